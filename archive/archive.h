@@ -1,0 +1,310 @@
+/*
+ * archive.h — custody's archive library: the one public header of archive/.
+ *
+ * What it offers: WARC/1.1 records written one zstd frame each (the IIPC
+ * "Zstandard Compression for WARC Files" layout), a case directory of rotated
+ * capture-NNNNN.warc.zst files, a bounded streaming reader, SHA-256 digests
+ * fed as bytes stream through, HTTP message helpers (header split, chunked
+ * decoding, content decoding), the integrity checks the verifier runs, and the
+ * CDXJ index.
+ *
+ * What it must never do: print, exit, or trust a length it read. Every function
+ * returns 0 (ARC_OK) or a negative arc_code and, where it takes an arc_error_t,
+ * fills it with a message that names the input (file, byte offset, record id).
+ * Ownership: x_new/x_open allocate and x_free/x_close release; pointers inside a
+ * returned record are borrowed and stay valid until the next call on the same
+ * object.
+ */
+#ifndef CUSTODY_ARCHIVE_H
+#define CUSTODY_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum {
+	ARC_OK = 0,
+	ARC_ENOMEM = -1,  /* allocation failed */
+	ARC_EIO = -2,     /* read/write/fsync failed (errno kept in message) */
+	ARC_EFORMAT = -3, /* malformed input: not WARC, bad header, bad framing */
+	ARC_ELIMIT = -4,  /* a bound was exceeded (header size, record size, ...) */
+	ARC_EZSTD = -5,   /* zstd frame corrupt or truncated */
+	ARC_EDIGEST = -6, /* a digest did not match */
+	ARC_EINVAL = -7,  /* caller passed something unusable */
+	ARC_ENOSPC = -8   /* disk full: what was written before stays readable */
+} arc_code;
+
+typedef struct {
+	int code;              /* arc_code */
+	char msg[512];         /* human message naming the input */
+	char file[256];        /* file concerned, "" if none */
+	uint64_t offset;       /* byte offset in that file (compressed file offset) */
+	char record_id[96];    /* WARC-Record-ID concerned, "" if none */
+} arc_error_t;
+
+const char *arc_strerror(int code);
+/* Fill err (may be NULL) and return code. printf-style message. */
+int arc_fail(arc_error_t *err, int code, const char *file, uint64_t offset,
+             const char *record_id, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* ---------------------------------------------------------------- limits */
+
+#define WARC_MAX_HEADER   (256u * 1024u)            /* WARC header block, bytes */
+#define WARC_MAX_FIELDS   512u                      /* named fields per record */
+#define WARC_MAX_RECORD   ((uint64_t)2 << 30)       /* default bound on one record block */
+#define HTTP_MAX_HEADER   (256u * 1024u)            /* HTTP header block */
+
+/* ---------------------------------------------------------------- small utilities */
+
+/* "sha256:" + 64 lower-case hex + NUL */
+#define ARC_DIGEST_LEN 72
+/* "urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL */
+#define ARC_UUID_LEN 48
+/* "2026-11-25T17:06:23.123456Z" + NUL */
+#define ARC_DATE_LEN 32
+
+/* Random v4 UUID from OpenSSL's RNG as "urn:uuid:..." */
+int arc_uuid(char out[ARC_UUID_LEN]);
+/* Now, UTC, microseconds: "YYYY-MM-DDThh:mm:ss.uuuuuuZ" */
+int arc_now(char out[ARC_DATE_LEN]);
+/* "YYYYMMDDhhmmss" from a WARC-Date; 0 or ARC_EFORMAT */
+int arc_date14(const char *warc_date, char out[15]);
+
+/* Streaming SHA-256. */
+typedef struct arc_sha256 arc_sha256_t;
+arc_sha256_t *arc_sha256_new(void);
+void arc_sha256_update(arc_sha256_t *h, const void *buf, size_t len);
+/* Writes "sha256:<hex>"; the object can be reused after arc_sha256_reset. */
+void arc_sha256_final(arc_sha256_t *h, char out[ARC_DIGEST_LEN]);
+void arc_sha256_reset(arc_sha256_t *h);
+void arc_sha256_free(arc_sha256_t *h);
+/* One shot: "sha256:<hex>" of buf. */
+void arc_sha256_hex(const void *buf, size_t len, char out[ARC_DIGEST_LEN]);
+/* One shot, raw 32 bytes. */
+void arc_sha256_raw(const void *buf, size_t len, unsigned char out[32]);
+
+/* Growable byte buffer; owns data. */
+typedef struct {
+	unsigned char *data;
+	size_t len, cap;
+} arc_buf_t;
+int arc_buf_append(arc_buf_t *b, const void *p, size_t n);
+int arc_buf_printf(arc_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void arc_buf_free(arc_buf_t *b);
+
+/* ---------------------------------------------------------------- HTTP messages */
+
+/* Find the end of an HTTP header block ("\r\n\r\n", tolerating bare "\n\n").
+ * Returns the length of the header block including the blank line, or 0 if
+ * not found within min(len, HTTP_MAX_HEADER). */
+size_t http_header_end(const unsigned char *msg, size_t len);
+/* Value of the first header NAME (case-insensitive) in a header block; copied
+ * NUL-terminated and trimmed into out. 1 found, 0 absent. */
+int http_header_get(const unsigned char *hdr, size_t hdr_len, const char *name,
+                    char *out, size_t outsz);
+/* Status code from "HTTP/x.y NNN ..." or 0. */
+int http_status(const unsigned char *hdr, size_t hdr_len);
+
+/* Streaming chunked-transfer decoder: feed wire bytes, get entity bytes via
+ * the callback. Bounded: chunk-size lines and trailers have length limits. */
+typedef int (*http_out_fn)(void *ctx, const unsigned char *buf, size_t len);
+typedef struct http_dechunk http_dechunk_t;
+http_dechunk_t *http_dechunk_new(http_out_fn out, void *ctx);
+/* 0 ok, ARC_EFORMAT on malformed framing (then stays in error) */
+int http_dechunk_feed(http_dechunk_t *d, const unsigned char *buf, size_t len);
+/* 1 if the terminating 0-size chunk (and trailers) was seen */
+int http_dechunk_done(const http_dechunk_t *d);
+void http_dechunk_free(http_dechunk_t *d);
+
+/* The entity body of an HTTP response/request block (header + body as on the
+ * wire): transfer coding removed, content coding kept. *out is malloc'd (caller
+ * frees) — or, when no transfer coding applies, points into msg with *owned=0.
+ * Returns 0, or ARC_EFORMAT (then *out holds what could be decoded, flagged). */
+int http_entity(const unsigned char *msg, size_t len, unsigned char **out,
+                size_t *out_len, int *owned);
+/* Remove content coding (gzip, x-gzip, deflate, identity) from an entity body.
+ * Output bounded by max_out (ARC_ELIMIT past it). *out malloc'd. */
+int http_decode_content(const char *content_encoding, const unsigned char *in,
+                        size_t in_len, size_t max_out, unsigned char **out,
+                        size_t *out_len);
+
+/* ---------------------------------------------------------------- digests while streaming */
+
+/* Feed an HTTP message (or any block) as it arrives; at the end get the block
+ * digest (over every byte) and, for HTTP messages, the payload digest (over the
+ * entity body with transfer coding removed, content coding kept: WARC 1.1). */
+typedef struct warc_digester warc_digester_t;
+/* is_http: parse the bytes as an HTTP message (status/request line, headers,
+ * body). Otherwise the payload digest equals the block digest. */
+warc_digester_t *warc_digester_new(int is_http);
+int warc_digester_feed(warc_digester_t *d, const void *buf, size_t len);
+/* 0; payload_out gets "" if the payload could not be delimited (malformed
+ * chunking): the caller then omits WARC-Payload-Digest. */
+int warc_digester_final(warc_digester_t *d, char block_out[ARC_DIGEST_LEN],
+                        char payload_out[ARC_DIGEST_LEN]);
+void warc_digester_free(warc_digester_t *d);
+
+/* ---------------------------------------------------------------- output sinks */
+
+/* Where compressed frames go: a file or memory. tell() gives the current byte
+ * offset (the offset of the next frame). truncate() cuts back to an offset
+ * after a failed write so the file stays readable. */
+typedef struct arc_sink {
+	int (*write)(void *ctx, const void *buf, size_t len);
+	int (*flush)(void *ctx);
+	int (*sync)(void *ctx);
+	int (*truncate)(void *ctx, uint64_t offset);
+	uint64_t (*tell)(void *ctx);
+	void *ctx;
+} arc_sink_t;
+
+/* A file sink appending to path (created 0644). */
+int arc_sink_file_open(arc_sink_t *s, const char *path, arc_error_t *err);
+void arc_sink_file_close(arc_sink_t *s);
+/* A memory sink; bytes accumulate in *buf (caller frees with arc_buf_free). */
+void arc_sink_mem(arc_sink_t *s, arc_buf_t *buf);
+
+/* ---------------------------------------------------------------- WARC writer */
+
+typedef struct {
+	const char *name;
+	const char *value;
+} warc_field_t;
+
+/* One record to write. Everything is borrowed for the duration of the call. */
+typedef struct {
+	const char *type;           /* "warcinfo" "request" "response" "metadata" "resource" "revisit" */
+	const char *target_uri;     /* WARC-Target-URI or NULL */
+	const char *content_type;   /* Content-Type or NULL (omitted when the block is empty) */
+	const char *record_id;      /* NULL: a fresh urn:uuid */
+	const char *date;           /* NULL: now (microseconds) */
+	const warc_field_t *fields; /* further named fields, written in order after the standard ones */
+	size_t nfields;
+	const void *block;          /* record block, block_len bytes (may be NULL when 0) */
+	size_t block_len;
+	/* Precomputed digests ("sha256:<hex>") from a warc_digester fed while the
+	 * bytes arrived; NULL: the writer computes them in its single pass over the
+	 * block. The payload digest is written for request/response/resource/
+	 * revisit records of HTTP messages; payload_digest "" means "omit". */
+	const char *block_digest;
+	const char *payload_digest;
+} warc_record_t;
+
+/* What a write produced. */
+typedef struct {
+	char record_id[ARC_UUID_LEN + 8];
+	char date[ARC_DATE_LEN];
+	char block_digest[ARC_DIGEST_LEN];
+	char payload_digest[ARC_DIGEST_LEN]; /* "" if none */
+	uint64_t offset;       /* offset of the record's zstd frame in the sink */
+	uint64_t length;       /* compressed frame length */
+	arc_buf_t header;      /* exact WARC header block (WARC/1.1 ... blank line); freed by the next write */
+} warc_written_t;
+
+typedef struct warc_writer warc_writer_t;
+typedef struct {
+	int level;        /* zstd level, default 3 (0 means default) */
+} warc_writer_opts_t;
+
+warc_writer_t *warc_writer_new(arc_sink_t *sink, const warc_writer_opts_t *opts);
+/* Writes one record as one zstd frame (content size and checksum in the frame
+ * header). On failure the sink is truncated back to the record's start. */
+int warc_writer_write(warc_writer_t *w, const warc_record_t *rec,
+                      warc_written_t *out, arc_error_t *err);
+/* Format the WARC header block of rec into out (no compression). Used by the
+ * writer; exposed for tests. */
+int warc_format_header(const warc_record_t *rec, const char *record_id,
+                       const char *date, const char *block_digest,
+                       const char *payload_digest, arc_buf_t *out);
+void warc_writer_free(warc_writer_t *w);
+
+/* ---------------------------------------------------------------- case directory */
+
+/* A case directory: capture-NNNNN.warc.zst files, rotated by size, each
+ * starting with a warcinfo record. Writes the CDXJ index on close. */
+typedef struct arc_case arc_case_t;
+typedef struct {
+	uint64_t max_file_size;   /* rotate when a file reaches this (default 1 GiB) */
+	int level;                /* zstd level */
+	const char *software;     /* "custody/0.1 (libcurl/x; OpenSSL/y; zstd/z)" */
+	const char *command_line; /* recorded in warcinfo */
+	const char *operator_;    /* may be NULL */
+	const char *robots;       /* robots policy, e.g. "obey" or "ignore" */
+	const char *note;         /* case note, may be NULL */
+} arc_case_opts_t;
+
+/* Creates dir if needed (0755); new files continue the numbering of any already there. */
+arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_error_t *err);
+/* Write one record; rotates first if the current file is full. out->offset is
+ * within the file named by arc_case_filename() after the call. */
+int arc_case_write(arc_case_t *c, const warc_record_t *rec, warc_written_t *out,
+                   arc_error_t *err);
+/* Basename of the file the last record went to, e.g. "capture-00000.warc.zst". */
+const char *arc_case_filename(const arc_case_t *c);
+/* flush + fsync the current file. */
+int arc_case_sync(arc_case_t *c, arc_error_t *err);
+/* Sync, close and write index.cdxj (rebuilt from the files). */
+int arc_case_close(arc_case_t *c, arc_error_t *err);
+
+/* ---------------------------------------------------------------- WARC reader */
+
+typedef struct {
+	uint64_t max_record;    /* bound on a record block (default WARC_MAX_RECORD) */
+} warc_reader_opts_t;
+
+/* One record read. All pointers are borrowed until the next warc_reader_next. */
+typedef struct {
+	uint64_t offset;                 /* frame (or, for plain WARC, record) start in the file */
+	uint64_t length;                 /* compressed frame length (plain: record length incl. trailing CRLFCRLF) */
+	const unsigned char *header;     /* exact header block, WARC/1.1 through the blank line */
+	size_t header_len;
+	const unsigned char *block;      /* the record block, Content-Length bytes */
+	uint64_t block_len;
+	const char *version;             /* "WARC/1.1" */
+	size_t nfields;
+	const warc_field_t *fields;      /* parsed named fields (names as written) */
+	int compressed;                  /* 1: .warc.zst frame */
+} warc_rec_t;
+
+typedef struct warc_reader warc_reader_t;
+/* Opens .warc.zst (by zstd magic) or plain .warc; skips skippable frames
+ * (e.g. a zstd dictionary frame, noted in the reader). */
+warc_reader_t *warc_reader_open(const char *path, const warc_reader_opts_t *opts,
+                                arc_error_t *err);
+/* Same over memory (borrowed); name is used in messages. */
+warc_reader_t *warc_reader_open_mem(const void *buf, size_t len, const char *name,
+                                    const warc_reader_opts_t *opts, arc_error_t *err);
+/* 1 record read, 0 clean end of input, <0 error (err names file, offset, record
+ * id). After an error the reader is finished: further calls return the same error. */
+int warc_reader_next(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err);
+void warc_reader_free(warc_reader_t *r);
+
+/* First field NAME (case-insensitive) or NULL. */
+const char *warc_rec_get(const warc_rec_t *rec, const char *name);
+
+/* ---------------------------------------------------------------- checks (verifier) */
+
+/* Re-check one record read back: Content-Length already enforced by the reader;
+ * WARC-Block-Digest over the block; WARC-Payload-Digest over the payload of
+ * HTTP request/response records (transfer coding removed), or over the block
+ * for others. Returns 0 or ARC_EDIGEST/ARC_EFORMAT with err naming the check. */
+int warc_check_record(const warc_rec_t *rec, const char *file, arc_error_t *err);
+
+/* ---------------------------------------------------------------- CDXJ */
+
+/* SURT form of a URL as pywb writes it: "com,example)/path?query" (host
+ * reversed, lower-cased, "www." dropped, default port dropped, query args kept). */
+int cdxj_surt(const char *url, char *out, size_t outsz);
+/* One index line (no newline) for a response/revisit record. extra_json: NULL or
+ * a fragment like "\"doxing\": true" added to the JSON object. */
+int cdxj_format_line(const char *url, const char *warc_date, const char *mime,
+                     int status, const char *digest, uint64_t length,
+                     uint64_t offset, const char *filename,
+                     const char *extra_json, arc_buf_t *out);
+/* Rebuild DIR/index.cdxj from every capture-*.warc.zst in DIR (sorted lines). */
+int cdxj_rebuild(const char *dir, arc_error_t *err);
+
+#endif

@@ -1,0 +1,13 @@
+/*
+ * cmd.h — the custody subcommands (private to crawler/). Each takes argv with
+ * argv[0] = the subcommand name and returns the process exit status.
+ */
+#ifndef CUSTODY_CMD_H
+#define CUSTODY_CMD_H
+
+int cmd_crawl(int argc, char **argv);       /* cmd_crawl.c */
+int cmd_ls(int argc, char **argv);          /* cmd_ls.c */
+int cmd_scan(int argc, char **argv);        /* cmd_scan.c */
+int cmd_watch_hash(int argc, char **argv);  /* cmd_watch_hash.c */
+
+#endif

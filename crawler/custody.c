@@ -1,0 +1,55 @@
+/*
+ * custody.c — the `custody` command: dispatch to subcommands.
+ *
+ * Thin on purpose: every subcommand lives in its own cmd_*.c over the crawler
+ * and archive libraries, and decides its own output and exit status.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "crawler.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *what;
+} cmds[] = {
+	{"crawl", cmd_crawl, "capture pages into a case directory (WARC + zstd)"},
+	{"scan", cmd_scan, "find exposed personal data in local files"},
+	{"ls", cmd_ls, "list the captures in a case directory"},
+	{"watch-hash", cmd_watch_hash, "hash a victim's identifiers for --watch"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "custody %s — evidence-preserving archival crawler\n\n"
+	           "Usage: custody COMMAND [options] ...\n\nCommands:\n",
+	        CUSTODY_VERSION);
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		fprintf(f, "  %-11s %s\n", cmds[i].name, cmds[i].what);
+	fprintf(f, "\n'custody COMMAND --help' explains one command.\n"
+	           "'custody-verify --help' explains how to check a case.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("custody %s\n", CUSTODY_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "custody: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
