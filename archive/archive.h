@@ -130,6 +130,15 @@ int http_entity(const unsigned char *msg, size_t len, unsigned char **out,
 int http_decode_content(const char *content_encoding, const unsigned char *in,
                         size_t in_len, size_t max_out, unsigned char **out,
                         size_t *out_len);
+/* Same, with err (may be NULL) naming the coding and what went wrong
+ * ("unknown content coding \"br\"", "decoded body exceeds N bytes"). Also
+ * decodes "zstd"; a list "gzip, deflate" is undone last coding first. */
+int http_decode_content_ex(const char *content_encoding, const unsigned char *in,
+                           size_t in_len, size_t max_out, unsigned char **out,
+                           size_t *out_len, arc_error_t *err);
+/* 1 if the header block's Transfer-Encoding ends in "chunked" (RFC 9112 6.1):
+ * the one rule http_entity and the digester share for delimiting payloads. */
+int http_is_chunked(const unsigned char *hdr, size_t hdr_len);
 
 /* ---------------------------------------------------------------- digests while streaming */
 
@@ -281,6 +290,9 @@ warc_reader_t *warc_reader_open_mem(const void *buf, size_t len, const char *nam
  * id). After an error the reader is finished: further calls return the same error. */
 int warc_reader_next(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err);
 void warc_reader_free(warc_reader_t *r);
+/* Continue reading at offset (a frame start, e.g. from the CDXJ index or a
+ * previous rec->offset); clears a previous error. 0 or ARC_EIO/ARC_EINVAL. */
+int warc_reader_seek(warc_reader_t *r, uint64_t offset, arc_error_t *err);
 
 /* First field NAME (case-insensitive) or NULL. */
 const char *warc_rec_get(const warc_rec_t *rec, const char *name);
@@ -292,6 +304,14 @@ const char *warc_rec_get(const warc_rec_t *rec, const char *name);
  * HTTP request/response records (transfer coding removed), or over the block
  * for others. Returns 0 or ARC_EDIGEST/ARC_EFORMAT with err naming the check. */
 int warc_check_record(const warc_rec_t *rec, const char *file, arc_error_t *err);
+/* The two halves of warc_check_record, for a verifier that reports each check:
+ * 0 checked and equal, 1 the field is absent (nothing checked), <0 error.
+ * Labels read: sha256:<hex>, sha256:<base32>, sha1:<base32>, sha1:<hex>; any
+ * other algorithm is ARC_EFORMAT naming it. A revisit's payload digest is
+ * recomputed only when its block carries a body (custody's self-contained
+ * revisits); a headers-only revisit refers to an earlier body (returns 1). */
+int warc_check_block(const warc_rec_t *rec, const char *file, arc_error_t *err);
+int warc_check_payload(const warc_rec_t *rec, const char *file, arc_error_t *err);
 
 /* ---------------------------------------------------------------- CDXJ */
 

@@ -66,4 +66,89 @@ int detect_findings_json(const detect_result_t *r, const char *target_record_id,
 
 /* Filled by crawler/crawl.c: options, stats, crawl_run(). */
 
+typedef enum {
+	CRAWL_SCOPE_HOST = 0,   /* same host as a seed (default) */
+	CRAWL_SCOPE_DOMAIN,     /* the seed's host and its subdomains ("www." dropped) */
+	CRAWL_SCOPE_PREFIX,     /* URLs starting with the seed's directory */
+	CRAWL_SCOPE_SEEDS       /* only the given URLs (and their redirects) */
+} crawl_scope_mode_t;
+
+typedef struct {
+	const char *const *seeds;   /* absolute http(s) URLs */
+	size_t nseeds;
+	const char *case_dir;
+	int depth;                  /* link hops from a seed (default 5) */
+	uint64_t max_pages;         /* pages fetched at most, 0 unlimited (default) */
+	int concurrency;            /* transfers at once (default 8) */
+	int per_host;               /* connections per host (default 4) */
+	uint64_t max_body;          /* body bytes kept per response (default 100 MiB) */
+	long timeout_s;             /* per request (default 60) */
+	long connect_timeout_s;     /* default 15 */
+	int max_redirects;          /* redirect hops followed from one URL (default 10) */
+	size_t max_links;           /* links taken from one page (default 5000) */
+	crawl_scope_mode_t scope;
+	int ignore_robots;          /* default 0: robots.txt obeyed */
+	int insecure;               /* capture even when TLS verification fails */
+	int http2;                  /* allow HTTP/2 (default: HTTP/1.1 so the record holds the wire bytes) */
+	int focus;                  /* links found on doxing pages are fetched first */
+	int no_detect;              /* no findings records */
+	const char *ca_file;
+	const char *user_agent;     /* NULL: "custody/VERSION (+evidence capture)" */
+	const char *rules_path;     /* NULL: built-in rules */
+	const char *watch_path;     /* NULL: no watchlist */
+	const char *command_line;   /* for warcinfo */
+	const char *note;           /* case note for warcinfo */
+	uint64_t max_file_size;     /* rotate capture files (0: archive default) */
+	int level;                  /* zstd level (0: default) */
+	const volatile int *stop;   /* nonzero (e.g. set by a SIGINT handler): stop fetching,
+	                               close the case cleanly; NULL: never */
+} crawl_opts_t;
+
+/* Fill o with the defaults above. */
+void crawl_opts_init(crawl_opts_t *o);
+
+typedef struct {
+	uint64_t fetched;        /* URLs with an HTTP response captured (any status) */
+	uint64_t failed;         /* URLs with no complete response (network, TLS, cut off) */
+	uint64_t http_errors;    /* responses with status >= 400 (captured, counted in fetched) */
+	uint64_t truncated;      /* responses cut at --max-body or by the server */
+	uint64_t queued;         /* URLs waiting */
+	uint64_t seen;           /* distinct URLs ever queued */
+	uint64_t robots_blocked; /* URLs not fetched because robots.txt disallows them */
+	uint64_t skipped;        /* URLs dropped by --max-pages */
+	uint64_t bytes;          /* bytes received (headers + bodies, as on the wire) */
+	uint64_t records;        /* WARC records written by the crawl */
+	uint64_t revisits;
+	uint64_t findings;       /* findings over all pages */
+	uint64_t doxing_pages;
+	double seconds;
+} crawl_stats_t;
+
+typedef enum {
+	CRAWL_EV_PROGRESS = 0,   /* periodic; stats only */
+	CRAWL_EV_FETCHED,        /* url captured: status, bytes, findings */
+	CRAWL_EV_ERROR,          /* url failed: message says why and what to do */
+	CRAWL_EV_SKIPPED         /* url not fetched (robots.txt): message says why */
+} crawl_event_kind_t;
+
+typedef struct {
+	crawl_event_kind_t kind;
+	const char *url;
+	int status;
+	uint64_t bytes;
+	int findings;            /* -1 when no detection ran */
+	int doxing;
+	const char *message;
+	const crawl_stats_t *stats;
+} crawl_event_t;
+
+typedef void (*crawl_progress_fn)(void *ctx, const crawl_event_t *ev);
+
+/* Crawl opts->seeds into opts->case_dir. Per-URL failures are recorded and
+ * counted (stats->failed) and the crawl goes on; returns 0 then. Returns <0
+ * (arc_code, err filled) when the case cannot be written or the options are
+ * unusable: what was written before stays readable. */
+int crawl_run(const crawl_opts_t *opts, crawl_stats_t *stats, crawl_progress_fn fn,
+              void *ctx, arc_error_t *err);
+
 #endif

@@ -8,10 +8,10 @@ banned=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atof|strtok|
 if [ -n "$banned" ]; then echo "FAIL banned calls:"; echo "$banned"; f=$((f+1)); else p=$((p+1)); fi
 if command -v cppcheck >/dev/null 2>&1; then
 	if cppcheck -q --error-exitcode=1 --std=c11 --enable=warning,portability \
-		--suppress=missingIncludeSystem --inline-suppr -Iarchive -Icrawler archive crawler verify 2>lint.cppcheck.log; then
-		p=$((p+1)); rm -f lint.cppcheck.log
+		--suppress=missingIncludeSystem --inline-suppr -Iarchive -Icrawler archive crawler verify 2>"${TMPDIR:-/tmp}/custody-cppcheck.log"; then
+		p=$((p+1))
 	else
-		echo "FAIL cppcheck:"; cat lint.cppcheck.log; rm -f lint.cppcheck.log; f=$((f+1))
+		echo "FAIL cppcheck:"; cat "${TMPDIR:-/tmp}/custody-cppcheck.log"; f=$((f+1))
 	fi
 fi
 echo "lint: $p passed, $f failed"

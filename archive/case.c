@@ -1,0 +1,378 @@
+/*
+ * case.c — a case directory: capture-NNNNN.warc.zst files, rotated by size,
+ * each starting with a warcinfo record; index.cdxj rebuilt on close.
+ *
+ * Numbering continues after the highest capture-N already in the directory,
+ * so a resumed or repeated crawl never appends to (or rewrites) a file that
+ * may already be sealed: every open starts a fresh file. Rotation happens
+ * before a write, once the current file has reached max_file_size and holds
+ * at least one record after its warcinfo, so no file is ever warcinfo-only
+ * except the one an empty session leaves. Records never span files.
+ *
+ * Must never: overwrite an existing capture file, write a record to a file
+ * that does not start with a warcinfo record, or report success for a write
+ * that did not reach the kernel.
+ */
+#include "archive.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CASE_PREFIX "capture-"
+#define CASE_SUFFIX ".warc.zst"
+#define CASE_NAME_MAX 64
+
+struct arc_case {
+	char *dir;
+	uint64_t max_file_size;
+	int level;
+	char *software, *command_line, *operator_, *robots, *note;
+	unsigned long num;                 /* number of the current file */
+	arc_sink_t sink;
+	int open;                          /* sink holds an open file */
+	uint64_t records;                  /* records in the current file after warcinfo */
+	warc_writer_t *w;
+	char name[CASE_NAME_MAX];          /* current file's basename */
+	char last[CASE_NAME_MAX];          /* file the last record went to */
+	char path[PATH_MAX];               /* current file's path */
+};
+
+/* "capture-NNNNN.warc.zst" -> N; -1 if the name is something else. */
+static long parse_capture_name(const char *s)
+{
+	size_t pl = strlen(CASE_PREFIX), sl = strlen(CASE_SUFFIX), n = strlen(s), i;
+	unsigned long v = 0;
+
+	if (n <= pl + sl || strncmp(s, CASE_PREFIX, pl) || strcmp(s + n - sl, CASE_SUFFIX))
+		return -1;
+	if (n - pl - sl < 5 || n - pl - sl > 9)
+		return -1;
+	for (i = pl; i < n - sl; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	return (long)v;
+}
+
+/* mkdir -p, 0755. */
+static int make_dirs(const char *dir)
+{
+	char tmp[PATH_MAX];
+	size_t n = strlen(dir), i;
+
+	if (n == 0 || n >= sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(tmp, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (tmp[i] != '/' && tmp[i] != '\0')
+			continue;
+		tmp[i] = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return -1;
+		tmp[i] = dir[i];
+	}
+	return 0;
+}
+
+static char *dup_or_null(const char *s, int *oom)
+{
+	char *d;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	d = malloc(n + 1);
+	if (!d) {
+		*oom = 1;
+		return NULL;
+	}
+	memcpy(d, s, n + 1);
+	return d;
+}
+
+/* warcinfo values are one line each: control bytes become \xNN. */
+static int put_info(arc_buf_t *b, const char *name, const char *value)
+{
+	const unsigned char *p = (const unsigned char *)value;
+
+	if (!value || !*value)
+		return ARC_OK;
+	if (arc_buf_printf(b, "%s: ", name))
+		return ARC_ENOMEM;
+	for (; *p; p++) {
+		int rc = (*p < 32 || *p == 127) ? arc_buf_printf(b, "\\x%02x", *p)
+		                                : arc_buf_append(b, p, 1);
+		if (rc)
+			return ARC_ENOMEM;
+	}
+	return arc_buf_append(b, "\r\n", 2);
+}
+
+static int write_warcinfo(arc_case_t *c, arc_error_t *err)
+{
+	arc_buf_t body = { 0 };
+	char host[256] = "";
+	const char *base = strrchr(c->dir, '/');
+	warc_field_t f[1];
+	warc_record_t rec;
+	int rc;
+
+	if (gethostname(host, sizeof host - 1) != 0)
+		host[0] = '\0';
+	base = base && base[1] ? base + 1 : c->dir;
+	rc = put_info(&body, "software", c->software ? c->software : "custody");
+	if (!rc) rc = put_info(&body, "format", "WARC File Format 1.1");
+	if (!rc) rc = put_info(&body, "conformsTo",
+	                       "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/");
+	if (!rc) rc = put_info(&body, "hostname", host);
+	if (!rc) rc = put_info(&body, "operator", c->operator_);
+	if (!rc) rc = put_info(&body, "isPartOf", base);
+	if (!rc) rc = put_info(&body, "command-line", c->command_line);
+	if (!rc) rc = put_info(&body, "robots", c->robots);
+	if (!rc) rc = put_info(&body, "note", c->note);
+	if (!rc) rc = put_info(&body, "zstd-framing", "one frame per record");
+	if (rc) {
+		arc_buf_free(&body);
+		return arc_fail(err, ARC_ENOMEM, c->path, 0, NULL, "%s: out of memory", c->path);
+	}
+	f[0].name = "WARC-Filename";
+	f[0].value = c->name;
+	memset(&rec, 0, sizeof rec);
+	rec.type = "warcinfo";
+	rec.content_type = "application/warc-fields";
+	rec.fields = f;
+	rec.nfields = 1;
+	rec.block = body.data;
+	rec.block_len = body.len;
+	rc = warc_writer_write(c->w, &rec, NULL, err);
+	arc_buf_free(&body);
+	return rc;
+}
+
+/* Put the writer's file name in front of its message. */
+static int name_error(arc_case_t *c, int rc, arc_error_t *err)
+{
+	char msg[sizeof err->msg];
+	char id[sizeof err->record_id];
+	uint64_t off;
+
+	if (!err)
+		return rc;
+	memcpy(msg, err->msg, sizeof msg);
+	memcpy(id, err->record_id, sizeof id);
+	off = err->offset;
+	return arc_fail(err, rc, c->path, off, id, "%s: %s%s", c->path, msg,
+	                rc == ARC_ENOSPC ? " (disk full: the file holds every record "
+	                                   "written before this one)" : "");
+}
+
+/* Open the next capture file (never an existing one) and write its warcinfo. */
+static int open_next(arc_case_t *c, arc_error_t *err)
+{
+	struct stat st;
+	int rc, tries;
+
+	for (tries = 0; tries < 1000; tries++, c->num++) {
+		int n = snprintf(c->name, sizeof c->name, CASE_PREFIX "%05lu" CASE_SUFFIX, c->num);
+		if (n < 0 || (size_t)n >= sizeof c->name ||
+		    (size_t)snprintf(c->path, sizeof c->path, "%s/%s", c->dir, c->name) >= sizeof c->path)
+			return arc_fail(err, ARC_EINVAL, c->dir, 0, NULL,
+			                "%s: path too long", c->dir);
+		if (lstat(c->path, &st) != 0 && errno == ENOENT)
+			break;
+	}
+	rc = arc_sink_file_open(&c->sink, c->path, err);
+	if (rc != ARC_OK) {
+		if (err) {
+			char msg[sizeof err->msg];
+			memcpy(msg, err->msg, sizeof msg);
+			arc_fail(err, rc, c->path, 0, NULL, "%s — choose another -o directory", msg);
+		}
+		return rc;
+	}
+	c->open = 1;
+	c->records = 0;
+	if (!c->w) { /* the writer keeps pointing at c->sink across rotations */
+		warc_writer_opts_t wo;
+		memset(&wo, 0, sizeof wo);
+		wo.level = c->level;
+		c->w = warc_writer_new(&c->sink, &wo);
+		if (!c->w)
+			return arc_fail(err, ARC_EINVAL, c->path, 0, NULL,
+			                "%s: cannot set up the writer (out of memory or bad zstd level %d)",
+			                c->path, c->level);
+	}
+	rc = write_warcinfo(c, err);
+	if (rc != ARC_OK)
+		return name_error(c, rc, err);
+	return ARC_OK;
+}
+
+static void close_file(arc_case_t *c)
+{
+	if (c->open) {
+		arc_sink_file_close(&c->sink);
+		c->open = 0;
+	}
+}
+
+static void case_free(arc_case_t *c)
+{
+	if (!c)
+		return;
+	close_file(c);
+	warc_writer_free(c->w);
+	free(c->dir);
+	free(c->software);
+	free(c->command_line);
+	free(c->operator_);
+	free(c->robots);
+	free(c->note);
+	free(c);
+}
+
+arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_error_t *err)
+{
+	arc_case_t *c;
+	DIR *dh;
+	struct dirent *de;
+	long maxnum = -1;
+	int oom = 0;
+
+	if (!dir || !*dir) {
+		arc_fail(err, ARC_EINVAL, "", 0, NULL, "no case directory given");
+		return NULL;
+	}
+	if (make_dirs(dir) != 0) {
+		int e = errno;
+		arc_fail(err, ARC_EIO, dir, 0, NULL, "cannot create %s: %s — choose another -o directory",
+		         dir, strerror(e));
+		return NULL;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		int e = errno;
+		arc_fail(err, ARC_EIO, dir, 0, NULL, "cannot create files in %s: %s — choose another -o directory",
+		         dir, strerror(e));
+		return NULL;
+	}
+	c = calloc(1, sizeof *c);
+	if (!c) {
+		arc_fail(err, ARC_ENOMEM, dir, 0, NULL, "%s: out of memory", dir);
+		return NULL;
+	}
+	c->dir = dup_or_null(dir, &oom);
+	/* a trailing slash would make "dir//capture-..." in every message */
+	if (c->dir) {
+		size_t n = strlen(c->dir);
+		while (n > 1 && c->dir[n - 1] == '/')
+			c->dir[--n] = '\0';
+	}
+	c->max_file_size = (opts && opts->max_file_size) ? opts->max_file_size : ((uint64_t)1 << 30);
+	c->level = opts ? opts->level : 0;
+	if (opts) {
+		c->software = dup_or_null(opts->software, &oom);
+		c->command_line = dup_or_null(opts->command_line, &oom);
+		c->operator_ = dup_or_null(opts->operator_, &oom);
+		c->robots = dup_or_null(opts->robots, &oom);
+		c->note = dup_or_null(opts->note, &oom);
+	}
+	if (oom || !c->dir) {
+		arc_fail(err, ARC_ENOMEM, dir, 0, NULL, "%s: out of memory", dir);
+		case_free(c);
+		return NULL;
+	}
+	dh = opendir(c->dir);
+	if (!dh) {
+		int e = errno;
+		arc_fail(err, ARC_EIO, dir, 0, NULL, "cannot read %s: %s", dir, strerror(e));
+		case_free(c);
+		return NULL;
+	}
+	while ((de = readdir(dh)) != NULL) {
+		long n = parse_capture_name(de->d_name);
+		if (n > maxnum)
+			maxnum = n;
+	}
+	closedir(dh);
+	c->num = (unsigned long)(maxnum + 1);
+	if (open_next(c, err) != ARC_OK) {
+		case_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int arc_case_write(arc_case_t *c, const warc_record_t *rec, warc_written_t *out,
+                   arc_error_t *err)
+{
+	int rc;
+
+	if (!c || !rec)
+		return arc_fail(err, ARC_EINVAL, "", 0, NULL, "arc_case_write: bad arguments");
+	if (!c->open)
+		return arc_fail(err, ARC_EIO, c->dir, 0, NULL,
+		                "%s: no capture file open (an earlier rotation failed)", c->dir);
+	if (c->records > 0 && c->sink.tell(c->sink.ctx) >= c->max_file_size) {
+		close_file(c);
+		c->num++;
+		if ((rc = open_next(c, err)) != ARC_OK) {
+			close_file(c);
+			return rc;
+		}
+	}
+	rc = warc_writer_write(c->w, rec, out, err);
+	if (rc != ARC_OK)
+		return name_error(c, rc, err);
+	c->records++;
+	memcpy(c->last, c->name, sizeof c->last);
+	return ARC_OK;
+}
+
+const char *arc_case_filename(const arc_case_t *c)
+{
+	if (!c)
+		return "";
+	return c->last[0] ? c->last : c->name;
+}
+
+int arc_case_sync(arc_case_t *c, arc_error_t *err)
+{
+	int rc;
+
+	if (!c)
+		return arc_fail(err, ARC_EINVAL, "", 0, NULL, "arc_case_sync: no case");
+	if (!c->open)
+		return ARC_OK;
+	rc = c->sink.flush(c->sink.ctx);
+	if (rc == ARC_OK)
+		rc = c->sink.sync(c->sink.ctx);
+	if (rc != ARC_OK) {
+		int e = errno;
+		return arc_fail(err, rc, c->path, c->sink.tell(c->sink.ctx), NULL,
+		                "cannot sync %s: %s", c->path, strerror(e));
+	}
+	return ARC_OK;
+}
+
+int arc_case_close(arc_case_t *c, arc_error_t *err)
+{
+	int rc, rc2;
+
+	if (!c)
+		return ARC_OK;
+	rc = arc_case_sync(c, err);
+	close_file(c);
+	/* the index is rebuilt even after a sync failure: it describes what is there */
+	rc2 = cdxj_rebuild(c->dir, rc == ARC_OK ? err : NULL);
+	case_free(c);
+	return rc != ARC_OK ? rc : rc2;
+}

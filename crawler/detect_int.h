@@ -1,0 +1,150 @@
+/*
+ * detect_int.h — private interfaces of the detector (crawler/ only):
+ * finding types, validators (validate.c), the rules object (rules.c) and the
+ * single-pass scanner (scanner.c) that detect.c drives.
+ *
+ * Everything here works on normalized UTF-8 text (textmap.h) and text offsets;
+ * only detect.c knows about payload bytes. Nothing here prints or allocates
+ * behind the caller's back: scanner results are owned by a scan_result_t.
+ */
+#ifndef CUSTODY_DETECT_INT_H
+#define CUSTODY_DETECT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crawler.h"
+
+/* ---------------------------------------------------------------- types */
+
+typedef enum {
+	DT_RESIDENT_ID = 0,
+	DT_MOBILE,
+	DT_LANDLINE,
+	DT_BANK_CARD,
+	DT_PASSPORT,
+	DT_HK_ID,
+	DT_TW_ID,
+	DT_PLATE,
+	DT_EMAIL,
+	DT_QQ,
+	DT_WECHAT,
+	DT_SOCIAL,
+	DT_ADDRESS,
+	DT_NAME,
+	DT_DOX,
+	DT__COUNT
+} detect_type_t;
+
+/* "cn_resident_id", ... (static strings); NULL for an out-of-range value. */
+const char *detect_type_name(int t);
+/* Index of a type name, or -1. */
+int detect_type_index(const char *name);
+
+/* ---------------------------------------------------------------- validators
+ * Inputs are normalized values: ASCII digits and upper-case letters only. */
+
+/* Today's date as YYYYMMDD (UTC), used for "birth date not in the future". */
+long detect_today(void);
+/* 18-digit (last may be 'X') or 15-digit form; today: YYYYMMDD. */
+int detect_valid_resident_id(const char *v, size_t n, long today);
+int detect_luhn(const char *d, size_t n);
+int detect_valid_bank_card(const char *d, size_t n);
+int detect_valid_mobile(const char *d, size_t n);       /* 11 digits, no prefix */
+/* Landline with area code, digits only (e.g. "01012345678"); area_len, if not
+ * NULL, gets the length of the area code (3 or 4). */
+int detect_valid_landline(const char *d, size_t n, size_t *area_len);
+int detect_valid_passport(const char *v, size_t n);
+int detect_valid_hk_id(const char *v, size_t n);        /* "A1234567" or "AB1234567" (check last) */
+int detect_valid_tw_id(const char *v, size_t n);
+int detect_valid_qq(const char *d, size_t n);
+int detect_valid_wechat(const char *v, size_t n);       /* as written (case kept) */
+int detect_valid_email(const char *v, size_t n);
+/* A real calendar date, year >= 1900 and not after today (YYYYMMDD). */
+int detect_valid_date(int y, int m, int d, long today);
+
+/* Normalize an identifier as the detector and watch-hash do: digits and
+ * letters kept (full-width folded, letters upper-cased), everything else
+ * dropped; for cn_mobile a leading 86/0086 country code dropped; email and
+ * social_handle lower-cased; address and name: whitespace dropped.
+ * Writes at most outsz-1 bytes + NUL; returns the length, or -1 if it does not fit. */
+long detect_normalize(int type, const char *in, size_t n, char *out, size_t outsz);
+/* Guess the type of a bare identifier (watch-hash input): a validating type or -1. */
+int detect_guess_type(const char *norm, size_t n);
+
+/* ---------------------------------------------------------------- rules */
+
+/* Keyword categories (bits in a trie word's mask). Categories below
+ * DR_RECORD_MASK are recorded as context hits during the scan; the others
+ * are looked up on demand (surnames, address suffixes...). */
+enum {
+	DR_DOX = 0,
+	DR_NAMECTX,
+	DR_NEG,
+	DR_PLATFORM,
+	DR_PROVINCE,
+	DR_CTX0,               /* DR_CTX0 + detect_type_t: context words of a type */
+	DR_SURNAME = DR_CTX0 + DT__COUNT,
+	DR_NAME_STOP,
+	DR_ADDR_ADMIN,
+	DR_ADDR_STREET,
+	DR_ADDR_NUMBER,
+	DR_PLATE_PROV,
+	DR__COUNT
+};
+#define DR_BIT(c) (1u << (c))
+#define DR_RECORD_MASK ((1u << DR_SURNAME) - 1u)
+#define DR_CTX_BIT(t) DR_BIT(DR_CTX0 + (t))
+
+/* Tunable numbers from the [setting] section. */
+typedef struct {
+	int verdict_min_types;  /* distinct identifier types that alone make a page doxing */
+	int context_window;     /* bytes before a candidate searched for context words */
+	double min_score;       /* findings below are dropped */
+} detect_settings_t;
+
+/* Longest rule word matching text at pos whose categories intersect mask
+ * (ASCII case-insensitive; ASCII-letter edges need a non-letter neighbour).
+ * Returns its byte length (0: none) and its full category mask in *cats. */
+size_t detect_rules_match(const detect_rules_t *r, const char *text, size_t len,
+                          size_t pos, uint32_t mask, uint32_t *cats);
+const detect_settings_t *detect_rules_settings(const detect_rules_t *r);
+/* Parse rules text (name is used in error messages as "name:line"). */
+detect_rules_t *detect_rules_parse(const char *buf, size_t len, const char *name,
+                                   arc_error_t *err);
+
+/* ---------------------------------------------------------------- scanner */
+
+typedef struct {
+	int type;             /* detect_type_t */
+	size_t ts, te;        /* [ts,te) in the normalized text */
+	char *value;          /* normalized value (owned) */
+	double score;
+} scan_match_t;
+
+typedef struct {
+	scan_match_t *v;
+	size_t n, cap;
+} scan_result_t;
+
+/* One pass over text for every type; matches come back sorted by ts.
+ * 0 or ARC_ENOMEM. */
+int detect_scan(const detect_rules_t *r, const char *text, size_t len, scan_result_t *out);
+void detect_scan_free(scan_result_t *s);
+
+/* The page verdict from a set of matches (rule documented in detect.c). */
+void detect_verdict(const detect_rules_t *r, const scan_match_t *m, size_t n,
+                    int *doxing, double *score);
+
+/* ---------------------------------------------------------------- watchlist */
+
+/* hex of SHA-256(salt || value) into out[65]. */
+void detect_watch_digest(const unsigned char *salt, size_t salt_len, const char *value,
+                         char out[65]);
+
+/* UTF-8 helpers shared by scanner and detect. */
+/* Decode one code point at s[i] (< n); *adv gets its length (>=1). Invalid
+ * bytes decode as U+FFFD with length 1. */
+uint32_t detect_utf8_at(const char *s, size_t n, size_t i, size_t *adv);
+
+#endif

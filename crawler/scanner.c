@@ -1,0 +1,742 @@
+/*
+ * scanner.c — one pass over a page's normalized text that finds every
+ * finding type at once.
+ *
+ * The scan walks the text left to right exactly once. At each character it
+ * asks the rules trie for a keyword starting there (dox keywords, context
+ * words, platforms, provinces), records the hit, and dispatches on the
+ * character: a digit run (numbers: IDs, cards, phones, QQ), an ASCII word
+ * (URLs to skip, e-mail, passport, HK/TW ids, WeChat ids), '@' (handles), a
+ * province character (plates, addresses). A candidate is validated
+ * (validate.c), then scored from its validation strength and the context
+ * words recorded in the bytes before it (never past the previous finding, so
+ * "手机 139..., 身份证 ..." does not lend one's context to the other).
+ * Lookahead is bounded (an identifier, an address of a few segments), and the
+ * scan resumes after each accepted candidate, so the cost stays linear.
+ *
+ * Hard negatives: digits glued to letters or other digits (hex, longer
+ * numbers), numbers inside URLs and file names, numbers after order/tracking/
+ * invoice/ISBN words, and any number whose check digit fails, are never reported.
+ *
+ * Must never: read past len, keep per-type lists of its own (they are rules),
+ * or rescan the page per type.
+ */
+#include "detect_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SCAN_MAX_GROUPS 8
+#define SCAN_MAX_DIGITS 24
+#define SCAN_VALUE_MAX  1024
+
+/* Scores: validation strength first, context raises it. README documents them. */
+#define S_ID18       0.95
+#define S_ID18_CTX   0.99
+#define S_ID15_CTX   0.85
+#define S_CARD_CTX   0.95
+#define S_CARD_62    0.8    /* UnionPay prefix, or digits grouped by four */
+#define S_CARD       0.6
+#define S_MOB_CTX    0.9
+#define S_MOB_CC     0.85   /* written with +86 / 0086 */
+#define S_MOB        0.75
+#define S_LAND_CTX   0.9
+#define S_LAND_SEP   0.75   /* area code set off by a separator or parentheses */
+#define S_QQ_CTX     0.85
+#define S_WX_CTX     0.85
+#define S_PASS_CTX   0.9
+#define S_HK_CTX     0.95
+#define S_HK_PAREN   0.85
+#define S_HK         0.7
+#define S_TW_CTX     0.95
+#define S_TW         0.85
+#define S_PLATE_CTX  0.9
+#define S_PLATE      0.7
+#define S_MAIL_CTX   0.95
+#define S_MAIL       0.9
+#define S_HANDLE     0.8
+#define S_ADDR_CTX   0.9
+#define S_ADDR       0.8
+#define S_NAME_CTX   0.85
+#define S_NAME_DOX   0.8
+#define S_DOX        0.7
+#define S_NEG_PENALTY 0.3
+
+typedef struct {
+	size_t s, e;
+	uint32_t cats;
+} hit_t;
+
+typedef struct {
+	const detect_rules_t *r;
+	const detect_settings_t *set;
+	const char *t;
+	size_t n;
+	hit_t *hit;
+	size_t nhit, caphit;
+	scan_result_t *out;
+	size_t barrier;       /* end of the last finding: context is not looked for before it */
+	long today;
+	int oom;
+} scan_t;
+
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+static int is_letter(unsigned char c) { return is_upper(c) || (c >= 'a' && c <= 'z'); }
+static int is_alnum(unsigned char c) { return is_digit(c) || is_letter(c); }
+
+static unsigned char at(const scan_t *sc, size_t i)
+{
+	return i < sc->n ? (unsigned char)sc->t[i] : 0;
+}
+
+static int is_cjk(uint32_t cp)
+{
+	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+	       (cp >= 0x20000 && cp <= 0x2FFFF);
+}
+
+static uint32_t cp_at(const scan_t *sc, size_t i, size_t *adv)
+{
+	if (i >= sc->n) {
+		*adv = 0;
+		return 0;
+	}
+	return detect_utf8_at(sc->t, sc->n, i, adv);
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void emit(scan_t *sc, int type, size_t s, size_t e, double score, const char *value)
+{
+	if (score > 1.0)
+		score = 1.0;
+	if (score < sc->set->min_score || e <= s)
+		return;
+	char buf[SCAN_VALUE_MAX];
+	if (!value) {
+		long vl = detect_normalize(type, sc->t + s, e - s, buf, sizeof buf);
+		if (vl <= 0)
+			return;
+		value = buf;
+	}
+	scan_result_t *o = sc->out;
+	if (o->n == o->cap) {
+		size_t nc = o->cap ? o->cap * 2 : 32;
+		scan_match_t *nv = realloc(o->v, nc * sizeof *nv);
+		if (!nv) {
+			sc->oom = 1;
+			return;
+		}
+		o->v = nv;
+		o->cap = nc;
+	}
+	char *v = strdup(value);
+	if (!v) {
+		sc->oom = 1;
+		return;
+	}
+	o->v[o->n++] = (scan_match_t){.type = type, .ts = s, .te = e, .value = v, .score = score};
+	if (type != DT_DOX && e > sc->barrier)
+		sc->barrier = e;
+}
+
+static void record_hit(scan_t *sc, size_t s, size_t e, uint32_t cats)
+{
+	if (sc->nhit == sc->caphit) {
+		size_t nc = sc->caphit ? sc->caphit * 2 : 64;
+		hit_t *nh = realloc(sc->hit, nc * sizeof *nh);
+		if (!nh) {
+			sc->oom = 1;
+			return;
+		}
+		sc->hit = nh;
+		sc->caphit = nc;
+	}
+	sc->hit[sc->nhit++] = (hit_t){s, e, cats};
+}
+
+/* Categories of keywords ending in the window before pos (and after the last finding). */
+static uint32_t ctx_before(const scan_t *sc, size_t pos)
+{
+	uint32_t m = 0;
+	size_t w = (size_t)sc->set->context_window;
+	for (size_t k = sc->nhit; k-- > 0;) {
+		const hit_t *h = &sc->hit[k];
+		if (h->s < sc->barrier || h->e + w < pos)
+			break;
+		if (h->e <= pos)
+			m |= h->cats;
+	}
+	return m;
+}
+
+/* ---------------------------------------------------------------- numbers */
+
+typedef struct {
+	size_t gs[SCAN_MAX_GROUPS], ge[SCAN_MAX_GROUPS];
+	int ng;
+	int plus;          /* written with a leading '+' */
+	int xflag;         /* 18-digit ID ending in X */
+	size_t xend;
+} numtok_t;
+
+static void join(const scan_t *sc, const numtok_t *tk, int k, int with_x, char *d, size_t *nd)
+{
+	size_t o = 0;
+	for (int g = 0; g < k; g++)
+		for (size_t i = tk->gs[g]; i < tk->ge[g] && o < SCAN_MAX_DIGITS; i++)
+			d[o++] = sc->t[i];
+	if (with_x && o < SCAN_MAX_DIGITS + 1)
+		d[o++] = 'X';
+	d[o] = '\0';
+	*nd = o;
+}
+
+/* Try the first k groups as one identifier. Returns 1 when something was emitted. */
+static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_t ctx)
+{
+	char d[SCAN_MAX_DIGITS + 2];
+	size_t nd;
+	int with_x = k == tk->ng && tk->xflag;
+	join(sc, tk, k, with_x, d, &nd);
+	size_t end = with_x ? tk->xend : tk->ge[k - 1];
+	int neg = (ctx & DR_BIT(DR_NEG)) != 0;
+	double pen = neg ? S_NEG_PENALTY : 0;
+
+	if (with_x)
+		return nd == 18 && detect_valid_resident_id(d, nd, sc->today) ?
+		       (emit(sc, DT_RESIDENT_ID, start, end,
+		             ((ctx & DR_CTX_BIT(DT_RESIDENT_ID)) ? S_ID18_CTX : S_ID18) - pen, d), 1) : 0;
+	if (tk->plus && !(nd >= 12 && d[0] == '8' && d[1] == '6'))
+		return 0;  /* +NN other than +86: a foreign number we do not validate */
+
+	if ((ctx & DR_CTX_BIT(DT_QQ)) && !neg && detect_valid_qq(d, nd)) {
+		emit(sc, DT_QQ, start, end, S_QQ_CTX, d);
+		return 1;
+	}
+	if ((nd == 18 || nd == 15) && detect_valid_resident_id(d, nd, sc->today)) {
+		int idctx = (ctx & DR_CTX_BIT(DT_RESIDENT_ID)) != 0;
+		if (!idctx && (ctx & DR_CTX_BIT(DT_BANK_CARD)) && detect_valid_bank_card(d, nd)) {
+			emit(sc, DT_BANK_CARD, start, end, S_CARD_CTX - pen, d);
+			return 1;
+		}
+		if (nd == 18 || idctx) {
+			double s = nd == 18 ? (idctx ? S_ID18_CTX : S_ID18) : S_ID15_CTX;
+			emit(sc, DT_RESIDENT_ID, start, end, s - pen, d);
+			return 1;
+		}
+	}
+	if (nd >= 15 && nd <= 19 && detect_valid_bank_card(d, nd) && !neg) {
+		double s = S_CARD;
+		if (ctx & DR_CTX_BIT(DT_BANK_CARD))
+			s = S_CARD_CTX;
+		else if ((d[0] == '6' && d[1] == '2') || (k >= 4 && tk->ge[0] - tk->gs[0] == 4))
+			s = S_CARD_62;
+		emit(sc, DT_BANK_CARD, start, end, s, d);
+		return 1;
+	}
+	const char *m = d;
+	size_t mn = nd;
+	int cc = 0;
+	if (nd == 13 && d[0] == '8' && d[1] == '6') {
+		m += 2;
+		mn -= 2;
+		cc = 1;
+	} else if (nd == 15 && !memcmp(d, "0086", 4)) {
+		m += 4;
+		mn -= 4;
+		cc = 1;
+	}
+	if (detect_valid_mobile(m, mn) && !neg) {
+		if (cc && !tk->plus && nd == 13 && tk->ng == 1 && !(ctx & DR_CTX_BIT(DT_MOBILE)))
+			return 0;  /* a bare 13-digit run starting 86 is more likely something else */
+		double s = (ctx & DR_CTX_BIT(DT_MOBILE)) ? S_MOB_CTX : cc ? S_MOB_CC : S_MOB;
+		emit(sc, DT_MOBILE, start, end, s, m);
+		return 1;
+	}
+	size_t area;
+	if (d[0] == '0' && !cc && detect_valid_landline(d, nd, &area) && !neg) {
+		int lctx = (ctx & DR_CTX_BIT(DT_LANDLINE)) != 0;
+		int sep = tk->ng >= 2 && tk->ge[0] - tk->gs[0] == area;
+		if (lctx || sep) {
+			emit(sc, DT_LANDLINE, start, end, lctx ? S_LAND_CTX : S_LAND_SEP, d);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Skip an alphanumeric run (a hard negative: hex, a longer code). */
+static size_t skip_alnum(const scan_t *sc, size_t i)
+{
+	while (i < sc->n && (is_alnum(at(sc, i)) || at(sc, i) == '_'))
+		i++;
+	return i;
+}
+
+/* Digits glued to URL or path syntax before them ("?id=", "/p/12", "v1.2"). */
+static int urlish_before(const scan_t *sc, size_t i)
+{
+	if (i == 0)
+		return 0;
+	unsigned char p = at(sc, i - 1);
+	if (p && strchr("/=?&#%_\\", p))
+		return 1;
+	if ((p == '.' || p == ':') && i >= 2 && is_alnum(at(sc, i - 2)))
+		return 1;
+	return 0;
+}
+
+/* A number token at i (a digit, or '+' before a digit). forced: called for the
+ * digits after a context word glued to them ("QQ123456"). Returns where to go on. */
+static size_t scan_number(scan_t *sc, size_t i, int forced)
+{
+	numtok_t tk;
+	memset(&tk, 0, sizeof tk);
+	size_t p = i;
+	if (at(sc, p) == '+') {
+		tk.plus = 1;
+		p++;
+	}
+	if (!forced && !tk.plus && urlish_before(sc, i))
+		return skip_alnum(sc, i);
+	size_t total = 0;
+	unsigned char sep = 0;
+	for (;;) {
+		size_t q = p;
+		while (q < sc->n && is_digit(at(sc, q)))
+			q++;
+		tk.gs[tk.ng] = p;
+		tk.ge[tk.ng] = q;
+		tk.ng++;
+		total += q - p;
+		unsigned char c = at(sc, q);
+		if (tk.ng < SCAN_MAX_GROUPS && total < SCAN_MAX_DIGITS && (c == ' ' || c == '-' || c == '.') &&
+		    (sep == 0 || c == sep) && is_digit(at(sc, q + 1))) {
+			sep = c;
+			p = q + 1;
+			continue;
+		}
+		break;
+	}
+	size_t end = tk.ge[tk.ng - 1];
+	unsigned char c = at(sc, end);
+	if ((c == 'X' || c == 'x') && !is_alnum(at(sc, end + 1)) && at(sc, end + 1) != '_') {
+		tk.xflag = 1;
+		tk.xend = end + 1;
+		end++;
+		c = at(sc, end);
+	}
+	/* glued to letters or '_' (hex, codes), or a file name / host ("12.html", "123.com") */
+	if (is_letter(c) || c == '_' || c == '@' ||
+	    ((c == '.' || c == '/') && is_letter(at(sc, end + 1))) || (c == '/' && is_alnum(at(sc, end + 1))))
+		return skip_alnum(sc, end);
+	if (total > SCAN_MAX_DIGITS)
+		return end;
+	uint32_t ctx = ctx_before(sc, i);
+	for (int k = tk.ng; k >= 1; k--)
+		if (classify(sc, i, &tk, k, ctx))
+			return k == tk.ng && tk.xflag ? tk.xend : tk.ge[k - 1];
+	return tk.ge[0];
+}
+
+/* "(010)12345678", "(0755) 1234-5678": the area code in parentheses */
+static size_t scan_paren_landline(scan_t *sc, size_t i)
+{
+	size_t p = i + 1, q = p;
+	while (q < sc->n && is_digit(at(sc, q)) && q - p < 5)
+		q++;
+	size_t area_n = q - p;
+	if (at(sc, q) != ')' || area_n < 3 || area_n > 4)
+		return 0;
+	char d[SCAN_MAX_DIGITS + 1];
+	size_t nd = area_n;
+	memcpy(d, sc->t + p, nd);
+	q++;
+	if (at(sc, q) == ' ' || at(sc, q) == '-')
+		q++;
+	size_t s = q;
+	while (q < sc->n && nd < SCAN_MAX_DIGITS) {
+		unsigned char c = at(sc, q);
+		if (is_digit(c))
+			d[nd++] = (char)c;
+		else if (!((c == ' ' || c == '-') && q > s && is_digit(at(sc, q + 1))))
+			break;
+		q++;
+	}
+	d[nd] = '\0';
+	size_t area;
+	if (q == s || is_alnum(at(sc, q)) || !detect_valid_landline(d, nd, &area) || area != area_n)
+		return 0;
+	uint32_t ctx = ctx_before(sc, i);
+	if (ctx & DR_BIT(DR_NEG))
+		return 0;
+	emit(sc, DT_LANDLINE, i, q, (ctx & DR_CTX_BIT(DT_LANDLINE)) ? S_LAND_CTX : S_LAND_SEP, d);
+	return q;
+}
+
+/* ---------------------------------------------------------------- words */
+
+static int email_local(unsigned char c)
+{
+	return is_alnum(c) || (c && strchr("._%+-_", c));
+}
+
+/* An e-mail address starting at i; returns its end or 0. */
+static size_t scan_email(scan_t *sc, size_t i)
+{
+	size_t q = i;
+	while (q < sc->n && q - i <= 64 && email_local(at(sc, q)))
+		q++;
+	if (at(sc, q) != '@' || q == i)
+		return 0;
+	size_t ds = q + 1, e = ds;
+	while (e < sc->n && e - ds <= 253 && (is_alnum(at(sc, e)) || at(sc, e) == '.' || at(sc, e) == '-'))
+		e++;
+	while (e > ds && (at(sc, e - 1) == '.' || at(sc, e - 1) == '-'))
+		e--;
+	if (is_alnum(at(sc, e)) || e - i > 320)
+		return 0;
+	char v[330];
+	for (size_t k = i; k < e; k++) {
+		unsigned char c = at(sc, k);
+		v[k - i] = (char)(is_upper(c) ? c - 'A' + 'a' : c);
+	}
+	v[e - i] = '\0';
+	if (!detect_valid_email(v, e - i))
+		return 0;
+	uint32_t ctx = ctx_before(sc, i);
+	emit(sc, DT_EMAIL, i, e, (ctx & DR_CTX_BIT(DT_EMAIL)) ? S_MAIL_CTX : S_MAIL, v);
+	return e;
+}
+
+static int starts_ci(const scan_t *sc, size_t i, const char *w)
+{
+	size_t n = strlen(w);
+	if (i + n > sc->n)
+		return 0;
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = at(sc, i + k);
+		if (is_upper(c))
+			c = (unsigned char)(c - 'A' + 'a');
+		if (c != (unsigned char)w[k])
+			return 0;
+	}
+	return 1;
+}
+
+/* An ASCII word at i (prev is not alphanumeric). */
+static size_t scan_word(scan_t *sc, size_t i)
+{
+	if (starts_ci(sc, i, "http://") || starts_ci(sc, i, "https://") || starts_ci(sc, i, "www.")) {
+		size_t q = i;
+		while (q < sc->n) {
+			unsigned char c = at(sc, q);
+			if (c <= ' ' || c >= 0x80 || c == '"' || c == '\'' || c == '<' || c == '>')
+				break;
+			q++;
+		}
+		return q;
+	}
+	size_t e = scan_email(sc, i);
+	if (e)
+		return e;
+	size_t ja = i;
+	while (ja < sc->n && is_alnum(at(sc, ja)))
+		ja++;
+	size_t jw = ja;
+	while (jw < sc->n && (is_alnum(at(sc, jw)) || at(sc, jw) == '_' || at(sc, jw) == '-'))
+		jw++;
+	while (jw > ja && at(sc, jw - 1) == '-')
+		jw--;
+	uint32_t ctx = ctx_before(sc, i);
+	size_t n = ja - i;
+	char u[32];
+	if (n < sizeof u) {
+		for (size_t k = 0; k < n; k++) {
+			unsigned char c = at(sc, i + k);
+			u[k] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+		}
+		u[n] = '\0';
+		int glued = is_alnum(at(sc, ja)) || at(sc, ja) == '_';
+		if (!glued && jw == ja) {
+			if (n == 9 && (ctx & DR_CTX_BIT(DT_PASSPORT)) && detect_valid_passport(u, n)) {
+				emit(sc, DT_PASSPORT, i, ja, S_PASS_CTX, u);
+				return ja;
+			}
+			if (n == 10 && detect_valid_tw_id(u, n)) {
+				emit(sc, DT_TW_ID, i, ja, (ctx & DR_CTX_BIT(DT_TW_ID)) ? S_TW_CTX : S_TW, u);
+				return ja;
+			}
+			/* HK: A123456(7) — the check digit in parentheses */
+			if ((n == 7 || n == 8) && at(sc, ja) == '(' && at(sc, ja + 2) == ')' &&
+			    (is_digit(at(sc, ja + 1)) || at(sc, ja + 1) == 'A')) {
+				u[n] = (char)at(sc, ja + 1);
+				u[n + 1] = '\0';
+				if (detect_valid_hk_id(u, n + 1)) {
+					emit(sc, DT_HK_ID, i, ja + 3,
+					     (ctx & DR_CTX_BIT(DT_HK_ID)) ? S_HK_CTX : S_HK_PAREN, u);
+					return ja + 3;
+				}
+				u[n] = '\0';
+			}
+			if ((n == 8 || n == 9) && detect_valid_hk_id(u, n)) {
+				emit(sc, DT_HK_ID, i, ja, (ctx & DR_CTX_BIT(DT_HK_ID)) ? S_HK_CTX : S_HK, u);
+				return ja;
+			}
+		}
+	}
+	if ((ctx & DR_CTX_BIT(DT_WECHAT)) && !is_alnum(at(sc, jw)) && detect_valid_wechat(sc->t + i, jw - i)) {
+		char v[32];
+		memcpy(v, sc->t + i, jw - i);
+		v[jw - i] = '\0';
+		emit(sc, DT_WECHAT, i, jw, S_WX_CTX, v);
+		return jw;
+	}
+	/* a context word glued to its number: "QQ12345678", "tel13912345678" */
+	size_t lw = i;
+	while (lw < ja && is_letter(at(sc, lw)))
+		lw++;
+	if (lw > i && lw < ja) {
+		uint32_t cats;
+		size_t L = detect_rules_match(sc->r, sc->t, sc->n, i, DR_RECORD_MASK, &cats);
+		if (L == lw - i && (cats & ~(DR_BIT(DR_DOX) | DR_BIT(DR_PROVINCE)))) {
+			size_t q = lw;
+			while (q < ja && is_digit(at(sc, q)))
+				q++;
+			if (q == ja)
+				return scan_number(sc, lw, 1);
+		}
+	}
+	return skip_alnum(sc, i);
+}
+
+/* ---------------------------------------------------------------- handles, plates */
+
+static size_t scan_handle(scan_t *sc, size_t i)
+{
+	size_t q = i + 1, chars = 0, ascii = 0;
+	while (q < sc->n && chars < 30) {
+		size_t adv;
+		uint32_t cp = cp_at(sc, q, &adv);
+		if (cp < 0x80 ? !(is_alnum((unsigned char)cp) || cp == '_' || cp == '-' || cp == '.') : !is_cjk(cp))
+			break;
+		if (cp < 0x80)
+			ascii++;
+		q += adv;
+		chars++;
+	}
+	while (q > i + 1 && (at(sc, q - 1) == '.' || at(sc, q - 1) == '-'))
+		q--;
+	if (q - (i + 1) < 2)
+		return i + 1;
+	uint32_t ctx = ctx_before(sc, i);
+	if (!(ctx & DR_BIT(DR_PLATFORM)))
+		return q;
+	emit(sc, DT_SOCIAL, i, q, S_HANDLE, NULL);
+	return q;
+}
+
+/* 粤A12345, 京A·D12345 (new energy: 6) */
+static size_t scan_plate(scan_t *sc, size_t i, size_t adv)
+{
+	size_t q = i + adv;
+	if (!is_upper(at(sc, q)))
+		return 0;
+	char v[16];
+	memcpy(v, sc->t + i, adv);
+	size_t o = adv;
+	v[o++] = (char)at(sc, q);
+	q++;
+	if (at(sc, q) == ' ' || at(sc, q) == '-')
+		q++;
+	else if (at(sc, q) == 0xC2 && at(sc, q + 1) == 0xB7)  /* U+00B7 middle dot */
+		q += 2;
+	else if (at(sc, q) == 0xE2 && at(sc, q + 1) == 0x80 && at(sc, q + 2) == 0xA2)  /* bullet */
+		q += 3;
+	size_t s = q;
+	int digits = 0;
+	while (q < sc->n && q - s < 7) {
+		unsigned char c = at(sc, q);
+		if (!(is_digit(c) || (is_upper(c) && c != 'I' && c != 'O')))
+			break;
+		digits += is_digit(c);
+		v[o++] = (char)c;
+		q++;
+	}
+	size_t k = q - s;
+	if ((k != 5 && k != 6) || !digits || is_alnum(at(sc, q)))
+		return 0;
+	v[o] = '\0';
+	uint32_t ctx = ctx_before(sc, i);
+	if (ctx & DR_BIT(DR_NEG))
+		return 0;
+	emit(sc, DT_PLATE, i, q, (ctx & DR_CTX_BIT(DT_PLATE)) ? S_PLATE_CTX : S_PLATE, v);
+	return q;
+}
+
+/* ---------------------------------------------------------------- names, addresses */
+
+static int addr_content(uint32_t cp)
+{
+	return is_cjk(cp) || (cp < 0x80 && (is_alnum((unsigned char)cp) || cp == '-' || cp == '#'));
+}
+
+/* An address that starts with a province word [s,pe): segments of content
+ * followed by a level suffix, taken as far as they go. Returns its end or 0. */
+static size_t scan_address(scan_t *sc, size_t s, size_t pe)
+{
+	const uint32_t mask = DR_BIT(DR_ADDR_ADMIN) | DR_BIT(DR_ADDR_STREET) | DR_BIT(DR_ADDR_NUMBER);
+	size_t pos = pe, end = pe;
+	int fine = 0;
+	for (int seg = 0; seg < 16; seg++) {
+		size_t q = pos, chars = 0, L = 0;
+		uint32_t cats = 0;
+		while (q < sc->n && chars <= 12) {
+			if (chars >= 1 && (L = detect_rules_match(sc->r, sc->t, sc->n, q, mask, &cats)))
+				break;
+			size_t adv;
+			uint32_t cp = cp_at(sc, q, &adv);
+			if (!addr_content(cp))
+				break;
+			q += adv;
+			chars++;
+		}
+		if (!L)
+			break;
+		pos = q + L;
+		end = pos;
+		if (cats & (DR_BIT(DR_ADDR_STREET) | DR_BIT(DR_ADDR_NUMBER)))
+			fine = 1;
+	}
+	if (!fine)
+		return 0;
+	uint32_t ctx = ctx_before(sc, s);
+	emit(sc, DT_ADDRESS, s, end, (ctx & DR_CTX_BIT(DT_ADDRESS)) ? S_ADDR_CTX : S_ADDR, NULL);
+	return end;
+}
+
+/* A name after a name-context word or dox keyword ending at p. */
+static void scan_name(scan_t *sc, size_t p, double score)
+{
+	size_t q = p;
+	for (int k = 0; k < 4 && q < sc->n; k++) {
+		size_t adv;
+		uint32_t cp = cp_at(sc, q, &adv);
+		if (!(cp == ' ' || cp == ':' || cp == '!' || cp == ',' || cp == '-' || cp == '"' ||
+		      cp == 0x3001 || cp == 0x2014 || cp == 0x201C || cp == 0x201D || cp == 0x300C ||
+		      cp == 0x300D || cp == 0x3010 || cp == 0x3011 || cp == 0x3002 || cp == '\n'))
+			break;
+		q += adv;
+	}
+	size_t L = detect_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_SURNAME), NULL);
+	if (!L)
+		return;
+	size_t g = q + L, adv;
+	if (!is_cjk(cp_at(sc, q, &adv)))
+		return;
+	int given = 0;
+	while (given < 2 && g < sc->n) {
+		uint32_t cp = cp_at(sc, g, &adv);
+		if (!is_cjk(cp) ||
+		    detect_rules_match(sc->r, sc->t, sc->n, g, DR_RECORD_MASK | DR_BIT(DR_NAME_STOP), NULL))
+			break;
+		g += adv;
+		given++;
+	}
+	if (given)
+		emit(sc, DT_NAME, q, g, score, NULL);
+}
+
+/* ---------------------------------------------------------------- the pass */
+
+static int by_start(const void *a, const void *b)
+{
+	const scan_match_t *x = a, *y = b;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->te < y->te ? -1 : x->te > y->te;
+}
+
+int detect_scan(const detect_rules_t *r, const char *text, size_t len, scan_result_t *out)
+{
+	scan_t sc = {.r = r, .set = detect_rules_settings(r), .t = text, .n = len,
+	             .out = out, .today = detect_today()};
+	memset(out, 0, sizeof *out);
+	size_t i = 0;
+	while (i < len && !sc.oom) {
+		unsigned char c = (unsigned char)text[i];
+		size_t adv = 1;
+		if (c >= 0x80 || is_letter(c)) {
+			uint32_t cats;
+			size_t L = detect_rules_match(r, text, len, i, DR_RECORD_MASK, &cats);
+			if (L) {
+				record_hit(&sc, i, i + L, cats);
+				if (cats & DR_BIT(DR_DOX))
+					emit(&sc, DT_DOX, i, i + L, S_DOX, NULL);
+				if (cats & (DR_BIT(DR_DOX) | DR_BIT(DR_NAMECTX)))
+					scan_name(&sc, i + L, (cats & DR_BIT(DR_NAMECTX)) ? S_NAME_CTX : S_NAME_DOX);
+				if (cats & DR_BIT(DR_PROVINCE)) {
+					size_t e = scan_address(&sc, i, i + L);
+					if (e) {
+						i = e;
+						continue;
+					}
+				}
+			}
+		}
+		int boundary = i == 0 || !is_alnum((unsigned char)text[i - 1]);
+		if (is_digit(c) || (c == '+' && is_digit(at(&sc, i + 1)))) {
+			if (boundary || c == '+') {
+				i = scan_number(&sc, i, 0);
+				continue;
+			}
+			i = skip_alnum(&sc, i);
+			continue;
+		}
+		if (is_letter(c)) {
+			i = boundary ? scan_word(&sc, i) : skip_alnum(&sc, i);
+			continue;
+		}
+		if (c == '(' && at(&sc, i + 1) == '0') {
+			size_t e = scan_paren_landline(&sc, i);
+			if (e) {
+				i = e;
+				continue;
+			}
+		} else if (c == '@' && !(i > 0 && email_local((unsigned char)text[i - 1]))) {
+			i = scan_handle(&sc, i);
+			continue;
+		} else if (c >= 0x80) {
+			uint32_t cp = detect_utf8_at(text, len, i, &adv);
+			if (is_cjk(cp) && is_upper(at(&sc, i + adv)) &&
+			    detect_rules_match(r, text, len, i, DR_BIT(DR_PLATE_PROV), NULL) == adv) {
+				size_t e = scan_plate(&sc, i, adv);
+				if (e) {
+					i = e;
+					continue;
+				}
+			}
+		}
+		i += adv;
+	}
+	free(sc.hit);
+	if (!sc.oom && out->n > 1)
+		qsort(out->v, out->n, sizeof out->v[0], by_start);
+	if (sc.oom) {
+		detect_scan_free(out);
+		return ARC_ENOMEM;
+	}
+	return 0;
+}
+
+void detect_scan_free(scan_result_t *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].value);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,214 @@
+/*
+ * watch.c — the watchlist: salted SHA-256 hashes of a victim's normalized
+ * identifiers, so findings can be flagged ("watch": true) without the
+ * identifiers being stored in clear anywhere.
+ *
+ * File format (written by `custody watch-hash`, mode 0600):
+ *
+ *     custody-watch 1
+ *     salt <64 hex: 32 random bytes>
+ *     <type> <64 hex: SHA-256(salt || normalized value)>
+ *     ...
+ *
+ * <type> is a finding type name, or "*" when watch-hash could not tell the
+ * type (the value then matches a finding of any type). Lines starting with
+ * '#' are comments.
+ *
+ * Must never: print or keep a plaintext value, or trust the file's sizes.
+ */
+#include "detect_int.h"
+
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WATCH_MAX_FILE    ((size_t)8 << 20)
+#define WATCH_MAX_ENTRIES 100000u
+
+typedef struct {
+	unsigned char h[32];
+	int type;            /* detect_type_t or -1 for any */
+} watch_ent_t;
+
+struct detect_watch {
+	unsigned char salt[32];
+	watch_ent_t *e;
+	size_t n;
+};
+
+void detect_watch_digest(const unsigned char *salt, size_t salt_len, const char *value,
+                         char out[65])
+{
+	unsigned char h[32];
+	unsigned int hl = 0;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) &&
+	         EVP_DigestUpdate(c, salt, salt_len) &&
+	         EVP_DigestUpdate(c, value, strlen(value)) && EVP_DigestFinal_ex(c, h, &hl);
+	EVP_MD_CTX_free(c);
+	if (!ok) {
+		out[0] = '\0';
+		return;
+	}
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+static int unhex(const char *s, size_t n, unsigned char *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		int v = 0;
+		for (int k = 0; k < 2; k++) {
+			char c = s[2 * i + k];
+			int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+			if (d < 0)
+				return -1;
+			v = v * 16 + d;
+		}
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+static int by_hash(const void *a, const void *b)
+{
+	return memcmp(((const watch_ent_t *)a)->h, ((const watch_ent_t *)b)->h, 32);
+}
+
+void detect_watch_free(detect_watch_t *w)
+{
+	if (!w)
+		return;
+	OPENSSL_cleanse(w->salt, sizeof w->salt);
+	free(w->e);
+	free(w);
+}
+
+detect_watch_t *detect_watch_load(const char *path, arc_error_t *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		arc_fail(err, ARC_EIO, path, 0, NULL, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = malloc(WATCH_MAX_FILE + 1);
+	detect_watch_t *w = calloc(1, sizeof *w);
+	if (!buf || !w) {
+		fclose(f);
+		free(buf);
+		free(w);
+		arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", path);
+		return NULL;
+	}
+	size_t len = fread(buf, 1, WATCH_MAX_FILE + 1, f);
+	int ioerr = ferror(f);
+	fclose(f);
+	if (ioerr || len > WATCH_MAX_FILE) {
+		arc_fail(err, ioerr ? ARC_EIO : ARC_ELIMIT, path, 0, NULL,
+		         ioerr ? "%s: read error" : "%s: watchlist larger than 8 MiB", path);
+		goto fail;
+	}
+	size_t lineno = 0, cap = 0;
+	int have_magic = 0, have_salt = 0;
+	for (size_t p = 0; p < len;) {
+		const char *nl = memchr(buf + p, '\n', len - p);
+		size_t e = nl ? (size_t)(nl - buf) : len;
+		char *s = buf + p;
+		size_t n = e - p;
+		p = nl ? e + 1 : len;
+		lineno++;
+		while (n && (s[n - 1] == '\r' || s[n - 1] == ' '))
+			n--;
+		if (!n || s[0] == '#')
+			continue;
+		if (!have_magic) {
+			if (n != 15 || memcmp(s, "custody-watch 1", 15)) {
+				arc_fail(err, ARC_EFORMAT, path, 0, NULL,
+				         "%s:%zu: not a custody watchlist (want \"custody-watch 1\")", path, lineno);
+				goto fail;
+			}
+			have_magic = 1;
+			continue;
+		}
+		if (!have_salt) {
+			if (n != 5 + 64 || memcmp(s, "salt ", 5) || unhex(s + 5, 32, w->salt)) {
+				arc_fail(err, ARC_EFORMAT, path, 0, NULL, "%s:%zu: want \"salt <64 hex>\"",
+				         path, lineno);
+				goto fail;
+			}
+			have_salt = 1;
+			continue;
+		}
+		const char *sp = memchr(s, ' ', n);
+		size_t tl = sp ? (size_t)(sp - s) : 0;
+		char tn[32];
+		watch_ent_t ent;
+		if (!sp || tl >= sizeof tn || n - tl - 1 != 64 || unhex(sp + 1, 32, ent.h)) {
+			arc_fail(err, ARC_EFORMAT, path, 0, NULL, "%s:%zu: want \"TYPE <64 hex>\"",
+			         path, lineno);
+			goto fail;
+		}
+		memcpy(tn, s, tl);
+		tn[tl] = '\0';
+		ent.type = strcmp(tn, "*") ? detect_type_index(tn) : -1;
+		if (strcmp(tn, "*") && ent.type < 0) {
+			arc_fail(err, ARC_EFORMAT, path, 0, NULL, "%s:%zu: unknown type '%s'", path, lineno, tn);
+			goto fail;
+		}
+		if (w->n == cap) {
+			if (cap >= WATCH_MAX_ENTRIES) {
+				arc_fail(err, ARC_ELIMIT, path, 0, NULL, "%s:%zu: more than %u entries",
+				         path, lineno, WATCH_MAX_ENTRIES);
+				goto fail;
+			}
+			size_t nc = cap ? cap * 2 : 16;
+			watch_ent_t *ne = realloc(w->e, nc * sizeof *ne);
+			if (!ne) {
+				arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", path);
+				goto fail;
+			}
+			w->e = ne;
+			cap = nc;
+		}
+		w->e[w->n++] = ent;
+	}
+	if (!have_salt) {
+		arc_fail(err, ARC_EFORMAT, path, 0, NULL, "%s: no salt line", path);
+		goto fail;
+	}
+	if (w->n > 1)
+		qsort(w->e, w->n, sizeof w->e[0], by_hash);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	return w;
+fail:
+	free(buf);
+	detect_watch_free(w);
+	return NULL;
+}
+
+int detect_watch_match(const detect_watch_t *w, const char *type, const char *value)
+{
+	if (!w || !w->n || !value)
+		return 0;
+	char hex[65];
+	watch_ent_t key;
+	memset(&key, 0, sizeof key);
+	detect_watch_digest(w->salt, sizeof w->salt, value, hex);
+	if (!hex[0] || unhex(hex, 32, key.h))
+		return 0;
+	int t = type ? detect_type_index(type) : -1;
+	watch_ent_t *hit = bsearch(&key, w->e, w->n, sizeof w->e[0], by_hash);
+	if (!hit)
+		return 0;
+	/* equal hashes sit together: look at every entry with this hash for the type */
+	while (hit > w->e && !memcmp(hit[-1].h, key.h, 32))
+		hit--;
+	for (; hit < w->e + w->n && !memcmp(hit->h, key.h, 32); hit++)
+		if (hit->type < 0 || hit->type == t)
+			return 1;
+	return 0;
+}

@@ -1,0 +1,139 @@
+#!/bin/sh
+# run.sh — `make bench`: custody's speed and detection quality beside standard tools, same run.
+#
+#   (a) crawl: $SHARED/bench/crawl-vs-wget (custody vs wget --warc-file vs wget2 x16) on a
+#       loopback nginx site: pages/s ratios.
+#   (b) detection: a 1000-page corpus from $SHARED/corpus/mksite.py --seed 1 (pages padded to
+#       BENCH_KIB KiB with filler text; the planted labels do not depend on the padding),
+#       `custody scan --json` over it, per-type precision/recall from score.py, and scan
+#       throughput in MB/s beside `sha256sum` over the same files (hyperfine medians).
+#   (c) a short summary of the ratios.
+#
+# Quote ratios, not absolute times: the machines are shared and noisy.
+# Env: SHARED (default ../shared next to the repo), BIN (default bin/), CUSTODY_ARGS (extra
+# crawl options), BENCH_PAGES/BENCH_KIB/BENCH_ROUNDS for the crawl (2000/20/3),
+# BENCH_SCAN_KIB (32), BENCH_RUNS (5), BENCH_ONLY=crawl|detect to run one part.
+# Exits non-zero when a step is broken (a tool missing, a command failing), never for a low score.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED=${SHARED:-$top/../shared}
+bin=${BIN:-$top/bin}
+case "$bin" in /*) ;; *) bin="$top/$bin" ;; esac
+custody="$bin/custody"
+only=${BENCH_ONLY:-all}
+runs=${BENCH_RUNS:-5}
+tmp=$(mktemp -d /tmp/custody-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+status=0
+sum_crawl="" sum_detect="" sum_speed=""
+
+[ -x "$custody" ] || { echo "bench: $custody is missing; run 'make' first" >&2; exit 2; }
+[ -d "$SHARED/bench" ] || { echo "bench: shared directory not found at $SHARED (set SHARED)" >&2; exit 2; }
+
+# ---------------------------------------------------------------- (a) crawl
+if [ "$only" = all ] || [ "$only" = crawl ]; then
+	echo "== (a) crawl speed: custody vs wget --warc-file vs wget2 (loopback nginx," \
+		"${BENCH_PAGES:-2000} pages of ${BENCH_KIB:-20} KiB, ${BENCH_ROUNDS:-3} rounds)"
+	[ -n "${CUSTODY_ARGS:-}" ] && echo "   CUSTODY_ARGS=$CUSTODY_ARGS"
+	if bash "$SHARED/bench/crawl-vs-wget" "$custody" "${BENCH_PAGES:-2000}" "${BENCH_KIB:-20}" \
+		"${BENCH_ROUNDS:-3}" >"$tmp/crawl.log" 2>&1; then
+		cat "$tmp/crawl.log"
+		sum_crawl=$(grep '^median pages/s ratio' "$tmp/crawl.log" | sed 's/^median pages\/s ratio /   /')
+		grep -q 'note: custody exited non-zero' "$tmp/crawl.log" && {
+			echo "bench: custody crawl failed in the crawl benchmark (see above)" >&2; status=1; }
+	else
+		cat "$tmp/crawl.log"
+		echo "bench: crawl-vs-wget failed" >&2
+		status=1
+	fi
+	echo ""
+fi
+
+# ---------------------------------------------------------------- (b) detection
+median_of() { # hyperfine JSON file, command index -> median seconds
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"])' "$1" "$2"
+}
+
+if [ "$only" = all ] || [ "$only" = detect ]; then
+	kib=${BENCH_SCAN_KIB:-32}
+	corpus="$tmp/corpus"
+	echo "== (b) detection: 1000-page corpus (mksite.py --seed 1, pages padded to $kib KiB)"
+	python3 "$SHARED/corpus/mksite.py" "$corpus" --pages 1000 --seed 1 --kib "$kib" ||
+		{ echo "bench: mksite.py failed" >&2; exit 1; }
+	bytes=$(cat "$corpus"/p/*.html | wc -c)
+	mb=$(echo "scale=2; $bytes / 1000000" | bc)
+	"$custody" scan --json "$corpus"/p/*.html >"$tmp/findings.jsonl" 2>"$tmp/scan.err"
+	scan_rc=$?
+	if grep -q 'not available in this build' "$tmp/scan.err"; then
+		echo "   custody scan is not part of this build yet: detection benchmark skipped"
+		sum_detect="   detection: not in this build"
+	elif [ $scan_rc -gt 1 ] || ! grep -q '"kind" *: *"page"' "$tmp/findings.jsonl"; then
+		echo "bench: custody scan --json failed (exit $scan_rc):" >&2
+		head -5 "$tmp/scan.err" >&2
+		status=1
+	else
+		# dox_keyword is a verdict signal, not personal data; the corpus labels only personal data.
+		nkw=$(grep -c '"type" *: *"dox_keyword"' "$tmp/findings.jsonl")
+		grep -v '"type" *: *"dox_keyword"' "$tmp/findings.jsonl" >"$tmp/scored.jsonl"
+		echo "   precision/recall per type (score.py; $nkw dox_keyword signals not scored):"
+		python3 "$SHARED/corpus/score.py" "$corpus/labels.jsonl" "$tmp/scored.jsonl" >"$tmp/score.log" 2>&1
+		sed 's/^/   /' "$tmp/score.log"
+		sum_detect=$(grep -E '^(micro|pages:)' "$tmp/score.log" | sed 's/^/   /')
+
+		echo ""
+		echo "   throughput over the same $mb MB (1000 files, $runs runs after a warm-up):"
+		ign=""; [ $scan_rc -eq 1 ] && ign="--ignore-failure"
+		if command -v hyperfine >/dev/null 2>&1; then
+			# shellcheck disable=SC2086
+			hyperfine --style basic --warmup 1 --runs "$runs" $ign --export-json "$tmp/h.json" \
+				-n "custody scan --json" "'$custody' scan --json '$corpus'/p/*.html" \
+				-n "sha256sum" "sha256sum '$corpus'/p/*.html" >"$tmp/hf.log" 2>&1 ||
+				{ cat "$tmp/hf.log"; echo "bench: hyperfine failed" >&2; exit 1; }
+			t_scan=$(median_of "$tmp/h.json" 0); t_sha=$(median_of "$tmp/h.json" 1)
+			how="hyperfine medians"
+		else
+			echo "   (hyperfine not installed: timing with python, median of $runs)"
+			t_scan=$(python3 - "$runs" "$custody" "$corpus" <<'EOF'
+import glob, statistics, subprocess, sys, time
+n, exe, corpus = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+files = sorted(glob.glob(corpus + "/p/*.html"))
+def once(cmd):
+    t = time.perf_counter(); subprocess.run(cmd, stdout=subprocess.DEVNULL); return time.perf_counter() - t
+once([exe, "scan", "--json"] + files)
+print(statistics.median(once([exe, "scan", "--json"] + files) for _ in range(n)))
+EOF
+)
+			t_sha=$(python3 - "$runs" "$corpus" <<'EOF'
+import glob, statistics, subprocess, sys, time
+n, corpus = int(sys.argv[1]), sys.argv[2]
+files = sorted(glob.glob(corpus + "/p/*.html"))
+def once(cmd):
+    t = time.perf_counter(); subprocess.run(cmd, stdout=subprocess.DEVNULL); return time.perf_counter() - t
+once(["sha256sum"] + files)
+print(statistics.median(once(["sha256sum"] + files) for _ in range(n)))
+EOF
+)
+			how="python timing medians"
+		fi
+		python3 - "$bytes" "$t_scan" "$t_sha" "$how" >"$tmp/speed.log" <<'EOF'
+import sys
+b, ts, th, how = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+s, h = b / ts / 1e6, b / th / 1e6
+print(f"custody scan --json {s:8.1f} MB/s  ({ts:.3f} s)")
+print(f"sha256sum           {h:8.1f} MB/s  ({th:.3f} s)")
+print(f"ratio scan/sha256sum: {s / h:.3f}  ({how}; goal >= 0.1)")
+EOF
+		sed 's/^/   /' "$tmp/speed.log"
+		sum_speed=$(grep '^ratio' "$tmp/speed.log" | sed 's/^/   /')
+	fi
+	echo ""
+fi
+
+# ---------------------------------------------------------------- (c) summary
+echo "== summary (ratios from this run)"
+[ -n "$sum_crawl" ] && echo "$sum_crawl"
+[ -n "$sum_detect" ] && echo "$sum_detect"
+[ -n "$sum_speed" ] && echo "$sum_speed"
+[ $status -eq 0 ] || echo "bench: some steps failed (see above)"
+exit $status

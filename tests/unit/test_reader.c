@@ -1,0 +1,538 @@
+/*
+ * test_reader.c — archive/reader.c and archive/check.c on hand-made inputs:
+ * frames built with the zstd library (good, truncated frame, truncated
+ * record, wrong Content-Length, two records in one frame, no Content-Length,
+ * huge declared length, header over the limit, skippable and dictionary
+ * frames), plain WARC, seeking, and the digest checks.
+ */
+#include "archive.h"
+#include "tu.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+/* A WARC record with correct digests (unless block_digest is given). */
+static void make_record(arc_buf_t *out, const char *type, const char *id, const char *ct,
+                        const char *block, size_t block_len, const char *extra)
+{
+	char bd[ARC_DIGEST_LEN];
+
+	arc_sha256_hex(block, block_len, bd);
+	arc_buf_printf(out,
+	               "WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: <%s>\r\n"
+	               "WARC-Date: 2026-11-25T17:06:23.123456Z\r\nContent-Type: %s\r\n"
+	               "WARC-Block-Digest: %s\r\n%sContent-Length: %zu\r\n\r\n",
+	               type, id, ct, bd, extra ? extra : "", block_len);
+	arc_buf_append(out, block, block_len);
+	arc_buf_append(out, "\r\n\r\n", 4);
+}
+
+/* Compress src as one frame (optionally with a raw-content dictionary) onto out. */
+static size_t add_frame(arc_buf_t *out, const void *src, size_t n, const void *dict,
+                        size_t dict_len)
+{
+	size_t cap = ZSTD_compressBound(n), r;
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	unsigned char *tmp = malloc(cap);
+
+	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+	if (dict)
+		ZSTD_CCtx_loadDictionary(c, dict, dict_len);
+	r = ZSTD_compress2(c, tmp, cap, src, n);
+	arc_buf_append(out, tmp, r);
+	free(tmp);
+	ZSTD_freeCCtx(c);
+	return r;
+}
+
+static void add_skippable(arc_buf_t *out, unsigned magic, const void *data, uint32_t n)
+{
+	unsigned char h[8] = { (unsigned char)magic, (unsigned char)(magic >> 8),
+		               (unsigned char)(magic >> 16), (unsigned char)(magic >> 24),
+		               (unsigned char)n, (unsigned char)(n >> 8), (unsigned char)(n >> 16),
+		               (unsigned char)(n >> 24) };
+	arc_buf_append(out, h, 8);
+	arc_buf_append(out, data, n);
+}
+
+static const char *RESP =
+	"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+	"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+
+/* Read everything; returns the final status and counts records. */
+static int read_all(const void *buf, size_t len, int *nrec, arc_error_t *err,
+                    const warc_reader_opts_t *opts)
+{
+	warc_reader_t *r = warc_reader_open_mem(buf, len, "t.warc.zst", opts, err);
+	warc_rec_t rec;
+	int rc;
+
+	*nrec = 0;
+	if (!r)
+		return err->code;
+	while ((rc = warc_reader_next(r, &rec, err)) == 1)
+		(*nrec)++;
+	warc_reader_free(r);
+	return rc;
+}
+
+static void test_good(void)
+{
+	arc_buf_t r1 = { 0 }, r2 = { 0 }, file = { 0 };
+	char pd[ARC_DIGEST_LEN], extra[128];
+	size_t l1, l2;
+	warc_reader_t *r;
+	warc_rec_t rec;
+	arc_error_t err;
+	int rc;
+
+	make_record(&r1, "warcinfo", "urn:uuid:00000000-0000-4000-8000-000000000001",
+	            "application/warc-fields", "software: t\r\n", 13, NULL);
+	arc_sha256_hex("hello world", 11, pd);
+	snprintf(extra, sizeof extra, "WARC-Payload-Digest: %s\r\nWARC-Target-URI: http://x/\r\n", pd);
+	make_record(&r2, "response", "urn:uuid:00000000-0000-4000-8000-000000000002",
+	            "application/http; msgtype=response", RESP, strlen(RESP), extra);
+	l1 = add_frame(&file, r1.data, r1.len, NULL, 0);
+	l2 = add_frame(&file, r2.data, r2.len, NULL, 0);
+
+	r = warc_reader_open_mem(file.data, file.len, "good.warc.zst", NULL, &err);
+	CHECK(r != NULL, "open");
+	rc = warc_reader_next(r, &rec, &err);
+	CHECK(rc == 1 && rec.offset == 0 && rec.length == l1 && rec.compressed, "rec 1 %d", rc);
+	CHECK_STR(warc_rec_get(&rec, "warc-type"), "warcinfo");
+	CHECK_STR(rec.version, "WARC/1.1");
+	CHECK(rec.block_len == 13 && !memcmp(rec.block, "software: t\r\n", 13), "block 1");
+	CHECK(rec.header_len == r1.len - 13 - 4 && !memcmp(rec.header, r1.data, rec.header_len),
+	      "exact header");
+	CHECK(warc_check_record(&rec, "good", &err) == 0, "check 1: %s", err.msg);
+	rc = warc_reader_next(r, &rec, &err);
+	CHECK(rc == 1 && rec.offset == l1 && rec.length == l2, "rec 2 %d", rc);
+	CHECK_STR(warc_rec_get(&rec, "WARC-Target-URI"), "http://x/");
+	CHECK(warc_check_block(&rec, "good", &err) == 0, "block 2: %s", err.msg);
+	CHECK(warc_check_payload(&rec, "good", &err) == 0, "payload 2 (chunked): %s", err.msg);
+	CHECK(warc_reader_next(r, &rec, &err) == 0, "clean end");
+	CHECK(warc_reader_next(r, &rec, &err) == 0, "clean end again");
+	/* seek back to the second record */
+	CHECK(warc_reader_seek(r, l1, &err) == 0, "seek");
+	rc = warc_reader_next(r, &rec, &err);
+	CHECK(rc == 1 && rec.offset == l1 && !strcmp(warc_rec_get(&rec, "WARC-Type"), "response"),
+	      "after seek");
+	warc_reader_free(r);
+
+	/* the same from a file */
+	{
+		FILE *f = fopen("/tmp/test_reader.warc.zst", "wb");
+		fwrite(file.data, 1, file.len, f);
+		fclose(f);
+		r = warc_reader_open("/tmp/test_reader.warc.zst", NULL, &err);
+		CHECK(r != NULL, "open file");
+		CHECK(warc_reader_next(r, &rec, &err) == 1, "file rec 1");
+		CHECK(warc_reader_next(r, &rec, &err) == 1 && rec.offset == l1 && rec.length == l2,
+		      "file rec 2");
+		CHECK(warc_reader_next(r, &rec, &err) == 0, "file end");
+		CHECK(warc_reader_seek(r, 0, &err) == 0 && warc_reader_next(r, &rec, &err) == 1 &&
+		      rec.offset == 0, "file seek");
+		warc_reader_free(r);
+		remove("/tmp/test_reader.warc.zst");
+	}
+	CHECK(warc_reader_open("/nonexistent/x.warc.zst", NULL, &err) == NULL &&
+	      err.code == ARC_EIO && strstr(err.msg, "No such file"), "missing: %s", err.msg);
+
+	/* truncated frame: cut the second frame short */
+	{
+		int n;
+		rc = read_all(file.data, file.len - 7, &n, &err, NULL);
+		CHECK(rc == ARC_EZSTD && n == 1 && err.offset == l1, "truncated frame %d: %s", rc,
+		      err.msg);
+		CHECK(strstr(err.msg, "t.warc.zst: offset ") != NULL, "names file: %s", err.msg);
+		rc = read_all(file.data, l1 + 2, &n, &err, NULL);
+		CHECK(rc == ARC_EZSTD && n == 1, "stray bytes %d", rc);
+	}
+	/* a flipped compressed byte: checksum or corruption error */
+	{
+		int n;
+		unsigned char *copy = malloc(file.len);
+		memcpy(copy, file.data, file.len);
+		copy[l1 + l2 - 2] ^= 0x40;
+		rc = read_all(copy, file.len, &n, &err, NULL);
+		CHECK(rc == ARC_EZSTD && n == 1, "flipped byte %d: %s", rc, err.msg);
+		free(copy);
+	}
+	arc_buf_free(&r1);
+	arc_buf_free(&r2);
+	arc_buf_free(&file);
+}
+
+static void test_bad_records(void)
+{
+	arc_buf_t rec = { 0 }, file = { 0 };
+	arc_error_t err;
+	int n, rc;
+	char *block = malloc(5000);
+
+	memset(block, 'x', 5000);
+
+	/* Content-Length says 5000 but the frame holds 4000 */
+	make_record(&rec, "resource", "urn:uuid:1", "text/plain", block, 5000, NULL);
+	add_frame(&file, rec.data, rec.len - 1004, NULL, 0);
+	rc = read_all(file.data, file.len, &n, &err, NULL);
+	CHECK(rc == ARC_EFORMAT && strstr(err.msg, "Content-Length says 5000 but the frame ends after 4000"),
+	      "truncated record: %s", err.msg);
+	CHECK(strstr(err.msg, "record <urn:uuid:1>") != NULL, "names record: %s", err.msg);
+	CHECK(!strcmp(err.record_id, "<urn:uuid:1>"), "err.record_id %s", err.record_id);
+
+	/* two records in one frame */
+	file.len = 0;
+	{
+		arc_buf_t two = { 0 };
+		arc_buf_append(&two, rec.data, rec.len);
+		arc_buf_append(&two, rec.data, rec.len);
+		add_frame(&file, two.data, two.len, NULL, 0);
+		arc_buf_free(&two);
+	}
+	rc = read_all(file.data, file.len, &n, &err, NULL);
+	CHECK(rc == ARC_EFORMAT && n == 0 && strstr(err.msg, "more than one record"), "two: %s",
+	      err.msg);
+
+	/* Content-Length smaller than the block: not followed by CRLF CRLF / extra data */
+	file.len = 0;
+	rec.len = 0;
+	arc_buf_printf(&rec, "WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: 3\r\n\r\nabcdef\r\n\r\n");
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	rc = read_all(file.data, file.len, &n, &err, NULL);
+	CHECK(rc == ARC_EFORMAT, "CL too small: %s", err.msg);
+	/* Content-Length larger than the block by 2: CRLF CRLF eaten */
+	file.len = 0;
+	rec.len = 0;
+	arc_buf_printf(&rec, "WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: 8\r\n\r\nabcdef\r\n\r\n");
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	rc = read_all(file.data, file.len, &n, &err, NULL);
+	CHECK(rc == ARC_EFORMAT && strstr(err.msg, "CRLF CRLF"), "CL too large: %s", err.msg);
+
+	/* missing Content-Length */
+	file.len = 0;
+	rec.len = 0;
+	arc_buf_printf(&rec, "WARC/1.1\r\nWARC-Type: resource\r\n\r\nabc\r\n\r\n");
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	rc = read_all(file.data, file.len, &n, &err, NULL);
+	CHECK(rc == ARC_EFORMAT && strstr(err.msg, "no Content-Length"), "no CL: %s", err.msg);
+
+	/* bad Content-Length syntax, and two that disagree */
+	file.len = 0;
+	rec.len = 0;
+	arc_buf_printf(&rec, "WARC/1.1\r\nContent-Length: -3\r\n\r\nabc\r\n\r\n");
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	CHECK(read_all(file.data, file.len, &n, &err, NULL) == ARC_EFORMAT, "CL -3");
+	file.len = 0;
+	rec.len = 0;
+	arc_buf_printf(&rec, "WARC/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabc\r\n\r\n");
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	CHECK(read_all(file.data, file.len, &n, &err, NULL) == ARC_EFORMAT, "two CLs");
+
+	/* huge declared lengths: over the bound -> ARC_ELIMIT; under it but absent -> truncated */
+	file.len = 0;
+	rec.len = 0;
+	arc_buf_printf(&rec, "WARC/1.1\r\nContent-Length: 99999999999999\r\n\r\nabc\r\n\r\n");
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	rc = read_all(file.data, file.len, &n, &err, NULL);
+	CHECK(rc == ARC_ELIMIT && strstr(err.msg, "exceeds the limit"), "huge CL: %s", err.msg);
+	file.len = 0;
+	rec.len = 0;
+	arc_buf_printf(&rec, "WARC/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\nabc\r\n\r\n");
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	CHECK(read_all(file.data, file.len, &n, &err, NULL) == ARC_ELIMIT, "CL overflow");
+	file.len = 0;
+	rec.len = 0;
+	arc_buf_printf(&rec, "WARC/1.1\r\nContent-Length: 2000000000\r\n\r\nabc\r\n\r\n");
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	rc = read_all(file.data, file.len, &n, &err, NULL);
+	CHECK(rc == ARC_EFORMAT && strstr(err.msg, "truncated"), "2 GB declared: %s", err.msg);
+	{
+		warc_reader_opts_t o = { .max_record = 100 };
+		file.len = 0;
+		rec.len = 0;
+		make_record(&rec, "resource", "urn:uuid:2", "text/plain", block, 101, NULL);
+		add_frame(&file, rec.data, rec.len, NULL, 0);
+		CHECK(read_all(file.data, file.len, &n, &err, &o) == ARC_ELIMIT, "max_record option");
+	}
+
+	/* header over the limit */
+	{
+		size_t big = WARC_MAX_HEADER + 100, i;
+		arc_buf_t h = { 0 };
+		arc_buf_printf(&h, "WARC/1.1\r\nX-Long: ");
+		for (i = 0; i < big; i++)
+			arc_buf_append(&h, "a", 1);
+		arc_buf_printf(&h, "\r\nContent-Length: 0\r\n\r\n\r\n\r\n");
+		file.len = 0;
+		add_frame(&file, h.data, h.len, NULL, 0);
+		rc = read_all(file.data, file.len, &n, &err, NULL);
+		CHECK(rc == ARC_ELIMIT && strstr(err.msg, "header longer"), "header limit: %s", err.msg);
+		arc_buf_free(&h);
+	}
+	/* too many fields */
+	{
+		arc_buf_t h = { 0 };
+		unsigned i;
+		arc_buf_printf(&h, "WARC/1.1\r\n");
+		for (i = 0; i < WARC_MAX_FIELDS + 1; i++)
+			arc_buf_printf(&h, "X-%u: v\r\n", i);
+		arc_buf_printf(&h, "Content-Length: 0\r\n\r\n\r\n\r\n");
+		file.len = 0;
+		add_frame(&file, h.data, h.len, NULL, 0);
+		CHECK(read_all(file.data, file.len, &n, &err, NULL) == ARC_ELIMIT, "fields limit");
+		arc_buf_free(&h);
+	}
+	/* not WARC */
+	file.len = 0;
+	add_frame(&file, "HTTP/1.1 200 OK\r\n\r\n", 19, NULL, 0);
+	rc = read_all(file.data, file.len, &n, &err, NULL);
+	CHECK(rc == ARC_EFORMAT && strstr(err.msg, "WARC/1.1"), "not WARC: %s", err.msg);
+	/* WARC/1.1 without header end */
+	file.len = 0;
+	add_frame(&file, "WARC/1.1\r\nContent-Length: 0\r\n", 30, NULL, 0);
+	CHECK(read_all(file.data, file.len, &n, &err, NULL) == ARC_EFORMAT, "no header end");
+	/* malformed line, folded continuation ok */
+	file.len = 0;
+	rec.len = 0;
+	arc_buf_printf(&rec, "WARC/1.0\r\nWARC-Type: resource\r\nbogus line\r\nContent-Length: 0\r\n\r\n\r\n\r\n");
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	CHECK(read_all(file.data, file.len, &n, &err, NULL) == ARC_EFORMAT, "bogus line");
+	{
+		warc_reader_t *r;
+		warc_rec_t wr;
+		file.len = 0;
+		rec.len = 0;
+		arc_buf_printf(&rec, "WARC/1.0\r\nX-Fold: one\r\n  two\r\n\tthree\r\nContent-Length: 0\r\n\r\n\r\n\r\n");
+		add_frame(&file, rec.data, rec.len, NULL, 0);
+		r = warc_reader_open_mem(file.data, file.len, "fold", NULL, &err);
+		CHECK(r && warc_reader_next(r, &wr, &err) == 1, "folded");
+		if (r) {
+			CHECK_STR(warc_rec_get(&wr, "X-Fold"), "one two three");
+			CHECK_STR(wr.version, "WARC/1.0");
+		}
+		warc_reader_free(r);
+	}
+	/* garbage between frames; stays in error */
+	{
+		warc_reader_t *r;
+		warc_rec_t wr;
+		file.len = 0;
+		rec.len = 0;
+		make_record(&rec, "resource", "urn:uuid:3", "text/plain", "abc", 3, NULL);
+		add_frame(&file, rec.data, rec.len, NULL, 0);
+		arc_buf_append(&file, "GARBAGE!", 8);
+		add_frame(&file, rec.data, rec.len, NULL, 0);
+		r = warc_reader_open_mem(file.data, file.len, "g", NULL, &err);
+		CHECK(warc_reader_next(r, &wr, &err) == 1, "first ok");
+		CHECK(warc_reader_next(r, &wr, &err) == ARC_EZSTD && strstr(err.msg, "magic"),
+		      "garbage: %s", err.msg);
+		CHECK(warc_reader_next(r, &wr, &err) == ARC_EZSTD, "stays in error");
+		warc_reader_free(r);
+	}
+	/* gzip */
+	CHECK(warc_reader_open_mem("\x1f\x8b\x08\x00", 4, "x.warc.gz", NULL, &err) == NULL &&
+	      strstr(err.msg, "gzip"), "gzip: %s", err.msg);
+	/* empty input: no records */
+	CHECK(read_all("", 0, &n, &err, NULL) == 0 && n == 0, "empty");
+
+	arc_buf_free(&rec);
+	arc_buf_free(&file);
+	free(block);
+}
+
+static void test_skippable_and_dict(void)
+{
+	arc_buf_t rec = { 0 }, file = { 0 };
+	arc_error_t err;
+	warc_reader_t *r;
+	warc_rec_t wr;
+	size_t off2, dict_len = 4000, i;
+	unsigned char *dict = malloc(dict_len);
+	int n;
+
+	make_record(&rec, "resource", "urn:uuid:4", "text/plain", "hello hello hello", 17, NULL);
+	add_skippable(&file, 0x184D2A50, "skip", 4);
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	add_skippable(&file, 0x184D2A5F, "", 0);
+	off2 = file.len;
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	r = warc_reader_open_mem(file.data, file.len, "s", NULL, &err);
+	CHECK(r && warc_reader_next(r, &wr, &err) == 1 && wr.offset == 12, "after skippable %llu",
+	      (unsigned long long)wr.offset);
+	CHECK(warc_reader_next(r, &wr, &err) == 1 && wr.offset == off2, "second");
+	CHECK(warc_reader_next(r, &wr, &err) == 0, "end");
+	warc_reader_free(r);
+	/* a skippable frame declaring more than is there */
+	file.len = 0;
+	add_skippable(&file, 0x184D2A50, "abc", 3);
+	file.data[4] = 200;
+	CHECK(read_all(file.data, file.len, &n, &err, NULL) == ARC_EZSTD, "truncated skippable");
+
+	/* dictionary frame (raw content dictionary), then frames that need it */
+	for (i = 0; i < dict_len; i++)
+		dict[i] = (unsigned char)("WARC/1.1\r\nWARC-Type: resource\r\n"[i % 31]);
+	file.len = 0;
+	add_skippable(&file, 0x184D2A5D, dict, (uint32_t)dict_len);
+	add_frame(&file, rec.data, rec.len, dict, dict_len);
+	off2 = file.len;
+	add_frame(&file, rec.data, rec.len, dict, dict_len);
+	r = warc_reader_open_mem(file.data, file.len, "d", NULL, &err);
+	CHECK(r != NULL, "dict open: %s", err.msg);
+	CHECK(r && warc_reader_next(r, &wr, &err) == 1 && wr.offset == 8 + dict_len, "dict rec: %s",
+	      err.msg);
+	CHECK(r && warc_reader_next(r, &wr, &err) == 1 && wr.offset == off2, "dict rec 2");
+	CHECK(r && warc_reader_seek(r, 0, &err) == 0 && warc_reader_next(r, &wr, &err) == 1,
+	      "dict seek 0");
+	CHECK(r && warc_reader_seek(r, off2, &err) == 0 && warc_reader_next(r, &wr, &err) == 1,
+	      "dict seek");
+	warc_reader_free(r);
+	/* without the dictionary frame: a clear error */
+	{
+		int rc = read_all(file.data + 8 + dict_len, file.len - 8 - dict_len, &n, &err, NULL);
+		CHECK(rc == ARC_EZSTD, "needs dict: %s", err.msg);
+	}
+	free(dict);
+	arc_buf_free(&rec);
+	arc_buf_free(&file);
+}
+
+static void test_plain(void)
+{
+	arc_buf_t file = { 0 }, rec = { 0 };
+	arc_error_t err;
+	warc_reader_t *r;
+	warc_rec_t wr;
+	size_t l1;
+	int n, rc;
+
+	make_record(&rec, "warcinfo", "urn:uuid:5", "application/warc-fields", "a: b\r\n", 6, NULL);
+	arc_buf_append(&file, rec.data, rec.len);
+	l1 = file.len;
+	arc_buf_append(&file, rec.data, rec.len);
+	r = warc_reader_open_mem(file.data, file.len, "p.warc", NULL, &err);
+	CHECK(r && warc_reader_next(r, &wr, &err) == 1 && wr.offset == 0 && wr.length == l1 &&
+	      !wr.compressed, "plain 1");
+	CHECK(warc_check_record(&wr, "p.warc", &err) == 0, "plain check");
+	CHECK(warc_reader_next(r, &wr, &err) == 1 && wr.offset == l1, "plain 2");
+	CHECK(warc_reader_next(r, &wr, &err) == 0, "plain end");
+	warc_reader_free(r);
+	rc = read_all(file.data, file.len - 3, &n, &err, NULL);
+	CHECK(rc == ARC_EFORMAT && n == 1, "plain truncated %d: %s", rc, err.msg);
+	rc = read_all(file.data, file.len - 8, &n, &err, NULL);
+	CHECK(rc == ARC_EFORMAT && n == 1 && strstr(err.msg, "Content-Length says 6"),
+	      "plain truncated block: %s", err.msg);
+	arc_buf_free(&file);
+	arc_buf_free(&rec);
+}
+
+static void test_checks(void)
+{
+	arc_buf_t rec = { 0 }, file = { 0 };
+	arc_error_t err;
+	warc_reader_t *r;
+	warc_rec_t wr;
+	char extra[200];
+
+	/* wrong block digest */
+	arc_buf_printf(&rec, "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:6>\r\n"
+	                     "WARC-Block-Digest: sha256:%064d\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n", 0);
+	add_frame(&file, rec.data, rec.len, NULL, 0);
+	r = warc_reader_open_mem(file.data, file.len, "c", NULL, &err);
+	CHECK(warc_reader_next(r, &wr, &err) == 1, "read");
+	CHECK(warc_check_block(&wr, "c", &err) == ARC_EDIGEST &&
+	      strstr(err.msg, "block digest") && strstr(err.msg, "<urn:uuid:6>") &&
+	      strstr(err.msg, "sha256:ba7816bf"), "block mismatch: %s", err.msg);
+	CHECK(warc_check_payload(&wr, "c", &err) == 1, "no payload digest: not checked");
+	warc_reader_free(r);
+
+	/* sha1 base32 (as wget/heritrix write), sha256 base32, unknown algorithm */
+	{
+		/* sha1("abc") = a9993e36...; base32 VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE5 */
+		const char *labels[] = { "sha1:VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE5",
+			                 "SHA1:a9993e364706816aba3e25717850c26c9cd0d89d",
+			                 "sha256:XJ4BNP4PAHH6UQKBIDPF3LRCEOYAGYNDSYLXVHFUCD7WD4QACWWQ====",
+			                 "md5:900150983cd24fb0d6963f7d28e17f72",
+			                 "sha256:zz" };
+		int want[] = { 0, 0, 0, ARC_EFORMAT, ARC_EFORMAT };
+		size_t i;
+		for (i = 0; i < 5; i++) {
+			rec.len = 0;
+			file.len = 0;
+			arc_buf_printf(&rec, "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Block-Digest: %s\r\n"
+			                     "WARC-Payload-Digest: %s\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n",
+			               labels[i], labels[i]);
+			add_frame(&file, rec.data, rec.len, NULL, 0);
+			r = warc_reader_open_mem(file.data, file.len, "c", NULL, &err);
+			CHECK(warc_reader_next(r, &wr, &err) == 1, "read %zu", i);
+			CHECK(warc_check_record(&wr, "c", &err) == want[i], "label %s: %s", labels[i],
+			      err.msg);
+			if (want[i])
+				CHECK(strstr(err.msg, labels[i]) != NULL, "names the label: %s", err.msg);
+			warc_reader_free(r);
+		}
+	}
+
+	/* payload digest over the dechunked entity: a digest over the chunked
+	 * bytes must fail, one over the entity must pass */
+	{
+		char pd[ARC_DIGEST_LEN];
+		const char *body = strstr(RESP, "\r\n\r\n") + 4;
+		arc_sha256_hex(body, strlen(body), pd);
+		snprintf(extra, sizeof extra, "WARC-Payload-Digest: %s\r\n", pd);
+		rec.len = 0;
+		file.len = 0;
+		make_record(&rec, "response", "urn:uuid:7", "application/http;msgtype=response", RESP,
+		            strlen(RESP), extra);
+		add_frame(&file, rec.data, rec.len, NULL, 0);
+		r = warc_reader_open_mem(file.data, file.len, "c", NULL, &err);
+		CHECK(warc_reader_next(r, &wr, &err) == 1, "read");
+		CHECK(warc_check_payload(&wr, "c", &err) == ARC_EDIGEST, "chunked bytes digest fails");
+		warc_reader_free(r);
+		/* a revisit's payload digest is not recomputed */
+		rec.len = 0;
+		file.len = 0;
+		make_record(&rec, "revisit", "urn:uuid:8", "application/http;msgtype=response",
+		            "HTTP/1.1 200 OK\r\n\r\n", 19, extra);
+		add_frame(&file, rec.data, rec.len, NULL, 0);
+		r = warc_reader_open_mem(file.data, file.len, "c", NULL, &err);
+		CHECK(warc_reader_next(r, &wr, &err) == 1, "read");
+		CHECK(warc_check_payload(&wr, "c", &err) == 1, "revisit not recomputed");
+		CHECK(warc_check_record(&wr, "c", &err) == 0, "revisit record");
+		warc_reader_free(r);
+		/* a self-contained revisit (custody's layout) is checked */
+		rec.len = 0;
+		file.len = 0;
+		make_record(&rec, "revisit", "urn:uuid:8", "application/http;msgtype=response",
+		            RESP, strlen(RESP), "WARC-Payload-Digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\r\n");
+		add_frame(&file, rec.data, rec.len, NULL, 0);
+		r = warc_reader_open_mem(file.data, file.len, "c", NULL, &err);
+		CHECK(warc_reader_next(r, &wr, &err) == 1, "read");
+		CHECK(warc_check_payload(&wr, "c", &err) == ARC_EDIGEST, "self-contained revisit checked");
+		warc_reader_free(r);
+		/* broken chunking with a payload digest */
+		rec.len = 0;
+		file.len = 0;
+		make_record(&rec, "response", "urn:uuid:9", "application/http;msgtype=response",
+		            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ", 49, extra);
+		add_frame(&file, rec.data, rec.len, NULL, 0);
+		r = warc_reader_open_mem(file.data, file.len, "c", NULL, &err);
+		CHECK(warc_reader_next(r, &wr, &err) == 1, "read");
+		CHECK(warc_check_payload(&wr, "c", &err) == ARC_EFORMAT &&
+		      strstr(err.msg, "chunked"), "broken chunking: %s", err.msg);
+		warc_reader_free(r);
+	}
+	arc_buf_free(&rec);
+	arc_buf_free(&file);
+}
+
+int main(void)
+{
+	test_good();
+	test_bad_records();
+	test_skippable_and_dict();
+	test_plain();
+	test_checks();
+	TU_END();
+}
