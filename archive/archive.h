@@ -139,6 +139,16 @@ int http_decode_content_ex(const char *content_encoding, const unsigned char *in
 /* 1 if the header block's Transfer-Encoding ends in "chunked" (RFC 9112 6.1):
  * the one rule http_entity and the digester share for delimiting payloads. */
 int http_is_chunked(const unsigned char *hdr, size_t hdr_len);
+/* The payload findings' [start,end) offsets refer to, computed the one way the
+ * crawler and the verifier must share: http_entity (a malformed or truncated
+ * chunked body yields what could be decoded, *partial=1), then the first
+ * Content-Encoding header (value cut at 127 bytes) undone by
+ * http_decode_content_ex bounded by max_out; without content coding (or
+ * "identity") the first max_out bytes of the entity. *out malloc'd. 0, or <0
+ * with err naming what failed (no header end, unknown coding, over max_out). */
+int http_decoded_payload(const unsigned char *msg, size_t len, size_t max_out,
+                         unsigned char **out, size_t *out_len, int *partial,
+                         arc_error_t *err);
 
 /* ---------------------------------------------------------------- digests while streaming */
 
@@ -212,6 +222,23 @@ typedef struct {
 	uint64_t length;       /* compressed frame length */
 	arc_buf_t header;      /* exact WARC header block (WARC/1.1 ... blank line); freed by the next write */
 } warc_written_t;
+/* Notes on warc_written_t (writer.c):
+ * - record_id is written as WARC 1.1 does, in angle brackets: "<urn:uuid:...>",
+ *   ready to be used as the value of WARC-Concurrent-To / WARC-Refers-To.
+ *   warc_record_t.record_id may be given with or without the brackets.
+ * - header is a view of the writer's own buffer (cap 0): do not arc_buf_free
+ *   it; copy it if it must outlive the next write on the same writer/case.
+ *
+ * Revisit records (custody's layout, WARC 1.1 identical-payload-digest
+ * profile, chosen so that the records also pass ../shared/interop/check-warc):
+ * the block is the complete HTTP response as received, exactly as in a
+ * response record, with Content-Type "application/http; msgtype=response";
+ * fields WARC-Profile: http://netpreserve.org/warc/1.1/revisit/identical-payload-digest,
+ * WARC-Refers-To (original record id), WARC-Refers-To-Target-URI and
+ * WARC-Refers-To-Date. Leave payload_digest NULL (or pass the digester's):
+ * it is the digest of this body, which by the profile equals the original's.
+ * A headers-only revisit carrying the original's payload digest would be
+ * WARC-valid but fails check-warc (it hashes the body after the HTTP header). */
 
 typedef struct warc_writer warc_writer_t;
 typedef struct {
@@ -315,11 +342,19 @@ int warc_check_payload(const warc_rec_t *rec, const char *file, arc_error_t *err
 
 /* ---------------------------------------------------------------- CDXJ */
 
-/* SURT form of a URL as pywb writes it: "com,example)/path?query" (host
- * reversed, lower-cased, "www." dropped, default port dropped, query args kept). */
+/* SURT key of a URL as pywb computes it (python surt.surt(url) defaults):
+ * "com,example)/path?a=1&b=2". Scheme, user:pass, "www\d*.", default port,
+ * fragment, session ids and a trailing '/' or '?' dropped; host labels
+ * reversed with ',' and closed by ')'; the whole key lower-cased; "." and
+ * ".." resolved; query arguments sorted. Percent escapes are kept as written
+ * (surt would decode e.g. "%7E" to "~"); raw spaces, control and non-ASCII
+ * bytes become %xx. "" gives "-"; a URL without a host (dns:, mailto:) keeps
+ * its scheme. 0, ARC_ELIMIT (outsz too small), ARC_EINVAL (an authority
+ * without a host, NULL). Details and the list of steps in cdxj.c. */
 int cdxj_surt(const char *url, char *out, size_t outsz);
-/* One index line (no newline) for a response/revisit record. extra_json: NULL or
- * a fragment like "\"doxing\": true" added to the JSON object. */
+/* One index line (no newline) for a response/revisit record, appended to out.
+ * extra_json: NULL or a fragment like "\"doxing\": true" added to the JSON
+ * object. mime NULL/"", status 0 and digest NULL/"" are left out. */
 int cdxj_format_line(const char *url, const char *warc_date, const char *mime,
                      int status, const char *digest, uint64_t length,
                      uint64_t offset, const char *filename,

@@ -22,6 +22,7 @@
  */
 #include "archive.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,111 +36,594 @@
 
 /* ---------------------------------------------------------------- SURT */
 
+/*
+ * cdxj_surt computes the key pywb computes for a URL: pywb looks a capture up
+ * by running the python `surt` package (surt.surt(url), defaults: Google and
+ * IA canonicalization, no scheme, no trailing comma, IP addresses reversed)
+ * over the requested URL and searching the index for that exact key, so a key
+ * that differs by one byte is a capture pywb cannot find. Steps, in surt's
+ * order:
+ *   parse  trim, drop TAB/CR/LF anywhere, "http://" when there is no scheme,
+ *          "http://https://x" read as "https://x", "http:///x" as "http://x"
+ *   host   user:pass dropped, ".." -> ".", dots trimmed, all-digit and
+ *          dotted decimal/octal forms -> dotted quad, lower case, "www\d*."
+ *          dropped, labels reversed and joined with ','
+ *   port   dropped when it is the scheme's default (http 80, https 443) or 0
+ *   path   "." and ".." resolved, empty segments dropped, "/" when empty,
+ *          lower case, an ASP.NET "(S(...))/" session segment dropped, a
+ *          trailing "/" dropped (but "/" stays)
+ *   query  session ids dropped (jsessionid, phpsessid, sid, ASPSESSIONID,
+ *          cfid+cftoken), lower case, arguments sorted as (name, value)
+ *          pairs, an empty query and its "?" dropped
+ *   #frag  dropped
+ * Deliberate differences from surt: percent escapes are kept as written
+ * (lower-cased with the rest of the key), where surt decodes and re-encodes
+ * them ("%7E" -> "~", "%2541" -> "%"); a non-ASCII host is escaped, not
+ * converted to punycode. Raw bytes surt escapes (space, control bytes,
+ * non-ASCII, '%' that starts no escape) become "%xx" as in surt, so the key
+ * stays one token of the index line whatever the URL holds.
+ */
+
+typedef struct {
+	const char *p;
+	size_t n;
+} span_t;
+
 static char lc(char c)
 {
 	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
 }
 
-static int put(char *out, size_t outsz, size_t *o, const char *p, size_t n, int lower)
+static int is_hex(char c)
 {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Append n bytes, lower-cased, escaping what surt's escapeOnce escapes
+ * (bytes outside 0x21..0x7e, and '%' that does not start an escape; '#'
+ * cannot occur: the fragment is gone). */
+static int put_key(arc_buf_t *b, const char *p, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
 	size_t i;
 
-	if (n >= outsz - *o)
-		return ARC_ELIMIT;
-	for (i = 0; i < n; i++)
-		out[*o + i] = lower ? lc(p[i]) : p[i];
-	*o += n;
-	out[*o] = '\0';
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		int esc = c <= 0x20 || c >= 0x7f ||
+		          (c == '%' && !(i + 2 < n && is_hex(p[i + 1]) && is_hex(p[i + 2])));
+		if (esc) {
+			char e[3] = { '%', hx[c >> 4], hx[c & 15] };
+			if (arc_buf_append(b, e, 3))
+				return ARC_ENOMEM;
+		} else {
+			char l = lc((char)c);
+			if (arc_buf_append(b, &l, 1))
+				return ARC_ENOMEM;
+		}
+	}
 	return ARC_OK;
+}
+
+/* The key of something that is no URL with a host (no scheme to parse, no
+ * host): the text itself, lower-cased and escaped. */
+static int put(char *out, size_t outsz, const char *p, size_t n)
+{
+	arc_buf_t b = { 0 };
+	int rc = put_key(&b, p, n);
+
+	if (rc == ARC_OK && b.len >= outsz)
+		rc = ARC_ELIMIT;
+	if (rc == ARC_OK) {
+		memcpy(out, b.data ? (char *)b.data : "", b.len);
+		out[b.len] = '\0';
+	}
+	arc_buf_free(&b);
+	return rc;
+}
+
+static int starts_http(const char *s, size_t n)
+{
+	return (n >= 7 && !memcmp(s, "http://", 7)) ? 7 : (n >= 8 && !memcmp(s, "https://", 8)) ? 8 : 0;
+}
+
+/* surt's attemptIPFormats: an all-digit host is a 32-bit number (masked, as
+ * surt does); dotted decimal or octal forms are read as inet_aton reads them
+ * (what the resolver surt asks does for a numeric name). 1 and out set, or 0. */
+static int ip_form(const char *h, size_t n, char out[16])
+{
+	size_t i, parts = 1;
+	int octal;
+	char tmp[64];
+	struct in_addr a;
+
+	if (n == 0 || n >= sizeof tmp)
+		return 0;
+	for (i = 0; i < n && h[i] >= '0' && h[i] <= '9'; i++)
+		;
+	if (i == n) {
+		uint32_t v = 0;
+		for (i = 0; i < n; i++)
+			v = v * 10u + (uint32_t)(h[i] - '0'); /* mod 2^32, as surt masks */
+		snprintf(out, 16, "%u.%u.%u.%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255);
+		return 1;
+	}
+	/* ^[1-9][0-9]*(\.[0-9]+){0,3}$ or ^0[0-7]*(\.[0-7]+){0,3}$ */
+	octal = h[0] == '0';
+	for (i = 0; i < n; i++) {
+		if (h[i] == '.') {
+			if (i == 0 || h[i - 1] == '.' || i + 1 == n || ++parts > 4)
+				return 0;
+		} else if (h[i] < '0' || h[i] > (octal ? '7' : '9')) {
+			return 0;
+		}
+	}
+	memcpy(tmp, h, n);
+	tmp[n] = '\0';
+	return inet_aton(tmp, &a) && inet_ntop(AF_INET, &a, out, 16) != NULL;
+}
+
+/* surt's normalizePath over p (a host's path): "" -> "/", "." dropped, ".."
+ * pops the previous kept segment (or is kept when there is none), empty
+ * segments dropped except a final one (the trailing slash). */
+static int norm_path(const char *p, size_t n, arc_buf_t *out)
+{
+	span_t *seg;
+	size_t ns = 0, i, s, k;
+	int rc = ARC_OK;
+
+	out->len = 0;
+	if (n == 0)
+		return arc_buf_append(out, "/", 1) ? ARC_ENOMEM : ARC_OK;
+	seg = malloc((n + 1) * sizeof *seg);
+	if (!seg)
+		return ARC_ENOMEM;
+	/* split on '/', skipping what precedes the first '/' as surt does */
+	s = 0;
+	for (i = 0, k = 0; i <= n; i++) {
+		if (i < n && p[i] != '/')
+			continue;
+		if (k++ > 0) {
+			span_t t = { p + s, i - s };
+			int dot = t.n == 1 && t.p[0] == '.';
+			int dotdot = t.n == 2 && t.p[0] == '.' && t.p[1] == '.';
+			if (dotdot && ns > 0)
+				ns--;
+			else if (!dot)
+				seg[ns++] = t;
+		}
+		s = i + 1;
+	}
+	rc = arc_buf_append(out, "/", 1);
+	for (i = 0; rc == ARC_OK && ns > 0 && i + 1 < ns; i++)
+		if (seg[i].n)
+			rc = arc_buf_append(out, seg[i].p, seg[i].n) || arc_buf_append(out, "/", 1);
+	if (rc == ARC_OK && ns > 0)
+		rc = arc_buf_append(out, seg[ns - 1].p, seg[ns - 1].n);
+	free(seg);
+	return rc ? ARC_ENOMEM : ARC_OK;
+}
+
+/* surt's stripPathSessionID, on a lower-cased path: ".../(s(<24>))/x.aspx"
+ * or ".../(<24>)/x.aspx" loses the parenthesised segment. Both patterns are
+ * applied in turn; the last '/' that gives a match wins (a greedy ".*\/"). */
+static size_t aspx_token(const char *p, size_t n, int multi)
+{
+	size_t i = 0, j, reps = 0;
+
+	if (n < 1 || p[0] != '(')
+		return 0;
+	i = 1;
+	for (;;) {
+		if (multi) {
+			if (i + 2 > n || !is_alpha(p[i]) || p[i + 1] != '(')
+				break;
+			j = i + 2;
+		} else {
+			if (reps)
+				break;
+			j = i;
+		}
+		for (; j < n && j - (i + (multi ? 2 : 0)) < 24 && is_alnum(p[j]); j++)
+			;
+		if (j - (i + (multi ? 2 : 0)) != 24 || j >= n || p[j] != ')')
+			return 0;
+		i = j + 1;
+		reps++;
+		if (!multi)
+			break;
+	}
+	if (!reps)
+		return 0;
+	if (multi) {
+		if (i + 2 > n || p[i] != ')' || p[i + 1] != '/')
+			return 0;
+		return i + 2;
+	}
+	return (i + 1 <= n && p[i] == '/') ? i + 1 : 0;
+}
+
+static void strip_path_session(arc_buf_t *b)
+{
+	int multi;
+
+	for (multi = 1; multi >= 0; multi--) {
+		size_t j = b->len;
+		while (j-- > 0) {
+			const char *p = (const char *)b->data;
+			size_t t, r, k;
+			if (p[j] != '/')
+				continue;
+			t = aspx_token(p + j + 1, b->len - j - 1, multi);
+			if (!t)
+				continue;
+			r = j + 1 + t; /* rest: [^?]+\.aspx.* */
+			for (k = r + 1; k + 5 <= b->len; k++)
+				if (!memcmp(p + k, ".aspx", 5))
+					break;
+			if (k + 5 > b->len)
+				continue;
+			memmove(b->data + j + 1, b->data + r, b->len - r);
+			b->len -= r - j - 1;
+			b->data[b->len] = '\0';
+			break;
+		}
+	}
+}
+
+/* surt's stripQuerySessionID: "^(.*)NAME=VALUE(?:&(.*))?$", case-insensitive,
+ * each pattern once, in order; the greedy "(.*)" makes the last match win. */
+static size_t sid_match(const char *q, size_t n, int which)
+{
+	static const char *const names[] = { "jsessionid=", "phpsessid=", "sid=", "aspsessionid", "cfid=" };
+	size_t ln = strlen(names[which]), i = ln, k;
+
+	if (n < ln || strncasecmp(q, names[which], ln))
+		return 0;
+	switch (which) {
+	case 3: /* ASPSESSIONID[a-zA-Z]{8}=[a-zA-Z]{24} */
+		for (k = 0; k < 8; k++, i++)
+			if (i >= n || !is_alpha(q[i]))
+				return 0;
+		if (i >= n || q[i++] != '=')
+			return 0;
+		for (k = 0; k < 24; k++, i++)
+			if (i >= n || !is_alpha(q[i]))
+				return 0;
+		return i;
+	case 4: /* cfid=[^&]+&cftoken=[^&]+ */
+		for (k = i; i < n && q[i] != '&'; i++)
+			;
+		if (i == k || n - i < 9 || strncasecmp(q + i, "&cftoken=", 9))
+			return 0;
+		i += 9;
+		for (k = i; i < n && q[i] != '&'; i++)
+			;
+		return i > k ? i : 0;
+	default: /* [0-9a-zA-Z]{32} */
+		for (k = 0; k < 32; k++, i++)
+			if (i >= n || !is_alnum(q[i]))
+				return 0;
+		return i;
+	}
+}
+
+static void strip_query_session(arc_buf_t *b)
+{
+	int which;
+
+	for (which = 0; which < 5; which++) {
+		size_t i = b->len + 1;
+		while (i-- > 0) {
+			size_t e = sid_match((const char *)b->data + i, b->len - i, which), cut;
+			if (!e)
+				continue;
+			e += i;
+			if (e < b->len && b->data[e] != '&')
+				continue;
+			cut = e < b->len ? e + 1 : e; /* "&" before the rest goes too */
+			memmove(b->data + i, b->data + cut, b->len - cut);
+			b->len -= cut - i;
+			b->data[b->len] = '\0';
+			break;
+		}
+	}
+}
+
+/* Python's sort of (name,) / (name, value) tuples: names bytewise, then an
+ * argument without '=' first, then values bytewise. */
+static int cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
+{
+	int c = memcmp(a, b, na < nb ? na : nb);
+
+	return c ? c : (na < nb ? -1 : na > nb);
+}
+
+static int cmp_arg(const void *x, const void *y)
+{
+	const span_t *a = x, *b = y;
+	const char *ea = memchr(a->p, '=', a->n), *eb = memchr(b->p, '=', b->n);
+	size_t ka = ea ? (size_t)(ea - a->p) : a->n, kb = eb ? (size_t)(eb - b->p) : b->n;
+	int c = cmp_bytes(a->p, ka, b->p, kb);
+
+	if (c)
+		return c;
+	if (!ea || !eb)
+		return !ea && !eb ? 0 : (!ea ? -1 : 1);
+	return cmp_bytes(ea + 1, a->n - ka - 1, eb + 1, b->n - kb - 1);
+}
+
+static int sort_query(arc_buf_t *b)
+{
+	span_t *args;
+	size_t na = 1, i, s;
+	char *copy;
+	int rc = ARC_OK;
+
+	if (b->len <= 1)
+		return ARC_OK;
+	for (i = 0; i < b->len; i++)
+		na += b->data[i] == '&';
+	args = malloc(na * sizeof *args);
+	copy = malloc(b->len);
+	if (!args || !copy) {
+		free(args);
+		free(copy);
+		return ARC_ENOMEM;
+	}
+	memcpy(copy, b->data, b->len);
+	for (i = 0, s = 0, na = 0; i <= b->len; i++) {
+		if (i < b->len && copy[i] != '&')
+			continue;
+		args[na].p = copy + s;
+		args[na++].n = i - s;
+		s = i + 1;
+	}
+	qsort(args, na, sizeof *args, cmp_arg);
+	b->len = 0;
+	for (i = 0; i < na && rc == ARC_OK; i++)
+		rc = (i && arc_buf_append(b, "&", 1)) || arc_buf_append(b, args[i].p, args[i].n);
+	free(args);
+	free(copy);
+	return rc ? ARC_ENOMEM : ARC_OK;
 }
 
 int cdxj_surt(const char *url, char *out, size_t outsz)
 {
-	const char *p, *auth, *aend, *host, *hend, *port = NULL, *at, *rest, *frag, *seg;
-	size_t slen, o = 0;
-	int is_http = 0, is_https = 0, rc;
+	arc_buf_t u = { 0 }, key = { 0 }, tmp = { 0 }, q = { 0 };
+	const char *s, *e, *scheme, *auth = NULL, *path, *query = NULL, *host, *hend, *port = NULL;
+	size_t slen, alen = 0, plen, qlen = 0, n, i, portlen = 0;
+	int rc = ARC_OK, has_query;
+	char ip[16];
 
 	if (!url || !out || outsz < 2)
 		return ARC_EINVAL;
 	out[0] = '\0';
-	p = strstr(url, "://");
-	if (!p) /* no authority (dns:, urn:, ...): the URL itself, lower-cased */
-		return put(out, outsz, &o, url, strlen(url), 1);
-	slen = (size_t)(p - url);
-	is_http = slen == 4 && !strncasecmp(url, "http", 4);
-	is_https = slen == 5 && !strncasecmp(url, "https", 5);
-	auth = p + 3;
-	aend = auth + strcspn(auth, "/?#");
-	/* user:pass@ never belongs in a key */
-	at = NULL;
-	for (p = auth; p < aend; p++)
-		if (*p == '@')
-			at = p;
-	host = at ? at + 1 : auth;
-	if (*host == '[') { /* IPv6 literal: kept as is, not reversed */
-		hend = memchr(host, ']', (size_t)(aend - host));
-		if (!hend)
-			return ARC_EINVAL;
-		hend++;
-		if (hend < aend && *hend == ':')
-			port = hend + 1;
-	} else {
-		hend = memchr(host, ':', (size_t)(aend - host));
-		if (hend)
-			port = hend + 1;
-		else
-			hend = aend;
+	/* trim ASCII white space (python's bytes.strip), drop TAB/CR/LF anywhere */
+	s = url;
+	e = url + strlen(url);
+	while (s < e && (*s == ' ' || (*s >= '\t' && *s <= '\r')))
+		s++;
+	while (e > s && (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r')))
+		e--;
+	if (s == e)
+		return put(out, outsz, "-", 1);
+	for (; s < e && rc == ARC_OK; s++)
+		if (*s != '\t' && *s != '\r' && *s != '\n')
+			rc = arc_buf_append(&u, s, 1);
+	if (rc != ARC_OK)
+		goto done;
+	/* a scheme is [A-Za-z][A-Za-z0-9+.-]*: ; without one surt assumes http:// */
+	for (i = 1; i < u.len && (is_alnum((char)u.data[i]) || u.data[i] == '+' ||
+	                          u.data[i] == '.' || u.data[i] == '-'); i++)
+		;
+	if (!is_alpha((char)u.data[0]) || i >= u.len || u.data[i] != ':') {
+		if ((rc = arc_buf_append(&tmp, "http://", 7)) || (rc = arc_buf_append(&tmp, u.data, u.len)))
+			goto done;
+		arc_buf_free(&u);
+		u = tmp;
+		memset(&tmp, 0, sizeof tmp);
 	}
-	/* a trailing dot names the same host */
-	while (hend > host && hend[-1] == '.' && *host != '[')
-		hend--;
-	if (hend == host)
-		return ARC_EINVAL;
+	s = (const char *)u.data;
+	n = u.len;
+	/* "http://https://x" is "https://x" */
+	while ((i = (size_t)starts_http(s, n)) && starts_http(s + i, n - i)) {
+		s += i;
+		n -= i;
+	}
+	scheme = s;
+	slen = strcspn(s, ":");
+	s += slen + 1;
+	/* RFC 2396 appendix B split */
+	if (s[0] == '/' && s[1] == '/') {
+		auth = s + 2;
+		alen = strcspn(auth, "/?#");
+		s = auth + alen;
+	}
+	path = s;
+	plen = strcspn(path, "?#");
+	has_query = path[plen] == '?';
+	if (has_query) {
+		query = path + plen + 1;
+		qlen = strcspn(query, "#");
+	}
 
-	if (*host == '[') {
-		if ((rc = put(out, outsz, &o, host, (size_t)(hend - host), 1)))
-			return rc;
+	/* host and port from the authority: user:pass@ dropped, "host:" is "host" */
+	host = hend = NULL;
+	if (auth) {
+		const char *a = auth, *ae = auth + alen, *at;
+		while (ae > a && ae[-1] == ':')
+			ae--;
+		for (at = ae; at > a && at[-1] != '@'; at--)
+			;
+		a = at;
+		if ((hend = memchr(a, '[', (size_t)(ae - a))) != NULL) {
+			/* python's reading: the host is what the brackets hold */
+			host = hend + 1;
+			hend = memchr(host, ']', (size_t)(ae - host));
+			if (!hend)
+				hend = ae;
+			port = memchr(hend, ':', (size_t)(ae - hend));
+		} else {
+			host = a;
+			hend = memchr(a, ':', (size_t)(ae - a));
+			port = hend;
+			if (!hend)
+				hend = ae;
+		}
+		if (port) {
+			port++;
+			portlen = (size_t)(ae - port);
+		}
+	}
+	/* "http:////host/x": the host is the path's first segment */
+	if ((!host || host == hend) && slen >= 4 && !memcmp(scheme, "http", 4) && plen) {
+		while (plen && *path == '/') {
+			path++;
+			plen--;
+		}
+		host = path;
+		hend = path + strcspn(path, "/?#");
+		plen -= (size_t)(hend - path);
+		path = hend;
+		if (host == hend) {
+			rc = ARC_EINVAL;
+			goto done;
+		}
+		/* the path is "/" + what followed the host; norm_path adds the '/' */
+	}
+
+	if (!host || host == hend) {
+		if (auth || (slen >= 4 && !strncasecmp(scheme, "http", 4))) {
+			rc = ARC_EINVAL; /* an authority without a host: no key */
+			goto done;
+		}
+		/* no host (dns:, mailto:, urn:): scheme as written, then the path */
+		if ((rc = arc_buf_append(&key, scheme, slen + 1)) || (rc = put_key(&tmp, path, plen)))
+			goto done;
+		strip_path_session(&tmp);
+		if (tmp.len > 1 && tmp.data[tmp.len - 1] == '/')
+			tmp.len--;
+		if (!tmp.len && has_query && qlen)
+			rc = arc_buf_append(&tmp, "/", 1);
+		if (rc || (tmp.len && (rc = arc_buf_append(&key, tmp.data, tmp.len))))
+			goto done;
 	} else {
-		/* drop "www." / "www2." etc. (surt's host massage) */
+		/* host: ".." -> "." once over the text (python's replace), dots trimmed */
 		const char *h = host;
-		if (hend - h > 4 && !strncasecmp(h, "www", 3)) {
-			const char *q = h + 3;
-			while (q < hend && *q >= '0' && *q <= '9')
-				q++;
-			if (q < hend - 1 && *q == '.')
-				h = q + 1;
+		size_t hl;
+		for (i = 0; h + i < hend && rc == ARC_OK; i++) {
+			if (h[i] == '.' && h + i + 1 < hend && h[i + 1] == '.')
+				i++;
+			rc = arc_buf_append(&tmp, h + i, 1);
+		}
+		if (rc)
+			goto done;
+		h = (const char *)tmp.data;
+		hl = tmp.len;
+		while (hl && *h == '.') {
+			h++;
+			hl--;
+		}
+		while (hl && h[hl - 1] == '.')
+			hl--;
+		if (!hl) {
+			rc = ARC_EINVAL;
+			goto done;
+		}
+		if (ip_form(h, hl, ip)) {
+			h = ip;
+			hl = strlen(ip);
+		} else if (!(slen == 3 && !memcmp(scheme, "dns", 3))) {
+			/* surt's massageHost: "www\d*." at the start goes */
+			if (hl > 3 && !strncasecmp(h, "www", 3)) {
+				i = 3;
+				while (i < hl && h[i] >= '0' && h[i] <= '9')
+					i++;
+				if (i < hl && h[i] == '.') {
+					h += i + 1;
+					hl -= i + 1;
+				}
+			}
 		}
 		/* labels in reverse order, comma-separated */
-		seg = hend;
-		while (seg > h) {
-			const char *s = seg;
-			while (s > h && s[-1] != '.')
-				s--;
-			if ((rc = put(out, outsz, &o, s, (size_t)(seg - s), 1)))
-				return rc;
-			if (s > h && (rc = put(out, outsz, &o, ",", 1, 0)))
-				return rc;
-			seg = s > h ? s - 1 : h;
+		e = h + hl;
+		while (rc == ARC_OK) {
+			const char *l = e;
+			while (l > h && l[-1] != '.')
+				l--;
+			rc = put_key(&key, l, (size_t)(e - l));
+			if (l == h || rc)
+				break;
+			rc = arc_buf_append(&key, ",", 1);
+			e = l - 1;
 		}
+		if (rc)
+			goto done;
+		if (port && portlen) {
+			unsigned long pv = 0;
+			int valid = 1;
+			for (i = 0; i < portlen && valid; i++) {
+				if (port[i] < '0' || port[i] > '9')
+					valid = 0;
+				else if ((pv = pv * 10 + (unsigned long)(port[i] - '0')) > 65535)
+					valid = 0;
+			}
+			if (!valid) { /* surt fails on these; keep what was written */
+				if ((rc = arc_buf_append(&key, ":", 1)) || (rc = put_key(&key, port, portlen)))
+					goto done;
+			} else if (pv != 0 &&
+			           !(pv == 80 && slen == 4 && !strncasecmp(scheme, "http", 4)) &&
+			           !(pv == 443 && slen == 5 && !strncasecmp(scheme, "https", 5))) {
+				if ((rc = arc_buf_printf(&key, ":%lu", pv)))
+					goto done;
+			}
+		}
+		if ((rc = arc_buf_append(&key, ")", 1)))
+			goto done;
+		/* path: escaped, normalised, lower-cased, session and trailing '/' dropped */
+		tmp.len = 0;
+		if ((rc = put_key(&tmp, path, plen)) ||
+		    (rc = norm_path(tmp.data ? (char *)tmp.data : "", tmp.len, &q)))
+			goto done;
+		strip_path_session(&q);
+		if (q.len > 1 && q.data[q.len - 1] == '/')
+			q.len--;
+		if ((rc = arc_buf_append(&key, q.data, q.len)))
+			goto done;
 	}
-	if (port && port < aend) {
-		size_t pl = (size_t)(aend - port);
-		int dflt = (is_http && pl == 2 && !strncmp(port, "80", 2)) ||
-		           (is_https && pl == 3 && !strncmp(port, "443", 3));
-		if (!dflt && ((rc = put(out, outsz, &o, ":", 1, 0)) ||
-		              (rc = put(out, outsz, &o, port, pl, 0))))
-			return rc;
+	/* query: escaped and lower-cased, session ids dropped, arguments sorted */
+	if (has_query && qlen) {
+		q.len = 0;
+		if ((rc = put_key(&q, query, qlen)))
+			goto done;
+		strip_query_session(&q);
+		if ((rc = sort_query(&q)))
+			goto done;
+		if (q.len && ((rc = arc_buf_append(&key, "?", 1)) || (rc = arc_buf_append(&key, q.data, q.len))))
+			goto done;
 	}
-	if ((rc = put(out, outsz, &o, ")", 1, 0)))
-		return rc;
-	rest = aend;
-	frag = strchr(rest, '#');
-	if (!frag)
-		frag = rest + strlen(rest);
-	if (rest == frag || *rest != '/')
-		if ((rc = put(out, outsz, &o, "/", 1, 0)))
-			return rc;
-	return put(out, outsz, &o, rest, (size_t)(frag - rest), 0);
+	if (key.len >= outsz) {
+		rc = ARC_ELIMIT;
+		goto done;
+	}
+	memcpy(out, key.data, key.len);
+	out[key.len] = '\0';
+done:
+	arc_buf_free(&u);
+	arc_buf_free(&key);
+	arc_buf_free(&tmp);
+	arc_buf_free(&q);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- one line */
@@ -196,20 +680,32 @@ int cdxj_format_line(const char *url, const char *warc_date, const char *mime,
                      uint64_t offset, const char *filename,
                      const char *extra_json, arc_buf_t *out)
 {
-	char key[8192], ts[15], num[32];
-	size_t start;
+	char *key, ts[15], num[32];
+	size_t start, keysz;
 	int rc;
 
 	if (!url || !warc_date || !filename || !out)
 		return ARC_EINVAL;
-	if ((rc = cdxj_surt(url, key, sizeof key)) != ARC_OK)
-		return rc;
-	if (strpbrk(key, " \t\r\n"))
-		return ARC_EINVAL; /* the key must be one token */
 	if (arc_date14(warc_date, ts) != ARC_OK)
 		return ARC_EFORMAT;
+	/* every byte of the URL can at worst become three in the key */
+	keysz = strlen(url);
+	if (keysz > (SIZE_MAX - 32) / 3)
+		return ARC_ELIMIT;
+	keysz = keysz * 3 + 32; /* + room for "http://" and a dotted quad */
+	key = malloc(keysz);
+	if (!key)
+		return ARC_ENOMEM;
+	rc = cdxj_surt(url, key, keysz);
+	if (rc == ARC_EINVAL) /* no usable host: the URL itself still gives a key */
+		rc = put(key, keysz, url, strlen(url));
+	if (rc != ARC_OK) {
+		free(key);
+		return rc;
+	}
 	start = out->len;
 	rc = arc_buf_printf(out, "%s %s {\"url\": ", key, ts) || json_str(out, url);
+	free(key);
 	if (!rc && mime && *mime)
 		rc = json_kv(out, "mime", mime);
 	if (!rc && status > 0) {
@@ -536,6 +1032,7 @@ static int write_index(const index_t *ix, const char *dir, arc_error_t *err)
 	for (i = 0; i < ix->n && rc == ARC_OK; i++) {
 		const entry_t *e = &ix->e[i];
 		finding_t key, *f = NULL;
+		memset(&key, 0, sizeof key);
 		key.refers = e->id;
 		if (ix->nf)
 			f = bsearch(&key, ix->f, ix->nf, sizeof *ix->f, cmp_refers);
@@ -618,11 +1115,12 @@ int cdxj_rebuild(const char *dir, arc_error_t *err)
 			break;
 		}
 		files[nn].num = n;
-		snprintf(files[nn].name, sizeof files[nn].name, "%s", de->d_name);
+		/* capture_number accepted it, so it is at most 26 bytes */
+		memcpy(files[nn].name, de->d_name, strlen(de->d_name) + 1);
 		nn++;
 	}
 	closedir(dh);
-	if (rc == ARC_OK)
+	if (rc == ARC_OK && nn)
 		qsort(files, nn, sizeof *files, cmp_capfile);
 	/* numeric order: capture-100000 comes after capture-99999 */
 	for (i = 0; i < nn && rc == ARC_OK; i++) {
@@ -633,7 +1131,8 @@ int cdxj_rebuild(const char *dir, arc_error_t *err)
 			first_err = r; /* a damaged file: index what could be read, say so */
 	}
 	if (rc == ARC_OK) {
-		qsort(ix.e, ix.n, sizeof *ix.e, cmp_entry);
+		if (ix.n)
+			qsort(ix.e, ix.n, sizeof *ix.e, cmp_entry);
 		if (ix.nf)
 			qsort(ix.f, ix.nf, sizeof *ix.f, cmp_finding);
 		rc = write_index(&ix, dir, err);

@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <zlib.h>
 #include <zstd.h>
@@ -703,4 +704,50 @@ int http_decode_content(const char *content_encoding, const unsigned char *in,
                         size_t *out_len)
 {
 	return http_decode_content_ex(content_encoding, in, in_len, max_out, out, out_len, NULL);
+}
+
+/* ---------------------------------------------------------------- decoded payload */
+
+int http_decoded_payload(const unsigned char *msg, size_t len, size_t max_out,
+                         unsigned char **out, size_t *out_len, int *partial, arc_error_t *err)
+{
+	unsigned char *ent = NULL;
+	size_t ent_len = 0, hl;
+	int owned = 0, rc;
+	/* the same bound as every caller so far: a value cut differently here and
+	 * in the crawler would decode differently */
+	char enc[128];
+
+	*out = NULL;
+	*out_len = 0;
+	*partial = 0;
+	if (!msg)
+		return arc_fail(err, ARC_EINVAL, NULL, 0, NULL, "no message");
+	hl = http_header_end(msg, len);
+	if (!hl)
+		return arc_fail(err, ARC_EFORMAT, NULL, 0, NULL, "the HTTP header has no end");
+	rc = http_entity(msg, len, &ent, &ent_len, &owned);
+	if (rc == ARC_ENOMEM)
+		return arc_fail(err, rc, NULL, 0, NULL, "out of memory for the payload");
+	/* a malformed or truncated chunked body: what could be decoded counts */
+	*partial = rc != 0;
+	http_header_get(msg, hl, "Content-Encoding", enc, sizeof enc);
+	if (enc[0] && strcasecmp(enc, "identity") != 0) {
+		rc = http_decode_content_ex(enc, ent, ent_len, max_out, out, out_len, err);
+	} else {
+		size_t n = ent_len > max_out ? max_out : ent_len;
+
+		*out = malloc(n ? n : 1);
+		if (*out) {
+			if (n)
+				memcpy(*out, ent, n);
+			*out_len = n;
+			rc = 0;
+		} else {
+			rc = arc_fail(err, ARC_ENOMEM, NULL, 0, NULL, "out of memory for the payload");
+		}
+	}
+	if (owned)
+		free(ent);
+	return rc;
 }

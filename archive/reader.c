@@ -453,13 +453,38 @@ static int load_dictionary(warc_reader_t *r, uint64_t off, uint32_t size, arc_er
 	if (size > WARC_MAX_DICT)
 		return rfail(r, err, ARC_ELIMIT, off, "dictionary frame of %u bytes exceeds %u", size,
 		             WARC_MAX_DICT);
-	raw = malloc(size ? size : 1);
-	if (!raw)
-		return rfail(r, err, ARC_ENOMEM, off, "out of memory for the dictionary");
-	got = in_read(r, raw, size);
-	if (got < 0) {
-		free(raw);
-		return io_fail(r, err);
+	/* grow as the bytes arrive: the declared size may be a lie */
+	{
+		size_t have = 0, cap = 0;
+
+		raw = NULL;
+		while (have < size) {
+			size_t want = size - have > 65536 ? 65536 : size - have;
+			unsigned char *nb;
+
+			if (have + want > cap) {
+				cap = cap ? (cap * 2 < size ? cap * 2 : size) : (size < 65536 ? size : 65536);
+				if (cap < have + want)
+					cap = have + want;
+				nb = realloc(raw, cap);
+				if (!nb) {
+					free(raw);
+					return rfail(r, err, ARC_ENOMEM, off, "out of memory for the dictionary");
+				}
+				raw = nb;
+			}
+			got = in_read(r, raw + have, want);
+			if (got < 0) {
+				free(raw);
+				return io_fail(r, err);
+			}
+			have += (size_t)got;
+			if ((size_t)got < want)
+				break;
+		}
+		got = (long long)have;
+		if (!raw && !(raw = malloc(1)))
+			return rfail(r, err, ARC_ENOMEM, off, "out of memory for the dictionary");
 	}
 	if ((uint64_t)got < size) {
 		free(raw);

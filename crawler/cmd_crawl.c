@@ -1,9 +1,444 @@
-/* cmd_crawl.c — placeholder while the command is being written (replaced by its owner). */
+/*
+ * cmd_crawl.c — `custody crawl`: the command-line face of crawl_run().
+ *
+ * Options are declared once in the table below (help and parser both come
+ * from it). This file decides what is printed and the exit status: 0 every
+ * URL captured, 1 some URLs failed (the case is still usable), 2 usage error
+ * or the case could not be written. Per-URL errors go to stderr as they
+ * happen; progress is one updating line, only on a terminal.
+ *
+ * Must never write to the case itself: that is crawl_run's job.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
 #include "cmd.h"
+#include "crawler.h"
+
+static const cli_opt_t crawl_opts[] = {
+	{"output", 'o', "CASE_DIR", "Case directory to write (created if missing; new capture files continue "
+	                            "the numbering of any already there). Required."},
+	{"seeds", 0, "FILE", "Read seed URLs from FILE, one per line; empty lines and lines starting with # "
+	                     "are ignored. May be combined with URLs on the command line."},
+	{"depth", 'd', "N", "Follow links up to N hops from a seed (default 5). 0 captures only the seeds "
+	                    "(and their redirects)."},
+	{"max-pages", 0, "N", "Fetch at most N pages (redirect hops and robots.txt not counted; default 0 = no limit)."},
+	{"scope", 0, "MODE", "Which links to follow: host (the seeds' hosts, the default), domain (the seeds' "
+	                     "hosts and their subdomains, \"www.\" dropped), prefix (URLs under the seed's "
+	                     "directory), seeds (no links at all). A seed's redirect target joins the scope."},
+	{"concurrency", 'c', "N", "Transfers at once (default 8)."},
+	{"per-host", 0, "N", "Connections to one host at once (default 4): politeness towards the site. "
+	                     "URLs wait in the crawl's own queue per host, so their --timeout does not run "
+	                     "while they wait."},
+	{"threads", 0, "N", "Threads that decode, detect and extract links while the main thread fetches and "
+	                    "writes (default: CPUs - 1, at most 4; 0 does everything on the main thread). "
+	                    "Records are always written by one thread, all records of a URL together."},
+	{"max-body", 0, "SIZE", "Keep at most SIZE bytes of one response body (suffix K, M, G; default 100M). "
+	                        "A longer body is cut there, recorded with WARC-Truncated: length."},
+	{"timeout", 0, "SECONDS", "Give up one request after SECONDS (default 60); what arrived is recorded "
+	                          "and flagged incomplete."},
+	{"connect-timeout", 0, "SECONDS", "Give up connecting after SECONDS (default 15)."},
+	{"max-redirects", 0, "N", "Follow at most N redirect hops from one URL (default 10). Each hop is "
+	                          "recorded as its own request/response pair."},
+	{"max-links", 0, "N", "Take at most N links from one page (default 5000)."},
+	{"ignore-robots", 0, NULL, "Do not fetch or obey robots.txt. By default each origin's /robots.txt is "
+	                           "fetched, archived and obeyed (user-agent token \"custody\"); evidence of a "
+	                           "page a site hides from crawlers may need this. The policy used is recorded "
+	                           "in every file's warcinfo record."},
+	{"insecure", 'k', NULL, "Capture even when the server's TLS certificate does not verify. The "
+	                        "verification result and the peer's certificate chain are recorded either way."},
+	{"ca-file", 0, "FILE", "Verify TLS servers against the CA certificates in FILE (PEM) instead of the "
+	                       "system store."},
+	{"user-agent", 'A', "STRING", "User-Agent header (default \"custody/" CUSTODY_VERSION " (+evidence capture)\")."},
+	{"http2", 0, NULL, "Allow HTTP/2 over TLS. Off by default: with HTTP/1.1 the records hold exactly the "
+	                   "bytes on the wire, while HTTP/2 headers are compressed and libcurl shows them "
+	                   "re-serialized."},
+	{"rules", 0, "FILE", "Detection rules (default: the built-in copy of samples/rules/default.rules)."},
+	{"watch", 0, "FILE", "Watchlist of salted hashes made by `custody watch-hash`: findings matching it are marked."},
+	{"no-detect", 0, NULL, "Write no findings records."},
+	{"focus", 0, NULL, "Fetch links found on pages judged doxing before the others."},
+	{"note", 0, "TEXT", "A case note, recorded in the warcinfo record of every capture file."},
+	{"max-file-size", 0, "SIZE", "Start a new capture file after SIZE bytes (suffix K, M, G; default 1G)."},
+	{"level", 0, "N", "zstd compression level (default 3)."},
+	{"json", 0, NULL, "Print a JSON summary on stdout at the end."},
+	{"quiet", 'q', NULL, "No progress line and no summary (per-URL errors are still printed)."},
+	{0},
+};
+
+static const cli_cmd_t crawl_cmd = {
+	"crawl",
+	"custody crawl [options] -o CASE_DIR URL... | --seeds FILE",
+	"Capture web pages as evidence. Each URL is fetched once; links on HTML pages are followed within the "
+	"scope (by default the seeds' hosts) up to --depth hops. For every fetch the case gets a request record "
+	"(the exact bytes sent), a response record (status line, headers and body exactly as received: chunked "
+	"framing and gzip kept; SHA-256 block and payload digests; server IP address; protocol; TLS cipher "
+	"suite), a metadata record (TLS certificate chain and verification result, timings, software versions, "
+	"and whether the response is complete) and, for HTML, JSON and text, a findings record listing the "
+	"personal data found, with byte offsets and hashes a verifier re-checks.\n\n"
+	"Redirects are not followed silently: each hop is its own request/response pair. A URL that fails "
+	"(DNS, refused connection, TLS, server closing mid-body) is reported on stderr and recorded as far as "
+	"it got; the crawl goes on.\n\n"
+	"Exit status: 0 every URL captured (HTTP errors such as 404 are captured responses), 1 some URLs "
+	"failed but the case is usable, 2 usage error or the case could not be written (what was written "
+	"before stays readable).",
+	crawl_opts,
+	"custody crawl -o case1 https://forum.example/thread/123\n"
+	"custody crawl -o case1 --depth 0 URL1 URL2        (only these pages)\n"
+	"custody crawl -o case1 --seeds urls.txt --scope domain --focus\n"
+	"custody crawl -o case1 --ca-file corp-ca.pem https://intranet.example/\n"
+	"custody ls case1 && custody-verify case1\n",
+};
+
+typedef struct {
+	crawl_opts_t o;
+	const char **seeds;
+	size_t nseeds, capseeds;
+	int json, quiet, tty, progress_shown;
+	double last_draw;
+	char *cmdline;
+} crawl_cli_t;
+
+static volatile int g_stop;
+
+static void on_sigint(int sig)
+{
+	g_stop = 1;
+	signal(sig, SIG_DFL); /* a second Ctrl-C ends the process at once */
+}
+
+static int add_seed(crawl_cli_t *c, const char *url)
+{
+	if (c->nseeds == c->capseeds) {
+		size_t cap = c->capseeds ? c->capseeds * 2 : 16;
+		const char **ns = realloc(c->seeds, cap * sizeof *ns);
+		if (!ns)
+			return -1;
+		c->seeds = ns;
+		c->capseeds = cap;
+	}
+	c->seeds[c->nseeds++] = url;
+	return 0;
+}
+
+static int read_seeds(crawl_cli_t *c, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	if (!f) {
+		fprintf(stderr, "custody crawl: cannot read seeds file %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	char line[8192];
+	unsigned long n = 0;
+	while (fgets(line, sizeof line, f)) {
+		n++;
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		size_t len = strcspn(p, "\r\n");
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		p[len] = '\0';
+		if (!*p || *p == '#')
+			continue;
+		char *u = strdup(p);
+		if (!u || add_seed(c, u)) {
+			free(u);
+			fprintf(stderr, "custody crawl: out of memory reading %s\n", path);
+			break;
+		}
+	}
+	(void)n;
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+static int parse_num(const char *opt, const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		fprintf(stderr, "custody crawl: --%s wants a number from %lld to %lld, not '%s'\n", opt,
+		        min, max, s);
+		return 2;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_size(const char *opt, const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	uint64_t mul = 1;
+	if (*end == 'k' || *end == 'K')
+		mul = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		mul = 1024 * 1024, end++;
+	else if (*end == 'g' || *end == 'G')
+		mul = 1024ull * 1024 * 1024, end++;
+	if (*end == 'i' || *end == 'B')
+		end++;
+	if (*end == 'B')
+		end++;
+	if (errno || end == s || *end || s[0] == '-' || v == 0 || v > UINT64_MAX / mul) {
+		fprintf(stderr, "custody crawl: --%s wants a size like 500K, 100M or 2G, not '%s'\n", opt, s);
+		return 2;
+	}
+	*out = v * mul;
+	return 0;
+}
+
+static int on_opt(void *ctx, const char *name, const char *arg)
+{
+	crawl_cli_t *c = ctx;
+	crawl_opts_t *o = &c->o;
+	long long v;
+	int rc = 0;
+	if (!strcmp(name, "output"))
+		o->case_dir = arg;
+	else if (!strcmp(name, "seeds"))
+		rc = read_seeds(c, arg);
+	else if (!strcmp(name, "depth") && !(rc = parse_num(name, arg, 0, 1000, &v)))
+		o->depth = (int)v;
+	else if (!strcmp(name, "max-pages") && !(rc = parse_num(name, arg, 0, INT64_MAX, &v)))
+		o->max_pages = (uint64_t)v;
+	else if (!strcmp(name, "scope")) {
+		if (!strcmp(arg, "host"))
+			o->scope = CRAWL_SCOPE_HOST;
+		else if (!strcmp(arg, "domain"))
+			o->scope = CRAWL_SCOPE_DOMAIN;
+		else if (!strcmp(arg, "prefix"))
+			o->scope = CRAWL_SCOPE_PREFIX;
+		else if (!strcmp(arg, "seeds"))
+			o->scope = CRAWL_SCOPE_SEEDS;
+		else {
+			fprintf(stderr, "custody crawl: --scope is host, domain, prefix or seeds, not '%s'\n", arg);
+			rc = 2;
+		}
+	} else if (!strcmp(name, "concurrency") && !(rc = parse_num(name, arg, 1, 256, &v)))
+		o->concurrency = (int)v;
+	else if (!strcmp(name, "per-host") && !(rc = parse_num(name, arg, 1, 256, &v)))
+		o->per_host = (int)v;
+	else if (!strcmp(name, "threads") && !(rc = parse_num(name, arg, 0, 64, &v)))
+		o->threads = (int)v;
+	else if (!strcmp(name, "max-body"))
+		rc = parse_size(name, arg, &o->max_body);
+	else if (!strcmp(name, "timeout") && !(rc = parse_num(name, arg, 1, 86400, &v)))
+		o->timeout_s = (long)v;
+	else if (!strcmp(name, "connect-timeout") && !(rc = parse_num(name, arg, 1, 3600, &v)))
+		o->connect_timeout_s = (long)v;
+	else if (!strcmp(name, "max-redirects") && !(rc = parse_num(name, arg, 0, 100, &v)))
+		o->max_redirects = (int)v;
+	else if (!strcmp(name, "max-links") && !(rc = parse_num(name, arg, 0, 10000000, &v)))
+		o->max_links = (size_t)v;
+	else if (!strcmp(name, "ignore-robots"))
+		o->ignore_robots = 1;
+	else if (!strcmp(name, "insecure"))
+		o->insecure = 1;
+	else if (!strcmp(name, "ca-file"))
+		o->ca_file = arg;
+	else if (!strcmp(name, "user-agent"))
+		o->user_agent = arg;
+	else if (!strcmp(name, "http2"))
+		o->http2 = 1;
+	else if (!strcmp(name, "rules"))
+		o->rules_path = arg;
+	else if (!strcmp(name, "watch"))
+		o->watch_path = arg;
+	else if (!strcmp(name, "no-detect"))
+		o->no_detect = 1;
+	else if (!strcmp(name, "focus"))
+		o->focus = 1;
+	else if (!strcmp(name, "note"))
+		o->note = arg;
+	else if (!strcmp(name, "max-file-size"))
+		rc = parse_size(name, arg, &o->max_file_size);
+	else if (!strcmp(name, "level") && !(rc = parse_num(name, arg, 1, 19, &v)))
+		o->level = (int)v;
+	else if (!strcmp(name, "json"))
+		c->json = 1;
+	else if (!strcmp(name, "quiet"))
+		c->quiet = 1;
+	return rc;
+}
+
+static void human_bytes(uint64_t b, char *out, size_t outsz)
+{
+	if (b >= (uint64_t)1 << 30)
+		snprintf(out, outsz, "%.1f GiB", (double)b / (1 << 30));
+	else if (b >= (uint64_t)1 << 20)
+		snprintf(out, outsz, "%.1f MiB", (double)b / (1 << 20));
+	else if (b >= 1024)
+		snprintf(out, outsz, "%.1f KiB", (double)b / 1024);
+	else
+		snprintf(out, outsz, "%llu B", (unsigned long long)b);
+}
+
+static void clear_progress(crawl_cli_t *c)
+{
+	if (c->progress_shown) {
+		fputs("\r\033[K", stderr);
+		c->progress_shown = 0;
+	}
+}
+
+static void on_event(void *ctx, const crawl_event_t *ev)
+{
+	crawl_cli_t *c = ctx;
+	const crawl_stats_t *s = ev->stats;
+	switch (ev->kind) {
+	case CRAWL_EV_ERROR:
+		clear_progress(c);
+		fprintf(stderr, "custody crawl: %s: %s\n", ev->url, ev->message ? ev->message : "failed");
+		break;
+	case CRAWL_EV_SKIPPED:
+		if (!c->quiet) {
+			clear_progress(c);
+			fprintf(stderr, "custody crawl: skipped %s: %s\n", ev->url, ev->message ? ev->message : "");
+		}
+		break;
+	case CRAWL_EV_FETCHED:
+		if (ev->message && !c->quiet) {
+			clear_progress(c);
+			fprintf(stderr, "custody crawl: %s: %s\n", ev->url, ev->message);
+		}
+		break;
+	case CRAWL_EV_PROGRESS:
+		break;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (c->tty && !c->quiet && (now - c->last_draw >= 0.1 || !c->progress_shown)) {
+		char b[32];
+		c->last_draw = now;
+		human_bytes(s->bytes, b, sizeof b);
+		fprintf(stderr, "\r\033[K%" PRIu64 " fetched, %" PRIu64 " queued, %s, %" PRIu64 " errors, %" PRIu64
+		        " doxing",
+		        s->fetched, s->queued, b, s->failed, s->doxing_pages);
+		c->progress_shown = 1;
+	}
+}
+
+/* The command line as typed (for warcinfo), arguments with spaces quoted. */
+static char *join_args(int argc, char **argv)
+{
+	arc_buf_t b = {0};
+	arc_buf_printf(&b, "custody");
+	for (int i = 0; i < argc; i++) {
+		if (strpbrk(argv[i], " \t'\"") || !argv[i][0]) {
+			arc_buf_printf(&b, " '");
+			for (const char *p = argv[i]; *p; p++)
+				if (*p == '\'')
+					arc_buf_printf(&b, "'\\''");
+				else if (*p == '\n' || *p == '\r')
+					arc_buf_printf(&b, " ");
+				else
+					arc_buf_append(&b, p, 1);
+			arc_buf_printf(&b, "'");
+		} else {
+			arc_buf_printf(&b, " %s", argv[i]);
+		}
+	}
+	if (arc_buf_append(&b, "", 1)) {
+		arc_buf_free(&b);
+		return NULL;
+	}
+	return (char *)b.data;
+}
+
 int cmd_crawl(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "custody %s: not available in this build\n", argv[0]);
-	return 2;
+	crawl_cli_t c;
+	memset(&c, 0, sizeof c);
+	crawl_opts_init(&c.o);
+	int first = 0;
+	int rc = cli_parse(&crawl_cmd, argc, argv, on_opt, &c, &first);
+	if (rc) {
+		free(c.seeds);
+		return rc == 1 ? 0 : 2;
+	}
+	for (int i = first; i < argc; i++)
+		add_seed(&c, argv[i]);
+	if (!c.o.case_dir || !c.nseeds) {
+		fprintf(stderr, "custody crawl: %s\nTry 'custody crawl --help' for the options.\n",
+		        !c.o.case_dir ? "-o CASE_DIR is required" : "no URL given (URL... or --seeds FILE)");
+		rc = 2;
+		goto out;
+	}
+	c.cmdline = join_args(argc, argv);
+	c.o.seeds = c.seeds;
+	c.o.nseeds = c.nseeds;
+	c.o.command_line = c.cmdline;
+	c.o.stop = &g_stop;
+	c.tty = cli_stderr_is_tty();
+	signal(SIGINT, on_sigint);
+	signal(SIGTERM, on_sigint);
+	signal(SIGPIPE, SIG_IGN);
+
+	crawl_stats_t st;
+	arc_error_t err;
+	memset(&err, 0, sizeof err);
+	int crc = crawl_run(&c.o, &st, on_event, &c, &err);
+	clear_progress(&c);
+	if (crc < 0) {
+		fprintf(stderr, "custody crawl: %s\n", err.msg[0] ? err.msg : arc_strerror(crc));
+		if (crc == ARC_EIO || crc == ARC_ENOSPC)
+			fprintf(stderr, "custody crawl: stopped; the records written before this point stay "
+			                "readable in %s\n", c.o.case_dir);
+		rc = 2;
+	} else {
+		rc = st.failed ? 1 : 0;
+	}
+	if (g_stop && crc >= 0)
+		fprintf(stderr, "custody crawl: interrupted; the case was closed cleanly\n");
+	if (!c.quiet && crc >= 0) {
+		char b[32];
+		human_bytes(st.bytes, b, sizeof b);
+		fprintf(stderr, "%" PRIu64 " URLs captured (%" PRIu64 " HTTP errors, %" PRIu64 " truncated), %" PRIu64
+		        " failed, %" PRIu64 " blocked by robots.txt, %" PRIu64 " not fetched (--max-pages); "
+		        "%s in %.1fs; %" PRIu64 " records, %" PRIu64 " revisits; %" PRIu64 " findings, %" PRIu64
+		        " doxing pages -> %s\n",
+		        st.fetched, st.http_errors, st.truncated, st.failed, st.robots_blocked, st.skipped, b,
+		        st.seconds, st.records, st.revisits, st.findings, st.doxing_pages, c.o.case_dir);
+	}
+	if (c.json) {
+		printf("{\"case\": \"");
+		for (const char *p = c.o.case_dir; *p; p++)
+			if (*p == '"' || *p == '\\')
+				printf("\\%c", *p);
+			else if ((unsigned char)*p < 0x20)
+				printf("\\u%04x", *p);
+			else
+				putchar(*p);
+		printf("\", \"ok\": %s, \"fetched\": %" PRIu64 ", \"failed\": %" PRIu64 ", \"http_errors\": %" PRIu64
+		       ", \"truncated\": %" PRIu64 ", \"robots_blocked\": %" PRIu64 ", \"skipped\": %" PRIu64
+		       ", \"queued\": %" PRIu64 ", \"seen\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"records\": %" PRIu64
+		       ", \"revisits\": %" PRIu64 ", \"findings\": %" PRIu64 ", \"doxing_pages\": %" PRIu64
+		       ", \"seconds\": %.3f, \"exit\": %d}\n",
+		       crc < 0 ? "false" : "true", st.fetched, st.failed, st.http_errors, st.truncated,
+		       st.robots_blocked, st.skipped, st.queued, st.seen, st.bytes, st.records, st.revisits,
+		       st.findings, st.doxing_pages, st.seconds, rc);
+	}
+out:
+	for (size_t i = 0; i < c.nseeds; i++) {
+		int from_argv = 0;
+		for (int j = first; j < argc; j++)
+			if (c.seeds[i] == argv[j])
+				from_argv = 1;
+		if (!from_argv)
+			free((char *)c.seeds[i]);
+	}
+	free(c.seeds);
+	free(c.cmdline);
+	return rc;
 }

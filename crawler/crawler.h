@@ -100,6 +100,8 @@ typedef struct {
 	const char *note;           /* case note for warcinfo */
 	uint64_t max_file_size;     /* rotate capture files (0: archive default) */
 	int level;                  /* zstd level (0: default) */
+	int threads;                /* worker threads decoding, detecting and extracting links
+	                               (-1: CPUs - 1, at most 4, the default; 0: on the main thread) */
 	const volatile int *stop;   /* nonzero (e.g. set by a SIGINT handler): stop fetching,
 	                               close the case cleanly; NULL: never */
 } crawl_opts_t;

@@ -78,7 +78,8 @@ int detect_guess_type(const char *norm, size_t n);
  * DR_RECORD_MASK are recorded as context hits during the scan; the others
  * are looked up on demand (surnames, address suffixes...). */
 enum {
-	DR_DOX = 0,
+	DR_DOX = 0,            /* strong dox keywords (开盒, 人肉): a signal on their own */
+	DR_DOX_WEAK,           /* weak ones (曝光, 户籍): a signal next to other evidence */
 	DR_NAMECTX,
 	DR_NEG,
 	DR_PLATFORM,
@@ -86,6 +87,7 @@ enum {
 	DR_CTX0,               /* DR_CTX0 + detect_type_t: context words of a type */
 	DR_SURNAME = DR_CTX0 + DT__COUNT,
 	DR_NAME_STOP,
+	DR_NAME_TITLE,
 	DR_ADDR_ADMIN,
 	DR_ADDR_STREET,
 	DR_ADDR_NUMBER,
@@ -95,6 +97,7 @@ enum {
 #define DR_BIT(c) (1u << (c))
 #define DR_RECORD_MASK ((1u << DR_SURNAME) - 1u)
 #define DR_CTX_BIT(t) DR_BIT(DR_CTX0 + (t))
+#define DR_DOX_ANY (DR_BIT(DR_DOX) | DR_BIT(DR_DOX_WEAK))
 
 /* Tunable numbers from the [setting] section. */
 typedef struct {
@@ -105,7 +108,8 @@ typedef struct {
 
 /* Longest rule word matching text at pos whose categories intersect mask
  * (ASCII case-insensitive; ASCII-letter edges need a non-letter neighbour).
- * Returns its byte length (0: none) and its full category mask in *cats. */
+ * Returns its byte length (0: none) and in *cats the categories of it and of
+ * the shorter words matched on the way (a prefix's meaning carries over). */
 size_t detect_rules_match(const detect_rules_t *r, const char *text, size_t len,
                           size_t pos, uint32_t mask, uint32_t *cats);
 const detect_settings_t *detect_rules_settings(const detect_rules_t *r);

@@ -45,6 +45,8 @@ struct detect_rules {
 	rnode_t *node;
 	uint32_t nnode, cap;
 	uint32_t root[256];       /* first-byte shortcut: node of the 1-byte prefix */
+	uint32_t *root2;          /* 65536 entries: node of each 2-byte prefix (a CJK
+	                             character's first two bytes), built after parsing */
 	detect_settings_t set;
 };
 
@@ -52,10 +54,12 @@ static const struct {
 	const char *name;
 	int cat;
 } sections[] = {
-	{"dox_keyword", DR_DOX},           {"name_context", DR_NAMECTX},
+	{"dox_keyword", DR_DOX},           {"dox_keyword_weak", DR_DOX_WEAK},
+	{"name_context", DR_NAMECTX},
 	{"negative_context", DR_NEG},      {"platform", DR_PLATFORM},
 	{"province", DR_PROVINCE},         {"surname", DR_SURNAME},
-	{"name_stop", DR_NAME_STOP},       {"address_admin", DR_ADDR_ADMIN},
+	{"name_stop", DR_NAME_STOP},       {"name_title", DR_NAME_TITLE},
+	{"address_admin", DR_ADDR_ADMIN},
 	{"address_street", DR_ADDR_STREET}, {"address_number", DR_ADDR_NUMBER},
 	{"plate_province", DR_PLATE_PROV},
 };
@@ -128,12 +132,22 @@ size_t detect_rules_match(const detect_rules_t *r, const char *text, size_t len,
 		return 0;
 	uint32_t k = r->root[fold(t[pos])];
 	size_t i = pos;
+	if (k && pos + 1 < len && r->root2) {
+		/* one-byte words first, then jump over the widest level of the trie */
+		uint32_t c = r->node[k].cats;
+		if ((c & mask) && !(is_letter(t[pos]) && is_letter(t[pos + 1]))) {
+			best = 1;
+			bc = c;
+		}
+		k = r->root2[(unsigned)fold(t[pos]) << 8 | fold(t[pos + 1])];
+		i = pos + 1;
+	}
 	while (k) {
 		i++;
 		uint32_t c = r->node[k].cats;
 		if ((c & mask) && !(is_letter(t[i - 1]) && i < len && is_letter(t[i]))) {
 			best = i - pos;
-			bc = c;
+			bc |= c;  /* a longer word keeps what its prefixes mean (身分證字號 ⊃ 身分證) */
 		}
 		if (i >= len)
 			break;
@@ -156,6 +170,7 @@ void detect_rules_free(detect_rules_t *r)
 	if (!r)
 		return;
 	free(r->node);
+	free(r->root2);
 	free(r);
 }
 
@@ -316,6 +331,14 @@ detect_rules_t *detect_rules_parse(const char *buf, size_t len, const char *name
 		arc_fail(err, ARC_EFORMAT, name, 0, NULL, "%s: no entries", name);
 		goto fail;
 	}
+	r->root2 = calloc(65536, sizeof *r->root2);
+	if (!r->root2) {
+		arc_fail(err, ARC_ENOMEM, name, 0, NULL, "%s: out of memory", name);
+		goto fail;
+	}
+	for (unsigned c1 = 0; c1 < 256; c1++)
+		for (uint32_t k = r->root[c1] ? r->node[r->root[c1]].child : 0; k; k = r->node[k].sib)
+			r->root2[c1 << 8 | r->node[k].c] = k;
 	return r;
 fail:
 	detect_rules_free(r);

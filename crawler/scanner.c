@@ -18,6 +18,20 @@
  * numbers), numbers inside URLs and file names, numbers after order/tracking/
  * invoice/ISBN words, and any number whose check digit fails, are never reported.
  *
+ * Page verdict (README "Verdict"): identifier types are weighted strong
+ * (resident ID, bank card, passport, HK/TW ID: 1.0), medium (mobile,
+ * landline, address: 0.8) or weak (e-mail, QQ, WeChat, handle, plate: 0.5).
+ * A page is doxing when it holds (a) a strong dox keyword and a strong or
+ * medium identifier, or (b) a name or any dox keyword and a strong
+ * identifier, or (c) a person's name, a medium identifier and at least two
+ * identifier types, or (d) >= verdict_min_types (rules, default 3)
+ * identifier types one of them strong, or min_types + 2 types of any
+ * strength (a shop's contact page with phone, address and e-mail is not
+ * doxing by itself). Score: strength = 1 - prod(1 - weight * best score of
+ * the type) over the types present, signal = best person_name/dox_keyword
+ * score, score = strength * (0.5 + 0.5 * signal), raised to 0.5 for a
+ * doxing page and capped at 0.49 otherwise.
+ *
  * Must never: read past len, keep per-type lists of its own (they are rules),
  * or rescan the page per type.
  */
@@ -59,7 +73,9 @@
 #define S_ADDR       0.8
 #define S_NAME_CTX   0.85
 #define S_NAME_DOX   0.8
+#define S_NAME_ADJ   0.6    /* next to an ID, phone or card, no context word */
 #define S_DOX        0.7
+#define S_DOX_WEAK   0.5    /* below S_DOX: the verdict tells them apart */
 #define S_NEG_PENALTY 0.3
 
 typedef struct {
@@ -107,6 +123,8 @@ static uint32_t cp_at(const scan_t *sc, size_t i, size_t *adv)
 
 /* ---------------------------------------------------------------- output */
 
+static void name_before(scan_t *sc, size_t start);
+
 static void emit(scan_t *sc, int type, size_t s, size_t e, double score, const char *value)
 {
 	if (score > 1.0)
@@ -139,6 +157,9 @@ static void emit(scan_t *sc, int type, size_t s, size_t e, double score, const c
 	o->v[o->n++] = (scan_match_t){.type = type, .ts = s, .te = e, .value = v, .score = score};
 	if (type != DT_DOX && e > sc->barrier)
 		sc->barrier = e;
+	if (type == DT_RESIDENT_ID || type == DT_MOBILE || type == DT_BANK_CARD ||
+	    type == DT_PASSPORT || type == DT_HK_ID || type == DT_TW_ID)
+		name_before(sc, s);
 }
 
 static void record_hit(scan_t *sc, size_t s, size_t e, uint32_t cats)
@@ -283,7 +304,10 @@ static int urlish_before(const scan_t *sc, size_t i)
 	unsigned char p = at(sc, i - 1);
 	if (p && strchr("/=?&#%_\\", p))
 		return 1;
-	if ((p == '.' || p == ':') && i >= 2 && is_alnum(at(sc, i - 2)))
+	/* "v1.2", "a.b.123", "12:34" (a time); "QQ:123" is context, not a port */
+	if (p == '.' && i >= 2 && is_alnum(at(sc, i - 2)))
+		return 1;
+	if (p == ':' && i >= 2 && is_digit(at(sc, i - 2)))
 		return 1;
 	return 0;
 }
@@ -501,7 +525,7 @@ static size_t scan_word(scan_t *sc, size_t i)
 	if (lw > i && lw < ja) {
 		uint32_t cats;
 		size_t L = detect_rules_match(sc->r, sc->t, sc->n, i, DR_RECORD_MASK, &cats);
-		if (L == lw - i && (cats & ~(DR_BIT(DR_DOX) | DR_BIT(DR_PROVINCE)))) {
+		if (L == lw - i && (cats & ~(DR_DOX_ANY | DR_BIT(DR_PROVINCE)))) {
 			size_t q = lw;
 			while (q < ja && is_digit(at(sc, q)))
 				q++;
@@ -583,13 +607,15 @@ static int addr_content(uint32_t cp)
 	return is_cjk(cp) || (cp < 0x80 && (is_alnum((unsigned char)cp) || cp == '-' || cp == '#'));
 }
 
-/* An address that starts with a province word [s,pe): segments of content
- * followed by a level suffix, taken as far as they go. Returns its end or 0. */
-static size_t scan_address(scan_t *sc, size_t s, size_t pe)
+/* An address that starts with a province word [s,pe) (or, after an address
+ * context word, at s == pe): segments of content followed by a level suffix,
+ * taken as far as they go; at least one street or number level and min_segs
+ * segments. Returns its end or 0. */
+static size_t scan_address(scan_t *sc, size_t s, size_t pe, int min_segs)
 {
 	const uint32_t mask = DR_BIT(DR_ADDR_ADMIN) | DR_BIT(DR_ADDR_STREET) | DR_BIT(DR_ADDR_NUMBER);
 	size_t pos = pe, end = pe;
-	int fine = 0;
+	int fine = 0, segs = 0;
 	for (int seg = 0; seg < 16; seg++) {
 		size_t q = pos, chars = 0, L = 0;
 		uint32_t cats = 0;
@@ -598,6 +624,11 @@ static size_t scan_address(scan_t *sc, size_t s, size_t pe)
 				break;
 			size_t adv;
 			uint32_t cp = cp_at(sc, q, &adv);
+			/* a blank only next to a house number: "人民路 8 号" */
+			if (cp == ' ' && ((q > 0 && is_digit(at(sc, q - 1))) || is_digit(at(sc, q + 1)))) {
+				q++;
+				continue;
+			}
 			if (!addr_content(cp))
 				break;
 			q += adv;
@@ -607,35 +638,50 @@ static size_t scan_address(scan_t *sc, size_t s, size_t pe)
 			break;
 		pos = q + L;
 		end = pos;
+		segs++;
 		if (cats & (DR_BIT(DR_ADDR_STREET) | DR_BIT(DR_ADDR_NUMBER)))
 			fine = 1;
 	}
-	if (!fine)
+	if (!fine || segs < min_segs)
 		return 0;
 	uint32_t ctx = ctx_before(sc, s);
 	emit(sc, DT_ADDRESS, s, end, (ctx & DR_CTX_BIT(DT_ADDRESS)) ? S_ADDR_CTX : S_ADDR, NULL);
 	return end;
 }
 
+static int is_sep(uint32_t cp)
+{
+	return cp == ' ' || cp == ':' || cp == '!' || cp == ',' || cp == '-' || cp == '"' ||
+	       cp == '(' || cp == ')' || cp == '\n' || cp == 0xFF01 || cp == 0xFF1A || cp == 0xFF0C ||
+	       cp == 0xFF08 || cp == 0xFF09 || cp == 0x3001 || cp == 0x2014 || cp == 0x201C ||
+	       cp == 0x201D || cp == 0x300C || cp == 0x300D || cp == 0x3010 || cp == 0x3011 ||
+	       cp == 0x3002;
+}
+
+/* Skip up to four separator characters after p. */
+static size_t skip_seps(const scan_t *sc, size_t p)
+{
+	for (int k = 0; k < 4 && p < sc->n; k++) {
+		size_t adv;
+		uint32_t cp = cp_at(sc, p, &adv);
+		if (!is_sep(cp))
+			break;
+		p += adv;
+	}
+	return p;
+}
+
 /* A name after a name-context word or dox keyword ending at p. */
 static void scan_name(scan_t *sc, size_t p, double score)
 {
-	size_t q = p;
-	for (int k = 0; k < 4 && q < sc->n; k++) {
-		size_t adv;
-		uint32_t cp = cp_at(sc, q, &adv);
-		if (!(cp == ' ' || cp == ':' || cp == '!' || cp == ',' || cp == '-' || cp == '"' ||
-		      cp == 0x3001 || cp == 0x2014 || cp == 0x201C || cp == 0x201D || cp == 0x300C ||
-		      cp == 0x300D || cp == 0x3010 || cp == 0x3011 || cp == 0x3002 || cp == '\n'))
-			break;
-		q += adv;
-	}
+	size_t q = skip_seps(sc, p);
 	size_t L = detect_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_SURNAME), NULL);
 	if (!L)
 		return;
 	size_t g = q + L, adv;
-	if (!is_cjk(cp_at(sc, q, &adv)))
-		return;
+	if (!is_cjk(cp_at(sc, q, &adv)) ||
+	    detect_rules_match(sc->r, sc->t, sc->n, g, DR_BIT(DR_NAME_TITLE), NULL))
+		return;  /* 王经理, 李老师: a form of address, not a name */
 	int given = 0;
 	while (given < 2 && g < sc->n) {
 		uint32_t cp = cp_at(sc, g, &adv);
@@ -647,6 +693,118 @@ static void scan_name(scan_t *sc, size_t p, double score)
 	}
 	if (given)
 		emit(sc, DT_NAME, q, g, score, NULL);
+}
+
+/* A name written right before an identifier, without a context word:
+ * "王伟 11010519491231002X", "王伟，手机 139...". The name must be a whole
+ * run of 2-4 CJK characters (surname + 1-2 given) set off on its left. */
+static size_t back_seps(const scan_t *sc, size_t q)
+{
+	for (int k = 0; k < 3 && q > 0; k++) {
+		size_t b = q - 1, adv;
+		while (b > 0 && ((unsigned char)sc->t[b] & 0xC0) == 0x80)
+			b--;
+		if (!is_sep(cp_at(sc, b, &adv)))
+			break;
+		q = b;
+	}
+	return q;
+}
+
+static void name_before(scan_t *sc, size_t start)
+{
+	size_t q = back_seps(sc, start);
+	/* skip the identifier's own context word ("身份证号："); then a separator
+	 * must set the name apart ("王伟，身份证号：" yes, "全角手机：" no) */
+	for (size_t k = sc->nhit; k-- > 0;) {
+		if (sc->hit[k].e < q)
+			break;
+		if (sc->hit[k].e == q && !(sc->hit[k].cats & (DR_DOX_ANY | DR_BIT(DR_NAMECTX)))) {
+			size_t w = sc->hit[k].s;
+			q = back_seps(sc, w);
+			if (q == w)
+				return;
+			break;
+		}
+	}
+	size_t e = q, s = q, chars = 0, adv;
+	while (s > 0 && chars < 5) {
+		size_t b = s - 1;
+		while (b > 0 && ((unsigned char)sc->t[b] & 0xC0) == 0x80)
+			b--;
+		if (!is_cjk(cp_at(sc, b, &adv)))
+			break;
+		s = b;
+		chars++;
+	}
+	if (chars < 2 || chars > 4)
+		return;
+	/* already found with its context? (names are among the last few emitted) */
+	for (size_t k = sc->out->n, look = 0; k-- > 0 && look < 8; look++)
+		if (sc->out->v[k].type == DT_NAME && sc->out->v[k].ts < e && sc->out->v[k].te > s)
+			return;
+	size_t L = detect_rules_match(sc->r, sc->t, sc->n, s, DR_BIT(DR_SURNAME), NULL);
+	if (!L || L >= e - s || detect_rules_match(sc->r, sc->t, sc->n, s + L, DR_BIT(DR_NAME_TITLE), NULL))
+		return;
+	size_t given = 0;
+	for (size_t g = s + L; g < e; g += adv, given++) {
+		cp_at(sc, g, &adv);
+		if (detect_rules_match(sc->r, sc->t, sc->n, g, DR_RECORD_MASK | DR_BIT(DR_NAME_STOP), NULL))
+			return;
+	}
+	if (given >= 1 && given <= 2)
+		emit(sc, DT_NAME, s, e, S_NAME_ADJ, NULL);
+}
+
+/* ---------------------------------------------------------------- verdict */
+
+static double type_weight(int t)
+{
+	switch (t) {
+	case DT_RESIDENT_ID: case DT_BANK_CARD: case DT_PASSPORT: case DT_HK_ID: case DT_TW_ID:
+		return 1.0;
+	case DT_MOBILE: case DT_LANDLINE: case DT_ADDRESS:
+		return 0.8;
+	case DT_NAME: case DT_DOX:
+		return 0.0;
+	default:
+		return 0.5;
+	}
+}
+
+void detect_verdict(const detect_rules_t *r, const scan_match_t *m, size_t n,
+                    int *doxing, double *score)
+{
+	double best[DT__COUNT] = {0};
+	for (size_t i = 0; i < n; i++)
+		if (m[i].type >= 0 && m[i].type < DT__COUNT && m[i].score > best[m[i].type])
+			best[m[i].type] = m[i].score;
+	double keep = 1.0, signal = best[DT_NAME] > best[DT_DOX] ? best[DT_NAME] : best[DT_DOX];
+	int types = 0, strong = 0, medium = 0;
+	for (int t = 0; t < DT__COUNT; t++) {
+		double w = type_weight(t);
+		if (w == 0.0 || best[t] == 0.0)
+			continue;
+		types++;
+		strong |= w >= 1.0;
+		medium |= w >= 0.8;
+		keep *= 1.0 - w * best[t];
+	}
+	double strength = 1.0 - keep;
+	double s = strength * (0.5 + 0.5 * signal);
+	int min_types = r ? detect_rules_settings(r)->verdict_min_types : 3;
+	int dox_kw = best[DT_DOX] >= S_DOX;  /* a strong dox keyword */
+	int dox = (dox_kw && medium) ||                  /* "开盒" + a phone, an ID, an address */
+	          (signal > 0 && strong) ||              /* a name or keyword + ID/card/passport */
+	          (best[DT_NAME] > 0 && medium && types >= 2) || /* a name + phone + address */
+	          (types >= min_types && strong) ||      /* a full profile without words */
+	          types >= min_types + 2;                /* (shop pages list phone, address, mail) */
+	if (dox && s < 0.5)
+		s = 0.5;
+	if (!dox && s > 0.49)
+		s = 0.49;
+	*doxing = dox;
+	*score = s;
 }
 
 /* ---------------------------------------------------------------- the pass */
@@ -673,15 +831,26 @@ int detect_scan(const detect_rules_t *r, const char *text, size_t len, scan_resu
 			size_t L = detect_rules_match(r, text, len, i, DR_RECORD_MASK, &cats);
 			if (L) {
 				record_hit(&sc, i, i + L, cats);
-				if (cats & DR_BIT(DR_DOX))
-					emit(&sc, DT_DOX, i, i + L, S_DOX, NULL);
-				if (cats & (DR_BIT(DR_DOX) | DR_BIT(DR_NAMECTX)))
+				if (cats & DR_DOX_ANY)
+					emit(&sc, DT_DOX, i, i + L, (cats & DR_BIT(DR_DOX)) ? S_DOX : S_DOX_WEAK, NULL);
+				if (cats & (DR_DOX_ANY | DR_BIT(DR_NAMECTX)))
 					scan_name(&sc, i + L, (cats & DR_BIT(DR_NAMECTX)) ? S_NAME_CTX : S_NAME_DOX);
 				if (cats & DR_BIT(DR_PROVINCE)) {
-					size_t e = scan_address(&sc, i, i + L);
+					size_t e = scan_address(&sc, i, i + L, 1);
 					if (e) {
 						i = e;
 						continue;
+					}
+				}
+				if (cats & DR_CTX_BIT(DT_ADDRESS)) {
+					/* "住址：天河区中山路12号" — no province, so two levels at least */
+					size_t q = skip_seps(&sc, i + L);
+					if (!detect_rules_match(r, text, len, q, DR_BIT(DR_PROVINCE), NULL)) {
+						size_t e = scan_address(&sc, q, q, 2);
+						if (e) {
+							i = e;
+							continue;
+						}
 					}
 				}
 			}

@@ -15,6 +15,42 @@
  * one string; block boundaries, attribute values (alt, title) and JSON string
  * values are separated by '\n'. Separator bytes map to the position where the
  * boundary sits (src_start == src_end).
+ *
+ * Details of the implementation (d2; crawler/textmap.c, charset.c,
+ * html_text.c, json_text.c — read before relying on more than the above):
+ * - Map a text match [a,b) to the payload as [src_start[a], src_end[b-1]).
+ *   Ranges are non-decreasing WITHIN a segment. Only match within one
+ *   segment (never across a '\n' separator): attribute segments of inline
+ *   elements (<img alt>, <a title>) are emitted after the text of the block
+ *   they sit in, so that they never cut an inline run; those step back.
+ * - Segments never contain '\n' in html/json (HTML: every run of white space,
+ *   incl. NBSP/U+3000, is one ' ' mapped to the whole run, none at segment
+ *   edges; JSON: \n \r \t become ' '). Plain text is one segment (xpath "")
+ *   with its newlines. No separator at the end of the text.
+ * - Also folded: U+2010..U+2015, U+2212, U+FE63 -> '-'; dropped (the
+ *   neighbours' ranges then span them): U+200B..U+200D, U+2060, U+FEFF,
+ *   U+00AD, NUL. Bad bytes -> U+FFFD mapped to exactly those bytes.
+ * - charset: "UTF-8", "UTF-16LE", "UTF-16BE", "GB18030" (gbk, gb2312...),
+ *   "BIG5-HKSCS" (big5), "SHIFT_JIS", "EUC-JP", "EUC-KR", "WINDOWS-1252"
+ *   (latin1, us-ascii), "ISO-8859-n", "WINDOWS-125n", "KOI8-R", ... Order:
+ *   BOM, Content-Type charset, <?xml encoding?>, <meta> (first 4096 bytes),
+ *   UTF-16 NUL pattern, sniffing (UTF-8, GB18030, Big5, windows-1252).
+ * - kind: "html" (text/html, xhtml, text/xml, application/xml, any +xml,
+ *   or sniffed '<'), "json" (application/json, any +json, or sniffed '{' or
+ *   '['; invalid JSON -> "text"), else "text".
+ * - xpath: HTML "/html/body/div[2]/p[1]" (1-based [n] on every step but
+ *   html/head/body; paths as written, no implied tbody/body); text in inline
+ *   children gets the nearest block ancestor's path; attributes
+ *   ".../img[1]/@alt" (alt, title, placeholder, aria-label, and <meta
+ *   name=description|keywords|author / property=og:title|og:description>
+ *   ".../meta[1]/@content"); a document-root text "/". JSON: "$.user.phone",
+ *   "$.items[3].id" (0-based), odd keys "$['a.b']"; JSON numbers are
+ *   segments too (as written). xpaths are valid UTF-8, at most ~1 KiB.
+ * - Nested data, mapped to the payload all the same: a JSON string value
+ *   holding HTML (rich-text API fields) is extracted as HTML, xpaths
+ *   "$.post.body/p[2]"; <script type=application/json|ld+json|...+json>
+ *   bodies are JSON, xpaths "/html/body/script[1]/$.name" (other scripts
+ *   are skipped; a JSON script that does not parse is left out).
  */
 #ifndef CUSTODY_TEXTMAP_H
 #define CUSTODY_TEXTMAP_H

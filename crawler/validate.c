@@ -357,7 +357,7 @@ long detect_normalize(int type, const char *in, size_t n, char *out, size_t outs
 			out[o++] = c;
 			continue;
 		}
-		if (!keep_all && type != DT_SOCIAL)
+		if (!keep_all && type != DT_SOCIAL && !(type == DT_PLATE && cp >= 0x4E00 && cp <= 0x9FFF))
 			continue;
 		/* keep the original UTF-8 bytes of non-ASCII characters */
 		if (cp == 0xFFFD && adv == 1)

@@ -73,6 +73,8 @@ static void exhibit(FILE *f, const vf_exhibit_t *x, size_t n)
 	size_t i;
 
 	fprintf(f, "<section class=exhibit><h3>Exhibit %zu", n);
+	if (x->revisit)
+		fputs(" (revisit: same content as an earlier capture)", f);
 	if (x->has_findings && x->doxing)
 		fputs(" <span class=bad>doxing page</span>", f);
 	fputs("</h3>\n<table>\n<tr><th>URL</th><td class=mono>", f);

@@ -10,9 +10,12 @@
  * Checks, per record: zstd frame integrity, WARC framing and Content-Length,
  * one record per frame (the reader enforces these), the block digest, the
  * payload digest, mandatory fields, unique record ids, a warcinfo record
- * first in every file, and for findings records every finding's [start,end)
- * and sha256 against the target response's decoded payload (re-read from its
- * offset), which proves each fragment comes from the captured bytes.
+ * first in every file, no capture file missing from a case, a revisit's
+ * original present with the same payload digest, and for findings records
+ * every finding's [start,end) and sha256 against the target response's
+ * decoded payload (re-read from its offset), which proves each fragment
+ * comes from the captured bytes. After a damaged frame reading resumes at the
+ * next frame magic, so one bad record does not hide the state of the others.
  *
  * Sealing (Merkle tree heads, CMS signatures, RFC 3161 tokens) is not written
  * by custody yet, so the best verdict today is "intact": the output always
@@ -34,6 +37,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/pem.h>
@@ -129,13 +133,16 @@ typedef struct {
 	size_t file;    /* index into vf.files */
 	uint64_t offset;
 	long exhibit;   /* index into vf.exhibits or -1 */
+	char *payload_digest; /* response/revisit: for revisits that refer to it */
 } loc_t;
 
+/* A check that needs another record of the case: done once all are read. */
 typedef struct {
 	size_t file;
 	uint64_t offset;
 	char *id, *target;
-	json_t *body;
+	json_t *body;          /* findings record: its parsed body */
+	char *payload_digest;  /* revisit record (body NULL): its WARC-Payload-Digest */
 } pending_t;
 
 static struct {
@@ -146,6 +153,7 @@ static struct {
 	pending_t *pending;
 	size_t npending, cap_pending;
 	int quiet, json, io_error;
+	int progress; /* stderr is a terminal: show progress on big cases */
 } vf;
 
 static uint64_t hash_str(const char *s)
@@ -182,7 +190,9 @@ static void map_clear(void)
 
 	for (i = 0; i < vf.map_cap; i++) {
 		free(vf.map[i].id);
+		free(vf.map[i].payload_digest);
 		vf.map[i].id = NULL;
+		vf.map[i].payload_digest = NULL;
 	}
 	vf.map_len = 0;
 }
@@ -326,10 +336,11 @@ static void add_exhibit(vf_file_t *f, const warc_rec_t *rec, loc_t *loc, int blo
 	x->payload_digest = xstrdup_utf8(sfield(rec, "WARC-Payload-Digest"));
 	x->block_ok = block_ok;
 	x->payload_ok = payload_ok;
+	x->revisit = !strcmp(sfield(rec, "WARC-Type"), "revisit");
 }
 
 /* Checks that need only the record itself. */
-static void check_record(vf_file_t *f, size_t fidx, const warc_rec_t *rec, uint64_t nrec)
+static void check_record(vf_file_t *f, size_t fidx, const warc_rec_t *rec, int is_first)
 {
 	const char *type = warc_rec_get(rec, "WARC-Type");
 	const char *id = warc_rec_get(rec, "WARC-Record-ID");
@@ -348,7 +359,7 @@ static void check_record(vf_file_t *f, size_t fidx, const warc_rec_t *rec, uint6
 		else
 			f->passed++;
 	}
-	if (nrec == 0) {
+	if (is_first) {
 		if (type && !strcmp(type, "warcinfo"))
 			f->passed++;
 		else
@@ -366,8 +377,12 @@ static void check_record(vf_file_t *f, size_t fidx, const warc_rec_t *rec, uint6
 			     "duplicate WARC-Record-ID (first seen in %s at offset %llu)",
 			     vf.res.files[first->file].path, (unsigned long long)first->offset);
 		} else {
+			const char *pd = warc_rec_get(rec, "WARC-Payload-Digest");
+
 			loc->file = fidx;
 			loc->offset = rec->offset;
+			if (pd && type && (!strcmp(type, "response") || !strcmp(type, "revisit")))
+				loc->payload_digest = xstrdup(pd);
 			f->passed++;
 		}
 		free(bid);
@@ -395,8 +410,23 @@ static void check_record(vf_file_t *f, size_t fidx, const warc_rec_t *rec, uint6
 		fail_err(f, &e, "payload digest");
 	}
 
-	if (type && !strcmp(type, "response"))
+	if (type && (!strcmp(type, "response") || !strcmp(type, "revisit")))
 		add_exhibit(f, rec, loc, block_ok, payload_ok);
+	if (type && !strcmp(type, "revisit")) {
+		const char *refers = warc_rec_get(rec, "WARC-Refers-To");
+		const char *pd = warc_rec_get(rec, "WARC-Payload-Digest");
+
+		if (refers) {
+			pending_t *p = PUSH(vf.pending, vf.npending, vf.cap_pending);
+
+			memset(p, 0, sizeof *p);
+			p->file = fidx;
+			p->offset = rec->offset;
+			p->id = xstrdup(rid);
+			p->target = bare_id(refers);
+			p->payload_digest = pd ? xstrdup(pd) : NULL;
+		}
+	}
 	if (type && !strcmp(type, "metadata") && has_prefix_ci(ct, CT_SEAL)) {
 		vf.res.sealed++;
 		note_not_checked("seal records are present but this custody-verify cannot check "
@@ -415,6 +445,7 @@ static void check_record(vf_file_t *f, size_t fidx, const warc_rec_t *rec, uint6
 			return;
 		}
 		p = PUSH(vf.pending, vf.npending, vf.cap_pending);
+		memset(p, 0, sizeof *p);
 		p->file = fidx;
 		p->offset = rec->offset;
 		p->id = xstrdup(rid);
@@ -423,6 +454,43 @@ static void check_record(vf_file_t *f, size_t fidx, const warc_rec_t *rec, uint6
 	}
 }
 
+/* Offset of the next zstd frame magic in path after `from`, or -1. Used to
+ * go on past a damaged frame so that one bad record does not hide the state
+ * of all the others; a false match inside compressed data just fails again
+ * further on, so every step moves forward. */
+static long long next_magic(const char *path, uint64_t from)
+{
+	static const unsigned char magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+	unsigned char buf[65536 + 3];
+	size_t keep = 0, n, i;
+	uint64_t base = from;
+	FILE *fp = fopen(path, "rb");
+
+	if (!fp)
+		return -1;
+	if (fseeko(fp, (off_t)from, SEEK_SET) != 0) {
+		fclose(fp);
+		return -1;
+	}
+	while ((n = fread(buf + keep, 1, sizeof buf - keep, fp)) > 0) {
+		n += keep;
+		for (i = 0; i + 4 <= n; i++) {
+			if (!memcmp(buf + i, magic, 4)) {
+				fclose(fp);
+				return (long long)(base + i);
+			}
+		}
+		keep = n < 3 ? n : 3;
+		memmove(buf, buf + n - keep, keep);
+		base += n - keep;
+	}
+	fclose(fp);
+	return -1;
+}
+
+/* Per file, at most this many framing failures are listed. */
+#define VF_MAX_RESYNC 100
+
 /* Read every record of one file. */
 static void check_file(size_t fidx)
 {
@@ -430,65 +498,90 @@ static void check_file(size_t fidx)
 	warc_reader_t *r;
 	warc_rec_t rec;
 	arc_error_t e;
-	int rc;
+	int rc, compressed = 0, resyncs = 0;
 
 	r = warc_reader_open(f->path, NULL, &e);
 	if (!r) {
 		if (e.code == ARC_EIO) {
 			fprintf(stderr, "%s: %s\n", progname, e.msg);
 			vf.io_error = 1;
-		} else {
-			fail_err(f, &e, e.code == ARC_EZSTD ? "zstd frame" : "warc framing");
 		}
+		fail_err(f, &e, e.code == ARC_EIO ? "read" : e.code == ARC_EZSTD ? "zstd frame"
+		                                                               : "warc framing");
 		return;
 	}
-	while ((rc = warc_reader_next(r, &rec, &e)) == 1) {
-		check_record(f, fidx, &rec, f->records);
-		f->records++;
-	}
-	if (rc < 0) {
+	for (;;) {
+		long long next;
+		uint64_t bad;
+
+		while ((rc = warc_reader_next(r, &rec, &e)) == 1) {
+			compressed = rec.compressed;
+			check_record(f, fidx, &rec, f->records == 0 && resyncs == 0);
+			f->records++;
+			if (vf.progress && (f->records & 1023) == 0)
+				fprintf(stderr, "\r%s: %llu records...", f->path,
+				        (unsigned long long)f->records);
+		}
+		if (rc == 0)
+			break;
 		if (e.code == ARC_EIO) {
 			fprintf(stderr, "%s: %s\n", progname, e.msg);
 			vf.io_error = 1;
+			fail_err(f, &e, "read");
+			break;
 		}
-		/* the reader stops at the first broken frame: what follows is unchecked */
 		fail_err(f, &e, e.code == ARC_EZSTD ? "zstd frame" : "warc framing");
-	} else if (f->records == 0) {
-		fail(f, 0, "", "warcinfo first", "the file holds no records");
+		if (f->records == 0 && !compressed) {
+			/* the very first record is broken: is this zstd at all? */
+			unsigned char m[4] = { 0 };
+			FILE *fp = fopen(f->path, "rb");
+
+			if (fp) {
+				compressed = fread(m, 1, 4, fp) == 4 && m[0] == 0x28 && m[1] == 0xb5 &&
+				             m[2] == 0x2f && m[3] == 0xfd;
+				fclose(fp);
+			}
+		}
+		/* plain WARC has no frame boundary to find again */
+		if (!compressed || ++resyncs > VF_MAX_RESYNC)
+			break;
+		bad = e.offset;
+		next = next_magic(f->path, bad + 1);
+		if (next < 0)
+			break;
+		if (warc_reader_seek(r, (uint64_t)next, &e) != 0)
+			break;
+		{
+			/* say so on the failure line just added */
+			vf_failure_t *x = &vf.res.failures[vf.res.nfailures - 1];
+			char more[1200];
+
+			snprintf(more, sizeof more, "%s (%llu bytes skipped; reading resumed at the "
+			         "next frame, offset %lld)", x->message,
+			         (unsigned long long)((uint64_t)next - bad), next);
+			free(x->message);
+			x->message = xstrdup(more);
+		}
 	}
+	if (vf.progress && f->records >= 1024)
+		fputs("\r\033[K", stderr);
+	if (f->records == 0 && rc == 0)
+		fail(f, 0, "", "warcinfo first", "the file holds no records");
 	warc_reader_free(r);
 }
 
 /* ---------------------------------------------------------------- findings */
 
-/* The decoded payload of a response: transfer and content coding removed. */
-static int decoded_payload(const warc_rec_t *rec, const char *file, unsigned char **out,
-                           size_t *out_len, char *why, size_t whysz)
+/* The decoded payload of a response: transfer and content coding removed,
+ * exactly as the crawler computed it (http_decoded_payload is shared). */
+static int decoded_payload(const warc_rec_t *rec, unsigned char **out, size_t *out_len,
+                           char *why, size_t whysz)
 {
-	unsigned char *ent;
-	size_t ent_len, hl;
-	int owned, rc;
-	char ce[256];
 	arc_error_t e;
+	int partial;
 
-	(void)file;
-	hl = http_header_end(rec->block, (size_t)rec->block_len);
-	if (!hl) {
-		snprintf(why, whysz, "the target's HTTP header has no end");
-		return -1;
-	}
-	rc = http_entity(rec->block, (size_t)rec->block_len, &ent, &ent_len, &owned);
-	if (rc != 0) {
-		if (owned)
-			free(ent);
-		snprintf(why, whysz, "the target's chunked transfer coding is malformed");
-		return -1;
-	}
-	http_header_get(rec->block, hl, "Content-Encoding", ce, sizeof ce);
-	rc = http_decode_content_ex(ce, ent, ent_len, VF_MAX_DECODED, out, out_len, &e);
-	if (owned)
-		free(ent);
-	if (rc != 0) {
+	if (http_decoded_payload(rec->block, (size_t)rec->block_len, VF_MAX_DECODED, out, out_len,
+	                         &partial, &e) != 0) {
 		snprintf(why, whysz, "the target's payload cannot be decoded: %s", e.msg);
 		return -1;
 	}
@@ -511,6 +604,8 @@ static void check_findings(pending_t *p, warc_reader_t **readers)
 	warc_rec_t rec;
 	arc_error_t e;
 	unsigned char *payload = NULL;
+	const char *ttype;
+	uint64_t hash_budget;
 	size_t payload_len = 0, i;
 	vf_exhibit_t *x = NULL;
 	int all_ok = 1;
@@ -550,13 +645,19 @@ static void check_findings(pending_t *p, warc_reader_t **readers)
 		fail(f, p->offset, p->id, "findings", "cannot re-read the target: %s", e.msg);
 		return;
 	}
-	if (strcmp(sfield(&rec, "WARC-Type"), "response") != 0) {
-		fail(f, p->offset, p->id, "findings", "the target <%.100s> is not a response record",
-		     p->target);
+	ttype = sfield(&rec, "WARC-Type");
+	if (!strcmp(ttype, "resource")) {
+		/* a resource's payload is its block, stored as is */
+		payload = malloc(rec.block_len ? (size_t)rec.block_len : 1);
+		if (!payload)
+			xerr("out of memory");
+		memcpy(payload, rec.block, (size_t)rec.block_len);
+		payload_len = (size_t)rec.block_len;
+	} else if (strcmp(ttype, "response") != 0 && strcmp(ttype, "revisit") != 0) {
+		fail(f, p->offset, p->id, "findings",
+		     "the target <%.100s> is a %.20s record, not a response", p->target, ttype);
 		return;
-	}
-	if (decoded_payload(&rec, vf.res.files[loc->file].path, &payload, &payload_len, why,
-	                    sizeof why) != 0) {
+	} else if (decoded_payload(&rec, &payload, &payload_len, why, sizeof why) != 0) {
 		fail(f, p->offset, p->id, "findings", "%s", why);
 		return;
 	}
@@ -568,6 +669,8 @@ static void check_findings(pending_t *p, warc_reader_t **readers)
 		x->doxing = json_is_true(json_object_get(verdict, "doxing"));
 		x->score = json_number_value(json_object_get(verdict, "score"));
 	}
+	/* overlapping ranges could make a small findings body hash gigabytes */
+	hash_budget = 8 * (uint64_t)payload_len + ((uint64_t)64 << 20);
 	json_array_foreach(list, i, item) {
 		json_t *js = json_object_get(item, "start"), *je = json_object_get(item, "end");
 		const char *want = jstr(item, "sha256");
@@ -584,7 +687,14 @@ static void check_findings(pending_t *p, warc_reader_t **readers)
 			     "finding %zu (%.40s): [%lld,%lld) is outside the %zu-byte payload", i,
 			     jstr(item, "type"), (long long)json_integer_value(js),
 			     (long long)json_integer_value(je), payload_len);
+		} else if ((uint64_t)(en - s) > hash_budget) {
+			fail(f, p->offset, p->id, "findings",
+			     "finding %zu: the findings' ranges add up to more than 8 times the payload; "
+			     "the rest is not checked", i);
+			all_ok = 0;
+			break;
 		} else {
+			hash_budget -= (uint64_t)(en - s);
 			arc_sha256_hex(payload + s, (size_t)(en - s), got);
 			if (strcasecmp(got, want) != 0) {
 				fail(f, p->offset, p->id, "findings",
@@ -619,6 +729,28 @@ static void check_findings(pending_t *p, warc_reader_t **readers)
 	if (x)
 		x->findings_ok = all_ok ? 1 : -1;
 	free(payload);
+}
+
+/* A revisit names the earlier record holding the same payload: it must be in
+ * the case and carry the same payload digest, or a capture was removed. */
+static void check_revisit_ref(const pending_t *p)
+{
+	vf_file_t *f = &vf.res.files[p->file];
+	loc_t *loc = map_get(p->target);
+
+	if (!loc) {
+		fail(f, p->offset, p->id, "references",
+		     "WARC-Refers-To <%.100s> is not in the case", p->target);
+		return;
+	}
+	if (p->payload_digest && loc->payload_digest &&
+	    strcasecmp(p->payload_digest, loc->payload_digest) != 0) {
+		fail(f, p->offset, p->id, "references",
+		     "WARC-Payload-Digest %.80s differs from the referred record's %.80s",
+		     p->payload_digest, loc->payload_digest);
+		return;
+	}
+	f->passed++;
 }
 
 /* ---------------------------------------------------------------- inputs */
@@ -666,10 +798,12 @@ static size_t add_case_dir(const char *dir, long *gap_after, long *gap_missing)
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	capfile_t *c = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0, i, dlen = strlen(dir);
 	char path[4096];
 
 	*gap_missing = -1;
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--; /* "case/" names files "case/capture-..." */
 	if (!d)
 		xerr("cannot open %s: %s", dir, strerror(errno));
 	while ((de = readdir(d))) {
@@ -691,7 +825,8 @@ static size_t add_case_dir(const char *dir, long *gap_after, long *gap_missing)
 			*gap_missing = expect;
 			*gap_after = i ? (long)i - 1 : -1;
 		}
-		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, c[i].name) >= sizeof path)
+		if ((size_t)snprintf(path, sizeof path, "%.*s/%s", (int)dlen, dir, c[i].name) >=
+		    sizeof path)
 			xerr("path too long: %s/%s", dir, c[i].name);
 		add_file(path);
 		free(c[i].name);
@@ -840,6 +975,8 @@ static void help(void)
 "                     block, CRLF CRLF after it, one record per frame\n"
 "    mandatory fields WARC-Record-ID, WARC-Type and WARC-Date are present\n"
 "    record id        no WARC-Record-ID appears twice\n"
+"    references       a revisit's WARC-Refers-To record is in the case and has\n"
+"                     the same payload digest\n"
 "    warcinfo first   every file starts with a warcinfo record\n"
 "    file sequence    no capture-NNNNN file is missing from a case directory\n"
 "    block digest     WARC-Block-Digest matches the block\n"
@@ -923,6 +1060,7 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		usage();
+	vf.progress = !vf.quiet && isatty(STDERR_FILENO);
 	if (vf.res.at && !valid_time(vf.res.at))
 		xerr("--at %s: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", vf.res.at);
 	if (trust)
@@ -972,10 +1110,14 @@ int main(int argc, char **argv)
 			vf.res.records += vf.res.files[i].records;
 		}
 		for (i = 0; i < vf.npending; i++) {
-			check_findings(&vf.pending[i], readers);
+			if (vf.pending[i].body)
+				check_findings(&vf.pending[i], readers);
+			else
+				check_revisit_ref(&vf.pending[i]);
 			json_decref(vf.pending[i].body);
 			free(vf.pending[i].id);
 			free(vf.pending[i].target);
+			free(vf.pending[i].payload_digest);
 		}
 		vf.npending = 0;
 	}

@@ -28,6 +28,7 @@ typedef struct {
 	int status;
 	char *block_digest, *payload_digest;
 	int block_ok, payload_ok;
+	int revisit;     /* a revisit: same payload as an earlier capture */
 	int has_findings, findings_ok, doxing;
 	double score;
 	vf_finding_t *findings;

@@ -39,7 +39,9 @@ if [ "$only" = all ] || [ "$only" = crawl ]; then
 	if bash "$SHARED/bench/crawl-vs-wget" "$custody" "${BENCH_PAGES:-2000}" "${BENCH_KIB:-20}" \
 		"${BENCH_ROUNDS:-3}" >"$tmp/crawl.log" 2>&1; then
 		cat "$tmp/crawl.log"
-		sum_crawl=$(grep '^median pages/s ratio' "$tmp/crawl.log" | sed 's/^median pages\/s ratio /   /')
+		sum_crawl=$(grep '^median pages/s ratio' "$tmp/crawl.log" |
+			sed -e 's/^median pages\/s ratio /   crawl pages\/s /' -e 's/wget2:/wget2 (16 threads, no WARC):/' \
+				-e 's/wget:/wget --warc-file:/')
 		grep -q 'note: custody exited non-zero' "$tmp/crawl.log" && {
 			echo "bench: custody crawl failed in the crawl benchmark (see above)" >&2; status=1; }
 	else
@@ -68,7 +70,7 @@ if [ "$only" = all ] || [ "$only" = detect ]; then
 	if grep -q 'not available in this build' "$tmp/scan.err"; then
 		echo "   custody scan is not part of this build yet: detection benchmark skipped"
 		sum_detect="   detection: not in this build"
-	elif [ $scan_rc -gt 1 ] || ! grep -q '"kind" *: *"page"' "$tmp/findings.jsonl"; then
+	elif [ $scan_rc -ne 0 ] || ! grep -q '"kind" *: *"page"' "$tmp/findings.jsonl"; then
 		echo "bench: custody scan --json failed (exit $scan_rc):" >&2
 		head -5 "$tmp/scan.err" >&2
 		status=1
@@ -79,14 +81,13 @@ if [ "$only" = all ] || [ "$only" = detect ]; then
 		echo "   precision/recall per type (score.py; $nkw dox_keyword signals not scored):"
 		python3 "$SHARED/corpus/score.py" "$corpus/labels.jsonl" "$tmp/scored.jsonl" >"$tmp/score.log" 2>&1
 		sed 's/^/   /' "$tmp/score.log"
-		sum_detect=$(grep -E '^(micro|pages:)' "$tmp/score.log" | sed 's/^/   /')
+		sum_detect=$(grep -E '^(micro|pages:)' "$tmp/score.log" |
+			sed -e 's/^micro/   detection: micro/' -e 's/^pages:/   detection: pages,/')
 
 		echo ""
 		echo "   throughput over the same $mb MB (1000 files, $runs runs after a warm-up):"
-		ign=""; [ $scan_rc -eq 1 ] && ign="--ignore-failure"
 		if command -v hyperfine >/dev/null 2>&1; then
-			# shellcheck disable=SC2086
-			hyperfine --style basic --warmup 1 --runs "$runs" $ign --export-json "$tmp/h.json" \
+			hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$tmp/h.json" \
 				-n "custody scan --json" "'$custody' scan --json '$corpus'/p/*.html" \
 				-n "sha256sum" "sha256sum '$corpus'/p/*.html" >"$tmp/hf.log" 2>&1 ||
 				{ cat "$tmp/hf.log"; echo "bench: hyperfine failed" >&2; exit 1; }
@@ -125,7 +126,7 @@ print(f"sha256sum           {h:8.1f} MB/s  ({th:.3f} s)")
 print(f"ratio scan/sha256sum: {s / h:.3f}  ({how}; goal >= 0.1)")
 EOF
 		sed 's/^/   /' "$tmp/speed.log"
-		sum_speed=$(grep '^ratio' "$tmp/speed.log" | sed 's/^/   /')
+		sum_speed=$(grep '^ratio' "$tmp/speed.log" | sed 's/^ratio/   throughput: ratio/')
 	fi
 	echo ""
 fi

@@ -7,10 +7,11 @@ here (not custody's reader) and checks:
   - every file of samples/site reachable from index.html has a 200 response record
     whose payload equals the file on disk;
   - `custody ls` lists every page; `$CUSTODY_VERIFY` exits 3 (intact: no anchors given);
-  - `$SHARED/interop/check-warc` passes on every capture file;
+  - `$SHARED/interop/check-warc` passes on every capture file, `check-cdxj` on the index;
   - detection (skipped with a message while `custody scan --help` says "not available"):
     each doxing page of samples/labels.jsonl has a findings record with verdict doxing,
-    the other pages are not doxing, the GB18030 page and the split-phone page yield their
+    the other pages are not doxing, index.cdxj carries each verdict, the hard-negative page
+    has no finding, the GB18030 page and the split-phone page yield their
     identifiers, and every finding's [start,end) and sha256 match the archived payload.
 Also prints (does not assert) score.py's precision/recall of `custody scan --json` over the
 site against samples/labels.jsonl. Last line: "N passed, N failed"; exit 1 on failure.
@@ -174,17 +175,22 @@ def main():
         if not check(p.returncode == 0, f"check-warc passes on {len(files)} capture file(s)"):
             print((p.stdout + p.stderr)[-2000:])
 
+        p = subprocess.run([sys.executable, os.path.join(SHARED, "interop", "check-cdxj"), case],
+                           capture_output=True, text=True)
+        if not check(p.returncode == 0, "check-cdxj passes on index.cdxj"):
+            print((p.stdout + p.stderr)[-2000:])
+
         if not detection_available():
             print("SKIP  detection checks: `custody scan --help` says detection is not available in this build")
             return
-        detection_checks(records, responses, by_id, verdict_want, tmp)
+        detection_checks(records, responses, by_id, verdict_want, tmp, case, base)
     finally:
         srv.shutdown()
         srv.server_close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def detection_checks(records, responses, by_id, verdict_want, tmp):
+def detection_checks(records, responses, by_id, verdict_want, tmp, case, base):
     findings = {}    # relative path -> findings body
     for h, block in records:
         if h.get("warc-type") != "metadata" or "vnd.custody.findings+json" not in h.get("content-type", ""):
@@ -203,6 +209,14 @@ def detection_checks(records, responses, by_id, verdict_want, tmp):
                   f"{page}: findings record with verdict doxing")
         else:
             check(f is None or f.get("verdict", {}).get("doxing") is False, f"{page}: not judged doxing")
+
+    # The CDXJ index carries each page's verdict.
+    cdx = {}
+    for line in open(os.path.join(case, "index.cdxj"), encoding="utf-8"):
+        j = json.loads(line.split(" ", 2)[2])
+        cdx[j["url"]] = j.get("doxing")
+    wrong = [pg for pg, dox in verdict_want.items() if cdx.get(base + pg) is not dox]
+    check(not wrong, "index.cdxj carries every page's verdict" + (f"; wrong or missing: {wrong}" if wrong else ""))
 
     def values(page, typ):
         return {re.sub(r"[^0-9A-Za-z]", "", str(x.get("value", ""))).upper()

@@ -20,7 +20,7 @@ When `$CUSTODY crawl` works, a python http.server on 127.0.0.1 is crawled into a
 and verified too (skipped with a message until then).
 Last line: "N passed, N failed"; exit 1 on failure.
 """
-import functools, gzip, hashlib, http.server, json, os, shutil, subprocess, sys, tempfile
+import functools, gzip, hashlib, http.server, json, os, random, shutil, subprocess, sys, tempfile
 import threading
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -99,7 +99,7 @@ def findings_body(target, payload, spans, tamper=None):
                        "findings": items}, ensure_ascii=False).encode("utf-8")
 
 
-def build_records(tamper_findings=None, first_type="warcinfo"):
+def build_records(tamper_findings=None, first_type="warcinfo", revisit_of=RESP_ID):
     """The records of a small case, as (name, bytes)."""
     gz = gzip.compress(PAGE, mtime=0)
     http_resp = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
@@ -121,6 +121,13 @@ def build_records(tamper_findings=None, first_type="warcinfo"):
                                           tamper_findings),
                             "application/vnd.custody.findings+json",
                             [("WARC-Refers-To", f"<{RESP_ID}>")])),
+        # custody's self-contained revisit: the whole response again
+        ("revisit", record("revisit", "urn:uuid:44444444-4444-4444-8444-444444444444", http_resp,
+                           "application/http; msgtype=response",
+                           [("WARC-Target-URI", URL + "?again"),
+                            ("WARC-Profile",
+                             "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"),
+                            ("WARC-Refers-To", f"<{revisit_of}>")], payload=gz)),
     ]
     return recs
 
@@ -217,10 +224,8 @@ def crawl_part(tmp):
 
 
 def frame_size(data, off):
-    """Compressed size of the zstd frame at off, found by decompressing growing prefixes is
-    slow; instead ask zstd for the frame list."""
-    # `zstd -lv` lists frames only for whole files; use the python fallback: try lengths
-    # ending at each next frame magic.
+    """Compressed size of the zstd frame at off (for cases this script did not build):
+    the shortest prefix ending at a later frame magic that decompresses on its own."""
     magic = b"\x28\xb5\x2f\xfd"
     nxt = data.find(magic, off + 4)
     while nxt != -1:
@@ -259,7 +264,7 @@ def run(tmp):
     check("verdict: intact" in out, "clean case: verdict intact", out)
     check("not checked: no seal" in out and "--tsa-trust had nothing to check" in out,
           "clean case: says what was not checked", out)
-    check("4 records" in out and "findings: 2 fragments checked" in out,
+    check("5 records" in out and "findings: 2 fragments checked" in out,
           "clean case: per-file summary and findings count", out)
     rc, out, err = verify(path)
     check(rc == 3, "single file: exit 3", out + err)
@@ -273,7 +278,7 @@ def run(tmp):
         j = None
     check(j is not None and out.count("\n") == 1, "--json prints exactly one object", out)
     j = j or {}
-    check(j.get("verdict") == "intact" and j.get("records") == 4 and j.get("sealed") == 0
+    check(j.get("verdict") == "intact" and j.get("records") == 5 and j.get("sealed") == 0
           and j.get("errors") == [] and isinstance(j.get("not_checked"), list)
           and j.get("findings_checked") == 2, "--json shape on a clean case", out)
 
@@ -342,6 +347,17 @@ def run(tmp):
     check(rc == 1 and "zstd frame" in out and f"offset {off}" in out,
           "truncated mid-frame: exit 1 naming the frame", out + err)
 
+    # --- a damaged frame in the middle: reported, and the records after it still checked
+    case, path, layout = fresh(tmp, "midframe")
+    _, off, length, _ = [x for x in layout if x[0] == "request"][0]
+    data = bytearray(open(path, "rb").read())
+    data[off + length // 2] ^= 0xff
+    open(path, "wb").write(bytes(data))
+    rc, out, err = verify(case)
+    check(rc == 1 and f"offset {off}" in out and "zstd frame" in out and "resumed" in out
+          and "findings: 2 fragments checked" in out,
+          "damaged middle frame: named, and reading resumes at the next frame", out + err)
+
     # --- missing file
     missing = os.path.join(tmp, "nope.warc.zst")
     rc, out, err = verify(missing)
@@ -369,6 +385,31 @@ def run(tmp):
     case, path, layout = fresh(tmp, "fshift", tamper_findings=shifted)
     rc, out, err = verify(case)
     check(rc == 1 and "findings" in out, "findings shifted by one byte: exit 1", out + err)
+
+    # --- a capture cut off mid-body (chunking unterminated): findings refer to the bytes
+    # that arrived, and still verify; the payload digest is absent (cannot be delimited)
+    cut = PAGE[:60]
+    resp = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + chunked(PAGE, size=len(PAGE))[:10 + 60])
+    recs = build_records()[:1] + [
+        ("response", record("response", RESP_ID, resp, "application/http; msgtype=response",
+                            [("WARC-Target-URI", "http://127.0.0.1:9/cut")])),
+        ("findings", record("metadata", "urn:uuid:55555555-5555-4555-8555-555555555555",
+                            findings_body(RESP_ID, cut,
+                                          [("cn_mobile", "13800138000")]),
+                            "application/vnd.custody.findings+json",
+                            [("WARC-Refers-To", f"<{RESP_ID}>")]))]
+    case = os.path.join(tmp, "cutoff")
+    write_case(case, recs)
+    rc, out, err = verify(case)
+    check(rc == 3 and "findings: 1 fragments checked" in out,
+          "truncated capture: findings over the partial payload verify", out + err)
+
+    # --- a revisit whose original is not in the case
+    case, path, layout = fresh(tmp, "revisit", revisit_of="urn:uuid:99999999-9999-4999-8999-999999999999")
+    rc, out, err = verify(case)
+    check(rc == 1 and "references" in out and "not in the case" in out,
+          "revisit referring to a missing record: exit 1", out + err)
 
     # --- first record not warcinfo
     case, path, layout = fresh(tmp, "noinfo", first_type="resource")
@@ -411,7 +452,63 @@ def run(tmp):
     rc, out, err = verify("--trust", missing, case)
     check(rc == 2 and "cannot open" in err, "--trust missing file: exit 2", err)
 
+    mutations(tmp)
     crawl_part(tmp)
+
+
+def mutations(tmp):
+    """Hostile variants of a good case: custody-verify must always answer 1 (failed) or
+    3 (intact), never crash, hang or trip a sanitizer (run with the ASan build too)."""
+    rnd = random.Random(20261125)
+    case, path, layout = fresh(tmp, "mut")
+    good = open(path, "rb").read()
+    bad_runs = []
+    n = 0
+
+    def run_one(data, what):
+        nonlocal n
+        n += 1
+        with open(path, "wb") as f:
+            f.write(data)
+        try:
+            p = subprocess.run([VERIFY, "--json", case], capture_output=True, text=True,
+                               timeout=30)
+        except subprocess.TimeoutExpired:
+            bad_runs.append(f"{what}: timeout")
+            return
+        if p.returncode not in (1, 3) or "Sanitizer" in p.stderr or "runtime error" in p.stderr:
+            bad_runs.append(f"{what}: exit {p.returncode} {p.stderr[-300:]}")
+            return
+        try:
+            json.loads(p.stdout)
+        except ValueError:
+            bad_runs.append(f"{what}: output is not JSON: {p.stdout[:200]}")
+
+    # raw byte damage to the compressed file
+    for i in range(40):
+        d = bytearray(good)
+        for _ in range(rnd.randint(1, 4)):
+            d[rnd.randrange(len(d))] = rnd.randrange(256)
+        run_one(bytes(d), f"compressed flip {i}")
+    for i in range(10):
+        run_one(good[:rnd.randrange(len(good))], f"truncate {i}")
+    # damage inside the records (valid frames, hostile WARC/HTTP/JSON content)
+    for i in range(50):
+        name, off, length, plain = layout[rnd.randrange(len(layout))]
+        d = bytearray(plain)
+        for _ in range(rnd.randint(1, 3)):
+            op = rnd.randrange(3)
+            j = rnd.randrange(len(d))
+            if op == 0:
+                d[j] = rnd.randrange(256)
+            elif op == 1:
+                del d[j:j + rnd.randint(1, 40)]
+            else:
+                d[j:j] = rnd.choice([b"\r\n", b"999999999", b"-1", b"{", b"\x00", b"\"", b"0\r\n"])
+        run_one(good[:off] + zstd_compress(bytes(d)) + good[off + length:],
+                f"record {name} mutation {i}")
+    check(not bad_runs, f"{n} hostile variants: always exit 1 or 3 with JSON, no crash or hang",
+          "\n".join(bad_runs[:10]))
 
 
 if __name__ == "__main__":

@@ -267,8 +267,48 @@ static void test_decode(void)
 	}
 }
 
+static void test_decoded_payload(void)
+{
+	static unsigned char gz[4096];
+	const char *page = "<p>13800138000</p>";
+	arc_buf_t m = { 0 };
+	unsigned char *out;
+	size_t outl, n;
+	int partial, rc;
+	arc_error_t err;
+
+	n = gzip_buf((const unsigned char *)page, strlen(page), gz, sizeof gz, 16 + 15);
+	arc_buf_printf(&m, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n%zx\r\n", n);
+	arc_buf_append(&m, gz, n);
+	arc_buf_printf(&m, "\r\n0\r\n\r\n");
+	rc = http_decoded_payload(m.data, m.len, 1 << 20, &out, &outl, &partial, &err);
+	CHECK(rc == 0 && !partial && outl == strlen(page) && !memcmp(out, page, outl),
+	      "chunked+gzip payload: %s", rc ? err.msg : "");
+	free(out);
+	/* truncated chunking: the partial entity, flagged (here the gzip is cut too) */
+	rc = http_decoded_payload(m.data, m.len - 20, 1 << 20, &out, &outl, &partial, &err);
+	CHECK(rc == ARC_EFORMAT && partial, "truncated: %d %s", rc, err.msg);
+	m.len = 0;
+	arc_buf_printf(&m, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nwo");
+	rc = http_decoded_payload(m.data, m.len, 1 << 20, &out, &outl, &partial, &err);
+	CHECK(rc == 0 && partial && outl == 7 && !memcmp(out, "hellowo", 7), "partial identity");
+	free(out);
+	rc = http_decoded_payload(m.data, m.len, 3, &out, &outl, &partial, &err);
+	CHECK(rc == 0 && outl == 3, "identity cut at max_out");
+	free(out);
+	rc = http_decoded_payload((const unsigned char *)"HTTP/1.1 200 OK\r\n", 17, 100, &out, &outl,
+	                          &partial, &err);
+	CHECK(rc == ARC_EFORMAT && strstr(err.msg, "no end"), "no header end: %s", err.msg);
+	m.len = 0;
+	arc_buf_printf(&m, "HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\nxx");
+	rc = http_decoded_payload(m.data, m.len, 100, &out, &outl, &partial, &err);
+	CHECK(rc == ARC_EFORMAT && strstr(err.msg, "br"), "br: %s", err.msg);
+	arc_buf_free(&m);
+}
+
 int main(void)
 {
+	test_decoded_payload();
 	test_headers();
 	test_dechunk();
 	test_entity();

@@ -9,6 +9,7 @@
 #include "tu.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <zstd.h>
 
@@ -122,10 +123,14 @@ static void test_good(void)
 
 	/* the same from a file */
 	{
-		FILE *f = fopen("/tmp/test_reader.warc.zst", "wb");
+		char path[128];
+		FILE *f;
+
+		snprintf(path, sizeof path, "/tmp/test_reader.%ld.warc.zst", (long)getpid());
+		f = fopen(path, "wb");
 		fwrite(file.data, 1, file.len, f);
 		fclose(f);
-		r = warc_reader_open("/tmp/test_reader.warc.zst", NULL, &err);
+		r = warc_reader_open(path, NULL, &err);
 		CHECK(r != NULL, "open file");
 		CHECK(warc_reader_next(r, &rec, &err) == 1, "file rec 1");
 		CHECK(warc_reader_next(r, &rec, &err) == 1 && rec.offset == l1 && rec.length == l2,
@@ -134,7 +139,7 @@ static void test_good(void)
 		CHECK(warc_reader_seek(r, 0, &err) == 0 && warc_reader_next(r, &rec, &err) == 1 &&
 		      rec.offset == 0, "file seek");
 		warc_reader_free(r);
-		remove("/tmp/test_reader.warc.zst");
+		remove(path);
 	}
 	CHECK(warc_reader_open("/nonexistent/x.warc.zst", NULL, &err) == NULL &&
 	      err.code == ARC_EIO && strstr(err.msg, "No such file"), "missing: %s", err.msg);
@@ -527,8 +532,173 @@ static void test_checks(void)
 	arc_buf_free(&file);
 }
 
+/* Records written by archive/writer.c read back and check clean: the writer's
+ * digester and this reader/checker agree on framing and payloads. */
+static void test_writer_roundtrip(void)
+{
+	arc_buf_t mem = { 0 };
+	arc_sink_t sink;
+	warc_writer_t *w;
+	warc_written_t out;
+	warc_record_t rec;
+	warc_rec_t wr;
+	warc_reader_t *r;
+	arc_error_t err;
+	uint64_t offs[3], lens[3];
+	int i, rc;
+	const char *types[3] = { "warcinfo", "response", "revisit" };
+
+	memset(&out, 0, sizeof out);
+	arc_sink_mem(&sink, &mem);
+	w = warc_writer_new(&sink, NULL);
+	CHECK(w != NULL, "writer");
+	if (!w)
+		return;
+	for (i = 0; i < 3; i++) {
+		memset(&rec, 0, sizeof rec);
+		rec.type = types[i];
+		rec.target_uri = i ? "http://example.com/a" : NULL;
+		rec.content_type = i ? "application/http; msgtype=response" : "application/warc-fields";
+		rec.block = i ? RESP : "software: t\r\n";
+		rec.block_len = strlen(rec.block);
+		rc = warc_writer_write(w, &rec, &out, &err);
+		CHECK(rc == 0, "write %d: %s", i, err.msg);
+		offs[i] = out.offset;
+		lens[i] = out.length;
+	}
+	r = warc_reader_open_mem(mem.data, mem.len, "written", NULL, &err);
+	for (i = 0; r && i < 3; i++) {
+		rc = warc_reader_next(r, &wr, &err);
+		CHECK(rc == 1 && wr.offset == offs[i] && wr.length == lens[i], "read back %d: %s", i,
+		      rc == 1 ? "offset/length" : err.msg);
+		if (rc != 1)
+			break;
+		CHECK(warc_check_block(&wr, "written", &err) == 0, "block %d: %s", i, err.msg);
+		rc = warc_check_payload(&wr, "written", &err);
+		CHECK(i == 0 ? rc == 1 : rc == 0, "payload %d: %d %s", i, rc, err.msg);
+	}
+	CHECK(r && warc_reader_next(r, &wr, &err) == 0, "written: clean end");
+	warc_reader_free(r);
+	warc_writer_free(w);
+	arc_buf_free(&mem);
+}
+
+/* Records larger than the reader's input buffer, from files: the refill
+ * paths of both the zstd and the plain reader. */
+static void test_big_files(void)
+{
+	size_t n = 700 * 1024, i;
+	char *big = malloc(n);
+	arc_buf_t rec = { 0 }, z = { 0 };
+	warc_reader_t *r;
+	warc_rec_t wr;
+	arc_error_t err;
+	FILE *f;
+	int k;
+
+	for (i = 0; i < n; i++)
+		big[i] = (char)("0123456789abcdefghij"[(i * 7 + i / 1000) % 20]);
+	make_record(&rec, "resource", "urn:uuid:big", "text/plain", big, n, NULL);
+	add_frame(&z, rec.data, rec.len, NULL, 0);
+	add_frame(&z, rec.data, rec.len, NULL, 0);
+	for (k = 0; k < 2; k++) {
+		char path[128];
+
+		snprintf(path, sizeof path, "/tmp/test_reader_big.%ld.%s", (long)getpid(),
+		         k ? "warc" : "warc.zst");
+		f = fopen(path, "wb");
+		fwrite(k ? rec.data : z.data, 1, k ? rec.len : z.len, f);
+		if (k)
+			fwrite(rec.data, 1, rec.len, f);
+		fclose(f);
+		r = warc_reader_open(path, NULL, &err);
+		CHECK(r != NULL, "open big %d", k);
+		CHECK(r && warc_reader_next(r, &wr, &err) == 1 && wr.block_len == n &&
+		      !memcmp(wr.block, big, n), "big record 1 (%s): %s", path, err.msg);
+		CHECK(r && warc_check_record(&wr, path, &err) == 0, "big check: %s", err.msg);
+		CHECK(r && warc_reader_next(r, &wr, &err) == 1 && wr.block_len == n &&
+		      wr.offset == (k ? rec.len : z.len / 2), "big record 2 (%s)", path);
+		CHECK(r && warc_reader_next(r, &wr, &err) == 0, "big end");
+		warc_reader_free(r);
+		remove(path);
+	}
+	arc_buf_free(&rec);
+	arc_buf_free(&z);
+	free(big);
+}
+
+/* A case written by archive/case.c reads back: warcinfo first in every file,
+ * every record checks. */
+static void test_case_dir(void)
+{
+	char dir[] = "/tmp/test_reader_case.XXXXXX";
+	arc_case_opts_t o;
+	arc_case_t *c;
+	warc_record_t rec;
+	warc_written_t out;
+	arc_error_t err;
+	int i, files = 0, total = 0;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	memset(&o, 0, sizeof o);
+	o.max_file_size = 2000; /* rotate often */
+	o.software = "test_reader";
+	o.command_line = "test_reader";
+	o.robots = "obey";
+	c = arc_case_open(dir, &o, &err);
+	CHECK(c != NULL, "case open: %s", c ? "" : err.msg);
+	if (!c)
+		return;
+	memset(&out, 0, sizeof out);
+	for (i = 0; i < 6; i++) {
+		memset(&rec, 0, sizeof rec);
+		rec.type = "response";
+		rec.target_uri = "http://example.com/";
+		rec.content_type = "application/http; msgtype=response";
+		rec.block = RESP;
+		rec.block_len = strlen(RESP);
+		CHECK(arc_case_write(c, &rec, &out, &err) == 0, "case write %d: %s", i, err.msg);
+	}
+	CHECK(arc_case_close(c, &err) == 0, "case close: %s", err.msg);
+	for (i = 0; i < 100; i++) {
+		char path[512];
+		warc_reader_t *r;
+		warc_rec_t wr;
+		int n = 0, rc;
+
+		snprintf(path, sizeof path, "%s/capture-%05d.warc.zst", dir, i);
+		r = warc_reader_open(path, NULL, &err);
+		if (!r)
+			break;
+		files++;
+		while ((rc = warc_reader_next(r, &wr, &err)) == 1) {
+			if (n == 0)
+				CHECK_STR(warc_rec_get(&wr, "WARC-Type"), "warcinfo");
+			CHECK(warc_check_record(&wr, path, &err) == 0, "case record: %s", err.msg);
+			n++;
+			total++;
+		}
+		CHECK(rc == 0, "case file %d reads to the end: %s", i, err.msg);
+		warc_reader_free(r);
+		remove(path);
+	}
+	CHECK(files >= 2 && total == 6 + files, "case: %d files, %d records", files, total);
+	{
+		char p[512];
+		snprintf(p, sizeof p, "%s/index.cdxj", dir);
+		remove(p);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
+	test_big_files();
+	test_case_dir();
+	test_writer_roundtrip();
 	test_good();
 	test_bad_records();
 	test_skippable_and_dict();

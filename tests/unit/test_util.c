@@ -36,7 +36,8 @@ static void test_uuid(void)
 	for (i = 0; i < N; i++) {
 		char u[ARC_UUID_LEN];
 		size_t j;
-		CHECK(arc_uuid(u) == 0, "arc_uuid failed");
+		if (arc_uuid(u) != 0)
+			bad++;
 		if (strlen(u) != 45 || strncmp(u, "urn:uuid:", 9))
 			bad++;
 		for (j = 9; j < 45; j++) {
@@ -132,6 +133,8 @@ static void check_sha_file(const char *dir, const char *name, const unsigned cha
 	/* streaming in uneven pieces, then again after reset */
 	h = arc_sha256_new();
 	CHECK(h != NULL, "arc_sha256_new");
+	if (!h)
+		return;
 	arc_sha256_update(h, "garbage", 7);
 	arc_sha256_reset(h);
 	while (off < len) {

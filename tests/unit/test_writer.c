@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <zstd.h>
@@ -402,6 +403,10 @@ static void check_warc_tool(const char *path)
 	snprintf(cmd, sizeof cmd, "'%s/interop/check-warc' '%s' >%s/check-warc.log 2>&1", shared,
 	         path, tmpdir);
 	rc = system(cmd);
+	if (rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 2) {
+		printf("note: check-warc could not install warcio: skipped\n");
+		return;
+	}
 	if (rc != 0) {
 		snprintf(cmd, sizeof cmd, "cat %s/check-warc.log", tmpdir);
 		(void)!system(cmd);
@@ -533,6 +538,82 @@ static void test_digester(void)
 	CHECK_STR(S(pd), "");
 	free(hdr);
 	CHECK(warc_digester_feed(NULL, "x", 1) == ARC_EINVAL, "NULL digester");
+}
+
+/* A 1 MiB body in random chunk sizes (with extensions and a trailer), fed in
+ * random pieces: the payload digest is that of the body, the block digest
+ * that of the wire bytes, and the writer computes the same. */
+static void test_digester_random(void)
+{
+	size_t body_len = 1u << 20, pos = 0, k;
+	unsigned char *body = pattern(body_len, 99);
+	arc_buf_t wire = { 0 }, mem = { 0 };
+	char want_pd[ARC_DIGEST_LEN], want_bd[ARC_DIGEST_LEN], bd[ARC_DIGEST_LEN], pd[ARC_DIGEST_LEN];
+	uint32_t x = 4242;
+	warc_digester_t *d;
+	arc_sink_t s;
+	warc_writer_t *w;
+	warc_record_t r;
+	warc_written_t out;
+	arc_error_t e;
+
+	arc_buf_printf(&wire, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	while (pos < body_len) {
+		size_t n;
+		x = x * 1103515245u + 12345u;
+		n = (x >> 8) % 70000 + 1;
+		if (n > body_len - pos)
+			n = body_len - pos;
+		arc_buf_printf(&wire, (x & 1) ? "%zx;name=val\r\n" : "%zX\r\n", n);
+		arc_buf_append(&wire, body + pos, n);
+		arc_buf_append(&wire, "\r\n", 2);
+		pos += n;
+	}
+	arc_buf_printf(&wire, "0\r\nX-Checksum: none\r\n\r\n");
+	arc_sha256_hex(body, body_len, want_pd);
+	arc_sha256_hex(wire.data, wire.len, want_bd);
+	d = warc_digester_new(1);
+	for (pos = 0; pos < wire.len; pos += k) {
+		x = x * 1103515245u + 12345u;
+		k = (x >> 8) % 5000 + 1;
+		if (k > wire.len - pos)
+			k = wire.len - pos;
+		warc_digester_feed(d, wire.data + pos, k);
+	}
+	warc_digester_final(d, bd, pd);
+	warc_digester_free(d);
+	CHECK_STR(S(bd), want_bd);
+	CHECK_STR(S(pd), want_pd);
+
+	arc_sink_mem(&s, &mem);
+	w = warc_writer_new(&s, NULL);
+	memset(&r, 0, sizeof r);
+	r.type = "response";
+	r.target_uri = "http://example.com/big";
+	r.content_type = "application/http; msgtype=response";
+	r.block = wire.data;
+	r.block_len = wire.len;
+	CHECK(warc_writer_write(w, &r, &out, &e) == 0, "write: %s", e.msg);
+	CHECK_STR(S(out.block_digest), want_bd);
+	CHECK_STR(S(out.payload_digest), want_pd);
+	/* precomputed digests are written as given, with no second pass */
+	r.block_digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+	r.payload_digest = "";
+	CHECK(warc_writer_write(w, &r, &out, &e) == 0, "write: %s", e.msg);
+	CHECK(memmem(out.header.data, out.header.len, r.block_digest, strlen(r.block_digest)) &&
+	      !memmem(out.header.data, out.header.len, "WARC-Payload-Digest", 19),
+	      "given digests used, \"\" omits the payload digest");
+	/* metadata never carries a payload digest, even when one is offered */
+	r.type = "metadata";
+	r.block_digest = NULL;
+	r.payload_digest = want_pd;
+	CHECK(warc_writer_write(w, &r, &out, &e) == 0, "write: %s", e.msg);
+	CHECK(!memmem(out.header.data, out.header.len, "WARC-Payload-Digest", 19) &&
+	      out.payload_digest[0] == '\0', "no payload digest on metadata");
+	warc_writer_free(w);
+	arc_buf_free(&mem);
+	arc_buf_free(&wire);
+	free(body);
 }
 
 /* ---------------------------------------------------------------- header bound */
@@ -714,7 +795,7 @@ static void check_case_file(const char *path, int want_records, const char *case
 			const char *fn = warc_rec_get(&rec, "WARC-Filename");
 			CHECK_STR(warc_rec_get(&rec, "WARC-Type"), "warcinfo");
 			CHECK_STR(warc_rec_get(&rec, "Content-Type"), "application/warc-fields");
-			CHECK(fn && strstr(path, fn), "WARC-Filename %s in %s", fn, path);
+			CHECK(fn && strstr(path, fn), "WARC-Filename %s in %s", fn ? fn : "(none)", path);
 			CHECK(warc_rec_get(&rec, "WARC-Payload-Digest") == NULL, "no payload digest on warcinfo");
 			CHECK(rec.block_len && memmem(rec.block, rec.block_len, "zstd-framing: one frame per record\r\n", 36),
 			      "warcinfo body names the framing");
@@ -824,6 +905,7 @@ int main(void)
 	test_format();
 	test_injection();
 	test_digester();
+	test_digester_random();
 	test_round_trip();
 	test_header_limit();
 	test_failed_write();

@@ -1,0 +1,504 @@
+/*
+ * capture.c — the WARC records written for one fetched URL.
+ *
+ * In this order, each its own zstd frame through arc_case_write():
+ *   request   application/http; msgtype=request — the exact bytes sent,
+ *             WARC-Concurrent-To the response;
+ *   response  application/http; msgtype=response — status line, headers and
+ *             body as received, digests from the streaming digester,
+ *             WARC-IP-Address, WARC-Protocol, WARC-Cipher-Suite, WARC-Truncated;
+ *             or a revisit (identical-payload-digest profile, WARC-Refers-To
+ *             the first record) when the same payload is already in the case,
+ *             kept self-contained (whole message in the block, as
+ *             archive/writer.c documents) so every digest stays checkable;
+ *   metadata  application/vnd.custody.capture+json, WARC-Concurrent-To the
+ *             response: address, TLS chain and verification, timings, client
+ *             versions, whether the message is complete and why not;
+ *   metadata  application/vnd.custody.findings+json, WARC-Refers-To the
+ *             response: detection results over the decoded payload (HTML,
+ *             JSON and text responses; not for revisits, whose original
+ *             carries them, nor for payloads that cannot be delimited).
+ * A URL that produced no response at all still gets its request (if one was
+ * sent) and a capture metadata record saying what failed: the attempt itself
+ * is part of the record.
+ *
+ * Must never alter the received bytes or write a digest it did not compute
+ * over exactly the bytes in the record.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <openssl/x509.h>
+
+#include "crawl_int.h"
+
+#define CAPTURE_TYPE "application/vnd.custody.capture+json"
+#define FINDINGS_TYPE "application/vnd.custody.findings+json"
+#define REVISIT_PROFILE "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+
+/* ---------------------------------------------------------------- dedup */
+
+typedef struct {
+	char *digest;   /* key */
+	char *id, *uri, *date;
+} dedup_ent_t;
+
+struct crawl_dedup {
+	dedup_ent_t *v;
+	size_t n, cap;  /* cap a power of two */
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+crawl_dedup_t *crawl_dedup_new(void)
+{
+	crawl_dedup_t *d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->cap = 1024;
+	if (!(d->v = calloc(d->cap, sizeof *d->v))) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void crawl_dedup_free(crawl_dedup_t *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->cap; i++) {
+		free(d->v[i].digest);
+		free(d->v[i].id);
+		free(d->v[i].uri);
+		free(d->v[i].date);
+	}
+	free(d->v);
+	free(d);
+}
+
+static dedup_ent_t *dedup_slot(dedup_ent_t *v, size_t cap, const char *digest)
+{
+	size_t i = (size_t)hash_str(digest) & (cap - 1);
+	while (v[i].digest && strcmp(v[i].digest, digest))
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+static const dedup_ent_t *dedup_find(const crawl_dedup_t *d, const char *digest)
+{
+	const dedup_ent_t *e = dedup_slot(d->v, d->cap, digest);
+	return e->digest ? e : NULL;
+}
+
+static int dedup_add(crawl_dedup_t *d, const char *digest, const char *id, const char *uri,
+                     const char *date)
+{
+	if ((d->n + 1) * 2 > d->cap) {
+		size_t cap = d->cap * 2;
+		dedup_ent_t *nv = calloc(cap, sizeof *nv);
+		if (!nv)
+			return ARC_ENOMEM;
+		for (size_t i = 0; i < d->cap; i++)
+			if (d->v[i].digest)
+				*dedup_slot(nv, cap, d->v[i].digest) = d->v[i];
+		free(d->v);
+		d->v = nv;
+		d->cap = cap;
+	}
+	dedup_ent_t *e = dedup_slot(d->v, d->cap, digest);
+	if (e->digest)
+		return 0;
+	dedup_ent_t n = {strdup(digest), strdup(id), strdup(uri), strdup(date)};
+	if (!n.digest || !n.id || !n.uri || !n.date) {
+		free(n.digest);
+		free(n.id);
+		free(n.uri);
+		free(n.date);
+		return ARC_ENOMEM;
+	}
+	*e = n;
+	d->n++;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+/* "HTTP/1.1 200 OK" -> "http/1.1"; "HTTP/2 200" -> "h2" */
+static void http_protocol(const unsigned char *hdr, size_t len, char *out, size_t outsz)
+{
+	out[0] = '\0';
+	if (len < 6 || memcmp(hdr, "HTTP/", 5))
+		return;
+	size_t n = 5;
+	while (n < len && n < 12 && hdr[n] != ' ' && hdr[n] != '\r' && hdr[n] != '\n')
+		n++;
+	if (n == 6 && hdr[5] == '2')
+		snprintf(out, outsz, "h2");
+	else if (n == 6 && hdr[5] == '3')
+		snprintf(out, outsz, "h3");
+	else
+		snprintf(out, outsz, "http/%.*s", (int)(n - 5), (const char *)hdr + 5);
+}
+
+/* "TLSv1.3" -> "tls/1.3" */
+static void tls_protocol(const char *v, char *out, size_t outsz)
+{
+	if (!strncmp(v, "TLSv", 4))
+		snprintf(out, outsz, "tls/%s", v + 4);
+	else if (!strncmp(v, "SSLv", 4))
+		snprintf(out, outsz, "ssl/%s", v + 4);
+	else {
+		snprintf(out, outsz, "%s", v);
+		for (char *p = out; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+}
+
+static const char *trunc_name(int t)
+{
+	switch (t) {
+	case CRAWL_TRUNC_LENGTH:
+		return "length";
+	case CRAWL_TRUNC_TIME:
+		return "time";
+	case CRAWL_TRUNC_DISCONNECT:
+		return "disconnect";
+	case CRAWL_TRUNC_UNSPECIFIED:
+		return "unspecified";
+	default:
+		return NULL;
+	}
+}
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+	json_object_set_new(o, k, v && *v ? json_string(v) : json_null());
+}
+
+/* The capture metadata body. */
+static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
+                          const char *req_id, const char *resp_id, int complete,
+                          const char *why)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	char msg[CURL_ERROR_SIZE + 512];
+	set_str(o, "url", x->url);
+	set_str(o, "date", x->started);
+	set_str(o, "request_record", req_id);
+	set_str(o, "response_record", resp_id);
+	json_object_set_new(o, "complete", json_boolean(complete));
+	set_str(o, "incomplete_reason", why);
+	set_str(o, "truncated", trunc_name(x->truncated));
+	json_object_set_new(o, "curl_result", json_integer(x->result));
+	if (x->result) {
+		crawl_xfer_error(x, msg, sizeof msg);
+		set_str(o, "error", msg);
+	} else {
+		json_object_set_new(o, "error", json_null());
+	}
+	json_object_set_new(o, "status", x->status ? json_integer(x->status) : json_null());
+	char proto[16];
+	http_protocol(x->resp.data, x->hdr_len, proto, sizeof proto);
+	set_str(o, "http_version", proto);
+	json_object_set_new(o, "bytes_received", json_integer((json_int_t)x->resp.len));
+	json_object_set_new(o, "body_bytes", json_integer((json_int_t)x->body_len));
+	set_str(o, "ip", x->ip);
+	json_object_set_new(o, "port", x->port ? json_integer(x->port) : json_null());
+
+	if (x->tls) {
+		json_t *t = json_object();
+		set_str(t, "version", x->tls_version);
+		set_str(t, "cipher_suite", x->cipher);
+		json_object_set_new(t, "verify_result", json_integer(x->ossl_verify));
+		set_str(t, "verify_message", X509_verify_cert_error_string(x->ossl_verify));
+		json_object_set_new(t, "handshake_verify_result", json_integer(x->curl_ossl_verify));
+		json_object_set_new(t, "curl_verify_result", json_integer(x->ssl_verifyresult));
+		json_object_set_new(t, "host_match", x->host_match < 0 ? json_null() : json_boolean(x->host_match));
+		json_object_set_new(t, "verified", json_boolean(x->ossl_verify == X509_V_OK && x->host_match == 1));
+		json_object_set_new(t, "insecure", json_boolean(c->insecure));
+		set_str(t, "peer_subject", x->peer_subject);
+		set_str(t, "peer_issuer", x->peer_issuer);
+		set_str(t, "chain_pem", x->chain_pem);
+		json_object_set_new(o, "tls", t);
+	} else {
+		json_object_set_new(o, "tls", json_null());
+	}
+	json_t *tm = json_object();
+	json_object_set_new(tm, "namelookup", json_integer(x->t_namelookup));
+	json_object_set_new(tm, "connect", json_integer(x->t_connect));
+	json_object_set_new(tm, "appconnect", json_integer(x->t_appconnect));
+	json_object_set_new(tm, "starttransfer", json_integer(x->t_starttransfer));
+	json_object_set_new(tm, "total", json_integer(x->t_total));
+	json_object_set_new(o, "timings_us", tm);
+	set_str(o, "client", c->versions);
+	char *s = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}
+
+void crawl_captured_free(crawl_captured_t *c)
+{
+	free(c->payload);
+	c->payload = NULL;
+	c->payload_len = 0;
+	arc_buf_free(&c->findings);
+	for (size_t i = 0; i < c->nlinks; i++)
+		free(c->links[i]);
+	free(c->links);
+	c->links = NULL;
+	c->nlinks = c->caplinks = 0;
+}
+
+/* Entity body with transfer and content coding removed; malloc'd into out. */
+static void decode_payload(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
+                           crawl_captured_t *out)
+{
+	unsigned char *ent = NULL;
+	size_t ent_len = 0;
+	int owned = 0;
+	char enc[128] = "";
+	http_entity(x->resp.data, x->resp.len, &ent, &ent_len, &owned); /* partial is fine: flagged in metadata */
+	if (!ent)
+		return;
+	http_header_get(x->resp.data, x->hdr_len, "Content-Encoding", enc, sizeof enc);
+	if (enc[0] && strcasecmp(enc, "identity")) {
+		unsigned char *dec = NULL;
+		size_t dec_len = 0;
+		if (http_decode_content(enc, ent, ent_len, c->max_decoded, &dec, &dec_len) == 0 ||
+		    dec) {
+			out->payload = dec;
+			out->payload_len = dec_len;
+		}
+	} else {
+		size_t n = ent_len > c->max_decoded ? (size_t)c->max_decoded : ent_len;
+		if ((out->payload = malloc(n ? n : 1))) {
+			memcpy(out->payload, ent, n);
+			out->payload_len = n;
+		}
+	}
+	if (owned)
+		free(ent);
+}
+
+static int write_rec(crawl_capture_ctx_t *c, const warc_record_t *r, warc_written_t *w,
+                     crawl_captured_t *out, arc_error_t *err)
+{
+	int rc = arc_case_write(c->cas, r, w, err);
+	if (rc == 0)
+		out->records++;
+	return rc;
+}
+
+static int collect_link(void *ctx, const char *url, const char *tag)
+{
+	crawl_captured_t *out = ctx;
+	(void)tag;
+	if (out->nlinks == out->caplinks) {
+		size_t cap = out->caplinks ? out->caplinks * 2 : 32;
+		char **nl = realloc(out->links, cap * sizeof *nl);
+		if (!nl)
+			return 1;
+		out->links = nl;
+		out->caplinks = cap;
+	}
+	if (!(out->links[out->nlinks] = strdup(url)))
+		return 1;
+	out->nlinks++;
+	return 0;
+}
+
+int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int want_payload,
+                          size_t max_links, crawl_captured_t *out)
+{
+	memset(out, 0, sizeof *out);
+	out->nfindings = -1;
+	out->status = x->status;
+	out->bytes = x->resp.len;
+	out->want_payload = want_payload;
+	out->complete = x->result == CURLE_OK && x->hdr_len > 0 && !x->truncated;
+	if (arc_uuid(out->resp_uuid))
+		return ARC_ENOMEM;
+	snprintf(out->resp_id, sizeof out->resp_id, "<%s>", out->resp_uuid); /* as WARC-Record-ID writes it */
+	/* the digester saw the bytes only once the header block was whole */
+	if (x->hdr_len)
+		warc_digester_final(x->dig, out->block_d, out->payload_d);
+	if (x->hdr_len) {
+		http_header_get(x->resp.data, x->hdr_len, "Content-Type", out->content_type,
+		                sizeof out->content_type);
+		if (x->status >= 300 && x->status < 400)
+			http_header_get(x->resp.data, x->hdr_len, "Location", out->location,
+			                sizeof out->location);
+	}
+	int text = crawl_is_text_type(out->content_type);
+	if (x->hdr_len && (text || want_payload))
+		decode_payload(c, x, out);
+	/* Findings only where a verifier can re-check them: a payload that could
+	 * be delimited (a body cut inside chunked framing cannot). Revisits drop
+	 * them at write time (their original carries the same findings). */
+	if (out->payload_d[0] && text && !want_payload && c->rules && out->payload) {
+		detect_result_t res;
+		arc_error_t derr;
+		memset(&res, 0, sizeof res);
+		if (detect_payload(c->rules, c->watch, out->content_type, out->payload,
+		                   out->payload_len, &res, &derr) == 0 &&
+		    detect_findings_json(&res, out->resp_id, &out->findings) == 0) {
+			out->nfindings = (int)res.n;
+			out->doxing = res.doxing;
+		} else {
+			arc_buf_free(&out->findings);
+		}
+		detect_result_free(&res);
+	}
+	if (max_links && out->payload && crawl_is_html_type(out->content_type))
+		crawl_links_html(out->payload, out->payload_len, x->url, max_links, collect_link, out);
+	return 0;
+}
+
+int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_t *out,
+                        arc_error_t *err)
+{
+	int have_resp = x->resp.len > 0;
+	int complete = out->complete;
+	const char *why = NULL;
+	char errmsg[CURL_ERROR_SIZE + 512];
+	if (!complete) {
+		if (x->truncated == CRAWL_TRUNC_LENGTH)
+			why = "body longer than --max-body: kept the first bytes";
+		else if (x->truncated == CRAWL_TRUNC_TIME)
+			why = "transfer timed out (--timeout) before the body ended";
+		else if (x->truncated == CRAWL_TRUNC_DISCONNECT)
+			why = "the server closed the connection before the body ended";
+		else if (x->truncated == CRAWL_TRUNC_UNSPECIFIED)
+			why = "the crawl was stopped (interrupted) before the body ended";
+		else {
+			crawl_xfer_error(x, errmsg, sizeof errmsg);
+			why = errmsg;
+		}
+	}
+	const char *resp_id = out->resp_id;
+	const char *payload_d = out->payload_d;
+	char req_id[ARC_UUID_LEN + 8] = "";
+	warc_written_t w;
+	memset(&w, 0, sizeof w);
+	int rc = 0;
+
+	/* revisit? only for a whole, non-empty payload already stored in this case */
+	const dedup_ent_t *prev = NULL;
+	if (have_resp && complete && x->body_len > 0 && payload_d[0] && c->dedup)
+		prev = dedup_find(c->dedup, payload_d);
+
+	/* 1. request */
+	if (x->req.len) {
+		warc_field_t f[2];
+		size_t nf = 0;
+		if (have_resp)
+			f[nf++] = (warc_field_t){"WARC-Concurrent-To", resp_id};
+		if (x->ip[0])
+			f[nf++] = (warc_field_t){"WARC-IP-Address", x->ip};
+		warc_record_t r = {.type = "request", .target_uri = x->url,
+		                   .content_type = "application/http; msgtype=request",
+		                   .date = x->started, .fields = f, .nfields = nf,
+		                   .block = x->req.data, .block_len = x->req.len};
+		if ((rc = write_rec(c, &r, &w, out, err)))
+			goto out;
+		snprintf(req_id, sizeof req_id, "%s", w.record_id);
+	}
+
+	/* 2. response or revisit */
+	if (have_resp) {
+		warc_field_t f[10];
+		size_t nf = 0;
+		char proto[16], tlsp[32];
+		if (x->ip[0])
+			f[nf++] = (warc_field_t){"WARC-IP-Address", x->ip};
+		http_protocol(x->resp.data, x->hdr_len, proto, sizeof proto);
+		if (proto[0])
+			f[nf++] = (warc_field_t){"WARC-Protocol", proto};
+		if (x->tls) {
+			tls_protocol(x->tls_version, tlsp, sizeof tlsp);
+			f[nf++] = (warc_field_t){"WARC-Protocol", tlsp};
+			if (x->cipher[0])
+				f[nf++] = (warc_field_t){"WARC-Cipher-Suite", x->cipher};
+		}
+		if (trunc_name(x->truncated))
+			f[nf++] = (warc_field_t){"WARC-Truncated", trunc_name(x->truncated)};
+		warc_record_t r = {.target_uri = x->url, .content_type = "application/http; msgtype=response",
+		                   .record_id = out->resp_uuid, .date = x->started, .fields = f};
+		if (prev) {
+			/* self-contained revisit (archive/writer.c): the whole response
+			 * stays in the block, so its payload digest is both the
+			 * original's and checkable against this record */
+			f[nf++] = (warc_field_t){"WARC-Profile", REVISIT_PROFILE};
+			f[nf++] = (warc_field_t){"WARC-Refers-To", prev->id};
+			f[nf++] = (warc_field_t){"WARC-Refers-To-Target-URI", prev->uri};
+			f[nf++] = (warc_field_t){"WARC-Refers-To-Date", prev->date};
+		}
+		r.type = prev ? "revisit" : "response";
+		r.block = x->resp.data;
+		r.block_len = x->resp.len;
+		r.block_digest = x->hdr_len ? out->block_d : NULL;
+		r.payload_digest = payload_d; /* "" = omit: payload not delimited */
+		r.nfields = nf;
+		if ((rc = write_rec(c, &r, &w, out, err)))
+			goto out;
+		out->wrote_response = prev ? 2 : 1;
+		snprintf(out->response_id, sizeof out->response_id, "%s", w.record_id);
+		if (!prev && complete && x->body_len > 0 && payload_d[0] && c->dedup &&
+		    (rc = dedup_add(c->dedup, payload_d, w.record_id, x->url, w.date)))
+			goto out;
+	}
+
+	/* 3. capture metadata */
+	{
+		char *body = capture_json(c, x, req_id, out->response_id, complete, why);
+		if (!body) {
+			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
+			goto out;
+		}
+		warc_field_t f[1];
+		size_t nf = 0;
+		if (out->response_id[0])
+			f[nf++] = (warc_field_t){"WARC-Concurrent-To", out->response_id};
+		warc_record_t r = {.type = "metadata", .target_uri = x->url,
+		                   .content_type = CAPTURE_TYPE, .fields = f, .nfields = nf,
+		                   .block = body, .block_len = strlen(body)};
+		rc = write_rec(c, &r, &w, out, err);
+		free(body);
+		if (rc)
+			goto out;
+	}
+
+	/* 4. findings, for a response (a revisit's are its original's) */
+	if (out->wrote_response == 1 && out->findings.len) {
+		warc_field_t f[1] = {{"WARC-Refers-To", out->response_id}};
+		warc_record_t r = {.type = "metadata", .target_uri = x->url,
+		                   .content_type = FINDINGS_TYPE, .fields = f, .nfields = 1,
+		                   .block = out->findings.data, .block_len = out->findings.len};
+		rc = write_rec(c, &r, &w, out, err);
+	} else {
+		out->nfindings = -1;
+		out->doxing = 0;
+	}
+out:
+	return rc; /* w.header is a view of the writer's buffer: not ours to free */
+}
+
+int crawl_capture(crawl_capture_ctx_t *c, crawl_xfer_t *x, int want_payload,
+                  crawl_captured_t *out, arc_error_t *err)
+{
+	if (crawl_capture_prepare(c, x, want_payload, 0, out))
+		return arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
+	return crawl_capture_write(c, x, out, err);
+}

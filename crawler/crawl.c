@@ -1,0 +1,691 @@
+/*
+ * crawl.c — crawl_run(): seeds in, a case directory out.
+ *
+ * One loop: keep up to --concurrency transfers running (fetch.c), and when
+ * one finishes write its records (capture.c), then queue what it leads to —
+ * the Location of a redirect (the same page, one hop more, up to
+ * max_redirects) and, for HTML within --depth, its links that are in scope
+ * (scope.c, links.c). The frontier (frontier.c) makes sure each URL is
+ * fetched once. With robots.txt obeyed, the first URL of an origin parks
+ * until that origin's /robots.txt has been fetched (and archived: the policy
+ * applied is part of the evidence).
+ *
+ * Per-URL failures are recorded and counted and the crawl goes on; only a
+ * case that cannot be written stops it (what was written stays readable).
+ *
+ * Must never print, exit, fetch a URL twice, or fetch outside the scope
+ * except a seed's own redirects.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+
+#include "crawl_int.h"
+
+#define ROBOTS_AGENT "custody"
+
+void crawl_opts_init(crawl_opts_t *o)
+{
+	memset(o, 0, sizeof *o);
+	o->depth = 5;
+	o->concurrency = 8;
+	o->per_host = 4;
+	o->max_body = (uint64_t)100 << 20;
+	o->timeout_s = 60;
+	o->connect_timeout_s = 15;
+	o->max_redirects = 10;
+	o->max_links = 5000;
+	o->scope = CRAWL_SCOPE_HOST;
+	o->threads = -1;
+}
+
+enum { HOST_PENDING = 1, HOST_READY = 2 };
+
+/* One origin (scheme://host:port): its robots.txt state and its own queue.
+ * URLs wait here, in priority order, until the origin has a free connection
+ * (--per-host) and its robots.txt is known: a transfer libcurl queues
+ * internally would have its --timeout running while it waits. */
+typedef struct {
+	char *origin;
+	int state;
+	crawl_robots_t *robots;
+	crawl_frontier_t *waiting;  /* only its heap is used */
+	int active;                 /* transfers running for this origin */
+} host_t;
+
+typedef struct {
+	const crawl_opts_t *o;
+	crawl_stats_t *st;
+	crawl_progress_fn fn;
+	void *fnctx;
+	crawl_frontier_t *fr;
+	crawl_scope_t *scope;
+	crawl_fetch_t *fetch;
+	crawl_capture_ctx_t cc;
+	host_t *hosts;
+	size_t nhosts, caphosts;
+	size_t *hidx;            /* origin -> host index + 1 (open addressing) */
+	size_t hidx_cap;
+	uint64_t pages_started;
+	int fatal;               /* <0: the case cannot be written */
+	arc_error_t fatal_err;
+	/* post-processing (decode, detect, links) on worker threads; records are
+	 * written by the main thread only, all of one URL together */
+	pthread_t *workers;
+	int nworkers;
+	int pool;                /* mu and cv are initialized */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *todo, *todo_tail, *done, *done_tail;
+	int pending;             /* jobs handed to workers and not yet written */
+	int quit;
+} crawl_t;
+
+typedef struct job {
+	crawl_xfer_t *x;
+	crawl_item_t *it;
+	size_t max_links;
+	int prep_rc;
+	crawl_captured_t cap;
+	struct job *next;
+} job_t;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void emit(crawl_t *c, crawl_event_kind_t kind, const char *url, int status,
+                 uint64_t bytes, int findings, int doxing, const char *msg)
+{
+	if (!c->fn)
+		return;
+	c->st->queued = crawl_frontier_size(c->fr);
+	for (size_t i = 0; i < c->nhosts; i++)
+		c->st->queued += crawl_frontier_size(c->hosts[i].waiting);
+	c->st->seen = crawl_frontier_seen_count(c->fr);
+	crawl_event_t ev = {kind, url, status, bytes, findings, doxing, msg, c->st};
+	c->fn(c->fnctx, &ev);
+}
+
+static size_t host_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (size_t)h;
+}
+
+/* Slot of origin in the index (open addressing; entries are host index + 1). */
+static size_t host_slot(const crawl_t *c, const size_t *idx, size_t cap, const char *origin)
+{
+	size_t i = host_hash(origin) & (cap - 1);
+	while (idx[i] && strcmp(c->hosts[idx[i] - 1].origin, origin))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+static host_t *host_find(crawl_t *c, const char *origin, int create)
+{
+	if (c->hidx_cap) {
+		size_t i = host_slot(c, c->hidx, c->hidx_cap, origin);
+		if (c->hidx[i])
+			return &c->hosts[c->hidx[i] - 1];
+	}
+	if (!create)
+		return NULL;
+	if ((c->nhosts + 1) * 2 > c->hidx_cap) {
+		size_t cap = c->hidx_cap ? c->hidx_cap * 2 : 64;
+		size_t *ni = calloc(cap, sizeof *ni);
+		if (!ni)
+			return NULL;
+		for (size_t k = 0; k < c->nhosts; k++)
+			ni[host_slot(c, ni, cap, c->hosts[k].origin)] = k + 1;
+		free(c->hidx);
+		c->hidx = ni;
+		c->hidx_cap = cap;
+	}
+	if (c->nhosts == c->caphosts) {
+		size_t cap = c->caphosts ? c->caphosts * 2 : 8;
+		host_t *nh = realloc(c->hosts, cap * sizeof *nh);
+		if (!nh)
+			return NULL;
+		c->hosts = nh;
+		c->caphosts = cap;
+	}
+	host_t *h = &c->hosts[c->nhosts];
+	memset(h, 0, sizeof *h);
+	h->origin = strdup(origin);
+	h->waiting = crawl_frontier_new();
+	if (!h->origin || !h->waiting) {
+		free(h->origin);
+		crawl_frontier_free(h->waiting);
+		return NULL;
+	}
+	if (c->o->ignore_robots)
+		h->state = HOST_READY;
+	c->nhosts++;
+	c->hidx[host_slot(c, c->hidx, c->hidx_cap, origin)] = c->nhosts;
+	return h;
+}
+
+/* "/path?query" of a normalized absolute URL */
+static const char *path_query(const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	p += strcspn(p, "/?");
+	return p;
+}
+
+static int start(crawl_t *c, crawl_item_t *it)
+{
+	crawl_item_t *held = malloc(sizeof *held);
+	if (!held)
+		return ARC_ENOMEM;
+	*held = *it;
+	crawl_xfer_t *x = crawl_xfer_new(it->url, held);
+	arc_error_t err;
+	if (!x || crawl_fetch_add(c->fetch, x, &err)) {
+		crawl_xfer_free(x);
+		free(held);
+		return ARC_ENOMEM;
+	}
+	return 0;
+}
+
+static int concurrency(const crawl_t *c)
+{
+	return c->o->concurrency > 0 ? c->o->concurrency : 1;
+}
+
+static int per_host(const crawl_t *c)
+{
+	return c->o->per_host > 0 ? c->o->per_host : 1;
+}
+
+/* Too many finished transfers wait for the workers: fetch no more until
+ * they catch up (bounds the memory held by received bodies). */
+static int backlogged(const crawl_t *c)
+{
+	return c->pending >= 2 * concurrency(c);
+}
+
+/* Start what this origin's queue allows: free connections, robots.txt known.
+ * Items disallowed by robots.txt or beyond --max-pages are dropped here. */
+static int host_pump(crawl_t *c, host_t *h)
+{
+	crawl_item_t it;
+	while (h->active < per_host(c) && crawl_fetch_active(c->fetch) < concurrency(c) &&
+	       !backlogged(c) && h->state == HOST_READY && crawl_frontier_pop(h->waiting, &it)) {
+		if (c->o->max_pages && it.hops == 0 && c->pages_started >= c->o->max_pages) {
+			c->st->skipped++;
+			free(it.url);
+			continue;
+		}
+		if (h->robots && !crawl_robots_allowed(h->robots, path_query(it.url))) {
+			c->st->robots_blocked++;
+			emit(c, CRAWL_EV_SKIPPED, it.url, 0, 0, -1, 0,
+			     "disallowed by robots.txt (--ignore-robots captures it anyway)");
+			free(it.url);
+			continue;
+		}
+		if (it.hops == 0)
+			c->pages_started++;
+		if (start(c, &it)) {
+			free(it.url);
+			return ARC_ENOMEM;
+		}
+		h->active++;
+	}
+	return 0;
+}
+
+/* An item popped from the frontier goes to its origin's queue; the first URL
+ * of an origin also starts the fetch of its robots.txt. Takes it->url. */
+static int dispatch(crawl_t *c, crawl_item_t *it)
+{
+	char origin[1200];
+	if (crawl_url_origin(it->url, origin, sizeof origin)) {
+		free(it->url); /* normalized URLs always have one; be safe */
+		return 0;
+	}
+	host_t *h = host_find(c, origin, 1);
+	if (!h) {
+		free(it->url);
+		return ARC_ENOMEM;
+	}
+	if (h->state == 0) {
+		char robots_url[1300];
+		char *norm = NULL;
+		snprintf(robots_url, sizeof robots_url, "%s/robots.txt", origin);
+		if (crawl_url_normalize(NULL, robots_url, &norm) == 0) {
+			crawl_item_t r = {norm, 0, 0, 0, CRAWL_ITEM_ROBOTS};
+			h->state = HOST_PENDING;
+			if (start(c, &r)) {
+				free(norm);
+				free(it->url);
+				return ARC_ENOMEM;
+			}
+			h->active++;
+		} else {
+			h->state = HOST_READY; /* no robots.txt URL: nothing to obey */
+		}
+	}
+	if (crawl_frontier_requeue(h->waiting, it)) {
+		free(it->url);
+		return ARC_ENOMEM;
+	}
+	return host_pump(c, h);
+}
+
+static void robots_done(crawl_t *c, crawl_item_t *it, const crawl_captured_t *cap)
+{
+	char origin[1200];
+	if (crawl_url_origin(it->url, origin, sizeof origin))
+		return;
+	host_t *h = host_find(c, origin, 0);
+	if (!h)
+		return;
+	/* RFC 9309: 4xx means no rules; 5xx means disallow everything. A
+	 * transfer with no answer at all allows: the pages' own fetches will then
+	 * fail with the real reason, which is the more useful message. A
+	 * redirected robots.txt is not followed (no rules). */
+	if (cap->status >= 200 && cap->status < 300 && cap->complete)
+		h->robots = crawl_robots_parse((const char *)cap->payload, cap->payload ? cap->payload_len : 0,
+		                               ROBOTS_AGENT);
+	else if (cap->status >= 500)
+		h->robots = crawl_robots_fixed(0);
+	h->state = HOST_READY;
+}
+
+static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl_captured_t *cap)
+{
+	char msg[CURL_ERROR_SIZE + 512];
+	crawl_stats_t *st = c->st;
+	if (cap->wrote_response)
+		st->fetched++;
+	if (cap->wrote_response && cap->status >= 400)
+		st->http_errors++;
+	if (x->truncated)
+		st->truncated++;
+	if (cap->wrote_response == 2)
+		st->revisits++;
+	if (cap->nfindings > 0)
+		st->findings += (uint64_t)cap->nfindings;
+	if (cap->doxing)
+		st->doxing_pages++;
+	int failed = !cap->complete && x->truncated != CRAWL_TRUNC_LENGTH;
+	if (failed) {
+		st->failed++;
+		if (x->truncated == CRAWL_TRUNC_DISCONNECT)
+			snprintf(msg, sizeof msg, "incomplete: the server closed the connection after %llu body bytes "
+			         "(what arrived is recorded, flagged incomplete)", (unsigned long long)x->body_len);
+		else if (x->truncated == CRAWL_TRUNC_UNSPECIFIED)
+			snprintf(msg, sizeof msg, "incomplete: the crawl was stopped after %llu body bytes "
+			         "(what arrived is recorded, flagged incomplete)", (unsigned long long)x->body_len);
+		else if (x->truncated == CRAWL_TRUNC_TIME)
+			snprintf(msg, sizeof msg, "incomplete: timed out after %llu body bytes (--timeout; what arrived "
+			         "is recorded, flagged incomplete)", (unsigned long long)x->body_len);
+		else
+			crawl_xfer_error(x, msg, sizeof msg);
+		emit(c, CRAWL_EV_ERROR, x->url, cap->status, cap->bytes, -1, 0, msg);
+	} else {
+		emit(c, CRAWL_EV_FETCHED, x->url, cap->status, cap->bytes, cap->nfindings, cap->doxing,
+		     x->truncated == CRAWL_TRUNC_LENGTH ? "truncated at --max-body" : NULL);
+	}
+
+	/* a redirect: the target is the same page, one hop further */
+	if (cap->status >= 300 && cap->status < 400 && cap->location[0]) {
+		char *target = NULL;
+		if (crawl_url_normalize(x->url, cap->location, &target) == 0) {
+			if (it->hops + 1 > c->o->max_redirects) {
+				snprintf(msg, sizeof msg, "redirect limit (%d) reached; not following %s",
+				         c->o->max_redirects, target);
+				emit(c, CRAWL_EV_ERROR, x->url, cap->status, 0, -1, 0, msg);
+			} else {
+				if (it->depth == 0 && !crawl_scope_match(c->scope, target))
+					crawl_scope_add_seed(c->scope, target); /* a seed's redirect defines scope too */
+				if (crawl_scope_match(c->scope, target))
+					crawl_frontier_push(c->fr, target, it->depth, it->hops + 1, it->priority,
+					                    CRAWL_ITEM_PAGE);
+			}
+			free(target);
+		}
+	}
+	/* links (extracted by crawl_capture_prepare when the depth allowed) */
+	int prio = (c->o->focus && cap->doxing) ? it->priority + 1 : it->priority;
+	for (size_t i = 0; i < cap->nlinks; i++)
+		if (crawl_scope_match(c->scope, cap->links[i]))
+			crawl_frontier_push(c->fr, cap->links[i], it->depth + 1, 0, prio, CRAWL_ITEM_PAGE);
+}
+
+/* Write one prepared URL and queue what it leads to (main thread). */
+static void finish_job(crawl_t *c, job_t *j)
+{
+	crawl_xfer_t *x = j->x;
+	crawl_item_t *it = j->it;
+	if (!c->fatal) {
+		arc_error_t err;
+		int rc = j->prep_rc ? arc_fail(&err, j->prep_rc, "", 0, "", "%s: out of memory", x->url)
+		                    : crawl_capture_write(&c->cc, x, &j->cap, &err);
+		c->st->records += (uint64_t)j->cap.records;
+		c->st->bytes += j->cap.bytes;
+		if (rc < 0) {
+			c->fatal = rc;
+			c->fatal_err = err;
+		} else if (it->kind == CRAWL_ITEM_ROBOTS) {
+			robots_done(c, it, &j->cap);
+		} else {
+			page_done(c, x, it, &j->cap);
+		}
+	}
+	crawl_captured_free(&j->cap);
+	free(it->url);
+	free(it);
+	crawl_xfer_free(x);
+	free(j);
+}
+
+static void *worker_main(void *arg)
+{
+	crawl_t *c = arg;
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->todo && !c->quit)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (!c->todo)
+			break;
+		job_t *j = c->todo;
+		c->todo = j->next;
+		if (!c->todo)
+			c->todo_tail = NULL;
+		pthread_mutex_unlock(&c->mu);
+		j->prep_rc = crawl_capture_prepare(&c->cc, j->x, j->it->kind == CRAWL_ITEM_ROBOTS,
+		                                   j->max_links, &j->cap);
+		pthread_mutex_lock(&c->mu);
+		j->next = NULL;
+		if (c->done_tail)
+			c->done_tail->next = j;
+		else
+			c->done = j;
+		c->done_tail = j;
+		crawl_fetch_wakeup(c->fetch);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* Write every job the workers have finished, in the order they finished. */
+static void drain_done(crawl_t *c)
+{
+	if (!c->pool)
+		return;
+	pthread_mutex_lock(&c->mu);
+	job_t *j = c->done;
+	c->done = c->done_tail = NULL;
+	pthread_mutex_unlock(&c->mu);
+	while (j) {
+		job_t *next = j->next;
+		c->pending--;
+		finish_job(c, j);
+		j = next;
+	}
+}
+
+static void on_done(void *ctx, crawl_xfer_t *x)
+{
+	crawl_t *c = ctx;
+	crawl_item_t *it = x->user;
+	char origin[1200];
+	host_t *h = crawl_url_origin(x->url, origin, sizeof origin) ? NULL : host_find(c, origin, 0);
+	if (h && h->active > 0)
+		h->active--;
+	job_t *j = calloc(1, sizeof *j);
+	if (!j) {
+		if (!c->fatal) {
+			c->fatal = ARC_ENOMEM;
+			arc_fail(&c->fatal_err, ARC_ENOMEM, "", 0, "", "out of memory");
+		}
+		free(it->url);
+		free(it);
+		crawl_xfer_free(x);
+		return;
+	}
+	j->x = x;
+	j->it = it;
+	j->max_links = it->kind == CRAWL_ITEM_PAGE && it->depth < c->o->depth ? c->o->max_links : 0;
+	if (!c->nworkers || c->fatal) {
+		j->prep_rc = c->fatal ? 0 : crawl_capture_prepare(&c->cc, x, it->kind == CRAWL_ITEM_ROBOTS,
+		                                                   j->max_links, &j->cap);
+		finish_job(c, j);
+		return;
+	}
+	pthread_mutex_lock(&c->mu);
+	if (c->todo_tail)
+		c->todo_tail->next = j;
+	else
+		c->todo = j;
+	c->todo_tail = j;
+	c->pending++;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
+static void workers_start(crawl_t *c)
+{
+	xmlInitParser(); /* libxml2 must be initialized before threads use it */
+	long n = c->o->threads;
+	if (n < 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+		if (n > 4)
+			n = 4;
+	}
+	if (n < 1)
+		return; /* one CPU, or asked for: post-process on the main thread */
+	if (n > 64)
+		n = 64;
+	if (pthread_mutex_init(&c->mu, NULL))
+		return;
+	if (pthread_cond_init(&c->cv, NULL)) {
+		pthread_mutex_destroy(&c->mu);
+		return;
+	}
+	c->pool = 1;
+	c->workers = calloc((size_t)n, sizeof *c->workers);
+	if (!c->workers)
+		return;
+	for (long i = 0; i < n; i++) {
+		if (pthread_create(&c->workers[c->nworkers], NULL, worker_main, c))
+			break;
+		c->nworkers++;
+	}
+}
+
+static void workers_stop(crawl_t *c)
+{
+	if (!c->pool)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->quit = 1;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	for (int i = 0; i < c->nworkers; i++)
+		pthread_join(c->workers[i], NULL);
+	c->nworkers = 0;
+	drain_done(c); /* nothing is left: the crawl waited for pending jobs */
+	free(c->workers);
+	c->workers = NULL;
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	c->pool = 0;
+}
+
+static void software(char *out, size_t outsz)
+{
+	char v[256];
+	crawl_versions(v, sizeof v);
+	snprintf(out, outsz, "custody/%s (%s)", CUSTODY_VERSION, v);
+}
+
+int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, void *fnctx,
+              arc_error_t *err)
+{
+	crawl_t c;
+	int rc = 0;
+	double t0 = now_s(), last = 0;
+	char soft[384], robots_policy[160];
+	memset(&c, 0, sizeof c);
+	memset(st, 0, sizeof *st);
+	c.o = o;
+	c.st = st;
+	c.fn = fn;
+	c.fnctx = fnctx;
+
+	if (!o->nseeds || !o->case_dir)
+		return arc_fail(err, ARC_EINVAL, "", 0, "", "no URL to crawl or no case directory");
+	c.fr = crawl_frontier_new();
+	c.scope = crawl_scope_new(o->scope);
+	c.cc.dedup = crawl_dedup_new();
+	if (!c.fr || !c.scope || !c.cc.dedup) {
+		rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < o->nseeds; i++) {
+		char *u = NULL;
+		if (crawl_url_normalize(NULL, o->seeds[i], &u)) {
+			rc = arc_fail(err, ARC_EINVAL, o->seeds[i], 0, "",
+			              "%s: not an absolute http:// or https:// URL", o->seeds[i]);
+			goto out;
+		}
+		if (crawl_scope_add_seed(c.scope, u) || crawl_frontier_push(c.fr, u, 0, 0, 0, CRAWL_ITEM_PAGE) < 0) {
+			free(u);
+			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+			goto out;
+		}
+		free(u);
+	}
+	if (!o->no_detect) {
+		detect_rules_t *rules = detect_rules_load(o->rules_path, err);
+		if (!rules) {
+			rc = err->code ? err->code : ARC_EINVAL;
+			goto out;
+		}
+		c.cc.rules = rules;
+		if (o->watch_path) {
+			detect_watch_t *w = detect_watch_load(o->watch_path, err);
+			if (!w) {
+				rc = err->code ? err->code : ARC_EINVAL;
+				goto out;
+			}
+			c.cc.watch = w;
+		}
+	}
+	char versions[256];
+	crawl_versions(versions, sizeof versions);
+	software(soft, sizeof soft);
+	c.cc.versions = versions;
+	c.cc.insecure = o->insecure;
+	c.cc.max_decoded = (uint64_t)64 << 20; /* as textmap.h bounds detection input */
+	snprintf(robots_policy, sizeof robots_policy, "%s",
+	         o->ignore_robots ? "ignore (--ignore-robots: robots.txt not fetched or obeyed)"
+	                          : "obey (robots.txt fetched per origin, archived, obeyed as user-agent custody; RFC 9309)");
+	arc_case_opts_t co = {.max_file_size = o->max_file_size, .level = o->level, .software = soft,
+	                      .command_line = o->command_line, .robots = robots_policy, .note = o->note};
+	c.cc.cas = arc_case_open(o->case_dir, &co, err);
+	if (!c.cc.cas) {
+		rc = err->code ? err->code : ARC_EIO;
+		goto out;
+	}
+	crawl_fetch_opts_t fo = {.concurrency = o->concurrency, .per_host = o->per_host,
+	                         .timeout_s = o->timeout_s, .connect_timeout_s = o->connect_timeout_s,
+	                         .max_body = o->max_body, .insecure = o->insecure, .ca_file = o->ca_file,
+	                         .user_agent = o->user_agent, .http2 = o->http2};
+	c.fetch = crawl_fetch_new(&fo, err);
+	if (!c.fetch) {
+		rc = err->code ? err->code : ARC_ENOMEM;
+		goto close;
+	}
+
+	workers_start(&c);
+	for (;;) {
+		drain_done(&c);
+		int stop = c.fatal || (o->stop && *o->stop);
+		/* origins with free connections first (their queues hold older
+		 * URLs), then new URLs from the frontier into their origins' queues */
+		for (size_t i = 0; !stop && i < c.nhosts; i++)
+			if ((rc = host_pump(&c, &c.hosts[i])) < 0)
+				stop = 1;
+		while (!stop && crawl_fetch_active(c.fetch) < concurrency(&c) && !backlogged(&c)) {
+			crawl_item_t it;
+			if (!crawl_frontier_pop(c.fr, &it))
+				break;
+			if ((rc = dispatch(&c, &it)) < 0)
+				stop = 1;
+		}
+		if (rc < 0 && !c.fatal) {
+			c.fatal = rc;
+			arc_fail(&c.fatal_err, rc, "", 0, "", "out of memory");
+		}
+		if (stop) {
+			crawl_fetch_abort_all(c.fetch, on_done, &c);
+			while (c.pending > 0) { /* what the workers hold is still written */
+				crawl_fetch_run(c.fetch, 100, on_done, &c);
+				drain_done(&c);
+			}
+			break;
+		}
+		if (!crawl_fetch_active(c.fetch) && !c.pending && !crawl_frontier_size(c.fr))
+			break;
+		if ((rc = crawl_fetch_run(c.fetch, 250, on_done, &c)) < 0) {
+			c.fatal = rc;
+			arc_fail(&c.fatal_err, rc, "", 0, "", "libcurl's multi interface failed");
+		}
+		double t = now_s();
+		if (t - last >= 0.25) {
+			last = t;
+			st->seconds = t - t0;
+			emit(&c, CRAWL_EV_PROGRESS, NULL, 0, 0, -1, 0, NULL);
+		}
+	}
+	workers_stop(&c);
+	rc = 0;
+	if (c.fatal) {
+		rc = c.fatal;
+		*err = c.fatal_err;
+	}
+close: {
+	arc_error_t cerr;
+	int crc = arc_case_close(c.cc.cas, &cerr);
+	if (crc && !rc) {
+		rc = crc;
+		*err = cerr;
+	}
+}
+out:
+	st->seconds = now_s() - t0;
+	st->queued = c.fr ? crawl_frontier_size(c.fr) : 0;
+	st->seen = c.fr ? crawl_frontier_seen_count(c.fr) : 0;
+	for (size_t i = 0; i < c.nhosts; i++) {
+		st->queued += crawl_frontier_size(c.hosts[i].waiting);
+		crawl_frontier_free(c.hosts[i].waiting);
+		free(c.hosts[i].origin);
+		crawl_robots_free(c.hosts[i].robots);
+	}
+	free(c.hosts);
+	free(c.hidx);
+	crawl_fetch_free(c.fetch);
+	crawl_frontier_free(c.fr);
+	crawl_scope_free(c.scope);
+	crawl_dedup_free(c.cc.dedup);
+	detect_rules_free((detect_rules_t *)c.cc.rules);
+	detect_watch_free((detect_watch_t *)c.cc.watch);
+	return rc;
+}

@@ -1,0 +1,245 @@
+/*
+ * crawl_int.h — private declarations of the crawl (crawler/ only): URL
+ * normalization and scope, the frontier, link extraction, robots.txt, the
+ * libcurl multi fetcher and the records written per fetched URL.
+ *
+ * Nothing outside crawler/ includes this header; the public API is the
+ * "crawl" section of crawler.h. Like the rest of the library, nothing here
+ * prints or exits.
+ */
+#ifndef CUSTODY_CRAWL_INT_H
+#define CUSTODY_CRAWL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "archive.h"
+#include "crawler.h"
+
+/* Longest URL the crawl keeps (longer links are skipped, not truncated). */
+#define CRAWL_MAX_URL 8192
+
+/* ---------------------------------------------------------------- scope.c */
+
+/* Resolve href against base (base may be NULL for an absolute href), drop the
+ * fragment, lower-case scheme and host, drop the default port. Only http and
+ * https URLs are accepted. out is malloc'd (caller frees).
+ * 0, or ARC_EINVAL (not an http(s) URL, malformed, longer than CRAWL_MAX_URL). */
+int crawl_url_normalize(const char *base, const char *href, char **out);
+/* Host (lower case, no port) of an absolute URL into out. 0 or ARC_EINVAL. */
+int crawl_url_host(const char *url, char *out, size_t outsz);
+/* "scheme://host:port" of an absolute URL (the robots.txt origin). */
+int crawl_url_origin(const char *url, char *out, size_t outsz);
+
+/* Which URLs a crawl follows; built from the seeds. */
+typedef struct crawl_scope crawl_scope_t;
+crawl_scope_t *crawl_scope_new(crawl_scope_mode_t mode);
+/* Add a seed (normalized URL): its host, domain or prefix joins the scope. */
+int crawl_scope_add_seed(crawl_scope_t *s, const char *url);
+/* 1 in scope, 0 not. */
+int crawl_scope_match(const crawl_scope_t *s, const char *url);
+void crawl_scope_free(crawl_scope_t *s);
+
+/* ---------------------------------------------------------------- frontier.c */
+
+enum { CRAWL_ITEM_PAGE = 0, CRAWL_ITEM_ROBOTS = 1 };
+
+typedef struct {
+	char *url;      /* normalized (owned) */
+	int depth;      /* link hops from a seed */
+	int hops;       /* redirect hops leading here */
+	int priority;   /* higher first; ties in insertion order */
+	int kind;       /* CRAWL_ITEM_* */
+} crawl_item_t;
+
+/* Priority queue of URLs plus the seen set: each normalized URL enters once. */
+typedef struct crawl_frontier crawl_frontier_t;
+crawl_frontier_t *crawl_frontier_new(void);
+/* Queue url (copied) unless already seen. 1 queued, 0 already seen, <0 arc_code. */
+int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hops,
+                        int priority, int kind);
+/* Queue an item regardless of the seen set (re-queueing parked items); takes
+ * ownership of it->url. 0 or ARC_ENOMEM. */
+int crawl_frontier_requeue(crawl_frontier_t *f, crawl_item_t *it);
+/* Highest-priority item, oldest first. 1 got one (caller owns it->url), 0 empty. */
+int crawl_frontier_pop(crawl_frontier_t *f, crawl_item_t *it);
+/* 1 if url was ever pushed. */
+int crawl_frontier_seen(const crawl_frontier_t *f, const char *url);
+size_t crawl_frontier_size(const crawl_frontier_t *f);
+size_t crawl_frontier_seen_count(const crawl_frontier_t *f);
+void crawl_frontier_free(crawl_frontier_t *f);
+
+/* ---------------------------------------------------------------- links.c */
+
+/* Called per link found, url absolute and normalized; tag is the element name.
+ * Return nonzero to stop. */
+typedef int (*crawl_link_fn)(void *ctx, const char *url, const char *tag);
+/* Links of an HTML document (content and transfer coding already removed):
+ * a/link/area[href], img/script/iframe/frame/embed/source[src], honouring
+ * <base href>. javascript:, mailto:, data: and other non-http(s) links are
+ * skipped. At most max_links callbacks. Returns the number of links reported,
+ * or <0 arc_code. */
+int crawl_links_html(const unsigned char *html, size_t len, const char *page_url,
+                     size_t max_links, crawl_link_fn fn, void *ctx);
+
+/* Is this Content-Type one detection and link extraction read (HTML, JSON,
+ * text)? (links.c) */
+int crawl_is_text_type(const char *content_type);
+/* text/html or application/xhtml+xml */
+int crawl_is_html_type(const char *content_type);
+
+/* ---------------------------------------------------------------- robots.c */
+
+/* robots.txt rules for one user agent (RFC 9309: groups, Allow/Disallow,
+ * longest match, '*' and '$'). */
+typedef struct crawl_robots crawl_robots_t;
+/* Parse body (bounded to 512 KiB); agent is our product token ("custody"). */
+crawl_robots_t *crawl_robots_parse(const char *body, size_t len, const char *agent);
+/* A policy without a file: allow_all 1 (4xx, missing) or 0 (disallow all: 5xx). */
+crawl_robots_t *crawl_robots_fixed(int allow_all);
+/* 1 allowed, 0 disallowed. path_query: "/path?query" of the URL. */
+int crawl_robots_allowed(const crawl_robots_t *r, const char *path_query);
+void crawl_robots_free(crawl_robots_t *r);
+
+/* ---------------------------------------------------------------- fetch.c */
+
+typedef struct {
+	int concurrency;        /* transfers at once */
+	int per_host;           /* connections per host */
+	long timeout_s;         /* whole transfer */
+	long connect_timeout_s;
+	uint64_t max_body;      /* body bytes kept; the transfer stops past it */
+	int insecure;           /* capture even when TLS verification fails */
+	const char *ca_file;
+	const char *user_agent;
+	int http2;              /* allow HTTP/2 (default: HTTP/1.1 only) */
+} crawl_fetch_opts_t;
+
+enum { CRAWL_TRUNC_NONE = 0, CRAWL_TRUNC_LENGTH, CRAWL_TRUNC_TIME, CRAWL_TRUNC_DISCONNECT,
+       CRAWL_TRUNC_UNSPECIFIED /* the crawl was stopped */ };
+
+/* One transfer and everything captured about it. */
+typedef struct crawl_xfer {
+	char *url;                  /* owned */
+	void *user;                 /* caller's */
+	CURL *easy;
+	char errbuf[CURL_ERROR_SIZE];
+	int result;                 /* CURLcode */
+	arc_buf_t req;              /* exact request bytes sent */
+	arc_buf_t resp;             /* status line, headers and body as received */
+	size_t hdr_len;             /* header block length in resp, 0 until complete */
+	int interim;                /* the last header block was a 1xx: drop it */
+	uint64_t body_len;
+	uint64_t max_body;          /* set by crawl_fetch_add */
+	warc_digester_t *dig;       /* fed header block + body as they arrive */
+	int truncated;              /* CRAWL_TRUNC_* */
+	int header_overflow;        /* header block exceeded HTTP_MAX_HEADER */
+	int status;
+	/* TLS, taken from the SSL* while the connection is live */
+	int tls;
+	char tls_version[32];       /* "TLSv1.3" */
+	char cipher[128];           /* IANA name, "TLS_AES_256_GCM_SHA384" */
+	char *chain_pem;            /* peer chain, leaf first (owned) */
+	long ossl_verify;           /* our X509_verify_cert of the peer chain against the CA store */
+	long curl_ossl_verify;      /* SSL_get_verify_result of libcurl's handshake */
+	void *store;                /* X509_STORE borrowed from the fetcher */
+	int host_match;             /* leaf matches the host: 1, 0, -1 unknown */
+	char peer_subject[512];
+	char peer_issuer[512];
+	/* after completion */
+	char ip[64];
+	long port;
+	long ssl_verifyresult;      /* CURLINFO_SSL_VERIFYRESULT */
+	long http_version;          /* CURL_HTTP_VERSION_* */
+	int64_t t_namelookup, t_connect, t_appconnect, t_starttransfer, t_total; /* microseconds */
+	char started[ARC_DATE_LEN]; /* WARC-Date: when the request went out */
+} crawl_xfer_t;
+
+typedef struct crawl_fetch crawl_fetch_t;
+crawl_fetch_t *crawl_fetch_new(const crawl_fetch_opts_t *o, arc_error_t *err);
+/* A transfer for url (copied); user is the caller's. NULL on ENOMEM. */
+crawl_xfer_t *crawl_xfer_new(const char *url, void *user);
+void crawl_xfer_free(crawl_xfer_t *x);
+/* Start x (the fetcher holds it until it is handed back as done). */
+int crawl_fetch_add(crawl_fetch_t *f, crawl_xfer_t *x, arc_error_t *err);
+/* Transfers started and not yet handed back. */
+int crawl_fetch_active(const crawl_fetch_t *f);
+/* Run transfers for up to timeout_ms; each finished transfer goes to done
+ * (which takes ownership). Returns 0 or <0 arc_code. */
+int crawl_fetch_run(crawl_fetch_t *f, int timeout_ms,
+                    void (*done)(void *ctx, crawl_xfer_t *x), void *ctx);
+/* Make a crawl_fetch_run() waiting in another thread return early
+ * (thread-safe). */
+void crawl_fetch_wakeup(crawl_fetch_t *f);
+/* Stop every transfer still running and hand each to done (result
+ * CURLE_ABORTED_BY_CALLBACK): used when the crawl must stop at once. */
+void crawl_fetch_abort_all(crawl_fetch_t *f, void (*done)(void *ctx, crawl_xfer_t *x),
+                           void *ctx);
+void crawl_fetch_free(crawl_fetch_t *f);
+/* "curl_easy_strerror + errbuf" style message and a hint for TLS failures. */
+void crawl_xfer_error(const crawl_xfer_t *x, char *out, size_t outsz);
+/* Versions of libcurl, OpenSSL, zstd, libxml2 as one string. */
+void crawl_versions(char *out, size_t outsz);
+
+/* ---------------------------------------------------------------- capture.c */
+
+/* Payload digest -> the record that holds it (for revisit records). */
+typedef struct crawl_dedup crawl_dedup_t;
+crawl_dedup_t *crawl_dedup_new(void);
+void crawl_dedup_free(crawl_dedup_t *d);
+
+typedef struct {
+	arc_case_t *cas;
+	crawl_dedup_t *dedup;
+	const detect_rules_t *rules;   /* NULL: no detection */
+	const detect_watch_t *watch;
+	uint64_t max_decoded;          /* bound for content-decoded payloads */
+	int insecure;                  /* recorded with the TLS facts */
+	const char *versions;          /* crawl_versions() */
+} crawl_capture_ctx_t;
+
+/* What capturing one transfer produced. */
+typedef struct {
+	/* filled by crawl_capture_prepare (thread-safe: no writing, no shared state) */
+	char resp_uuid[ARC_UUID_LEN];         /* the response's record id, chosen up front */
+	char resp_id[ARC_UUID_LEN + 4];       /* the same as "<urn:uuid:...>" */
+	char block_d[ARC_DIGEST_LEN];         /* from the streaming digester */
+	char payload_d[ARC_DIGEST_LEN];       /* "" when the payload cannot be delimited */
+	int complete;              /* whole message received */
+	int status;
+	uint64_t bytes;            /* bytes received (headers + body) */
+	unsigned char *payload;    /* decoded payload (transfer + content coding removed), owned, may be NULL */
+	size_t payload_len;
+	char content_type[256];
+	char location[CRAWL_MAX_URL];
+	arc_buf_t findings;        /* findings record body ("" when no detection ran) */
+	int nfindings;             /* -1: no findings record */
+	int doxing;
+	char **links;              /* normalized links of an HTML payload (owned) */
+	size_t nlinks, caplinks;
+	int want_payload;
+	/* filled by crawl_capture_write */
+	int wrote_response;        /* 1 response, 2 revisit, 0 none */
+	char response_id[ARC_UUID_LEN + 8];
+	int records;               /* records written */
+} crawl_captured_t;
+
+/* Everything about one finished transfer that needs no shared state: digests,
+ * the decoded payload, detection and the findings body, the links of an HTML
+ * page (at most max_links; 0: none). Safe to run on a worker thread. 0 or
+ * ARC_ENOMEM. want_payload: decode whatever the type (robots.txt), no detection. */
+int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int want_payload,
+                          size_t max_links, crawl_captured_t *out);
+/* Write the records of a prepared transfer, in order: request, response (or
+ * revisit), capture metadata, findings. Main thread only. 0, or <0 when the
+ * case could not be written (the crawl must stop). */
+int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_t *out,
+                        arc_error_t *err);
+/* Both, one after the other (no links). */
+int crawl_capture(crawl_capture_ctx_t *c, crawl_xfer_t *x, int want_payload,
+                  crawl_captured_t *out, arc_error_t *err);
+void crawl_captured_free(crawl_captured_t *c);
+
+#endif

@@ -1,0 +1,255 @@
+/*
+ * detect.c — detection of exposed personal data in one payload: text map,
+ * single scan, offsets back into the payload, hashes, page verdict, and the
+ * findings record body.
+ *
+ * A finding is evidence only through its byte range: the scan runs on
+ * normalized UTF-8 (textmap.h), and every match [a,b) of that text is mapped
+ * back to payload[src_start[a], src_end[b-1]) in the payload's own encoding;
+ * sha256 is taken over exactly those payload bytes, so anyone can re-check a
+ * finding against the archived record without trusting this parser.
+ *
+ * The page verdict is computed by detect_verdict() in scanner.c.
+ *
+ * Must never: report an offset outside the payload, or a hash of anything
+ * but payload[start,end).
+ */
+#include "detect_int.h"
+#include "textmap.h"
+
+#include <iconv.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DETECT_CONTEXT_CHARS 30
+
+/* ---------------------------------------------------------------- text helpers */
+
+/* Copy s[0,n) as valid UTF-8 (invalid bytes become U+FFFD); malloc'd. */
+static char *utf8_clean(const char *s, size_t n)
+{
+	char *o = malloc(n * 3 + 1);
+	if (!o)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n;) {
+		size_t adv;
+		uint32_t cp = detect_utf8_at(s, n, i, &adv);
+		if (cp == 0xFFFD && adv == 1 && (unsigned char)s[i] >= 0x80) {
+			memcpy(o + k, "\xEF\xBF\xBD", 3);
+			k += 3;
+		} else if (cp == 0) {
+			o[k++] = ' ';
+		} else {
+			memcpy(o + k, s + i, adv);
+			k += adv;
+		}
+		i += adv;
+	}
+	o[k] = '\0';
+	return o;
+}
+
+/* The payload bytes of a finding as UTF-8 (converted from the page charset). */
+static char *source_text(const char *charset, const unsigned char *p, size_t n)
+{
+	if (!charset[0] || !strcasecmp(charset, "UTF-8") || !strcasecmp(charset, "US-ASCII"))
+		return utf8_clean((const char *)p, n);
+	iconv_t cd = iconv_open("UTF-8", charset);
+	if (cd == (iconv_t)-1)
+		return NULL;
+	size_t cap = n * 4 + 8;
+	char *o = malloc(cap);
+	if (!o) {
+		iconv_close(cd);
+		return NULL;
+	}
+	char *in = (char *)p, *out = o;
+	size_t il = n, ol = cap - 1;
+	size_t rc = iconv(cd, &in, &il, &out, &ol);
+	iconv_close(cd);
+	if (rc == (size_t)-1) {
+		free(o);
+		return NULL;
+	}
+	*out = '\0';
+	char *c = utf8_clean(o, (size_t)(out - o));
+	free(o);
+	return c;
+}
+
+static size_t back_chars(const char *t, size_t pos, int k)
+{
+	while (pos > 0 && k > 0) {
+		pos--;
+		while (pos > 0 && ((unsigned char)t[pos] & 0xC0) == 0x80)
+			pos--;
+		k--;
+	}
+	return pos;
+}
+
+static size_t fwd_chars(const char *t, size_t len, size_t pos, int k)
+{
+	while (pos < len && k > 0) {
+		pos++;
+		while (pos < len && ((unsigned char)t[pos] & 0xC0) == 0x80)
+			pos++;
+		k--;
+	}
+	return pos;
+}
+
+static char *context_of(const textmap_t *m, size_t ts, size_t te)
+{
+	size_t a = back_chars(m->text, ts, DETECT_CONTEXT_CHARS);
+	size_t b = fwd_chars(m->text, m->len, te, DETECT_CONTEXT_CHARS);
+	char *c = utf8_clean(m->text + a, b - a);
+	if (c)
+		for (char *p = c; *p; p++)
+			if (*p == '\n' || *p == '\r' || *p == '\t')
+				*p = ' ';
+	return c;
+}
+
+/* ---------------------------------------------------------------- payload */
+
+static void finding_free(detect_finding_t *f)
+{
+	free(f->value);
+	free(f->text);
+	free(f->xpath);
+	free(f->context);
+}
+
+void detect_result_free(detect_result_t *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		finding_free(&r->v[i]);
+	free(r->v);
+	memset(r, 0, sizeof *r);
+}
+
+int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
+                   const char *content_type, const unsigned char *payload,
+                   size_t len, detect_result_t *out, arc_error_t *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!rules || (!payload && len))
+		return arc_fail(err, ARC_EINVAL, "", 0, NULL, "detect_payload: no rules or payload");
+	textmap_t m;
+	memset(&m, 0, sizeof m);
+	int rc = textmap_build(content_type, payload, len, &m, err);
+	if (rc)
+		return rc;
+	scan_result_t s;
+	rc = detect_scan(rules, m.text, m.len, &s);
+	if (rc) {
+		textmap_free(&m);
+		return arc_fail(err, rc, "", 0, NULL, "detect: out of memory scanning %zu bytes", len);
+	}
+	snprintf(out->charset, sizeof out->charset, "%s", m.charset);
+	out->v = calloc(s.n ? s.n : 1, sizeof *out->v);
+	if (!out->v) {
+		rc = arc_fail(err, ARC_ENOMEM, "", 0, NULL, "detect: out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		const scan_match_t *sm = &s.v[i];
+		if (sm->te <= sm->ts || sm->te > m.len)
+			continue;
+		uint64_t a = m.src_start[sm->ts], b = m.src_end[sm->te - 1];
+		if (b <= a || b > len)
+			continue;  /* a map we cannot prove is not reported */
+		/* the same type over the same bytes twice (matches come sorted by text
+		 * position, and the map is monotonic, so look back over equal starts only) */
+		int dup = 0;
+		for (size_t k = out->n; k-- > 0 && !dup && out->v[k].start >= a;)
+			if (out->v[k].start == a && out->v[k].end == b &&
+			    !strcmp(out->v[k].type, detect_type_name(sm->type)))
+				dup = 1;
+		if (dup)
+			continue;
+		detect_finding_t *f = &out->v[out->n];
+		f->type = detect_type_name(sm->type);
+		f->start = a;
+		f->end = b;
+		f->score = sm->score;
+		arc_sha256_hex(payload + a, (size_t)(b - a), f->sha256);
+		f->value = strdup(sm->value);
+		f->text = source_text(m.charset, payload + a, (size_t)(b - a));
+		if (!f->text)
+			f->text = utf8_clean(m.text + sm->ts, sm->te - sm->ts);
+		long sg = textmap_seg_at(&m, sm->ts);
+		f->xpath = strdup(sg >= 0 && m.seg[sg].xpath ? m.seg[sg].xpath : "");
+		f->context = context_of(&m, sm->ts, sm->te);
+		f->watch = watch && sm->type != DT_DOX ? detect_watch_match(watch, f->type, f->value) : 0;
+		out->n++;
+		if (!f->value || !f->text || !f->xpath || !f->context) {
+			rc = arc_fail(err, ARC_ENOMEM, "", 0, NULL, "detect: out of memory");
+			goto done;
+		}
+	}
+	detect_verdict(rules, s.v, s.n, &out->doxing, &out->score);
+done:
+	detect_scan_free(&s);
+	textmap_free(&m);
+	if (rc)
+		detect_result_free(out);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- findings record */
+
+static int set_new(json_t *o, const char *k, json_t *v)
+{
+	return v ? json_object_set_new(o, k, v) : -1;
+}
+
+int detect_findings_json(const detect_result_t *r, const char *target_record_id,
+                         arc_buf_t *out)
+{
+	json_t *root = json_object(), *verdict = json_object(), *arr = json_array();
+	int bad = !root || !verdict || !arr;
+	if (!bad) {
+		bad |= set_new(root, "target", json_string(target_record_id ? target_record_id : ""));
+		bad |= set_new(verdict, "doxing", json_boolean(r->doxing));
+		bad |= set_new(verdict, "score", json_real(r->score));
+		bad |= set_new(root, "verdict", verdict);
+		verdict = NULL;
+		for (size_t i = 0; i < r->n && !bad; i++) {
+			const detect_finding_t *f = &r->v[i];
+			json_t *o = json_object();
+			if (!o) {
+				bad = 1;
+				break;
+			}
+			bad |= set_new(o, "type", json_string(f->type));
+			bad |= set_new(o, "value", json_string(f->value));
+			bad |= set_new(o, "text", json_string(f->text));
+			bad |= set_new(o, "start", json_integer((json_int_t)f->start));
+			bad |= set_new(o, "end", json_integer((json_int_t)f->end));
+			bad |= set_new(o, "sha256", json_string(f->sha256));
+			bad |= set_new(o, "xpath", json_string(f->xpath ? f->xpath : ""));
+			bad |= set_new(o, "context", json_string(f->context ? f->context : ""));
+			bad |= set_new(o, "score", json_real(f->score));
+			if (f->watch)
+				bad |= set_new(o, "watch", json_true());
+			bad |= json_array_append_new(arr, o);
+		}
+		bad |= set_new(root, "findings", arr);
+		arr = NULL;
+	}
+	char *s = bad ? NULL : json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4));
+	json_decref(root);
+	json_decref(verdict);
+	json_decref(arr);
+	if (!s)
+		return ARC_ENOMEM;
+	int rc = arc_buf_append(out, s, strlen(s));
+	free(s);
+	return rc;
+}

@@ -1,0 +1,163 @@
+/*
+ * textmap_int.h — private plumbing shared by the textmap modules
+ * (textmap.c: builder and normalization; charset.c: detection and decoding;
+ * html_text.c and json_text.c: the two tokenizers). Not for use outside them.
+ *
+ * Two stages. charset.c turns the payload into a tm_src_t: UTF-8 text with,
+ * per byte, the payload range of the source character. For UTF-8 payloads the
+ * "decoded" text is the payload itself (identity: no copy, no map arrays; bad
+ * bytes are replaced while emitting). The tokenizers then walk that text and
+ * feed characters, with their decoded range, to the builder, which normalizes
+ * and records for every output byte the payload range it came from.
+ */
+#ifndef CUSTODY_TEXTMAP_INT_H
+#define CUSTODY_TEXTMAP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "textmap.h"
+
+typedef struct {
+	const unsigned char *d; /* UTF-8 text (identity: the payload) */
+	size_t n;               /* bytes in d */
+	size_t start;           /* first byte to tokenize (after a BOM) */
+	uint32_t *ms, *me;      /* per byte of d: source char [ms,me); NULL = identity */
+	unsigned char *own;     /* d when allocated (freed by tm_src_free) */
+	char charset[32];       /* name reported in textmap_t.charset */
+} tm_src_t;
+
+/* Detect the charset of payload p[0,n) and decode it into *src.
+ * markup: the payload is (or sniffs as) HTML/XML, so <meta> and <?xml ?> count.
+ * 0 or ARC_ENOMEM. */
+int tm_decode(const char *content_type, const unsigned char *p, size_t n, int markup,
+              tm_src_t *src);
+void tm_src_free(tm_src_t *src);
+/* Charset name for a WHATWG-style label ("gbk" -> "GB18030"), or NULL if unknown.
+ * Exposed for the tests. */
+const char *tm_charset_for_label(const char *label, size_t len);
+
+/* Emission modes for tm_emit_run. */
+enum {
+	TM_TEXT_PLAIN = 0, /* characters as they are (plain text: newlines kept) */
+	TM_TEXT_HTML = 1,  /* runs of white space become one ' ', none at segment edges */
+	TM_TEXT_JSON = 2   /* TAB/CR/LF become ' ' (no collapsing) */
+};
+
+#define TM_MAX_PENDING_ATTR 64
+
+typedef struct tm_builder {
+	const tm_src_t *src;
+	char *text;
+	uint64_t *ss, *se;
+	size_t len, cap;
+	textmap_seg_t *seg;
+	size_t nseg, segcap;
+	int seg_open;
+	int mode;               /* TM_TEXT_* of the current run */
+	int pend_space;         /* html: a collapsed space waits for the next char */
+	uint64_t ps, pe;
+	char *next_xpath;       /* xpath for the next segment when set (owned) */
+	char *(*xpath_cb)(void *ctx); /* otherwise asked here (malloc'd string) */
+	void *xpath_ctx;
+	size_t xpath_bytes;     /* sum of segment xpath lengths */
+	int nest;               /* JSON in HTML in JSON ... depth */
+	int oom;
+} tm_builder_t;
+
+/* Source payload offset of decoded position pos (pos == n: end of the text). */
+uint64_t tm_src_pos(const tm_src_t *s, size_t pos);
+/* Emit decoded text d[a,b) in mode (one of TM_TEXT_*). */
+void tm_emit_run(tm_builder_t *b, size_t a, size_t e, int mode);
+/* Emit code point cp produced by decoded range [a,e) (an entity or escape). */
+void tm_emit_cp(tm_builder_t *b, uint32_t cp, size_t a, size_t e, int mode);
+/* End the current segment; a '\n' separator mapped to decoded position pos. */
+void tm_sep(tm_builder_t *b, size_t pos);
+/* The next segment opened gets this xpath (takes ownership). */
+void tm_set_next_xpath(tm_builder_t *b, char *xpath);
+
+/* Character reference at d[i] == '&': returns the index after it and sets *cp,
+ * or returns 0 when it is not a reference (then '&' is text). */
+size_t tm_entity(const unsigned char *d, size_t i, size_t n, int in_attr, uint32_t *cp);
+
+/* Drop what was emitted after the text had len bytes and nseg segments
+ * (a nested JSON body that turned out invalid). Call with no segment open. */
+void tm_rollback(tm_builder_t *b, size_t len, size_t nseg);
+
+/* Tokenizers: 0, ARC_ENOMEM (html), or -1 when the JSON is invalid. */
+int tm_html(tm_builder_t *b);
+/* The same on b->src, every xpath prefixed (HTML inside a JSON string). */
+int tm_html_prefixed(tm_builder_t *b, const char *xpath_prefix);
+int tm_json(tm_builder_t *b);
+/* The same on b->src from src->start, every xpath prefixed (a JSON script). */
+int tm_json_prefixed(tm_builder_t *b, const char *xpath_prefix);
+
+/* Bounds. */
+#define TM_MAX_DEPTH   256      /* element / JSON nesting tracked */
+#define TM_MAX_SEGS    (1u << 20)
+#define TM_MAX_XPATH_BYTES ((size_t)32 << 20) /* all segments' xpaths together */
+#define TM_MAX_XPATH   1024     /* bytes of one xpath */
+#define TM_MAX_NEST    3        /* HTML in JSON in HTML ... levels */
+
+/* One UTF-8 character at p[0,n): its length (1..4) and *cp, or 0 when the
+ * bytes are not a valid, shortest-form, non-surrogate sequence. */
+static inline size_t tm_u8dec(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	unsigned c = p[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c < 0xC2)
+		return 0;
+	if (c < 0xE0) {
+		if (n < 2 || (p[1] & 0xC0) != 0x80)
+			return 0;
+		*cp = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+		return 2;
+	}
+	if (c < 0xF0) {
+		if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+			return 0;
+		if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))
+			return 0;
+		*cp = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+		return 3;
+	}
+	if (c < 0xF5) {
+		if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+			return 0;
+		if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
+			return 0;
+		*cp = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+		return 4;
+	}
+	return 0;
+}
+
+/* UTF-8 bytes of cp (<= 0x10FFFF, not a surrogate) into out[4]; returns 1..4. */
+static inline size_t tm_u8enc(uint32_t cp, unsigned char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (unsigned char)(0xC0 | (cp >> 6));
+		out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (unsigned char)(0xE0 | (cp >> 12));
+		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (unsigned char)(0xF0 | (cp >> 18));
+	out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+#endif

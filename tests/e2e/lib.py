@@ -1,0 +1,351 @@
+"""lib.py — shared helpers for custody's end-to-end tests (python3 stdlib only).
+
+Import from a test in tests/e2e/ with:
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import lib
+
+What it offers:
+  Tally()                     CHECK-style counter; .check(cond, msg), .finish() prints
+                              "N passed, N failed" and exits 1 on failure
+  free_port()                 a free TCP port on 127.0.0.1
+  wait_port(port, timeout)    wait until something listens on 127.0.0.1:port
+  start(cmd, port=None, ...)  start a server process (killed by stop_all / at exit)
+  start_python_server()       tests/e2e/servers/httpd.py on a free port -> (proc, port)
+  start_nginx(root)           nginx serving root on a free port -> (proc_like, port)
+  make_site(dir, pages)       $SHARED/corpus/mksite.py site
+  custody(*args)              run $CUSTODY, return CompletedProcess (text)
+  read_warc(path)             records of a .warc.zst/.warc file: list of Record
+  zstd_frames(path)           number of zstd frames in a file (zstd -lv)
+  check_warc(*paths)          $SHARED/interop/check-warc -> (ok, output)
+  check_cdxj(case_dir)        $SHARED/interop/check-cdxj -> (ok, output)
+  verify(*paths)              $CUSTODY_VERIFY --json -> (exit status, parsed JSON)
+  case_records(case_dir)      records of every capture-*.warc.zst in order
+  http_split(block)           (header_bytes, body_bytes) of an HTTP message
+  dechunk(body)               chunked transfer coding removed (None if malformed)
+  sha256(data)                "sha256:<hex>"
+  make_cert(dir, cn)          self-signed cert for 127.0.0.1 -> (cert_path, key_path)
+"""
+import atexit, glob, hashlib, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+SHARED = os.environ.get("SHARED") or os.path.join(os.path.dirname(TOP), "shared")
+CUSTODY = os.environ.get("CUSTODY") or os.path.join(TOP, "bin", "custody")
+CUSTODY_VERIFY = os.environ.get("CUSTODY_VERIFY") or os.path.join(TOP, "bin", "custody-verify")
+
+_procs = []
+_tmpdirs = []
+
+
+class Tally:
+    def __init__(self, name=""):
+        self.passed = self.failed = 0
+        self.name = name
+
+    def check(self, cond, msg):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL", msg, flush=True)
+        return bool(cond)
+
+    def finish(self):
+        stop_all()
+        print(f"{self.passed} passed, {self.failed} failed", flush=True)
+        sys.exit(1 if self.failed else 0)
+
+
+def tmpdir(prefix="custody-e2e-"):
+    d = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(d, 0o755)  # nginx workers must read it
+    _tmpdirs.append(d)
+    return d
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_port(port, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def start(cmd, port=None, cwd=None, timeout=10.0, stdout=subprocess.DEVNULL):
+    """Start a server process in its own process group; wait for its port."""
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL, start_new_session=True)
+    _procs.append(p)
+    if port is not None and not wait_port(port, timeout):
+        stop(p)
+        raise RuntimeError(f"server {cmd[0]} did not listen on port {port}")
+    return p
+
+
+def stop(p):
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait()
+
+
+def stop_all():
+    while _procs:
+        stop(_procs.pop())
+    while _tmpdirs:
+        shutil.rmtree(_tmpdirs.pop(), ignore_errors=True)
+
+
+atexit.register(stop_all)
+
+
+def start_python_server():
+    """tests/e2e/servers/httpd.py on a free port; it prints the port it bound."""
+    p = subprocess.Popen([sys.executable, os.path.join(HERE, "servers", "httpd.py"), "0"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                         text=True, start_new_session=True)
+    _procs.append(p)
+    line = p.stdout.readline().strip()
+    port = int(line.split()[-1])
+    if not wait_port(port):
+        raise RuntimeError("httpd.py did not start")
+    return p, port
+
+
+class _Nginx:
+    def __init__(self, work):
+        self.work = work
+        self.pid = None
+
+    def poll(self):
+        return None
+
+    def stop(self):
+        try:
+            pid = int(open(os.path.join(self.work, "nginx.pid")).read().strip())
+            os.kill(pid, signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+
+
+_nginxes = []
+
+
+def _stop_nginxes():
+    for n in _nginxes:
+        n.stop()
+
+
+atexit.register(_stop_nginxes)
+
+
+def start_nginx(root):
+    """nginx (nginx-light) serving root on 127.0.0.1:<free port>, config in a temp dir."""
+    work = tmpdir("custody-nginx-")
+    port = free_port()
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""worker_processes 1; pid {work}/nginx.pid; error_log {work}/nginx.err; daemon on;
+events {{ worker_connections 1024; }}
+http {{ access_log off; types {{ text/html html; text/plain txt; }}
+  client_body_temp_path {work}/cb; proxy_temp_path {work}/px; fastcgi_temp_path {work}/fc;
+  uwsgi_temp_path {work}/uw; scgi_temp_path {work}/sc;
+  server {{ listen 127.0.0.1:{port}; root {root}; keepalive_requests 100000; }} }}
+""")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    r = subprocess.run([nginx, "-c", conf, "-p", work], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("nginx failed: " + r.stderr)
+    n = _Nginx(work)
+    _nginxes.append(n)
+    if not wait_port(port):
+        raise RuntimeError("nginx did not listen")
+    return n, port
+
+
+def make_site(outdir, pages=60, kib=0, seed=1):
+    cmd = [sys.executable, os.path.join(SHARED, "corpus", "mksite.py"), outdir, "--pages", str(pages),
+           "--seed", str(seed)]
+    if kib:
+        cmd += ["--kib", str(kib)]
+    subprocess.run(cmd, check=True)
+    os.chmod(outdir, 0o755)
+    return outdir
+
+
+def custody(*args, timeout=300, binary=None):
+    return subprocess.run([binary or CUSTODY] + [str(a) for a in args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+class Record:
+    def __init__(self, header_bytes, block, offset=None):
+        self.header_bytes = header_bytes
+        self.block = block
+        self.fields = []
+        lines = header_bytes.split(b"\r\n")
+        self.version = lines[0].decode("latin1")
+        for line in lines[1:]:
+            if not line:
+                continue
+            k, _, v = line.partition(b":")
+            self.fields.append((k.strip().decode("latin1"), v.strip().decode("utf-8", "replace")))
+
+    def get(self, name, default=None):
+        for k, v in self.fields:
+            if k.lower() == name.lower():
+                return v
+        return default
+
+    def get_all(self, name):
+        return [v for k, v in self.fields if k.lower() == name.lower()]
+
+    @property
+    def type(self):
+        return self.get("WARC-Type")
+
+    @property
+    def id(self):
+        return self.get("WARC-Record-ID")
+
+    @property
+    def uri(self):
+        return self.get("WARC-Target-URI")
+
+    def http(self):
+        return http_split(self.block)
+
+    def status(self):
+        head, _ = http_split(self.block)
+        try:
+            return int(head.split(b" ", 2)[1])
+        except (IndexError, ValueError):
+            return 0
+
+    def http_header(self, name):
+        head, _ = http_split(self.block)
+        for line in head.split(b"\r\n")[1:]:
+            k, _, v = line.partition(b":")
+            if k.strip().lower() == name.lower().encode():
+                return v.strip().decode("latin1")
+        return None
+
+
+def parse_warc(data):
+    recs, pos = [], 0
+    while pos < len(data):
+        end = data.find(b"\r\n\r\n", pos)
+        if end < 0 or not data.startswith(b"WARC/", pos):
+            raise ValueError(f"no WARC record at byte {pos}")
+        r = Record(data[pos:end + 4], b"")
+        n = int(r.get("Content-Length", "0"))
+        r.block = data[end + 4:end + 4 + n]
+        if data[end + 4 + n:end + 8 + n] != b"\r\n\r\n":
+            raise ValueError(f"record at {pos} does not end with CRLFCRLF")
+        recs.append(r)
+        pos = end + 8 + n
+    return recs
+
+
+def read_warc(path):
+    if path.endswith(".zst"):
+        data = subprocess.run(["zstd", "-dcq", path], capture_output=True, check=True).stdout
+    else:
+        data = open(path, "rb").read()
+    return parse_warc(data)
+
+
+def capture_files(case_dir):
+    return sorted(glob.glob(os.path.join(case_dir, "capture-*.warc.zst")))
+
+
+def case_records(case_dir):
+    out = []
+    for f in capture_files(case_dir):
+        out += read_warc(f)
+    return out
+
+
+def zstd_frames(path):
+    r = subprocess.run(["zstd", "-lv", path], capture_output=True, text=True)
+    for line in (r.stdout + r.stderr).splitlines():
+        if "Zstandard Frames:" in line:
+            return int(line.split(":")[1].strip())
+    return -1
+
+
+def check_warc(*paths):
+    r = subprocess.run([os.path.join(SHARED, "interop", "check-warc")] + list(paths), capture_output=True,
+                       text=True, timeout=600)
+    return r.returncode == 0, r.stdout + r.stderr
+
+
+def check_cdxj(case_dir):
+    r = subprocess.run([sys.executable, os.path.join(SHARED, "interop", "check-cdxj"), case_dir],
+                       capture_output=True, text=True, timeout=600)
+    return r.returncode == 0, r.stdout + r.stderr
+
+
+def verify(*paths, args=()):
+    """$CUSTODY_VERIFY --json PATH...: (exit status, parsed JSON or {})."""
+    r = subprocess.run([CUSTODY_VERIFY, "--json", *args, *paths], capture_output=True, text=True, timeout=600)
+    try:
+        return r.returncode, json.loads(r.stdout)
+    except ValueError:
+        return r.returncode, {"raw": r.stdout + r.stderr}
+
+
+def http_split(block):
+    i = block.find(b"\r\n\r\n")
+    if i < 0:
+        return block, b""
+    return block[:i + 4], block[i + 4:]
+
+
+def dechunk(body):
+    out, pos = [], 0
+    while True:
+        eol = body.find(b"\r\n", pos)
+        if eol < 0:
+            return None
+        try:
+            size = int(body[pos:eol].split(b";")[0], 16)
+        except ValueError:
+            return None
+        if size == 0:
+            return b"".join(out)
+        out.append(body[eol + 2:eol + 2 + size])
+        pos = eol + 2 + size + 2
+
+
+def sha256(data):
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def make_cert(d, cn="127.0.0.1"):
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", f"/CN={cn}/O=custody test",
+                    "-addext", f"subjectAltName=IP:{cn}"], check=True, capture_output=True)
+    return cert, key

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""test_scan.py — `custody scan` and `custody watch-hash` end to end.
+
+1. The shared synthetic corpus (mksite.py, 200 pages, seed 7) scored by score.py
+   with precision and recall floors of 0.97, and the page verdict >= 0.95.
+2. Every finding's [start,end) bytes of the file hash to its "sha256" (UTF-8 and
+   GB18030 pages of the corpus, and the fixtures: GB18030, UTF-16, Big5, JSON).
+3. Fixtures under tests/data/detect/ (expect.json): hk_id, tw_id, passport,
+   plate, qq, wechat, landline, JSON bodies, identifiers split across inline
+   tags and written full-width, and hard negatives.
+4. Watchlist: watch-hash writes 0600 without plaintext; scan --watch marks matches.
+5. Masking in the human output, --reveal, stdin, exit statuses, --rules errors.
+Uses $CUSTODY and $SHARED; prints "N passed, N failed".
+"""
+import hashlib, json, os, re, shutil, stat, subprocess, sys, tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CUSTODY = os.environ.get("CUSTODY", os.path.join(TOP, "bin", "custody"))
+SHARED = os.environ.get("SHARED", os.path.join(TOP, "..", "shared"))
+DATA = os.path.join(TOP, "tests", "data", "detect")
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL", what)
+
+
+def run(args, stdin=None):
+    return subprocess.run([CUSTODY] + args, input=stdin, capture_output=True, timeout=300)
+
+
+def jsonl(out):
+    return [json.loads(l) for l in out.decode("utf-8").splitlines() if l.startswith("{")]
+
+
+def check_offsets(lines, label):
+    """Re-check every finding against the file bytes, not the scanner's word."""
+    bad = 0
+    cache = {}
+    for o in lines:
+        if o.get("kind") not in ("finding", "signal"):
+            continue
+        f = o["file"]
+        if f not in cache:
+            with open(f, "rb") as fh:
+                cache[f] = fh.read()
+        b = cache[f][o["start"]:o["end"]]
+        if not b or "sha256:" + hashlib.sha256(b).hexdigest() != o["sha256"]:
+            bad += 1
+            if bad < 5:
+                print("  offset/hash mismatch:", f, o["type"], o["start"], o["end"])
+    check(bad == 0, f"{label}: every finding's bytes hash to its sha256 ({bad} bad)")
+
+
+def corpus(tmp):
+    site = os.path.join(tmp, "site")
+    subprocess.run([sys.executable, os.path.join(SHARED, "corpus", "mksite.py"), site,
+                    "--pages", "200", "--seed", "7"], check=True)
+    pages = sorted(os.path.join(site, "p", f) for f in os.listdir(os.path.join(site, "p")))
+    r = run(["scan", "--json"] + pages)
+    check(r.returncode == 0, f"scan of the corpus exits 0 (got {r.returncode}: {r.stderr[:200]!r})")
+    fj = os.path.join(tmp, "f.jsonl")
+    with open(fj, "wb") as fh:
+        fh.write(r.stdout)
+    lines = jsonl(r.stdout)
+    check(sum(1 for o in lines if o.get("kind") == "page") == len(pages), "one page line per file")
+    s = subprocess.run([sys.executable, os.path.join(SHARED, "corpus", "score.py"),
+                        os.path.join(site, "labels.jsonl"), fj,
+                        "--min-precision", "0.97", "--min-recall", "0.97"], capture_output=True, text=True)
+    print(s.stdout)
+    check(s.returncode == 0, "score.py: micro precision and recall >= 0.97")
+    m = re.search(r"pages: doxing precision ([0-9.]+) recall ([0-9.]+)", s.stdout)
+    check(m and float(m.group(1)) >= 0.95 and float(m.group(2)) >= 0.95, "page verdict >= 0.95 both ways")
+    check_offsets(lines, "corpus")
+    gb = [o for o in lines if o.get("kind") == "finding" and o["file"].endswith("7.html")]
+    check(len(gb) > 0, "findings on the GB18030 pages of the corpus")
+
+
+def fixtures():
+    with open(os.path.join(DATA, "expect.json"), encoding="utf-8") as fh:
+        expect = json.load(fh)
+    for name, e in sorted(expect.items()):
+        path = os.path.join(DATA, name)
+        r = run(["scan", "--json", path])
+        check(r.returncode == 0, f"{name}: exit 0")
+        lines = jsonl(r.stdout)
+        got = {(o["type"], o["value"]) for o in lines if o.get("kind") == "finding"}
+        for t, v in e.get("find", []):
+            check((t, v) in got, f"{name}: {t} {v} found (got {sorted(got)})")
+        for t, v in e.get("absent", []):
+            check((t, v) not in got, f"{name}: {t} {v} must not be reported")
+        if e.get("only"):
+            check(not got, f"{name}: nothing reported (got {sorted(got)})")
+        page = [o for o in lines if o.get("kind") == "page"]
+        if "doxing" in e:
+            check(page and page[0]["doxing"] == e["doxing"], f"{name}: doxing == {e['doxing']}")
+        check_offsets(lines, name)
+
+
+def watch(tmp):
+    src = os.path.join(tmp, "victim.txt")
+    with open(src, "w") as fh:
+        fh.write("# the victim\n11010519491231002X\ncn_mobile +86 139-1234-5678\n")
+    wf = os.path.join(tmp, "victim.watch")
+    r = run(["watch-hash", "-o", wf, src])
+    check(r.returncode == 0, f"watch-hash exits 0 ({r.stderr!r})")
+    check(stat.S_IMODE(os.stat(wf).st_mode) == 0o600, "watchlist is mode 0600")
+    with open(wf, "rb") as fh:
+        body = fh.read()
+    check(b"11010519491231002X" not in body and b"13912345678" not in body and b"1234" not in body,
+          "watchlist holds no plaintext")
+    check(b"11010519491231002X" not in r.stderr + r.stdout, "watch-hash does not echo values")
+    r = run(["scan", "--json", "--watch", wf, os.path.join(DATA, "split.html")])
+    lines = [o for o in jsonl(r.stdout) if o.get("kind") == "finding"]
+    w = {(o["type"], o["value"]) for o in lines if o.get("watch")}
+    check(("cn_resident_id", "11010519491231002X") in w and ("cn_mobile", "13912345678") in w,
+          f"watched values marked (got {sorted(w)})")
+    check(("cn_mobile", "13987654321") not in w, "other values not marked")
+    r2 = run(["watch-hash", "-o", wf + "2", src])
+    with open(wf + "2", "rb") as fh:
+        check(fh.read() != body, "a fresh salt each time")
+    r = run(["scan", "--watch", os.path.join(DATA, "expect.json"), os.path.join(DATA, "types.html")])
+    check(r.returncode == 2, "a file that is not a watchlist is an error (exit 2)")
+
+
+def cli(tmp):
+    f = os.path.join(DATA, "split.html")
+    r = run(["scan", f])
+    out = r.stdout.decode()
+    check(r.returncode == 0 and "110105********002X" in out and "11010519491231002X" not in out,
+          f"human output masks identifiers: {out!r}")
+    r = run(["scan", "--reveal", f])
+    check("11010519491231002X" in r.stdout.decode(), "--reveal shows them")
+    with open(os.path.join(DATA, "types.html"), "rb") as fh:
+        r = run(["scan", "--json", "-"], stdin=fh.read())
+    lines = jsonl(r.stdout)
+    check(r.returncode == 0 and any(o.get("type") == "tw_id" for o in lines), "reads standard input")
+    r = run(["scan", os.path.join(tmp, "missing.html")])
+    check(r.returncode == 2, "missing file: exit 2")
+    bad = os.path.join(tmp, "bad.rules")
+    with open(bad, "w") as fh:
+        fh.write("[dox_keyword]\n开盒\n[no_such_section]\n")
+    r = run(["scan", "--rules", bad, f])
+    check(r.returncode == 2 and b"bad.rules:3" in r.stderr, f"rules error names file:line ({r.stderr!r})")
+    good = os.path.join(tmp, "only.rules")
+    with open(good, "w") as fh:
+        fh.write("[dox_keyword]\nzzzz\n[context.cn_resident_id]\n身份证\n")
+    r = run(["scan", "--json", "--rules", good, f])
+    types = {o["type"] for o in jsonl(r.stdout) if o.get("kind") == "finding"}
+    check(r.returncode == 0 and "cn_resident_id" in types and "qq" not in types,
+          f"--rules replaces the built-in rules (types {sorted(types)})")
+    r = run(["scan", "--help"])
+    check(r.returncode == 0 and b"Exit status" in r.stdout, "--help documents the exit status")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="custody-scan-")
+    try:
+        for step in (corpus, fixtures, watch, cli):
+            try:
+                step(tmp) if step is not fixtures else step()
+            except Exception as e:  # a crash of one step is a failure, not the end
+                check(False, f"{step.__name__}: {type(e).__name__}: {e}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,310 @@
+/*
+ * test_crawler.c — unit tests of the crawl's pure parts: URL normalization,
+ * scope, frontier (dedup, priority), link extraction from tricky HTML, and
+ * robots.txt rules. The network parts are tested end to end
+ * (tests/e2e/test_crawl.py) against real servers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crawl_int.h"
+#include "tu.h"
+
+static void check_norm(const char *base, const char *href, const char *want)
+{
+	char *out = NULL;
+	int rc = crawl_url_normalize(base, href, &out);
+	if (want) {
+		CHECK(rc == 0, "normalize(%s, %s) failed: %d", base ? base : "-", href, rc);
+		if (rc == 0)
+			CHECK_STR(out, want);
+	} else {
+		CHECK(rc != 0, "normalize(%s, %s) accepted: %s", base ? base : "-", href, out ? out : "");
+	}
+	free(out);
+}
+
+static void test_normalize(void)
+{
+	const char *b = "http://example.com/dir/page.html?x=1";
+	check_norm(b, "other.html", "http://example.com/dir/other.html");
+	check_norm(b, "../up.html", "http://example.com/up.html");
+	check_norm(b, "/abs#frag", "http://example.com/abs");
+	check_norm(b, "?q=2", "http://example.com/dir/page.html?q=2");
+	check_norm(b, "//cdn.example.org/a.js", "http://cdn.example.org/a.js");
+	check_norm(b, "  spaced.html \n", "http://example.com/dir/spaced.html");
+	check_norm(NULL, "HTTP://EXAMPLE.COM:80/Path?B=1&a=2", "http://example.com/Path?B=1&a=2");
+	check_norm(NULL, "https://Example.com:443/", "https://example.com/");
+	check_norm(NULL, "https://example.com:8443/x", "https://example.com:8443/x");
+	check_norm(NULL, "http://user:pw@example.com/x", "http://example.com/x");
+	check_norm(b, "#only-fragment", "http://example.com/dir/page.html?x=1");
+	check_norm(b, "javascript:alert(1)", NULL);
+	check_norm(b, "mailto:a@b.c", NULL);
+	check_norm(b, "ftp://example.com/f", NULL);
+	check_norm(b, "data:text/html,hi", NULL);
+	check_norm(NULL, "relative/only", NULL);
+	check_norm(NULL, "http://", NULL);
+
+	char buf[256];
+	const char *bufp = buf; /* CHECK_STR tests for NULL */
+	CHECK(crawl_url_host("http://WWW.Example.com:8080/x", buf, sizeof buf) == 0, "host");
+	CHECK_STR(bufp, "www.example.com");
+	CHECK(crawl_url_origin("https://example.com/x/y?z", buf, sizeof buf) == 0, "origin");
+	CHECK_STR(bufp, "https://example.com:443");
+	CHECK(crawl_url_origin("http://127.0.0.1:8080/", buf, sizeof buf) == 0, "origin port");
+	CHECK_STR(bufp, "http://127.0.0.1:8080");
+
+	/* a URL over the bound is refused, not truncated */
+	size_t n = CRAWL_MAX_URL + 100;
+	char *longu = malloc(n + 1);
+	memcpy(longu, "http://e.com/", 13);
+	memset(longu + 13, 'a', n - 13);
+	longu[n] = '\0';
+	check_norm(NULL, longu, NULL);
+	free(longu);
+}
+
+static void test_scope(void)
+{
+	crawl_scope_t *s = crawl_scope_new(CRAWL_SCOPE_HOST);
+	crawl_scope_add_seed(s, "http://www.example.com/a/b.html");
+	CHECK(crawl_scope_match(s, "http://www.example.com/zzz"), "same host");
+	CHECK(crawl_scope_match(s, "https://www.example.com:8443/zzz"), "same host, other scheme/port");
+	CHECK(!crawl_scope_match(s, "http://example.com/"), "other host");
+	CHECK(!crawl_scope_match(s, "http://evil.com/www.example.com"), "host in path");
+	crawl_scope_free(s);
+
+	s = crawl_scope_new(CRAWL_SCOPE_DOMAIN);
+	crawl_scope_add_seed(s, "http://www.example.com/a/b.html");
+	CHECK(crawl_scope_match(s, "http://example.com/"), "domain apex");
+	CHECK(crawl_scope_match(s, "http://img.example.com/x"), "subdomain");
+	CHECK(!crawl_scope_match(s, "http://badexample.com/"), "suffix without dot");
+	CHECK(!crawl_scope_match(s, "http://example.com.evil.org/"), "prefix trick");
+	crawl_scope_free(s);
+
+	s = crawl_scope_new(CRAWL_SCOPE_PREFIX);
+	crawl_scope_add_seed(s, "http://example.com/forum/thread.php?id=3");
+	CHECK(crawl_scope_match(s, "http://example.com/forum/thread.php?id=4"), "prefix");
+	CHECK(crawl_scope_match(s, "http://example.com/forum/x/y"), "prefix deeper");
+	CHECK(!crawl_scope_match(s, "http://example.com/other/"), "outside prefix");
+	crawl_scope_free(s);
+
+	s = crawl_scope_new(CRAWL_SCOPE_SEEDS);
+	crawl_scope_add_seed(s, "http://example.com/a");
+	CHECK(crawl_scope_match(s, "http://example.com/a"), "seed itself");
+	CHECK(!crawl_scope_match(s, "http://example.com/b"), "not a seed");
+	crawl_scope_free(s);
+}
+
+static void test_frontier(void)
+{
+	crawl_frontier_t *f = crawl_frontier_new();
+	CHECK(crawl_frontier_push(f, "http://a/1", 0, 0, 0, CRAWL_ITEM_PAGE) == 1, "push");
+	CHECK(crawl_frontier_push(f, "http://a/1", 3, 0, 5, CRAWL_ITEM_PAGE) == 0, "dedup");
+	CHECK(crawl_frontier_push(f, "http://a/2", 1, 0, 0, CRAWL_ITEM_PAGE) == 1, "push 2");
+	CHECK(crawl_frontier_push(f, "http://a/3", 1, 0, 2, CRAWL_ITEM_PAGE) == 1, "push 3 prio");
+	CHECK(crawl_frontier_push(f, "http://a/4", 1, 0, 0, CRAWL_ITEM_PAGE) == 1, "push 4");
+	CHECK(crawl_frontier_size(f) == 4, "size");
+	crawl_item_t it;
+	const char *order[] = {"http://a/3", "http://a/1", "http://a/2", "http://a/4"};
+	for (int i = 0; i < 4; i++) {
+		CHECK(crawl_frontier_pop(f, &it) == 1, "pop %d", i);
+		CHECK_STR(it.url, order[i]);
+		free(it.url);
+	}
+	CHECK(crawl_frontier_pop(f, &it) == 0, "empty");
+	CHECK(crawl_frontier_seen(f, "http://a/2"), "seen after pop");
+	CHECK(crawl_frontier_push(f, "http://a/2", 0, 0, 0, CRAWL_ITEM_PAGE) == 0, "no re-queue after pop");
+
+	/* many URLs: the set grows, FIFO order among equals holds */
+	char u[64];
+	int ok = 1;
+	for (int i = 0; i < 20000; i++) {
+		snprintf(u, sizeof u, "http://b/%d", i);
+		if (crawl_frontier_push(f, u, 0, 0, 0, CRAWL_ITEM_PAGE) != 1)
+			ok = 0;
+		if (crawl_frontier_push(f, u, 0, 0, 0, CRAWL_ITEM_PAGE) != 0)
+			ok = 0;
+	}
+	CHECK(ok, "20000 distinct pushes, each once");
+	CHECK(crawl_frontier_seen_count(f) == 20004, "seen count %zu", crawl_frontier_seen_count(f));
+	for (int i = 0; i < 20000 && ok; i++) {
+		snprintf(u, sizeof u, "http://b/%d", i);
+		if (crawl_frontier_pop(f, &it) != 1 || strcmp(it.url, u))
+			ok = 0;
+		free(ok ? it.url : NULL);
+	}
+	CHECK(ok, "FIFO among equal priorities");
+	crawl_frontier_free(f);
+}
+
+typedef struct {
+	char *v[64];
+	int n;
+	int total;
+} links_t;
+
+static int collect(void *ctx, const char *url, const char *tag)
+{
+	links_t *l = ctx;
+	(void)tag;
+	if (l->n < 64)
+		l->v[l->n++] = strdup(url);
+	l->total++;
+	return 0;
+}
+
+static int has(const links_t *l, const char *url)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], url))
+			return 1;
+	return 0;
+}
+
+static void links_free(links_t *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	memset(l, 0, sizeof *l);
+}
+
+static void test_links(void)
+{
+	links_t l = {0};
+	const char *html =
+	    "<html><head><base href=\"http://cdn.example.com/base/\">"
+	    "<link rel=stylesheet href=\"s.css\"><script src='/js/app.js'></script></head>"
+	    "<body><a href=\"page.html\">p</a><A HREF=\"../up.html#frag\">u</A>"
+	    "<a href=\"javascript:void(0)\">j</a><a href=\" JavaScript:x()\">j2</a>"
+	    "<a href=\"mailto:someone@example.com\">m</a><a href=\"data:text/html,x\">d</a>"
+	    "<a href=\"tel:+8613800000000\">t</a><a href=\"\">empty</a><a>nohref</a>"
+	    "<img src=\"img/1.png\"><iframe src=\"https://other.example.org/f\"></iframe>"
+	    "<map><area href=\"area.html\"></map><frameset><frame src=\"fr.html\"></frameset>"
+	    "<a href=\"http://example.com/x?a=1&amp;b=2\">amp</a>";
+	int n = crawl_links_html((const unsigned char *)html, strlen(html), "http://example.com/dir/index.html",
+	                         100, collect, &l);
+	CHECK(n == l.total, "count %d vs %d", n, l.total);
+	CHECK(has(&l, "http://cdn.example.com/base/s.css"), "link href via base");
+	CHECK(has(&l, "http://cdn.example.com/js/app.js"), "script src via base");
+	CHECK(has(&l, "http://cdn.example.com/base/page.html"), "a href via base");
+	CHECK(has(&l, "http://cdn.example.com/up.html"), "../ via base, fragment dropped");
+	CHECK(has(&l, "http://cdn.example.com/base/img/1.png"), "img src");
+	CHECK(has(&l, "https://other.example.org/f"), "iframe src");
+	CHECK(has(&l, "http://cdn.example.com/base/area.html"), "area href");
+	CHECK(has(&l, "http://example.com/x?a=1&b=2"), "entity decoded in href");
+	for (int i = 0; i < l.n; i++)
+		CHECK(!strncmp(l.v[i], "http://", 7) || !strncmp(l.v[i], "https://", 8), "non-http link %s", l.v[i]);
+	links_free(&l);
+
+	/* no base: relative to the page; broken markup recovered */
+	const char *broken = "<p><a href=sub/a.html>x<a href='../b.html'><div><a href=\"/c.html\"</div>"
+	                     "<a href=\"d e.html\">sp</a>";
+	crawl_links_html((const unsigned char *)broken, strlen(broken), "http://h.example/x/y/z.html", 100,
+	                 collect, &l);
+	CHECK(has(&l, "http://h.example/x/y/sub/a.html"), "unquoted relative");
+	CHECK(has(&l, "http://h.example/x/b.html"), "dot-dot relative");
+	CHECK(has(&l, "http://h.example/x/y/d%20e.html"), "space encoded");
+	links_free(&l);
+
+	/* 10k links: bounded by max_links */
+	size_t cap = 10000 * 40 + 64, len = 0;
+	char *big = malloc(cap);
+	len += (size_t)snprintf(big + len, cap - len, "<html><body>");
+	for (int i = 0; i < 10000; i++)
+		len += (size_t)snprintf(big + len, cap - len, "<a href=\"/p/%d.html\">%d</a>", i, i);
+	n = crawl_links_html((const unsigned char *)big, len, "http://big.example/", 1000, collect, &l);
+	CHECK(n == 1000 && l.total == 1000, "bounded to 1000, got %d/%d", n, l.total);
+	links_free(&l);
+	n = crawl_links_html((const unsigned char *)big, len, "http://big.example/", 20000, collect, &l);
+	CHECK(n == 10000, "all 10000 when allowed, got %d", n);
+	links_free(&l);
+	free(big);
+
+	/* deep nesting does not recurse */
+	size_t dn = 200000;
+	char *deep = malloc(dn * 5 + 64);
+	len = 0;
+	for (size_t i = 0; i < dn; i++) {
+		memcpy(deep + len, "<div>", 5);
+		len += 5;
+	}
+	len += (size_t)snprintf(deep + len, 64, "<a href=\"/deep\">d</a>");
+	crawl_links_html((const unsigned char *)deep, len, "http://d.example/", 10, collect, &l);
+	CHECK(1, "deep nesting survived");
+	links_free(&l);
+	free(deep);
+
+	/* empty and binary input */
+	CHECK(crawl_links_html((const unsigned char *)"", 0, "http://e/", 10, collect, &l) == 0, "empty");
+	const unsigned char bin[] = {0, 1, 2, 0xff, 0xfe, '<', 'a', 0};
+	CHECK(crawl_links_html(bin, sizeof bin, "http://e/", 10, collect, &l) >= 0, "binary");
+	links_free(&l);
+}
+
+static void test_robots(void)
+{
+	const char *txt = "# comment\n"
+	                  "User-agent: otherbot\nDisallow: /\n\n"
+	                  "User-agent: *\nDisallow: /private/\nAllow: /private/ok\nDisallow: /*.pdf$\n"
+	                  "Disallow: /tmp\n";
+	crawl_robots_t *r = crawl_robots_parse(txt, strlen(txt), "custody");
+	CHECK(crawl_robots_allowed(r, "/"), "root allowed");
+	CHECK(!crawl_robots_allowed(r, "/private/x"), "private disallowed");
+	CHECK(crawl_robots_allowed(r, "/private/ok/1"), "longer allow wins");
+	CHECK(!crawl_robots_allowed(r, "/docs/a.pdf"), "wildcard + $");
+	CHECK(crawl_robots_allowed(r, "/docs/a.pdf?x=1"), "$ anchors");
+	CHECK(!crawl_robots_allowed(r, "/tmp/x"), "prefix");
+	CHECK(!crawl_robots_allowed(r, "/tmpfile"), "prefix without slash");
+	CHECK(crawl_robots_allowed(r, "/robots.txt"), "robots.txt itself");
+	crawl_robots_free(r);
+
+	const char *own = "User-agent: *\nDisallow: /\n\nUser-agent: Custody/1.0\nUser-agent: foo\nDisallow: /no\n";
+	r = crawl_robots_parse(own, strlen(own), "custody");
+	CHECK(crawl_robots_allowed(r, "/yes"), "own group replaces *");
+	CHECK(!crawl_robots_allowed(r, "/no"), "own group rule");
+	crawl_robots_free(r);
+
+	const char *empty_own = "User-agent: custody\nDisallow:\n\nUser-agent: *\nDisallow: /\n";
+	r = crawl_robots_parse(empty_own, strlen(empty_own), "custody");
+	CHECK(crawl_robots_allowed(r, "/anything"), "empty own group allows all");
+	crawl_robots_free(r);
+
+	const char *stars = "User-agent: *\nDisallow: /*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n";
+	r = crawl_robots_parse(stars, strlen(stars), "custody");
+	char path[4096];
+	path[0] = '/';
+	memset(path + 1, 'a', sizeof path - 2);
+	path[sizeof path - 1] = '\0';
+	CHECK(crawl_robots_allowed(r, path), "many stars: no match, no blow-up");
+	crawl_robots_free(r);
+
+	r = crawl_robots_fixed(0);
+	CHECK(!crawl_robots_allowed(r, "/"), "fixed disallow");
+	crawl_robots_free(r);
+	r = crawl_robots_fixed(1);
+	CHECK(crawl_robots_allowed(r, "/"), "fixed allow");
+	crawl_robots_free(r);
+}
+
+static void test_types(void)
+{
+	CHECK(crawl_is_text_type("text/html; charset=gb18030"), "html");
+	CHECK(crawl_is_text_type("application/json"), "json");
+	CHECK(crawl_is_text_type("application/activity+json"), "+json");
+	CHECK(crawl_is_text_type("TEXT/PLAIN"), "upper");
+	CHECK(!crawl_is_text_type("image/png"), "png");
+	CHECK(!crawl_is_text_type(""), "empty");
+	CHECK(!crawl_is_text_type(NULL), "null");
+}
+
+int main(void)
+{
+	test_normalize();
+	test_scope();
+	test_frontier();
+	test_links();
+	test_robots();
+	test_types();
+	TU_END();
+}

@@ -1,0 +1,373 @@
+/*
+ * test_scanner.c — the single-pass scanner (scanner.c), the rules parser
+ * (rules.c), the verdict and the watchlist on plain UTF-8 strings; then
+ * detect_payload() on GB18030, UTF-16 and JSON payloads: offsets in the
+ * original encoding, hashes, the findings body, watchlist marks.
+ * Fabricated identifiers only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "detect_int.h"
+#include "tu.h"
+
+static detect_rules_t *R;
+
+/* Index of the first match of type with value in text, or -1; prints misses. */
+static long find(const scan_result_t *s, int type, const char *value)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].type == type && (!value || !strcmp(s->v[i].value, value)))
+			return (long)i;
+	return -1;
+}
+
+static void scan(const char *text, scan_result_t *s)
+{
+	int rc = detect_scan(R, text, strlen(text), s);
+	CHECK(rc == 0, "scan failed: %d", rc);
+}
+
+/* text must yield exactly one finding of type with value, spanning want_text. */
+static void one(const char *text, int type, const char *value, const char *want_text)
+{
+	scan_result_t s;
+	scan(text, &s);
+	long i = find(&s, type, value);
+	CHECK(i >= 0, "%s: no %s %s", text, detect_type_name(type), value);
+	if (i >= 0 && want_text) {
+		size_t ts = s.v[i].ts, te = s.v[i].te;
+		CHECK(te - ts == strlen(want_text) && !memcmp(text + ts, want_text, te - ts),
+		      "%s: span '%.*s', want '%s'", text, (int)(te - ts), text + ts, want_text);
+	}
+	size_t ids = 0;
+	for (size_t k = 0; k < s.n; k++)
+		ids += s.v[k].type != DT_DOX && s.v[k].type != DT_NAME;
+	CHECK(ids == 1 || type == DT_NAME || type == DT_DOX, "%s: %zu identifier findings, want 1", text, ids);
+	detect_scan_free(&s);
+}
+
+/* text must yield no identifier finding at all. */
+static void none(const char *text)
+{
+	scan_result_t s;
+	scan(text, &s);
+	size_t ids = 0;
+	for (size_t k = 0; k < s.n; k++)
+		if (s.v[k].type != DT_DOX) {
+			ids++;
+			printf("  unexpected %s '%s' in: %s\n", detect_type_name(s.v[k].type), s.v[k].value, text);
+		}
+	CHECK(ids == 0, "hard negative reported: %s", text);
+	detect_scan_free(&s);
+}
+
+static void rules_error(const char *text, const char *want)
+{
+	arc_error_t err;
+	memset(&err, 0, sizeof err);
+	detect_rules_t *r = detect_rules_parse(text, strlen(text), "x.rules", &err);
+	CHECK(!r && strstr(err.msg, want), "rules error '%s', want '%s'", err.msg, want);
+	detect_rules_free(r);
+}
+
+/* ---------------------------------------------------------------- detect_payload (textmap + scan + offsets) */
+
+/* The finding of type in r, or NULL. */
+static const detect_finding_t *finding(const detect_result_t *r, const char *type)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->v[i].type, type))
+			return &r->v[i];
+	return NULL;
+}
+
+/* [start,end) must be exactly want (bytes in the payload's own encoding) and hash to sha256. */
+static void offsets_are(const unsigned char *p, const detect_finding_t *f, const char *want, size_t wn)
+{
+	char h[ARC_DIGEST_LEN];
+	CHECK(f && f->end - f->start == wn && !memcmp(p + f->start, want, wn), "%s: bytes at [%llu,%llu)",
+	      f ? f->type : "(none)", f ? (unsigned long long)f->start : 0ULL, f ? (unsigned long long)f->end : 0ULL);
+	if (f) {
+		arc_sha256_hex(p + f->start, (size_t)(f->end - f->start), h);
+		CHECK(!strcmp(h, f->sha256), "%s: sha256 over payload[start,end)", f->type);
+	}
+}
+
+static void detect_tests(void)
+{
+	arc_error_t err;
+	detect_result_t r;
+	/* GB18030 page, full-width digits: offsets are GB18030 byte offsets */
+	static const char gb[] = "\x3c\x68\x74\x6d\x6c\x3e\x3c\x68\x65\x61\x64\x3e\x3c\x6d\x65\x74\x61\x20\x63\x68\x61\x72\x73\x65\x74\x3d\x22\x67\x62\x31\x38\x30\x33\x30\x22\x3e\x3c\x2f\x68\x65\x61\x64\x3e\x3c\x62\x6f\x64\x79\x3e\x3c\x70\x3e\xbf\xaa\xba\xd0\xa3\xa1\xc0\xee\xc4\xc8\xa3\xac\xca\xd6\xbb\xfa\x20\xa3\xb1\xa3\xb3\xa3\xb9\xa3\xb1\xa3\xb2\xa3\xb3\xa3\xb4\xa3\xb5\xa3\xb6\xa3\xb7\xa3\xb8\x3c\x2f\x70\x3e\x3c\x2f\x62\x6f\x64\x79\x3e\x3c\x2f\x68\x74\x6d\x6c\x3e";
+	static const char gb_mob[] = "\xa3\xb1\xa3\xb3\xa3\xb9\xa3\xb1\xa3\xb2\xa3\xb3\xa3\xb4\xa3\xb5\xa3\xb6\xa3\xb7\xa3\xb8";
+	int rc = detect_payload(R, NULL, "text/html", (const unsigned char *)gb, sizeof gb - 1, &r, &err);
+	CHECK(rc == 0, "detect GB18030: %s", rc ? err.msg : "");
+	if (!rc) {
+		const detect_finding_t *m = finding(&r, "cn_mobile");
+		offsets_are((const unsigned char *)gb, m, gb_mob, sizeof gb_mob - 1);
+		CHECK(m && !strcmp(m->value, "13912345678") && !strcmp(m->text, "１３９１２３４５６７８"),
+		      "GB18030 mobile value/text");
+		CHECK(m && !strcmp(m->xpath, "/html/body/p[1]"), "xpath %s", m ? m->xpath : "");
+		CHECK(m && strstr(m->context, "李娜"), "context around the finding");
+		const detect_finding_t *n = finding(&r, "person_name");
+		offsets_are((const unsigned char *)gb, n, "\xc0\xee\xc4\xc8", 4);
+		CHECK(r.doxing && !strcmp(r.charset, "GB18030"), "GB18030 page doxing (charset %s)", r.charset);
+		arc_buf_t b = {0};
+		CHECK(detect_findings_json(&r, "urn:uuid:1", &b) == 0, "findings body");
+		json_error_t je;
+		json_t *j = json_loadb((const char *)b.data, b.len, 0, &je);
+		CHECK(j && json_is_true(json_object_get(json_object_get(j, "verdict"), "doxing")) &&
+		      json_array_size(json_object_get(j, "findings")) == r.n &&
+		      !strcmp(json_string_value(json_object_get(j, "target")), "urn:uuid:1"),
+		      "findings body parses back");
+		json_t *f0 = json_array_get(json_object_get(j, "findings"), 0);
+		const char *keys[] = {"type", "value", "text", "start", "end", "sha256", "xpath", "context", "score"};
+		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+			CHECK(json_object_get(f0, keys[k]) != NULL, "finding has %s", keys[k]);
+		json_decref(j);
+		arc_buf_free(&b);
+		detect_result_free(&r);
+	}
+	/* UTF-16LE with BOM */
+	static const char u16[] = "\xff\xfe\x3c\x00\x70\x00\x3e\x00\xba\x4e\x89\x80\x1a\xff\x20\x5f\x1f\x4f\x0c\xff\xab\x8e\xfd\x4e\xc1\x8b\x20\x00\x34\x00\x34\x00\x30\x00\x31\x00\x30\x00\x36\x00\x32\x00\x30\x00\x30\x00\x30\x00\x30\x00\x32\x00\x32\x00\x39\x00\x31\x00\x32\x00\x33\x00\x38\x00\x3c\x00\x2f\x00\x70\x00\x3e\x00";
+	static const char id16[] = "\x34\x00\x34\x00\x30\x00\x31\x00\x30\x00\x36\x00\x32\x00\x30\x00\x30\x00\x30\x00\x30\x00\x32\x00\x32\x00\x39\x00\x31\x00\x32\x00\x33\x00\x38\x00";
+	rc = detect_payload(R, NULL, NULL, (const unsigned char *)u16, sizeof u16 - 1, &r, &err);
+	CHECK(rc == 0, "detect UTF-16: %s", rc ? err.msg : "");
+	if (!rc) {
+		const detect_finding_t *id = finding(&r, "cn_resident_id");
+		offsets_are((const unsigned char *)u16, id, id16, sizeof id16 - 1);
+		CHECK(id && !strcmp(id->text, "440106200002291238"), "UTF-16 text converted to UTF-8");
+		offsets_are((const unsigned char *)u16, finding(&r, "person_name"), "\x20\x5f\x1f\x4f", 4);
+		CHECK(r.doxing, "UTF-16 page doxing");
+		detect_result_free(&r);
+	}
+	/* JSON body; watchlist */
+	{
+		const char *js = "{\"a\":{\"id\":\"11010519491231002X\",\"tel\":\"\\u624b\\u673a 13912345678\"}}";
+		char path[] = "/tmp/test_scanner_watch.XXXXXX";
+		int fd = mkstemp(path);
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		unsigned char salt[32] = {7};
+		char h[65];
+		if (f) {
+			fputs("custody-watch 1\nsalt 07", f);
+			for (int k = 1; k < 32; k++)
+				fputs("00", f);
+			detect_watch_digest(salt, 32, "13912345678", h);
+			fprintf(f, "\ncn_mobile %s\n", h);
+			detect_watch_digest(salt, 32, "11010519491231002X", h);
+			fprintf(f, "* %s\n", h);
+			fclose(f);
+		}
+		detect_watch_t *w = detect_watch_load(path, &err);
+		CHECK(w != NULL, "watch load: %s", w ? "" : err.msg);
+		CHECK(w && detect_watch_match(w, "cn_mobile", "13912345678") && !detect_watch_match(w, "qq", "13912345678") &&
+		      detect_watch_match(w, "qq", "11010519491231002X") && !detect_watch_match(w, "cn_mobile", "13912345679"),
+		      "watch match by type and '*'");
+		rc = detect_payload(R, w, "application/json", (const unsigned char *)js, strlen(js), &r, &err);
+		CHECK(rc == 0, "detect JSON: %s", rc ? err.msg : "");
+		if (!rc) {
+			const detect_finding_t *m = finding(&r, "cn_mobile");
+			CHECK(m && m->watch && finding(&r, "cn_resident_id") && finding(&r, "cn_resident_id")->watch,
+			      "JSON string values scanned, watchlist marks them");
+			CHECK(m && !strcmp(m->xpath, "$.a.tel"), "JSON path %s", m ? m->xpath : "");
+			detect_result_free(&r);
+		}
+		detect_watch_free(w);
+		unlink(path);
+		const char *bad = "custody-watch 1\nsalt zz\n";
+		FILE *g = fopen(path, "w");
+		if (g) {
+			fputs(bad, g);
+			fclose(g);
+		}
+		w = detect_watch_load(path, &err);
+		CHECK(!w && strstr(err.msg, ":2:"), "bad watchlist names file:line (%s)", err.msg);
+		detect_watch_free(w);
+		unlink(path);
+	}
+}
+
+int main(void)
+{
+	arc_error_t err;
+	R = detect_rules_load(NULL, &err);
+	CHECK(R != NULL, "built-in rules: %s", err.msg);
+	if (!R)
+		TU_END();
+
+	/* identifiers, with and without context, separators, offsets */
+	one("身份证号：11010519491231002X，", DT_RESIDENT_ID, "11010519491231002X", "11010519491231002X");
+	one("ID 110105 19491231 002x.", DT_RESIDENT_ID, "11010519491231002X", "110105 19491231 002x");
+	one("手机 13912345678", DT_MOBILE, "13912345678", "13912345678");
+	one("phone +86 139 1234 5678, ok", DT_MOBILE, "13912345678", "+86 139 1234 5678");
+	one("tel: 0086-139-1234-5678", DT_MOBILE, "13912345678", "0086-139-1234-5678");
+	one("call 139.1234.5678", DT_MOBILE, "13912345678", "139.1234.5678");
+	one("银行卡 6222 0212 3456 7890 128", DT_BANK_CARD, "6222021234567890128", "6222 0212 3456 7890 128");
+	one("card 4111111111111111 end", DT_BANK_CARD, "4111111111111111", NULL);
+	one("电话 (010)62345678", DT_LANDLINE, "01062345678", "(010)62345678");
+	one("办公 0755-83456789 转", DT_LANDLINE, "075583456789", "0755-83456789");
+	one("座机 01062345678", DT_LANDLINE, "01062345678", NULL);
+	one("护照号：E12345678", DT_PASSPORT, "E12345678", "E12345678");
+	one("passport EA1234567", DT_PASSPORT, "EA1234567", NULL);
+	one("香港身份证 A123456(3)", DT_HK_ID, "A1234563", "A123456(3)");
+	one("HKID AB9876543", DT_HK_ID, "AB9876543", NULL);
+	one("身分證 A123456789", DT_TW_ID, "A123456789", "A123456789");
+	one("车牌粤B12345停在", DT_PLATE, "粤B12345", "粤B12345");
+	one("京A·D12345", DT_PLATE, "京AD12345", NULL);
+	one("mail: Zhang.San_1@Example.COM.", DT_EMAIL, "zhang.san_1@example.com", "Zhang.San_1@Example.COM");
+	one("QQ：12345678", DT_QQ, "12345678", "12345678");
+	one("QQ12345678 ", DT_QQ, "12345678", "12345678");
+	one("加扣扣 987654321", DT_QQ, "987654321", NULL);
+	one("微信号: wxid_abc123 速加", DT_WECHAT, "wxid_abc123", "wxid_abc123");
+	one("vx Zhang-San99", DT_WECHAT, "Zhang-San99", NULL);
+	one("微博 @微博用户12345，", DT_SOCIAL, "@微博用户12345", "@微博用户12345");
+	one("Twitter: @John_Doe.", DT_SOCIAL, "@john_doe", "@John_Doe");
+	one("家庭住址：广东省广州市天河区中山路12号3栋2单元1203室，电话", DT_ADDRESS,
+	    "广东省广州市天河区中山路12号3栋2单元1203室", "广东省广州市天河区中山路12号3栋2单元1203室");
+	one("住在北京市东城区人民路 8 号", DT_ADDRESS, "北京市东城区人民路8号", "北京市东城区人民路 8 号");
+	one("开盒！王伟，", DT_NAME, "王伟", "王伟");
+	one("姓名：欧阳娜娜 身份证", DT_NAME, "欧阳娜娜", NULL);
+	one("Doxing 张三丰: ", DT_NAME, "张三丰", NULL);
+	one("名叫李娜的人", DT_NAME, "李娜", "李娜");
+	one("住址：天河区中山路12号3栋，", DT_ADDRESS, "天河区中山路12号3栋", "天河区中山路12号3栋");
+	one("王伟 11010519491231002X", DT_NAME, "王伟", "王伟");
+	one("，欧阳娜娜，身份证号：11010519491231002X", DT_NAME, "欧阳娜娜", "欧阳娜娜");
+	one("扒皮这个人", DT_DOX, "扒皮", NULL);
+	one("got doxxed", DT_DOX, "doxxed", NULL);
+
+	/* hard negatives */
+	none("Order 20231105123456 shipped on time.");
+	none("参考编号 110101199003071235");          /* check digit wrong */
+	none("参考编号 621234567890123458");          /* Luhn fails */
+	none("参考编号 10123456789");                 /* 101 is no mobile segment */
+	none("订单号 13912345678");                   /* order number context */
+	none("快递单号：6217000000000000004");
+	none("invoice 4111111111111111");
+	none("https://example.com/u/13912345678?id=11010519491231002X");
+	none("see www.example.com/13912345678 there");
+	none("/p/13912345678.html");
+	none("?id=13912345678&x=1");
+	none("hash deadbeef13912345678 and 13912345678abc and a13912345678");
+	none("sha 3f2a13912345678ff");
+	none("1391234567890 (13 digits) and 139123456789");
+	none("ISBN 978-7-111-12345-6");
+	none("E12345678 is a part number");           /* passport needs context */
+	none("12345678 is no QQ without the word");
+	none("@someone said hi");                     /* no platform */
+	none("北京大学 广东省的天气");                 /* province without street/number */
+	none("01062345678");                          /* bare landline without context */
+	none("v1.13912345678");
+	none("时间 12:13912345678");
+
+	/* no name without a surname-led run of 2-4 characters set off on its left */
+	{
+		const char *t[] = {"我的手机13912345678", "请拨打客服电话：13912345678", "住址：不详",
+		                   "联系我们 13912345678", "张家口市民13912345678", "全角手机：13987654321",
+		                   "联系人：王经理", "李老师 13912345678"};
+		for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+			scan_result_t s;
+			scan(t[k], &s);
+			CHECK(find(&s, DT_NAME, NULL) < 0 && find(&s, DT_ADDRESS, NULL) < 0, "no name/address in %s", t[k]);
+			detect_scan_free(&s);
+		}
+	}
+
+	/* context does not leak past the previous finding */
+	{
+		scan_result_t s;
+		scan("QQ 12345678, 13912345678", &s);
+		CHECK(find(&s, DT_QQ, "12345678") >= 0 && find(&s, DT_MOBILE, "13912345678") >= 0,
+		      "QQ context stops at the first finding");
+		detect_scan_free(&s);
+	}
+	/* ID-valid 18 digits under bank context that is also a card */
+	{
+		scan_result_t s;
+		const char *t = "开盒！王伟，身份证号：11010519491231002X，手机 13912345678，家庭住址：北京市东城区中山路12号3栋2单元1203室";
+		scan(t, &s);
+		CHECK(s.n == 5, "dox post: %zu matches, want 5 (dox, name, id, mobile, address)", s.n);
+		int dox;
+		double score;
+		detect_verdict(R, s.v, s.n, &dox, &score);
+		CHECK(dox && score >= 0.8, "verdict doxing, score %.2f", score);
+		detect_verdict(R, s.v + 3, 2, &dox, &score);  /* mobile + address only */
+		CHECK(!dox && score < 0.5, "two medium types without a name: not doxing (%.2f)", score);
+		detect_verdict(R, NULL, 0, &dox, &score);
+		CHECK(!dox && score == 0, "empty page");
+		detect_scan_free(&s);
+	}
+	{
+		static const struct {
+			const char *text;
+			int dox;
+		} v[] = {
+			{"身份证 11010519491231002X 邮箱 a@b.com QQ 12345678", 1},     /* 3 types, one strong */
+			{"手机 13912345678 邮箱 a@b.com QQ 12345678", 0},             /* 3 weak/medium types */
+			{"联系人：王经理 13912345678", 0},                            /* a contact, not a dox */
+			{"联系人：王伟 13912345678", 0},                              /* a name and one phone */
+			{"警方曝光 13912345678 地址 北京市东城区中山路12号", 0},         /* weak keyword + 2 types */
+			{"曝光 13912345678", 0},                                    /* weak keyword + phone */
+			{"开盒 13912345678", 1},                                    /* strong keyword + phone */
+			{"户籍 身份证 11010519491231002X", 1},                       /* weak keyword + ID */
+			{"姓名：王伟 手机 13912345678 住址：北京市东城区中山路12号", 1}, /* name + 2 types */
+			{"电话 13912345678 地址 北京市东城区中山路12号 邮箱 a@b.com", 0},  /* a shop page */
+			{"手机 13912345678 a@b.com QQ 12345678 微信 wxid_abc123 粤B12345", 1},
+		};
+		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+			scan_result_t s;
+			int dox;
+			double score;
+			scan(v[k].text, &s);
+			detect_verdict(R, s.v, s.n, &dox, &score);
+			CHECK(dox == v[k].dox && (dox ? score >= 0.5 : score < 0.5),
+			      "verdict of '%s': %d (%.2f), want %d", v[k].text, dox, score, v[k].dox);
+			detect_scan_free(&s);
+		}
+	}
+
+	/* rules parsing */
+	{
+		const char *ok = "# c\n[dox_keyword]\n  开盒  \n[surname]\n王\n[name_context]\n姓名\n[setting]\nverdict_min_types = 2\n";
+		detect_rules_t *r = detect_rules_parse(ok, strlen(ok), "ok.rules", &err);
+		CHECK(r != NULL, "small rules: %s", r ? "" : err.msg);
+		if (r) {
+			uint32_t cats = 0;
+			const char *t = "xx开盒yy";
+			CHECK(detect_rules_match(r, t, strlen(t), 2, DR_RECORD_MASK, &cats) == 6 &&
+			      (cats & DR_BIT(DR_DOX)), "trie finds a keyword");
+			CHECK(detect_rules_settings(r)->verdict_min_types == 2, "setting read");
+			detect_rules_free(r);
+		}
+	}
+	rules_error("[dox_keyword]\nx\n[nope]\n", "x.rules:3: unknown section");
+	rules_error("word\n", "x.rules:1: entry before any [section]");
+	rules_error("[setting]\nverdict_min_types = many\n", "x.rules:2: bad setting");
+	rules_error("[surname]\n\xff\xfe\n", "x.rules:2: not UTF-8");
+	rules_error("# only comments\n", "no entries");
+	rules_error("[dox_keyword\n", "x.rules:1: bad section header");
+	{
+		uint32_t cats;
+		const char *t = "paradox doxing";
+		CHECK(detect_rules_match(R, t, strlen(t), 4, DR_RECORD_MASK, &cats) == 0,
+		      "ASCII keywords match whole words only");
+		CHECK(detect_rules_match(R, t, strlen(t), 8, DR_RECORD_MASK, &cats) == 6, "doxing matches");
+	}
+
+	/* watchlist digests are salted */
+	{
+		unsigned char s1[32] = {1}, s2[32] = {2};
+		char a[65], b[65];
+		detect_watch_digest(s1, 32, "13912345678", a);
+		detect_watch_digest(s2, 32, "13912345678", b);
+		CHECK(strlen(a) == 64 && strcmp(a, b), "salt changes the digest");
+	}
+	detect_tests();
+	detect_rules_free(R);
+	TU_END();
+}
