@@ -4,7 +4,12 @@
  *
  * Numbering continues after the highest capture-N already in the directory,
  * so a resumed or repeated crawl never appends to (or rewrites) a file that
- * may already be sealed: every open starts a fresh file. Rotation happens
+ * may already be sealed, or whose last frame was torn when a process was
+ * killed mid-write: every open starts a fresh file, created with O_EXCL.
+ * A torn file is left as it is (it is evidence of what happened); the reader
+ * reports its tail as "zstd frame truncated" with file and offset, and the
+ * index keeps every record before it. arc_case_sync also syncs the directory
+ * once per new file, so a synced file's name survives a power cut. Rotation happens
  * before a write, once the current file has reached max_file_size and holds
  * at least one record after its warcinfo, so no file is ever warcinfo-only
  * except the one an empty session leaves. Records never span files.
@@ -17,6 +22,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +42,7 @@ struct arc_case {
 	arc_sink_t sink;
 	int open;                          /* sink holds an open file */
 	uint64_t records;                  /* records in the current file after warcinfo */
+	int dir_synced;                    /* the current file's directory entry is on disk */
 	warc_writer_t *w;
 	char name[CASE_NAME_MAX];          /* current file's basename */
 	char last[CASE_NAME_MAX];          /* file the last record went to */
@@ -178,18 +185,29 @@ static int name_error(arc_case_t *c, int rc, arc_error_t *err)
 /* Open the next capture file (never an existing one) and write its warcinfo. */
 static int open_next(arc_case_t *c, arc_error_t *err)
 {
-	struct stat st;
-	int rc, tries;
+	int rc, tries, fd;
 
-	for (tries = 0; tries < 1000; tries++, c->num++) {
+	for (tries = 0;; tries++, c->num++) {
 		int n = snprintf(c->name, sizeof c->name, CASE_PREFIX "%05lu" CASE_SUFFIX, c->num);
 		if (n < 0 || (size_t)n >= sizeof c->name ||
 		    (size_t)snprintf(c->path, sizeof c->path, "%s/%s", c->dir, c->name) >= sizeof c->path)
 			return arc_fail(err, ARC_EINVAL, c->dir, 0, NULL,
 			                "%s: path too long", c->dir);
-		if (lstat(c->path, &st) != 0 && errno == ENOENT)
+		/* O_EXCL: the file is ours alone, never one that exists (a torn
+		 * file from a killed run, another process's file) */
+		fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0)
 			break;
+		if (errno != EEXIST || tries >= 1000) {
+			int e = errno;
+			return arc_fail(err, (e == ENOSPC || e == EDQUOT) ? ARC_ENOSPC : ARC_EIO,
+			                c->path, 0, NULL, "cannot create %s: %s — choose another -o directory",
+			                c->path, e == EEXIST ? "1000 capture files in a row already exist" : strerror(e));
+		}
 	}
+	close(fd);
+	c->dir_synced = 0;
+	/* the sink appends to the empty file just created */
 	rc = arc_sink_file_open(&c->sink, c->path, err);
 	if (rc != ARC_OK) {
 		if (err) {
@@ -359,6 +377,20 @@ int arc_case_sync(arc_case_t *c, arc_error_t *err)
 		int e = errno;
 		return arc_fail(err, rc, c->path, c->sink.tell(c->sink.ctx), NULL,
 		                "cannot sync %s: %s", c->path, strerror(e));
+	}
+	/* fsync of a new file does not make its name durable: once per file,
+	 * sync the directory too, or a power cut could lose a sealed file */
+	if (!c->dir_synced) {
+		int fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL)) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			return arc_fail(err, ARC_EIO, c->dir, 0, NULL, "cannot sync directory %s: %s",
+			                c->dir, strerror(e));
+		}
+		close(fd);
+		c->dir_synced = 1;
 	}
 	return ARC_OK;
 }

@@ -257,7 +257,9 @@ void crawl_captured_free(crawl_captured_t *c)
 	for (size_t i = 0; i < c->nlinks; i++)
 		free(c->links[i]);
 	free(c->links);
+	free(c->link_req);
 	c->links = NULL;
+	c->link_req = NULL;
 	c->nlinks = c->caplinks = 0;
 }
 
@@ -301,20 +303,41 @@ static int write_rec(crawl_capture_ctx_t *c, const warc_record_t *r, warc_writte
 	return rc;
 }
 
+/* An untyped payload that starts (after blanks and a BOM) like HTML. */
+static int looks_html(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		i = 3;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	static const char *const starts[] = {"<!doctype html", "<html", "<head", "<body", "<!--"};
+	for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++) {
+		size_t l = strlen(starts[k]);
+		if (n - i >= l && !strncasecmp((const char *)p + i, starts[k], l))
+			return 1;
+	}
+	return 0;
+}
+
 static int collect_link(void *ctx, const char *url, const char *tag)
 {
 	crawl_captured_t *out = ctx;
-	(void)tag;
 	if (out->nlinks == out->caplinks) {
 		size_t cap = out->caplinks ? out->caplinks * 2 : 32;
 		char **nl = realloc(out->links, cap * sizeof *nl);
 		if (!nl)
 			return 1;
 		out->links = nl;
+		unsigned char *nr = realloc(out->link_req, cap);
+		if (!nr)
+			return 1;
+		out->link_req = nr;
 		out->caplinks = cap;
 	}
 	if (!(out->links[out->nlinks] = strdup(url)))
 		return 1;
+	out->link_req[out->nlinks] = (unsigned char)crawl_link_is_requisite(tag);
 	out->nlinks++;
 	return 0;
 }
@@ -341,7 +364,9 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 			http_header_get(x->resp.data, x->hdr_len, "Location", out->location,
 			                sizeof out->location);
 	}
-	int text = crawl_is_text_type(out->content_type);
+	/* no Content-Type at all: decode and let detection sniff (HTML, JSON, text) */
+	int untyped = !out->content_type[0];
+	int text = crawl_is_text_type(out->content_type) || untyped;
 	if (x->hdr_len && (text || want_payload))
 		decode_payload(c, x, out);
 	/* Findings only where a verifier can re-check them: a payload that could
@@ -351,7 +376,7 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 		detect_result_t res;
 		arc_error_t derr;
 		memset(&res, 0, sizeof res);
-		if (detect_payload(c->rules, c->watch, out->content_type, out->payload,
+		if (detect_payload(c->rules, c->watch, untyped ? NULL : out->content_type, out->payload,
 		                   out->payload_len, &res, &derr) == 0 &&
 		    detect_findings_json(&res, out->resp_id, &out->findings) == 0) {
 			out->nfindings = (int)res.n;
@@ -361,7 +386,8 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 		}
 		detect_result_free(&res);
 	}
-	if (max_links && out->payload && crawl_is_html_type(out->content_type))
+	if (max_links && out->payload &&
+	    (crawl_is_html_type(out->content_type) || (untyped && looks_html(out->payload, out->payload_len))))
 		crawl_links_html(out->payload, out->payload_len, x->url, max_links, collect_link, out);
 	return 0;
 }

@@ -29,6 +29,9 @@
 
 #include "textmap_int.h"
 
+/* decoded maps keep payload offsets in 32 bits */
+_Static_assert(TEXTMAP_MAX_INPUT <= UINT32_MAX, "TEXTMAP_MAX_INPUT must fit the uint32_t maps");
+
 enum { CS_UTF8, CS_UTF16LE, CS_UTF16BE, CS_SINGLE, CS_MULTI };
 enum { MB_NONE, MB_GB18030, MB_BIG5, MB_SJIS, MB_EUCJP, MB_EUCKR };
 

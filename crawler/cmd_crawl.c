@@ -63,6 +63,9 @@ static const cli_opt_t crawl_opts[] = {
 	{"watch", 0, "FILE", "Watchlist of salted hashes made by `custody watch-hash`: findings matching it are marked."},
 	{"no-detect", 0, NULL, "Write no findings records."},
 	{"focus", 0, NULL, "Fetch links found on pages judged doxing before the others."},
+	{"requisites", 'p', NULL, "Also capture what the pages embed (images, scripts, style sheets, frames) "
+	                          "when it is hosted outside the scope, e.g. a photo on a CDN; nothing is "
+	                          "followed from there. Within the scope they are captured anyway."},
 	{"note", 0, "TEXT", "A case note, recorded in the warcinfo record of every capture file."},
 	{"max-file-size", 0, "SIZE", "Start a new capture file after SIZE bytes (suffix K, M, G; default 1G)."},
 	{"level", 0, "N", "zstd compression level (default 3)."},
@@ -258,6 +261,8 @@ static int on_opt(void *ctx, const char *name, const char *arg)
 		o->no_detect = 1;
 	else if (!strcmp(name, "focus"))
 		o->focus = 1;
+	else if (!strcmp(name, "requisites"))
+		o->requisites = 1;
 	else if (!strcmp(name, "note"))
 		o->note = arg;
 	else if (!strcmp(name, "max-file-size"))

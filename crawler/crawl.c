@@ -362,9 +362,14 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 	}
 	/* links (extracted by crawl_capture_prepare when the depth allowed) */
 	int prio = (c->o->focus && cap->doxing) ? it->priority + 1 : it->priority;
-	for (size_t i = 0; i < cap->nlinks; i++)
-		if (crawl_scope_match(c->scope, cap->links[i]))
+	for (size_t i = 0; i < cap->nlinks; i++) {
+		if (it->depth < c->o->depth && crawl_scope_match(c->scope, cap->links[i]))
 			crawl_frontier_push(c->fr, cap->links[i], it->depth + 1, 0, prio, CRAWL_ITEM_PAGE);
+		else if (c->o->requisites && cap->link_req[i])
+			/* part of the page as it was shown, wherever it is hosted;
+			 * beyond --depth so that nothing is followed from there */
+			crawl_frontier_push(c->fr, cap->links[i], c->o->depth + 1, 0, prio, CRAWL_ITEM_PAGE);
+	}
 }
 
 /* Write one prepared URL and queue what it leads to (main thread). */
@@ -461,7 +466,9 @@ static void on_done(void *ctx, crawl_xfer_t *x)
 	}
 	j->x = x;
 	j->it = it;
-	j->max_links = it->kind == CRAWL_ITEM_PAGE && it->depth < c->o->depth ? c->o->max_links : 0;
+	j->max_links = it->kind == CRAWL_ITEM_PAGE &&
+	                       (it->depth < c->o->depth || (c->o->requisites && it->depth == c->o->depth))
+	                   ? c->o->max_links : 0;
 	if (!c->nworkers || c->fatal) {
 		j->prep_rc = c->fatal ? 0 : crawl_capture_prepare(&c->cc, x, it->kind == CRAWL_ITEM_ROBOTS,
 		                                                   j->max_links, &j->cap);

@@ -77,13 +77,16 @@ void crawl_frontier_free(crawl_frontier_t *f);
  * Return nonzero to stop. */
 typedef int (*crawl_link_fn)(void *ctx, const char *url, const char *tag);
 /* Links of an HTML document (content and transfer coding already removed):
- * a/link/area[href], img/script/iframe/frame/embed/source[src], honouring
- * <base href>. javascript:, mailto:, data: and other non-http(s) links are
+ * a/link/area[href], img/script/iframe/frame/embed/source/video/audio[src],
+ * meta refresh URLs, honouring <base href>. javascript:, mailto:, data: and other non-http(s) links are
  * skipped. At most max_links callbacks. Returns the number of links reported,
  * or <0 arc_code. */
 int crawl_links_html(const unsigned char *html, size_t len, const char *page_url,
                      size_t max_links, crawl_link_fn fn, void *ctx);
 
+/* Does a link from this element load part of the page (img, script, link,
+ * iframe, ...) rather than lead to another page (a, area, meta refresh)? */
+int crawl_link_is_requisite(const char *tag);
 /* Is this Content-Type one detection and link extraction read (HTML, JSON,
  * text)? (links.c) */
 int crawl_is_text_type(const char *content_type);
@@ -218,6 +221,7 @@ typedef struct {
 	int nfindings;             /* -1: no findings record */
 	int doxing;
 	char **links;              /* normalized links of an HTML payload (owned) */
+	unsigned char *link_req;   /* per link: 1 a page requisite (crawl_link_is_requisite) */
 	size_t nlinks, caplinks;
 	int want_payload;
 	/* filled by crawl_capture_write */

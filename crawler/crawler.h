@@ -91,6 +91,8 @@ typedef struct {
 	int insecure;               /* capture even when TLS verification fails */
 	int http2;                  /* allow HTTP/2 (default: HTTP/1.1 so the record holds the wire bytes) */
 	int focus;                  /* links found on doxing pages are fetched first */
+	int requisites;             /* also fetch what pages embed (img, script, css, iframe)
+	                               outside the scope, without following links from there */
 	int no_detect;              /* no findings records */
 	const char *ca_file;
 	const char *user_agent;     /* NULL: "custody/VERSION (+evidence capture)" */

@@ -69,6 +69,36 @@ static void quiet_structured(void *ctx, xmlErrorPtr e)
 	(void)e;
 }
 
+/* The URL of a refresh content value "5; url='x'" (modified in place), or NULL. */
+static char *refresh_url(const char *content)
+{
+	char *p = (char *)content;
+	while (*p == ' ' || *p == '\t' || (*p >= '0' && *p <= '9') || *p == '.')
+		p++;
+	if (*p != ';' && *p != ',')
+		return NULL;
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!strncasecmp(p, "url", 3)) {
+		char *q = p + 3;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q == '=') {
+			p = q + 1;
+			while (*p == ' ' || *p == '\t')
+				p++;
+		}
+	}
+	if (*p == '\'' || *p == '"') {
+		char quote = *p++;
+		char *end = strchr(p, quote);
+		if (end)
+			*end = '\0';
+	}
+	return p;
+}
+
 int crawl_links_html(const unsigned char *html, size_t len, const char *page_url,
                      size_t max_links, crawl_link_fn fn, void *ctx)
 {
@@ -110,6 +140,25 @@ int crawl_links_html(const unsigned char *html, size_t len, const char *page_url
 	for (xmlNodePtr n = root; n && (size_t)count < max_links; n = next_node(n)) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
+		if (!strcasecmp((const char *)n->name, "meta")) {
+			/* <meta http-equiv="refresh" content="0; url=..."> redirects too */
+			xmlChar *he = xmlGetProp(n, (const xmlChar *)"http-equiv");
+			xmlChar *ct = he && !strcasecmp((const char *)he, "refresh")
+			                  ? xmlGetProp(n, (const xmlChar *)"content") : NULL;
+			const char *u = ct ? refresh_url((const char *)ct) : NULL;
+			char *abs = NULL;
+			if (u && *u && !skip_scheme(u) && crawl_url_normalize(resolve_from, u, &abs) == 0) {
+				count++;
+				if (fn(ctx, abs, "meta"))
+					rc = 1;
+				free(abs);
+			}
+			xmlFree(he);
+			xmlFree(ct);
+			if (rc)
+				break;
+			continue;
+		}
 		for (size_t i = 0; i < sizeof link_attrs / sizeof link_attrs[0]; i++) {
 			if (strcasecmp((const char *)n->name, link_attrs[i].tag))
 				continue;
@@ -152,6 +201,11 @@ int crawl_is_text_type(const char *ct)
 		if (n == strlen(types[i]) && !strncasecmp(ct, types[i], n))
 			return 1;
 	return n > 5 && !strncasecmp(ct + n - 5, "+json", 5);
+}
+
+int crawl_link_is_requisite(const char *tag)
+{
+	return strcasecmp(tag, "a") && strcasecmp(tag, "area") && strcasecmp(tag, "meta");
 }
 
 int crawl_is_html_type(const char *ct)

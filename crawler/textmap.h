@@ -45,7 +45,9 @@
  *   name=description|keywords|author / property=og:title|og:description>
  *   ".../meta[1]/@content"); a document-root text "/". JSON: "$.user.phone",
  *   "$.items[3].id" (0-based), odd keys "$['a.b']"; JSON numbers are
- *   segments too (as written). xpaths are valid UTF-8, at most ~1 KiB.
+ *   segments too (as written); keys are not text, the key of a value is the
+ *   last step of its xpath (context for qq/wechat: "$.user.qq").
+ *   xpaths are valid UTF-8, at most ~1 KiB (+ a nesting prefix).
  * - Nested data, mapped to the payload all the same: a JSON string value
  *   holding HTML (rich-text API fields) is extracted as HTML, xpaths
  *   "$.post.body/p[2]"; <script type=application/json|ld+json|...+json>

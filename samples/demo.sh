@@ -3,7 +3,8 @@
 # list the capture, verify it, and show the personal data found on one doxing page.
 #
 # Everything on the sample site is fabricated (see samples/LABELS.md). The case goes to
-# ./demo-case (replaced on every run). Binaries: $BIN (default bin/ at the top of the repo).
+# ./demo-case (replaced on every run; env DEMO_CASE moves it). Binaries: $BIN (default bin/
+# at the top of the repo).
 # The web server is a loopback-only python3 http.server stopped on exit; any failing step
 # stops the demo with a non-zero exit status and says which step failed.
 set -u
@@ -12,7 +13,7 @@ bin=${BIN:-$top/bin}
 case "$bin" in /*) ;; *) bin="$top/$bin" ;; esac
 custody="$bin/custody"
 verify="$bin/custody-verify"
-case_dir="$top/demo-case"
+case_dir=${DEMO_CASE:-$top/demo-case}
 site="$top/samples/site"
 tmp=$(mktemp -d /tmp/custody-demo.XXXXXX)
 server=""
@@ -63,7 +64,7 @@ seeds=$(grep -v '^[[:space:]]*#' "$tmp/seeds.txt" | grep -v '^[[:space:]]*$')
 
 # 2. Crawl.
 rm -rf "$case_dir"
-echo "2. Capturing it:  custody crawl -o demo-case $(echo "$seeds" | tr '\n' ' ')"
+echo "2. Capturing it:  custody crawl -o demo-case $(echo "$seeds" | tr '\n' ' ' | sed 's/ *$//')"
 # shellcheck disable=SC2086
 (cd "$top" && "$custody" crawl -o "$case_dir" $seeds) >"$tmp/crawl.log" 2>&1 ||
 	fail "custody crawl exited with status $?" "$tmp/crawl.log"
@@ -106,9 +107,13 @@ fi
 echo ""
 echo "Done. The case directory is $case_dir"
 echo "The verifier's report for a reader (open in a browser): $case_dir/report.html"
-echo "Try next:"
-echo "    bin/custody ls demo-case                          list the captures again"
-echo "    bin/custody-verify --json demo-case               the verifier's verdict as JSON"
-echo "    zstd -dc demo-case/capture-00000.warc.zst | less  the raw WARC records, byte for byte"
-echo "    bin/custody scan --reveal samples/site/thread/102.html   detection on the GB18030 page, unmasked"
-echo "    samples/LABELS.md                                 what the sample site hides, page by page"
+cat <<'EOF'
+Try next:
+    bin/custody ls demo-case                         list the captures again
+    bin/custody-verify --json demo-case              the verifier's verdict as JSON
+    zstd -dc demo-case/capture-00000.warc.zst | less the raw WARC records, byte for byte
+    bin/custody scan --reveal samples/site/thread/102.html        the GB18030 page, unmasked
+    printf '13800138002\n' | bin/custody watch-hash -o /tmp/victim.watch -  a victim's phone, hashed
+    bin/custody scan --watch /tmp/victim.watch samples/site/thread/102.html  ...found on the page
+    samples/LABELS.md                                what the sample site hides, page by page
+EOF

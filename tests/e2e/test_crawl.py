@@ -115,6 +115,18 @@ def test_site():
     except ValueError:
         objs = []
     T.check(len(objs) == len(lines) - 1 and all("url" in o and "status" in o for o in objs), "ls --json")
+    # ls's findings column says what each page's findings record says
+    verdicts = {}
+    for rr in recs:
+        if rr.type == "response":
+            f = meta_for(recs, rr.id, "application/vnd.custody.findings+json")
+            if f is not None:
+                verdicts[rr.uri] = (len(f.get("findings", [])), bool((f.get("verdict") or {}).get("doxing")))
+    lsv = {o["url"]: (o.get("findings"), o.get("doxing")) for o in objs if o.get("type") == "response"}
+    T.check(verdicts and all(lsv.get(u) == v for u, v in verdicts.items()),
+            f"ls: findings and DOXING as recorded ({sum(1 for v in verdicts.values() if v[1])} doxing pages)")
+    T.check(sum(1 for l in lines if " DOXING " in l) == sum(1 for v in verdicts.values() if v[1]),
+            "ls: one DOXING mark per doxing verdict")
     print(f"site: 61 pages in {dt:.2f}s ({61 / dt:.0f} pages/s incl. startup)", flush=True)
 
     # --threads 0 (everything on the main thread) captures the same pages and findings
@@ -245,6 +257,20 @@ def test_python_server():
     r = lib.custody("crawl", "-q", "-o", case6, "--per-host", "1", "--timeout", "3", "--depth", "0",
                     "--ignore-robots", *[f"{base}/slow?s=1.2&n={i}" for i in range(3)])
     T.check(r.returncode == 0, f"per-host queue: slow URLs one after another, none timed out: {r.stderr[-300:]}")
+
+    # HTML served without a Content-Type is sniffed: its links are followed
+    cu = os.path.join(work, "untyped")
+    r = lib.custody("crawl", "-q", "-o", cu, "--depth", "1", "--ignore-robots", base + "/untyped")
+    T.check(base + "/page.html" in by_uri(lib.case_records(cu), "response"), "untyped HTML: links followed")
+
+    # --requisites: an image on another host is captured, a link there is not followed
+    other = f"http://localhost:{port}"
+    for flag, want in (([], False), (["--requisites"], True)):
+        cr = os.path.join(work, "req" + "".join(flag))
+        r = lib.custody("crawl", "-q", "-o", cr, "--depth", "0", *flag, base + "/req.html")
+        got = by_uri(lib.case_records(cr), "response")
+        T.check(r.returncode == 0 and (other + "/bin" in got) == want and other + "/page.html" not in got,
+                f"requisites {flag}: {sorted(got)} {r.stderr[-300:]}")
 
     # SIGINT: the crawl stops at once and closes the case cleanly (index written, records whole)
     case5 = os.path.join(work, "case5")

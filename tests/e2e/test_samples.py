@@ -7,6 +7,7 @@ here (not custody's reader) and checks:
   - every file of samples/site reachable from index.html has a 200 response record
     whose payload equals the file on disk;
   - `custody ls` lists every page; `$CUSTODY_VERIFY` exits 3 (intact: no anchors given);
+  - samples/seeds.txt, its port rewritten, works with `crawl --seeds`;
   - `$SHARED/interop/check-warc` passes on every capture file, `check-cdxj` on the index;
   - detection (skipped with a message while `custody scan --help` says "not available"):
     each doxing page of samples/labels.jsonl has a findings record with verdict doxing,
@@ -179,6 +180,16 @@ def main():
                            capture_output=True, text=True)
         if not check(p.returncode == 0, "check-cdxj passes on index.cdxj"):
             print((p.stdout + p.stderr)[-2000:])
+
+        # samples/seeds.txt (written for port 8080) works with --seeds once its port is ours.
+        seeds = os.path.join(tmp, "seeds.txt")
+        with open(os.path.join(TOP, "samples", "seeds.txt"), encoding="utf-8") as f, open(seeds, "w") as g:
+            g.write(f.read().replace("http://127.0.0.1:8080/", base))
+        p = subprocess.run([CUSTODY, "crawl", "--depth", "0", "-o", os.path.join(tmp, "seeded"), "--seeds", seeds],
+                           capture_output=True, text=True, timeout=120)
+        idx = os.path.join(tmp, "seeded", "index.cdxj")
+        check(p.returncode == 0 and os.path.exists(idx) and base + "index.html" in open(idx, encoding="utf-8").read(),
+              f"crawl --seeds samples/seeds.txt (port rewritten) captures the seed (exit {p.returncode})")
 
         if not detection_available():
             print("SKIP  detection checks: `custody scan --help` says detection is not available in this build")

@@ -207,6 +207,19 @@ static void test_links(void)
 	CHECK(has(&l, "http://h.example/x/y/d%20e.html"), "space encoded");
 	links_free(&l);
 
+	/* meta refresh is a link too; requisites told apart from navigation */
+	const char *meta = "<meta http-equiv=\"Refresh\" content=\"3; URL='/moved.html'\">"
+	                   "<meta http-equiv=refresh content=\"0;url=next.html\"><meta name=x content=\"1; url=/no\">";
+	crawl_links_html((const unsigned char *)meta, strlen(meta), "http://m.example/a/b.html", 100, collect, &l);
+	CHECK(has(&l, "http://m.example/moved.html"), "meta refresh, quoted URL");
+	CHECK(has(&l, "http://m.example/a/next.html"), "meta refresh, bare URL");
+	CHECK(!has(&l, "http://m.example/no"), "meta without http-equiv refresh ignored");
+	links_free(&l);
+	CHECK(crawl_link_is_requisite("img") && crawl_link_is_requisite("SCRIPT") && crawl_link_is_requisite("link"),
+	      "requisite tags");
+	CHECK(!crawl_link_is_requisite("a") && !crawl_link_is_requisite("area") && !crawl_link_is_requisite("meta"),
+	      "navigation tags");
+
 	/* 10k links: bounded by max_links */
 	size_t cap = 10000 * 40 + 64, len = 0;
 	char *big = malloc(cap);

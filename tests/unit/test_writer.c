@@ -894,6 +894,124 @@ static void test_case(void)
 	}
 }
 
+
+/* A process killed mid-write leaves a torn last frame. The reader must say
+ * which file and where; the index must keep every record before it; and a
+ * later arc_case_open must never append to that file. */
+static void test_case_torn(void)
+{
+	char dir[256], path[400], want[64];
+	arc_case_opts_t o;
+	arc_case_t *c;
+	arc_error_t e;
+	warc_record_t r;
+	warc_written_t out;
+	warc_reader_t *rd;
+	warc_rec_t rec;
+	uint64_t last_off = 0, last_len = 0;
+	struct stat st;
+	arc_buf_t idx = { 0 };
+	int i, rc, n = 0, cut;
+
+	snprintf(dir, sizeof dir, "%s/torn", tmpdir);
+	snprintf(path, sizeof path, "%s/capture-00000.warc.zst", dir);
+	memset(&o, 0, sizeof o);
+	o.software = "custody/test";
+	o.command_line = "custody crawl \nevil";
+	memset(&r, 0, sizeof r);
+	r.type = "response";
+	r.content_type = "application/http; msgtype=response";
+	r.block = PLAIN;
+	r.block_len = sizeof PLAIN - 1;
+	/* cut 7 bytes into the last frame (past its header), 2 bytes into it
+	 * (inside the zstd magic) and half-way through it */
+	for (cut = 0; cut < 3; cut++) {
+		char cmd[600];
+		uint64_t keep;
+
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		(void)!system(cmd);
+		c = arc_case_open(dir, &o, &e);
+		CHECK(c != NULL, "open: %s", e.msg);
+		if (!c)
+			return;
+		for (i = 0; i < 3; i++) {
+			char uri[64];
+			snprintf(uri, sizeof uri, "http://example.com/torn%d", i);
+			r.target_uri = uri;
+			CHECK(arc_case_write(c, &r, &out, &e) == 0, "write %d: %s", i, e.msg);
+			last_off = out.offset;
+			last_len = out.length;
+		}
+		CHECK(arc_case_close(c, &e) == 0, "close: %s", e.msg);
+		keep = cut == 0 ? last_len - 7 : cut == 1 ? 2 : last_len / 2;
+		CHECK(truncate(path, (off_t)(last_off + keep)) == 0, "truncate %s", path);
+
+		/* the reader: warcinfo and two responses, then an error naming
+		 * the file and the torn frame's offset */
+		rd = warc_reader_open(path, NULL, &e);
+		CHECK(rd != NULL, "open torn: %s", e.msg);
+		if (!rd)
+			return;
+		n = 0;
+		while ((rc = warc_reader_next(rd, &rec, &e)) == 1)
+			n++;
+		snprintf(want, sizeof want, "offset %llu", (unsigned long long)last_off);
+		CHECK(n == 3 && rc < 0, "cut %d: %d records before the torn one, rc %d", cut, n, rc);
+		CHECK(e.offset == last_off && strstr(e.file, "capture-00000.warc.zst"),
+		      "cut %d: error at %llu in %s, want %llu", cut, (unsigned long long)e.offset, e.file,
+		      (unsigned long long)last_off);
+		CHECK(strstr(e.msg, path) && strstr(e.msg, want) &&
+		      (strstr(e.msg, "truncated") || strstr(e.msg, "file ends inside")),
+		      "cut %d: message names file, %s and the tear: %s", cut, want, e.msg);
+		warc_reader_free(rd);
+
+		/* the index: what precedes the tear, and an error that says where */
+		memset(&e, 0, sizeof e);
+		rc = cdxj_rebuild(dir, &e);
+		CHECK(rc < 0 && strstr(e.msg, "capture-00000.warc.zst") && strstr(e.msg, want),
+		      "cut %d: rebuild reports the tear: rc %d %s", cut, rc, e.msg);
+		snprintf(path, sizeof path, "%s/index.cdxj", dir);
+		idx.len = 0;
+		CHECK(read_file(path, &idx) == 0, "read %s", path);
+		arc_buf_append(&idx, "", 0);
+		CHECK(idx.data && strstr((char *)idx.data, "com,example)/torn0 ") &&
+		      strstr((char *)idx.data, "com,example)/torn1 ") &&
+		      !strstr((char *)idx.data, "torn2"), "cut %d: index keeps torn0, torn1: %s", cut,
+		      idx.data ? (char *)idx.data : "");
+		snprintf(path, sizeof path, "%s/capture-00000.warc.zst", dir);
+	}
+
+	/* reopening never appends to the torn file: a new file takes the writes */
+	CHECK(stat(path, &st) == 0, "stat");
+	c = arc_case_open(dir, &o, &e);
+	CHECK(c != NULL, "reopen: %s", e.msg);
+	if (c) {
+		uint64_t before = (uint64_t)st.st_size;
+		r.target_uri = "http://example.com/after";
+		CHECK(arc_case_write(c, &r, &out, &e) == 0, "write after: %s", e.msg);
+		CHECK_STR(arc_case_filename(c), "capture-00001.warc.zst");
+		CHECK(arc_case_sync(c, &e) == 0, "sync: %s", e.msg);
+		CHECK(stat(path, &st) == 0 && (uint64_t)st.st_size == before, "torn file untouched");
+		rc = arc_case_close(c, &e);
+		CHECK(rc < 0 && strstr(e.msg, "capture-00000.warc.zst"), "close still reports the torn file: %s",
+		      e.msg);
+		snprintf(path, sizeof path, "%s/capture-00001.warc.zst", dir);
+		check_case_file(path, 2, "torn");
+	}
+	/* a name that already exists (here a directory) is skipped, never opened */
+	snprintf(path, sizeof path, "%s/capture-00002.warc.zst", dir);
+	CHECK(mkdir(path, 0755) == 0, "mkdir %s", path);
+	c = arc_case_open(dir, &o, &e);
+	CHECK(c != NULL, "reopen 2: %s", e.msg);
+	if (c) {
+		CHECK(arc_case_write(c, &r, &out, &e) == 0, "write: %s", e.msg);
+		CHECK_STR(arc_case_filename(c), "capture-00003.warc.zst");
+		arc_case_close(c, &e);
+	}
+	arc_buf_free(&idx);
+}
+
 int main(void)
 {
 	char cmd[200];
@@ -910,6 +1028,7 @@ int main(void)
 	test_header_limit();
 	test_failed_write();
 	test_case();
+	test_case_torn();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (tu_fail == 0 && !getenv("KEEP_TMP"))
 		(void)!system(cmd);

@@ -23,6 +23,8 @@ Routes (HTTP/1.1, keep-alive), each sending exactly the bytes a test expects:
   /dup1 /dup2           identical HTML payloads (revisit)
   /big                  3 MiB of text (for --max-body)
   /json                 application/json
+  /untyped              HTML without Content-Type (links still followed)
+  /req.html             embeds http://localhost:PORT/bin and links http://localhost:PORT/page.html
 The served bodies are in BODIES / body_for() so tests can compare.
 """
 import gzip, socketserver, sys, time
@@ -124,6 +126,17 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, BIN, ctype="application/octet-stream")
         if path == "/big":
             return self.send(200, BIG, ctype="text/plain")
+        if path == "/req.html":  # embeds a resource from another host name (same server)
+            other = "localhost:" + self.headers.get("Host", "").rsplit(":", 1)[-1]
+            return self.send(200, (f'<html><body><img src="http://{other}/bin">'
+                                   f'<a href="http://{other}/page.html">elsewhere</a></body></html>\n').encode())
+        if path == "/untyped":  # HTML without a Content-Type header
+            body = b'<!DOCTYPE html><html><body><a href="/page.html">p</a></body></html>\n'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if path == "/json":
             return self.send(200, JSON, ctype="application/json")
         if path == "/robots.txt":
