@@ -531,6 +531,7 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 	size_t hl = 0, expected = 0, scanned = 0;
 	int rc, stalls = 0;
 
+	r->record_id[0] = '\0'; /* errors before this frame's header must not name the previous record */
 	for (;;) { /* skip skippable frames */
 		uint32_t magic;
 

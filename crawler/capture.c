@@ -100,8 +100,8 @@ static const dedup_ent_t *dedup_find(const crawl_dedup_t *d, const char *digest)
 	return e->digest ? e : NULL;
 }
 
-static int dedup_add(crawl_dedup_t *d, const char *digest, const char *id, const char *uri,
-                     const char *date)
+int crawl_dedup_add(crawl_dedup_t *d, const char *digest, const char *id, const char *uri,
+                    const char *date)
 {
 	if ((d->n + 1) * 2 > d->cap) {
 		size_t cap = d->cap * 2;
@@ -188,13 +188,15 @@ static void set_str(json_t *o, const char *k, const char *v)
 /* The capture metadata body. */
 static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
                           const char *req_id, const char *resp_id, int complete,
-                          const char *why)
+                          const char *why, int depth)
 {
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
 	char msg[CURL_ERROR_SIZE + 512];
 	set_str(o, "url", x->url);
+	/* link hops from a seed: lets --resume rebuild the frontier from the case */
+	json_object_set_new(o, "depth", depth >= 0 ? json_integer(depth) : json_null());
 	set_str(o, "date", x->started);
 	set_str(o, "request_record", req_id);
 	set_str(o, "response_record", resp_id);
@@ -347,6 +349,7 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 {
 	memset(out, 0, sizeof *out);
 	out->nfindings = -1;
+	out->depth = -1;
 	out->status = x->status;
 	out->bytes = x->resp.len;
 	out->want_payload = want_payload;
@@ -355,7 +358,7 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 		return ARC_ENOMEM;
 	snprintf(out->resp_id, sizeof out->resp_id, "<%s>", out->resp_uuid); /* as WARC-Record-ID writes it */
 	/* the digester saw the bytes only once the header block was whole */
-	if (x->hdr_len)
+	if (x->hdr_len && x->dig)
 		warc_digester_final(x->dig, out->block_d, out->payload_d);
 	if (x->hdr_len) {
 		http_header_get(x->resp.data, x->hdr_len, "Content-Type", out->content_type,
@@ -482,13 +485,13 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 		out->wrote_response = prev ? 2 : 1;
 		snprintf(out->response_id, sizeof out->response_id, "%s", w.record_id);
 		if (!prev && complete && x->body_len > 0 && payload_d[0] && c->dedup &&
-		    (rc = dedup_add(c->dedup, payload_d, w.record_id, x->url, w.date)))
+		    (rc = crawl_dedup_add(c->dedup, payload_d, w.record_id, x->url, w.date)))
 			goto out;
 	}
 
 	/* 3. capture metadata */
 	{
-		char *body = capture_json(c, x, req_id, out->response_id, complete, why);
+		char *body = capture_json(c, x, req_id, out->response_id, complete, why, out->depth);
 		if (!body) {
 			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
 			goto out;

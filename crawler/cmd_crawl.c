@@ -24,6 +24,10 @@
 static const cli_opt_t crawl_opts[] = {
 	{"output", 'o', "CASE_DIR", "Case directory to write (created if missing; new capture files continue "
 	                            "the numbering of any already there). Required."},
+	{"resume", 0, NULL, "Continue an interrupted crawl into an existing CASE_DIR (give the same URLs or "
+	                    "--seeds again): URLs already captured there are not fetched again, the links of "
+	                    "captured pages are queued again at the depth recorded with them, URLs that failed "
+	                    "are tried again. The state is read from the capture files themselves."},
 	{"seeds", 0, "FILE", "Read seed URLs from FILE, one per line; empty lines and lines starting with # "
 	                     "are ignored. May be combined with URLs on the command line."},
 	{"depth", 'd', "N", "Follow links up to N hops from a seed (default 5). 0 captures only the seeds "
@@ -261,6 +265,8 @@ static int on_opt(void *ctx, const char *name, const char *arg)
 		o->no_detect = 1;
 	else if (!strcmp(name, "focus"))
 		o->focus = 1;
+	else if (!strcmp(name, "resume"))
+		o->resume = 1;
 	else if (!strcmp(name, "requisites"))
 		o->requisites = 1;
 	else if (!strcmp(name, "note"))
@@ -397,7 +403,7 @@ int cmd_crawl(int argc, char **argv)
 	clear_progress(&c);
 	if (crc < 0) {
 		fprintf(stderr, "custody crawl: %s\n", err.msg[0] ? err.msg : arc_strerror(crc));
-		if (crc == ARC_EIO || crc == ARC_ENOSPC)
+		if ((crc == ARC_EIO || crc == ARC_ENOSPC) && st.records)
 			fprintf(stderr, "custody crawl: stopped; the records written before this point stay "
 			                "readable in %s\n", c.o.case_dir);
 		rc = 2;
@@ -407,14 +413,17 @@ int cmd_crawl(int argc, char **argv)
 	if (g_stop && crc >= 0)
 		fprintf(stderr, "custody crawl: interrupted; the case was closed cleanly\n");
 	if (!c.quiet && crc >= 0) {
-		char b[32];
+		char b[32], resumed[64] = "";
 		human_bytes(st.bytes, b, sizeof b);
+		if (c.o.resume)
+			snprintf(resumed, sizeof resumed, "; %" PRIu64 " URLs were already in the case", st.resumed);
 		fprintf(stderr, "%" PRIu64 " URLs captured (%" PRIu64 " HTTP errors, %" PRIu64 " truncated), %" PRIu64
 		        " failed, %" PRIu64 " blocked by robots.txt, %" PRIu64 " not fetched (--max-pages); "
 		        "%s in %.1fs; %" PRIu64 " records, %" PRIu64 " revisits; %" PRIu64 " findings, %" PRIu64
-		        " doxing pages -> %s\n",
+		        " doxing pages%s -> %s\n",
 		        st.fetched, st.http_errors, st.truncated, st.failed, st.robots_blocked, st.skipped, b,
-		        st.seconds, st.records, st.revisits, st.findings, st.doxing_pages, c.o.case_dir);
+		        st.seconds, st.records, st.revisits, st.findings, st.doxing_pages,
+		        resumed, c.o.case_dir);
 	}
 	if (c.json) {
 		printf("{\"case\": \"");
@@ -429,10 +438,10 @@ int cmd_crawl(int argc, char **argv)
 		       ", \"truncated\": %" PRIu64 ", \"robots_blocked\": %" PRIu64 ", \"skipped\": %" PRIu64
 		       ", \"queued\": %" PRIu64 ", \"seen\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"records\": %" PRIu64
 		       ", \"revisits\": %" PRIu64 ", \"findings\": %" PRIu64 ", \"doxing_pages\": %" PRIu64
-		       ", \"seconds\": %.3f, \"exit\": %d}\n",
+		       ", \"resumed\": %" PRIu64 ", \"seconds\": %.3f, \"exit\": %d}\n",
 		       crc < 0 ? "false" : "true", st.fetched, st.failed, st.http_errors, st.truncated,
 		       st.robots_blocked, st.skipped, st.queued, st.seen, st.bytes, st.records, st.revisits,
-		       st.findings, st.doxing_pages, st.seconds, rc);
+		       st.findings, st.doxing_pages, st.resumed, st.seconds, rc);
 	}
 out:
 	for (size_t i = 0; i < c.nseeds; i++) {

@@ -27,7 +27,9 @@ static const cli_opt_t scan_opts[] = {
 	                  "\"start\",\"end\",\"score\",\"sha256\",\"xpath\"} per finding of personal data "
 	                  "(plus \"watch\":true when it is on the watchlist), the same with \"kind\":\"signal\" "
 	                  "for each dox keyword (evidence for the verdict, not personal data), and "
-	                  "{\"kind\":\"page\",\"file\",\"doxing\",\"score\",\"charset\",\"findings\"} per file. "
+	                  "{\"kind\":\"page\",\"file\",\"doxing\",\"score\",\"charset\",\"findings\","
+	                  "\"scanned\":{\"bytes\",\"complete\"}} per file (complete is false when the "
+	                  "file is larger than the 32 MiB scanned). "
 	                  "Values are never masked in JSON."},
 	{"reveal", 0, NULL, "Show identifiers in full in the human output (masked by default)."},
 	{"rules", 0, "FILE", "Use this rules file instead of the built-in samples/rules/default.rules."},
@@ -77,7 +79,9 @@ static int on_opt(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
-/* Read a whole file (or stdin for "-"), up to TEXTMAP_MAX_INPUT bytes. */
+/* Read a whole file (or stdin for "-"), up to one byte past TEXTMAP_MAX_INPUT:
+ * enough for detect_payload() to tell that the file is larger than it scans. */
+#define SCAN_READ_MAX (TEXTMAP_MAX_INPUT + 1)
 static int read_input(const char *path, unsigned char **out, size_t *len, int *truncated)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -93,11 +97,11 @@ static int read_input(const char *path, unsigned char **out, size_t *len, int *t
 	}
 	for (;;) {
 		if (n == cap) {
-			if (cap >= TEXTMAP_MAX_INPUT) {
+			if (cap >= SCAN_READ_MAX) {
 				*truncated = 1;
 				break;
 			}
-			size_t nc = cap * 2 > TEXTMAP_MAX_INPUT ? TEXTMAP_MAX_INPUT : cap * 2;
+			size_t nc = cap * 2 > SCAN_READ_MAX ? SCAN_READ_MAX : cap * 2;
 			unsigned char *nb = realloc(b, nc);
 			if (!nb)
 				break;
@@ -202,9 +206,11 @@ static void report_json(const char *file, const detect_result_t *r)
 		if (o)
 			print_json_line(o);
 	}
-	json_t *p = json_pack("{s:s, s:s, s:b, s:f, s:s, s:I}", "kind", "page", "file", file,
-	                      "doxing", r->doxing, "score", r->score, "charset", r->charset,
-	                      "findings", (json_int_t)r->n);
+	json_t *p = json_pack("{s:s, s:s, s:b, s:f, s:s, s:I, s:{s:I, s:b}}", "kind", "page",
+	                      "file", file, "doxing", r->doxing, "score", r->score,
+	                      "charset", r->charset, "findings", (json_int_t)r->n,
+	                      "scanned", "bytes", (json_int_t)r->scanned_bytes,
+	                      "complete", !r->truncated);
 	if (p)
 		print_json_line(p);
 }
@@ -214,6 +220,9 @@ static void report_human(const char *file, const detect_result_t *r, int reveal)
 	printf("%s: %s (score %.2f), %zu finding%s%s%s\n", file,
 	       r->doxing ? "DOXING PAGE" : "not a doxing page", r->score, r->n,
 	       r->n == 1 ? "" : "s", r->charset[0] ? ", charset " : "", r->charset);
+	if (r->truncated)
+		printf("  INCOMPLETE: only the first %llu bytes were scanned; nothing is known "
+		       "about the rest\n", (unsigned long long)r->scanned_bytes);
 	for (size_t i = 0; i < r->n; i++) {
 		const detect_finding_t *f = &r->v[i];
 		printf("  %-15s ", f->type);
@@ -262,15 +271,16 @@ int cmd_scan(int argc, char **argv)
 			status = 2;
 			continue;
 		}
-		if (truncated)
-			fprintf(stderr, "custody scan: %s: larger than %zu bytes, scanning the first %zu\n",
-			        file, TEXTMAP_MAX_INPUT, TEXTMAP_MAX_INPUT);
 		detect_result_t r;
 		const char *ct = a.type ? a.type : strcmp(file, "-") ? type_by_name(file) : NULL;
 		if (detect_payload(rules, watch, ct, buf, len, &r, &err)) {
 			fprintf(stderr, "custody scan: %s: %s\n", file, err.msg);
 			status = 2;
 		} else {
+			if (r.truncated || truncated)
+				fprintf(stderr, "custody scan: %s: larger than %zu bytes, scanned the first "
+				        "%llu only\n", file, TEXTMAP_MAX_INPUT,
+				        (unsigned long long)r.scanned_bytes);
 			if (a.json)
 				report_json(file, &r);
 			else

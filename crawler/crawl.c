@@ -1,21 +1,28 @@
 /*
  * crawl.c — crawl_run(): seeds in, a case directory out.
  *
- * One loop: keep up to --concurrency transfers running (fetch.c), and when
- * one finishes write its records (capture.c), then queue what it leads to —
- * the Location of a redirect (the same page, one hop more, up to
- * max_redirects) and, for HTML within --depth, its links that are in scope
- * (scope.c, links.c). The frontier (frontier.c) makes sure each URL is
- * fetched once. With robots.txt obeyed, the first URL of an origin parks
- * until that origin's /robots.txt has been fetched (and archived: the policy
- * applied is part of the evidence).
+ * One loop on the main thread: keep up to --concurrency transfers running
+ * (fetch.c); a finished transfer goes to a worker thread that decodes its
+ * payload, runs detection and extracts links (crawl_capture_prepare, no
+ * shared state), then back to the main thread, which writes all its records
+ * together (crawl_capture_write) and queues what it leads to: the Location
+ * of a redirect (the same page, one hop more, up to --max-redirects) and, for
+ * HTML within --depth, its in-scope links (scope.c, links.c). The frontier
+ * (frontier.c) makes sure each URL is queued once; from there URLs move to
+ * their origin's own queue, which starts them as --per-host and robots.txt
+ * allow (the first URL of an origin first fetches and archives its
+ * robots.txt: the policy applied is part of the evidence).
  *
  * Per-URL failures are recorded and counted and the crawl goes on; only a
  * case that cannot be written stops it (what was written stays readable).
+ * --resume rebuilds the seen set and the queue from the case itself.
  *
- * Must never print, exit, fetch a URL twice, or fetch outside the scope
- * except a seed's own redirects.
+ * Must never print, exit, fetch a URL twice (a retry on a fresh connection
+ * after a broken kept-alive one is the one exception, and both attempts are
+ * recorded), write from two threads, or fetch outside the scope except a
+ * seed's own redirects and, with --requisites, what a page embeds.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <libxml/parser.h>
 
 #include "crawl_int.h"
@@ -54,6 +62,7 @@ typedef struct {
 	char *origin;
 	int state;
 	crawl_robots_t *robots;
+	const char *robots_why;     /* static: why its URLs may be refused */
 	crawl_frontier_t *waiting;  /* only its heap is used */
 	int active;                 /* transfers running for this origin */
 } host_t;
@@ -193,6 +202,8 @@ static int start(crawl_t *c, crawl_item_t *it)
 	*held = *it;
 	crawl_xfer_t *x = crawl_xfer_new(it->url, held);
 	arc_error_t err;
+	if (x)
+		x->fresh = it->retry;
 	if (!x || crawl_fetch_add(c->fetch, x, &err)) {
 		crawl_xfer_free(x);
 		free(held);
@@ -212,10 +223,10 @@ static int per_host(const crawl_t *c)
 }
 
 /* Too many finished transfers wait for the workers: fetch no more until
- * they catch up (bounds the memory held by received bodies). */
+ * they catch up. At most 2 x --concurrency bodies are held in memory. */
 static int backlogged(const crawl_t *c)
 {
-	return c->pending >= 2 * concurrency(c);
+	return c->pending >= concurrency(c);
 }
 
 /* Start what this origin's queue allows: free connections, robots.txt known.
@@ -233,7 +244,8 @@ static int host_pump(crawl_t *c, host_t *h)
 		if (h->robots && !crawl_robots_allowed(h->robots, path_query(it.url))) {
 			c->st->robots_blocked++;
 			emit(c, CRAWL_EV_SKIPPED, it.url, 0, 0, -1, 0,
-			     "disallowed by robots.txt (--ignore-robots captures it anyway)");
+			     h->robots_why ? h->robots_why
+			                   : "disallowed by robots.txt (--ignore-robots captures it anyway)");
 			free(it.url);
 			continue;
 		}
@@ -267,7 +279,7 @@ static int dispatch(crawl_t *c, crawl_item_t *it)
 		char *norm = NULL;
 		snprintf(robots_url, sizeof robots_url, "%s/robots.txt", origin);
 		if (crawl_url_normalize(NULL, robots_url, &norm) == 0) {
-			crawl_item_t r = {norm, 0, 0, 0, CRAWL_ITEM_ROBOTS};
+			crawl_item_t r = {norm, 0, 0, 0, CRAWL_ITEM_ROBOTS, 0};
 			h->state = HOST_PENDING;
 			if (start(c, &r)) {
 				free(norm);
@@ -301,8 +313,11 @@ static void robots_done(crawl_t *c, crawl_item_t *it, const crawl_captured_t *ca
 	if (cap->status >= 200 && cap->status < 300 && cap->complete)
 		h->robots = crawl_robots_parse((const char *)cap->payload, cap->payload ? cap->payload_len : 0,
 		                               ROBOTS_AGENT);
-	else if (cap->status >= 500)
+	else if (cap->status >= 500) {
 		h->robots = crawl_robots_fixed(0);
+		h->robots_why = "robots.txt answered with a server error, which RFC 9309 reads as "
+		                "\"disallow everything\" (--ignore-robots captures it anyway)";
+	}
 	h->state = HOST_READY;
 }
 
@@ -323,6 +338,24 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 	if (cap->doxing)
 		st->doxing_pages++;
 	int failed = !cap->complete && x->truncated != CRAWL_TRUNC_LENGTH;
+	if (failed && !cap->wrote_response && !it->retry && x->num_connects == 0 &&
+	    (x->result == CURLE_UNSUPPORTED_PROTOCOL || x->result == CURLE_WEIRD_SERVER_REPLY ||
+	     x->result == CURLE_GOT_NOTHING || x->result == CURLE_RECV_ERROR)) {
+		/* garbage or nothing on a kept-alive connection: usually the previous
+		 * response left bytes behind (a server that sent more than it
+		 * declared). The failed attempt is recorded; try once more on a new
+		 * connection. */
+		char origin[1200];
+		host_t *h = crawl_url_origin(x->url, origin, sizeof origin) ? NULL : host_find(c, origin, 0);
+		char *u = h ? strdup(x->url) : NULL;
+		crawl_item_t again = {u, it->depth, it->hops, it->priority, CRAWL_ITEM_PAGE, 1};
+		if (u && crawl_frontier_requeue(h->waiting, &again) == 0) {
+			if (it->hops == 0 && c->pages_started)
+				c->pages_started--; /* the retry is the same page */
+			return;
+		}
+		free(u);
+	}
 	if (failed) {
 		st->failed++;
 		if (x->truncated == CRAWL_TRUNC_DISCONNECT)
@@ -379,6 +412,7 @@ static void finish_job(crawl_t *c, job_t *j)
 	crawl_item_t *it = j->it;
 	if (!c->fatal) {
 		arc_error_t err;
+		j->cap.depth = it->kind == CRAWL_ITEM_PAGE ? it->depth : -1;
 		int rc = j->prep_rc ? arc_fail(&err, j->prep_rc, "", 0, "", "%s: out of memory", x->url)
 		                    : crawl_capture_write(&c->cc, x, &j->cap, &err);
 		c->st->records += (uint64_t)j->cap.records;
@@ -535,6 +569,169 @@ static void workers_stop(crawl_t *c)
 	c->pool = 0;
 }
 
+/* ---------------------------------------------------------------- --resume */
+
+/* Hold for later what one captured page leads to, as page_done would have
+ * queued it: URLs captured later in the files are not known to be seen yet. */
+static void resume_add(crawl_frontier_t *later, const char *url, int depth, int hops)
+{
+	char *u = strdup(url);
+	crawl_item_t it = {u, depth, hops, 0, CRAWL_ITEM_PAGE, 0};
+	if (u && crawl_frontier_requeue(later, &it))
+		free(u);
+}
+
+static void resume_links(crawl_t *c, crawl_frontier_t *later, const char *url,
+                         const crawl_captured_t *cap, int depth)
+{
+	if (cap->status >= 300 && cap->status < 400 && cap->location[0]) {
+		char *target = NULL;
+		if (crawl_url_normalize(url, cap->location, &target) == 0) {
+			if (crawl_scope_match(c->scope, target))
+				resume_add(later, target, depth, 1);
+			free(target);
+		}
+	}
+	for (size_t i = 0; i < cap->nlinks; i++) {
+		if (depth < c->o->depth && crawl_scope_match(c->scope, cap->links[i]))
+			resume_add(later, cap->links[i], depth + 1, 0);
+		else if (c->o->requisites && cap->link_req[i])
+			resume_add(later, cap->links[i], c->o->depth + 1, 0);
+	}
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What the case already holds is the crawl state: every captured URL is
+ * seen (not fetched again), every captured payload can be revisited, and the
+ * links of captured pages are queued again at the depth their capture
+ * metadata records. URLs that failed (no response) are tried again. Nothing
+ * else is kept on the side, so nothing can disagree with the archive. */
+static int resume_scan(crawl_t *c)
+{
+	DIR *d = opendir(c->o->case_dir);
+	if (!d)
+		return 0; /* a new case: nothing to resume */
+	char **names = NULL;
+	size_t nn = 0, cap = 0;
+	struct dirent *de;
+	int rc = 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (strncmp(de->d_name, "capture-", 8) || len < 17 || strcmp(de->d_name + len - 9, ".warc.zst"))
+			continue;
+		if (nn == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **nv = realloc(names, cap * sizeof *nv);
+			if (!nv) {
+				rc = ARC_ENOMEM;
+				break;
+			}
+			names = nv;
+		}
+		if (!(names[nn] = strdup(de->d_name))) {
+			rc = ARC_ENOMEM;
+			break;
+		}
+		nn++;
+	}
+	closedir(d);
+	if (nn)
+		qsort(names, nn, sizeof *names, name_cmp);
+	crawl_capture_ctx_t cc = c->cc;
+	cc.rules = NULL; /* findings are already in the case */
+	cc.watch = NULL;
+	crawl_frontier_t *later = crawl_frontier_new();
+	if (!later)
+		rc = ARC_ENOMEM;
+	for (size_t i = 0; i < nn && !rc; i++) {
+		char path[4096];
+		arc_error_t err;
+		snprintf(path, sizeof path, "%s/%s", c->o->case_dir, names[i]);
+		warc_reader_t *r = warc_reader_open(path, NULL, &err);
+		if (!r) {
+			emit(c, CRAWL_EV_ERROR, path, 0, 0, -1, 0, err.msg);
+			continue;
+		}
+		warc_rec_t rec;
+		int n;
+		char pending_id[ARC_UUID_LEN + 8] = "";
+		char *pending_url = NULL;
+		crawl_captured_t pend;
+		memset(&pend, 0, sizeof pend);
+		while ((n = warc_reader_next(r, &rec, &err)) == 1) {
+			const char *type = warc_rec_get(&rec, "WARC-Type");
+			const char *uri = warc_rec_get(&rec, "WARC-Target-URI");
+			const char *ct = warc_rec_get(&rec, "Content-Type");
+			if (!type || !uri)
+				continue;
+			if (!strcmp(type, "response") || !strcmp(type, "revisit")) {
+				if (!strcmp(path_query(uri), "/robots.txt"))
+					continue; /* robots.txt is fetched again: the policy as of now */
+				if (crawl_frontier_mark_seen(c->fr, uri)) {
+					rc = ARC_ENOMEM;
+					break;
+				}
+				c->st->resumed++;
+				const char *pd = warc_rec_get(&rec, "WARC-Payload-Digest");
+				const char *id = warc_rec_get(&rec, "WARC-Record-ID");
+				const char *date = warc_rec_get(&rec, "WARC-Date");
+				if (!strcmp(type, "response") && pd && id && date && !warc_rec_get(&rec, "WARC-Truncated"))
+					crawl_dedup_add(c->cc.dedup, pd, id, uri, date);
+				/* its links, once its capture metadata tells the depth */
+				crawl_captured_free(&pend);
+				free(pending_url);
+				pending_url = NULL;
+				pending_id[0] = '\0';
+				crawl_xfer_t fx;
+				memset(&fx, 0, sizeof fx);
+				fx.url = (char *)uri;
+				fx.resp.data = (unsigned char *)rec.block;
+				fx.resp.len = (size_t)rec.block_len;
+				fx.hdr_len = http_header_end(rec.block, (size_t)rec.block_len);
+				fx.status = http_status(rec.block, fx.hdr_len);
+				if (fx.hdr_len && crawl_capture_prepare(&cc, &fx, 0, c->o->max_links, &pend) == 0 &&
+				    id && (pending_url = strdup(uri)))
+					snprintf(pending_id, sizeof pending_id, "%s", id);
+			} else if (!strcmp(type, "metadata") && ct &&
+			           !strncmp(ct, "application/vnd.custody.capture+json", 36) && pending_id[0]) {
+				const char *to = warc_rec_get(&rec, "WARC-Concurrent-To");
+				if (!to || strcmp(to, pending_id))
+					continue;
+				json_t *j = json_loadb((const char *)rec.block, (size_t)rec.block_len, 0, NULL);
+				json_t *dj = j ? json_object_get(j, "depth") : NULL;
+				int depth = json_is_integer(dj) ? (int)json_integer_value(dj) : 0;
+				json_decref(j);
+				resume_links(c, later, pending_url, &pend, depth);
+				crawl_captured_free(&pend);
+				free(pending_url);
+				pending_url = NULL;
+				pending_id[0] = '\0';
+			}
+		}
+		if (n < 0)
+			emit(c, CRAWL_EV_ERROR, names[i], 0, 0, -1, 0, err.msg);
+		crawl_captured_free(&pend);
+		free(pending_url);
+		warc_reader_free(r);
+	}
+	/* now that every captured URL is seen, queue what they lead to */
+	crawl_item_t it;
+	while (later && crawl_frontier_pop(later, &it)) {
+		if (!rc && crawl_frontier_push(c->fr, it.url, it.depth, it.hops, 0, CRAWL_ITEM_PAGE) < 0)
+			rc = ARC_ENOMEM;
+		free(it.url);
+	}
+	crawl_frontier_free(later);
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
 static void software(char *out, size_t outsz)
 {
 	char v[256];
@@ -572,7 +769,7 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 			              "%s: not an absolute http:// or https:// URL", o->seeds[i]);
 			goto out;
 		}
-		if (crawl_scope_add_seed(c.scope, u) || crawl_frontier_push(c.fr, u, 0, 0, 0, CRAWL_ITEM_PAGE) < 0) {
+		if (crawl_scope_add_seed(c.scope, u)) {
 			free(u);
 			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
 			goto out;
@@ -604,6 +801,21 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 	snprintf(robots_policy, sizeof robots_policy, "%s",
 	         o->ignore_robots ? "ignore (--ignore-robots: robots.txt not fetched or obeyed)"
 	                          : "obey (robots.txt fetched per origin, archived, obeyed as user-agent custody; RFC 9309)");
+	/* --resume: the case's captures first, so that seeds already there are not fetched again */
+	if (o->resume && (rc = resume_scan(&c)) < 0) {
+		arc_fail(err, rc, o->case_dir, 0, "", "%s: out of memory reading the case to resume", o->case_dir);
+		goto out;
+	}
+	for (size_t i = 0; i < o->nseeds; i++) {
+		char *u = NULL;
+		if (crawl_url_normalize(NULL, o->seeds[i], &u) == 0 &&
+		    crawl_frontier_push(c.fr, u, 0, 0, 0, CRAWL_ITEM_PAGE) < 0) {
+			free(u);
+			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+			goto out;
+		}
+		free(u);
+	}
 	arc_case_opts_t co = {.max_file_size = o->max_file_size, .level = o->level, .software = soft,
 	                      .command_line = o->command_line, .robots = robots_policy, .note = o->note};
 	c.cc.cas = arc_case_open(o->case_dir, &co, err);

@@ -52,6 +52,7 @@ typedef struct {
 	int hops;       /* redirect hops leading here */
 	int priority;   /* higher first; ties in insertion order */
 	int kind;       /* CRAWL_ITEM_* */
+	int retry;      /* 1: a second attempt on a fresh connection */
 } crawl_item_t;
 
 /* Priority queue of URLs plus the seen set: each normalized URL enters once. */
@@ -65,6 +66,8 @@ int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hop
 int crawl_frontier_requeue(crawl_frontier_t *f, crawl_item_t *it);
 /* Highest-priority item, oldest first. 1 got one (caller owns it->url), 0 empty. */
 int crawl_frontier_pop(crawl_frontier_t *f, crawl_item_t *it);
+/* Mark url seen without queueing it (--resume: already in the case). 0 or ARC_ENOMEM. */
+int crawl_frontier_mark_seen(crawl_frontier_t *f, const char *url);
 /* 1 if url was ever pushed. */
 int crawl_frontier_seen(const crawl_frontier_t *f, const char *url);
 size_t crawl_frontier_size(const crawl_frontier_t *f);
@@ -140,6 +143,8 @@ typedef struct crawl_xfer {
 	int truncated;              /* CRAWL_TRUNC_* */
 	int header_overflow;        /* header block exceeded HTTP_MAX_HEADER */
 	int status;
+	int fresh;                  /* use a new connection (CURLOPT_FRESH_CONNECT) */
+	long num_connects;          /* CURLINFO_NUM_CONNECTS: 0 when a kept-alive connection was reused */
 	/* TLS, taken from the SSL* while the connection is live */
 	int tls;
 	char tls_version[32];       /* "TLSv1.3" */
@@ -191,6 +196,10 @@ void crawl_versions(char *out, size_t outsz);
 /* Payload digest -> the record that holds it (for revisit records). */
 typedef struct crawl_dedup crawl_dedup_t;
 crawl_dedup_t *crawl_dedup_new(void);
+/* Remember that record id (at uri, date) holds the payload with this digest
+ * (first one wins). 0 or ARC_ENOMEM. */
+int crawl_dedup_add(crawl_dedup_t *d, const char *digest, const char *id, const char *uri,
+                    const char *date);
 void crawl_dedup_free(crawl_dedup_t *d);
 
 typedef struct {
@@ -224,6 +233,7 @@ typedef struct {
 	unsigned char *link_req;   /* per link: 1 a page requisite (crawl_link_is_requisite) */
 	size_t nlinks, caplinks;
 	int want_payload;
+	int depth;                 /* set by the crawl before writing: recorded in the capture metadata (-1: null) */
 	/* filled by crawl_capture_write */
 	int wrote_response;        /* 1 response, 2 revisit, 0 none */
 	char response_id[ARC_UUID_LEN + 8];

@@ -49,6 +49,9 @@ typedef struct {
 	int doxing;           /* page verdict */
 	double score;         /* page score 0..1 */
 	char charset[32];     /* charset the payload was decoded from */
+	uint64_t scanned_bytes; /* payload bytes looked at (from the start) */
+	int truncated;        /* 1: the payload is longer than scanned_bytes (bounded by
+	                         TEXTMAP_MAX_INPUT): "no findings" then says nothing about the rest */
 } detect_result_t;
 
 /* Detect in one decoded payload (transfer and content coding removed, original
@@ -91,6 +94,8 @@ typedef struct {
 	int insecure;               /* capture even when TLS verification fails */
 	int http2;                  /* allow HTTP/2 (default: HTTP/1.1 so the record holds the wire bytes) */
 	int focus;                  /* links found on doxing pages are fetched first */
+	int resume;                 /* continue a crawl into case_dir: URLs already captured there
+	                               are not fetched again; their links are queued again */
 	int requisites;             /* also fetch what pages embed (img, script, css, iframe)
 	                               outside the scope, without following links from there */
 	int no_detect;              /* no findings records */
@@ -125,6 +130,7 @@ typedef struct {
 	uint64_t revisits;
 	uint64_t findings;       /* findings over all pages */
 	uint64_t doxing_pages;
+	uint64_t resumed;        /* URLs found already captured in the case (--resume) */
 	double seconds;
 } crawl_stats_t;
 

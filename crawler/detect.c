@@ -9,7 +9,9 @@
  * sha256 is taken over exactly those payload bytes, so anyone can re-check a
  * finding against the archived record without trusting this parser.
  *
- * The page verdict is computed by detect_verdict() in scanner.c.
+ * The page verdict is computed by detect_verdict() in scanner.c. A payload
+ * longer than TEXTMAP_MAX_INPUT is scanned up to that bound and the result
+ * says so (scanned_bytes, truncated; "scanned" in the record body).
  *
  * Must never: report an offset outside the payload, or a hash of anything
  * but payload[start,end).
@@ -113,6 +115,81 @@ static char *context_of(const textmap_t *m, size_t ts, size_t te)
 	return c;
 }
 
+/* ---------------------------------------------------------------- JSON keys */
+
+/* The key of a JSON value from its segment's xpath: the last step after the
+ * last '$' ("$.user.qq" -> "qq", "$['a.b']" -> "a.b", "$.phones[1]" ->
+ * "phones", "/html/body/script[1]/$.name" -> "name"). Not a JSON value (no
+ * '$', or HTML inside a JSON string: a '/' after the '$'): 0. */
+static int json_key_of(const char *xp, const char **key, size_t *klen)
+{
+	const char *d = strrchr(xp, '$');
+	if (!d || strchr(d, '/'))
+		return 0;
+	const char *e = d + strlen(d);
+	/* drop array indexes: the key names the list */
+	while (e > d + 1 && e[-1] == ']') {
+		const char *o = e - 1;
+		while (o > d && *o != '[')
+			o--;
+		if (o + 1 < e - 1 && o[1] >= '0' && o[1] <= '9')
+			e = o;
+		else
+			break;
+	}
+	if (e > d + 4 && e[-1] == ']' && e[-2] == '\'') {
+		/* "['a.b']": the quoted key (escapes, if any, are left as written) */
+		const char *o = e - 3;
+		while (o > d && !(o[0] == '[' && o[1] == '\''))
+			o--;
+		if (o <= d && !(o[0] == '[' && o[1] == '\''))
+			return 0;
+		*key = o + 2;
+		*klen = (size_t)(e - 2 - (o + 2));
+		return *klen > 0;
+	}
+	const char *k = e;
+	while (k > d && k[-1] != '.')
+		k--;
+	if (k == d || k == e)
+		return 0;
+	*key = k;
+	*klen = (size_t)(e - k);
+	return 1;
+}
+
+/* Key context for the JSON value segments of m (NULL with *n == 0 when none). */
+static int json_keys(const detect_rules_t *rules, const textmap_t *m, scan_key_t **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	for (size_t i = 0; i < m->nseg; i++) {
+		const textmap_seg_t *sg = &m->seg[i];
+		const char *k;
+		size_t kl;
+		if (!sg->xpath || sg->text_end <= sg->text_start || !json_key_of(sg->xpath, &k, &kl))
+			continue;
+		uint32_t cats = detect_rules_json_key(rules, k, kl);
+		if (!cats)
+			continue;
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			scan_key_t *nk = realloc(*out, nc * sizeof *nk);
+			if (!nk) {
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return ARC_ENOMEM;
+			}
+			*out = nk;
+			cap = nc;
+		}
+		(*out)[(*n)++] = (scan_key_t){sg->text_start, sg->text_end, cats};
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- payload */
 
 static void finding_free(detect_finding_t *f)
@@ -146,12 +223,19 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 	if (rc)
 		return rc;
 	scan_result_t s;
-	rc = detect_scan(rules, m.text, m.len, &s);
+	scan_key_t *keys;
+	size_t nkeys;
+	rc = json_keys(rules, &m, &keys, &nkeys);
+	if (!rc)
+		rc = detect_scan_keys(rules, m.text, m.len, keys, nkeys, &s);
+	free(keys);
 	if (rc) {
 		textmap_free(&m);
 		return arc_fail(err, rc, "", 0, NULL, "detect: out of memory scanning %zu bytes", len);
 	}
 	snprintf(out->charset, sizeof out->charset, "%s", m.charset);
+	out->scanned_bytes = m.src_len;
+	out->truncated = m.src_len < len;
 	out->v = calloc(s.n ? s.n : 1, sizeof *out->v);
 	if (!out->v) {
 		rc = arc_fail(err, ARC_ENOMEM, "", 0, NULL, "detect: out of memory");
@@ -220,6 +304,13 @@ int detect_findings_json(const detect_result_t *r, const char *target_record_id,
 		bad |= set_new(verdict, "score", json_real(r->score));
 		bad |= set_new(root, "verdict", verdict);
 		verdict = NULL;
+		/* a bounded scan says so: no findings past "bytes" means nothing was looked for */
+		json_t *sc = json_object();
+		bad |= set_new(root, "scanned", sc);
+		if (sc) {
+			bad |= set_new(sc, "bytes", json_integer((json_int_t)r->scanned_bytes));
+			bad |= set_new(sc, "complete", json_boolean(!r->truncated));
+		}
 		for (size_t i = 0; i < r->n && !bad; i++) {
 			const detect_finding_t *f = &r->v[i];
 			json_t *o = json_object();

@@ -113,6 +113,10 @@ typedef struct {
 size_t detect_rules_match(const detect_rules_t *r, const char *text, size_t len,
                           size_t pos, uint32_t mask, uint32_t *cats);
 const detect_settings_t *detect_rules_settings(const detect_rules_t *r);
+/* Context categories a JSON key lends to its value ([json_key.<type>]
+ * sections: DR_CTX_BIT(type), DR_BIT(DR_NAMECTX) for person_name), or 0.
+ * The key is compared whole, ASCII case and '_' '-' '.' blanks ignored. */
+uint32_t detect_rules_json_key(const detect_rules_t *r, const char *key, size_t n);
 /* Parse rules text (name is used in error messages as "name:line"). */
 detect_rules_t *detect_rules_parse(const char *buf, size_t len, const char *name,
                                    arc_error_t *err);
@@ -134,6 +138,19 @@ typedef struct {
 /* One pass over text for every type; matches come back sorted by ts.
  * 0 or ARC_ENOMEM. */
 int detect_scan(const detect_rules_t *r, const char *text, size_t len, scan_result_t *out);
+
+/* A JSON value at text [s,e) whose key lends it context (detect_rules_json_key). */
+typedef struct {
+	size_t s, e;
+	uint32_t cats;
+} scan_key_t;
+
+/* detect_scan with key context: keys sorted by s, non-overlapping (one per
+ * JSON value segment). Each acts as a context word right before its value
+ * that reaches no further than the value's end; a person_name key takes the
+ * value as a name only when the whole value is one. */
+int detect_scan_keys(const detect_rules_t *r, const char *text, size_t len,
+                     const scan_key_t *keys, size_t nkeys, scan_result_t *out);
 void detect_scan_free(scan_result_t *s);
 
 /* The page verdict from a set of matches (rule documented in detect.c). */

@@ -12,10 +12,12 @@
  * the default because only then are the recorded bytes the bytes on the wire
  * (HTTP/2 headers are HPACK-coded; libcurl shows them re-serialized).
  *
- * TLS facts (protocol version, cipher, peer chain, verification result) are
- * read from the OpenSSL SSL* when the first response header arrives, while
- * the connection is certainly live: libcurl's CURLOPT_CERTINFO is not filled
- * again on a reused connection.
+ * TLS facts (protocol version, cipher, peer chain) are read from the OpenSSL
+ * SSL* when the first response header arrives, while the connection is
+ * certainly live: libcurl's CURLOPT_CERTINFO is not filled again on a reused
+ * connection. The peer chain is also verified here, against the same anchors
+ * (--ca-file or the system store) and independently of libcurl, so that the
+ * result is recorded even with --insecure, when libcurl loads no CA at all.
  *
  * Must never decode, reorder or re-serialize what was received, keep more
  * than max_body body bytes, or print.
@@ -323,6 +325,8 @@ int crawl_fetch_add(crawl_fetch_t *f, crawl_xfer_t *x, arc_error_t *err)
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, f->o.insecure ? 0L : 2L);
 	if (f->o.ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, f->o.ca_file);
+	if (x->fresh)
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
 		x->easy = NULL;
 		curl_easy_cleanup(e);
@@ -382,6 +386,7 @@ static void finish(crawl_xfer_t *x, CURLcode result)
 	curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &x->port);
 	curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &x->ssl_verifyresult);
 	curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &x->http_version);
+	curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &x->num_connects);
 	if (curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME_T, &t) == CURLE_OK)
 		x->t_namelookup = t;
 	if (curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &t) == CURLE_OK)

@@ -139,7 +139,7 @@ int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hop
 		free(copy);
 		return ARC_ENOMEM;
 	}
-	crawl_item_t it = {copy, depth, hops, priority, kind};
+	crawl_item_t it = {copy, depth, hops, priority, kind, 0};
 	if (heap_push(f, &it)) {
 		free(key);
 		free(copy);
@@ -150,6 +150,24 @@ int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hop
 	/* copy is owned by the heap entry now */
 	/* cppcheck-suppress memleak */
 	return 1;
+}
+
+int crawl_frontier_mark_seen(crawl_frontier_t *f, const char *url)
+{
+	if (!f->set && set_grow(f))
+		return ARC_ENOMEM;
+	size_t slot = set_slot(f->set, f->set_cap, url);
+	if (f->set[slot])
+		return 0;
+	if ((f->set_n + 1) * 2 > f->set_cap) {
+		if (set_grow(f))
+			return ARC_ENOMEM;
+		slot = set_slot(f->set, f->set_cap, url);
+	}
+	if (!(f->set[slot] = strdup(url)))
+		return ARC_ENOMEM;
+	f->set_n++;
+	return 0;
 }
 
 int crawl_frontier_requeue(crawl_frontier_t *f, crawl_item_t *it)

@@ -9,7 +9,9 @@
  * ';'). Bodies of script, style, iframe, noembed, noframes are skipped; title
  * and textarea are text (references decoded, no tags); a script whose type is
  * JSON (application/json, application/ld+json, ...+json) is data and goes
- * through json_text.c, xpaths "/html/body/script[1]/$.name".
+ * through json_text.c, xpaths "/html/body/script[1]/$.name"; a JavaScript
+ * one (no type, text/javascript, module) gives its string literals and JSON
+ * literals (js_text.c: window.__INITIAL_STATE__ = {...}), bounded per page.
  *
  * Text of inline elements (a, b, span, font, img, ...) runs on, so
  * 138<b>0013</b>8000 is one string; every other element, and <br>, starts a
@@ -588,6 +590,44 @@ static int is_json_type(const unsigned char *d, size_t a, size_t b)
 	       (e - a > 5 && name_is(d, e - 5, e, "+json"));
 }
 
+/* <script> with no type, or a JavaScript one: code whose literals may hold data. */
+static int is_js_type(const unsigned char *d, size_t a, size_t b)
+{
+	while (a < b && is_ws(d[a]))
+		a++;
+	size_t e = a;
+	while (e < b && d[e] != ';' && !is_ws(d[e]))
+		e++;
+	return e == a || name_is(d, a, e, "text/javascript") ||
+	       name_is(d, a, e, "application/javascript") || name_is(d, a, e, "module") ||
+	       name_is(d, a, e, "text/ecmascript") || name_is(d, a, e, "application/ecmascript") ||
+	       name_is(d, a, e, "application/x-javascript") || name_is(d, a, e, "text/jscript");
+}
+
+/* The body d[a,e) of an inline JavaScript element (frame f): its string
+ * literals and JSON literals (js_text.c), xpaths the script's own path or
+ * "<script path>/$.key". */
+static void js_script(html_t *s, size_t f, size_t a, size_t e)
+{
+	tm_builder_t *b = s->b;
+	char *path = xpath_dup(s->prefix, s->path, s->fr[f].pathlen, NULL);
+	char *prefix = xpath_dup(s->prefix, s->path, s->fr[f].pathlen, "/");
+	if (!path || !prefix) {
+		free(path);
+		free(prefix);
+		b->oom = 1;
+		return;
+	}
+	flush_pending(s, a);
+	tm_sep(b, a);
+	tm_js(b, a, e, path, prefix);
+	b->xpath_cb = text_xpath;
+	b->xpath_ctx = s;
+	tm_sep(b, e);
+	free(path);
+	free(prefix);
+}
+
 /* The body d[a,e) of a JSON script element (frame f): its values as JSON
  * segments, xpaths "<script path>/$.key"; left out if it is not JSON. */
 static void json_script(html_t *s, size_t f, size_t a, size_t e)
@@ -632,7 +672,7 @@ static size_t start_tag(html_t *s, size_t j)
 	tattr_t ta[MAX_TEXT_ATTRS];
 	size_t nta = 0;
 	size_t meta_name_a = 0, meta_name_b = 0, content_a = 0, content_b = 0;
-	int has_content = 0, has_meta_name = 0, json_type = 0;
+	int has_content = 0, has_meta_name = 0, json_type = 0, js_type = 1;
 	int selfclose = 0;
 	for (;;) {
 		while (i < n && (is_ws(d[i]) || d[i] == '/')) {
@@ -694,6 +734,7 @@ static size_t start_tag(html_t *s, size_t j)
 			meta_name_b = vb;
 		} else if (name_is(d, na, nb, "type")) {
 			json_type = is_json_type(d, va, vb);
+			js_type = is_js_type(d, va, vb);
 		}
 	}
 	const elem_t *e = nlen ? elem_lookup(name, nlen) : NULL;
@@ -759,6 +800,8 @@ static size_t start_tag(html_t *s, size_t j)
 		size_t end = find_end_tag(d, i, n, name, nlen);
 		if (json_type && f && !strcmp(name, "script") && s->b->nest < TM_MAX_NEST)
 			json_script(s, f, i, end);
+		else if (js_type && f && !strcmp(name, "script") && end > i)
+			js_script(s, f, i, end);
 		if (fl & F_RCDATA)
 			emit_value(s, i, end);
 		else if (fl & F_RAWEMIT)

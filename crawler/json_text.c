@@ -186,7 +186,7 @@ typedef struct {
 	size_t len;
 } sub_t;
 
-static void sub_put(sub_t *u, uint32_t cp, uint64_t s, uint64_t e)
+static void sub_put(sub_t *u, uint32_t cp, uint32_t s, uint32_t e)
 {
 	unsigned char buf[4];
 	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))

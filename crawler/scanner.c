@@ -16,7 +16,9 @@
  *
  * Hard negatives: digits glued to letters or other digits (hex, longer
  * numbers), numbers inside URLs and file names, numbers after order/tracking/
- * invoice/ISBN words, and any number whose check digit fails, are never reported.
+ * invoice/ISBN words, decimals and versions ("2.449489742783178": groups
+ * joined by dots count only as 3+ groups of 2-8 digits), and any number whose
+ * check digit fails, are never reported.
  *
  * Page verdict (README "Verdict"): identifier types are weighted strong
  * (resident ID, bank card, passport, HK/TW ID: 1.0), medium (mobile,
@@ -37,6 +39,7 @@
  */
 #include "detect_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +84,7 @@
 typedef struct {
 	size_t s, e;
 	uint32_t cats;
+	size_t lim;           /* counts as context only before lim (a JSON key: its value's end) */
 } hit_t;
 
 typedef struct {
@@ -112,13 +116,26 @@ static int is_cjk(uint32_t cp)
 	       (cp >= 0x20000 && cp <= 0x2FFFF);
 }
 
+/* detect_utf8_at with the common case inline: a 3-byte character whose lead
+ * (E1..EC, EE, EF) cannot start an overlong form or a surrogate. */
+static inline uint32_t utf8_fast(const char *s, size_t n, size_t i, size_t *adv)
+{
+	const unsigned char *u = (const unsigned char *)s + i;
+	if (u[0] >= 0xE1 && u[0] <= 0xEF && u[0] != 0xED && i + 2 < n &&
+	    (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+		*adv = 3;
+		return (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu);
+	}
+	return detect_utf8_at(s, n, i, adv);
+}
+
 static uint32_t cp_at(const scan_t *sc, size_t i, size_t *adv)
 {
 	if (i >= sc->n) {
 		*adv = 0;
 		return 0;
 	}
-	return detect_utf8_at(sc->t, sc->n, i, adv);
+	return utf8_fast(sc->t, sc->n, i, adv);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -162,7 +179,7 @@ static void emit(scan_t *sc, int type, size_t s, size_t e, double score, const c
 		name_before(sc, s);
 }
 
-static void record_hit(scan_t *sc, size_t s, size_t e, uint32_t cats)
+static void record_hit(scan_t *sc, size_t s, size_t e, uint32_t cats, size_t lim)
 {
 	if (sc->nhit == sc->caphit) {
 		size_t nc = sc->caphit ? sc->caphit * 2 : 64;
@@ -174,7 +191,7 @@ static void record_hit(scan_t *sc, size_t s, size_t e, uint32_t cats)
 		sc->hit = nh;
 		sc->caphit = nc;
 	}
-	sc->hit[sc->nhit++] = (hit_t){s, e, cats};
+	sc->hit[sc->nhit++] = (hit_t){s, e, cats, lim};
 }
 
 /* Categories of keywords ending in the window before pos (and after the last finding). */
@@ -186,7 +203,7 @@ static uint32_t ctx_before(const scan_t *sc, size_t pos)
 		const hit_t *h = &sc->hit[k];
 		if (h->s < sc->barrier || h->e + w < pos)
 			break;
-		if (h->e <= pos)
+		if (h->e <= pos && pos < h->lim)
 			m |= h->cats;
 	}
 	return m;
@@ -198,6 +215,7 @@ typedef struct {
 	size_t gs[SCAN_MAX_GROUPS], ge[SCAN_MAX_GROUPS];
 	int ng;
 	int plus;          /* written with a leading '+' */
+	unsigned char sep; /* the separator between groups (' ', '-', '.'), 0: one group */
 	int xflag;         /* 18-digit ID ending in X */
 	size_t xend;
 } numtok_t;
@@ -220,6 +238,15 @@ static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_
 	char d[SCAN_MAX_DIGITS + 2];
 	size_t nd;
 	int with_x = k == tk->ng && tk->xflag;
+	/* dots: "139.1234.5678" is grouped, "2.449489742783178" and "1.2" are decimals
+	 * or versions: two dots at least, every group 2-8 digits */
+	if (k >= 2 && tk->sep == '.') {
+		if (k < 3)
+			return 0;
+		for (int g = 0; g < k; g++)
+			if (tk->ge[g] - tk->gs[g] < 2 || tk->ge[g] - tk->gs[g] > 8)
+				return 0;
+	}
 	join(sc, tk, k, with_x, d, &nd);
 	size_t end = with_x ? tk->xend : tk->ge[k - 1];
 	int neg = (ctx & DR_BIT(DR_NEG)) != 0;
@@ -339,6 +366,7 @@ static size_t scan_number(scan_t *sc, size_t i, int forced)
 		if (tk.ng < SCAN_MAX_GROUPS && total < SCAN_MAX_DIGITS && (c == ' ' || c == '-' || c == '.') &&
 		    (sep == 0 || c == sep) && is_digit(at(sc, q + 1))) {
 			sep = c;
+			tk.sep = c;
 			p = q + 1;
 			continue;
 		}
@@ -671,10 +699,11 @@ static size_t skip_seps(const scan_t *sc, size_t p)
 	return p;
 }
 
-/* A name after a name-context word or dox keyword ending at p. */
-static void scan_name(scan_t *sc, size_t p, double score)
+/* A name after a name-context word or dox keyword ending at p; whole_end:
+ * the name must end exactly there (a JSON "name" value is the name or nothing). */
+static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end)
 {
-	size_t q = skip_seps(sc, p);
+	size_t q = whole_end ? p : skip_seps(sc, p);
 	size_t L = detect_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_SURNAME), NULL);
 	if (!L)
 		return;
@@ -691,7 +720,7 @@ static void scan_name(scan_t *sc, size_t p, double score)
 		g += adv;
 		given++;
 	}
-	if (given)
+	if (given && (!whole_end || g == whole_end))
 		emit(sc, DT_NAME, q, g, score, NULL);
 }
 
@@ -819,22 +848,45 @@ static int by_start(const void *a, const void *b)
 
 int detect_scan(const detect_rules_t *r, const char *text, size_t len, scan_result_t *out)
 {
+	return detect_scan_keys(r, text, len, NULL, 0, out);
+}
+
+int detect_scan_keys(const detect_rules_t *r, const char *text, size_t len,
+                     const scan_key_t *keys, size_t nkeys, scan_result_t *out)
+{
 	scan_t sc = {.r = r, .set = detect_rules_settings(r), .t = text, .n = len,
 	             .out = out, .today = detect_today()};
 	memset(out, 0, sizeof *out);
-	size_t i = 0;
+	size_t i = 0, kc = 0;
 	while (i < len && !sc.oom) {
 		unsigned char c = (unsigned char)text[i];
 		size_t adv = 1;
+		/* a JSON value starts: its key is a context word just before it */
+		if (kc < nkeys && keys[kc].s <= i) {
+			const scan_key_t *k = &keys[kc++];
+			if (k->e <= k->s || k->e > len || k->s != i)
+				continue;  /* not where the scan stands (or empty): no context */
+			record_hit(&sc, i, i, k->cats, k->e);
+			if (k->cats & DR_BIT(DR_NAMECTX))
+				scan_name(&sc, i, S_NAME_CTX, k->e);
+			if ((k->cats & DR_CTX_BIT(DT_ADDRESS)) &&
+			    !detect_rules_match(r, text, len, i, DR_BIT(DR_PROVINCE), NULL)) {
+				size_t e = scan_address(&sc, i, i, 2);
+				if (e) {
+					i = e;
+					continue;
+				}
+			}
+		}
 		if (c >= 0x80 || is_letter(c)) {
 			uint32_t cats;
 			size_t L = detect_rules_match(r, text, len, i, DR_RECORD_MASK, &cats);
 			if (L) {
-				record_hit(&sc, i, i + L, cats);
+				record_hit(&sc, i, i + L, cats, SIZE_MAX);
 				if (cats & DR_DOX_ANY)
 					emit(&sc, DT_DOX, i, i + L, (cats & DR_BIT(DR_DOX)) ? S_DOX : S_DOX_WEAK, NULL);
 				if (cats & (DR_DOX_ANY | DR_BIT(DR_NAMECTX)))
-					scan_name(&sc, i + L, (cats & DR_BIT(DR_NAMECTX)) ? S_NAME_CTX : S_NAME_DOX);
+					scan_name(&sc, i + L, (cats & DR_BIT(DR_NAMECTX)) ? S_NAME_CTX : S_NAME_DOX, 0);
 				if (cats & DR_BIT(DR_PROVINCE)) {
 					size_t e = scan_address(&sc, i, i + L, 1);
 					if (e) {
@@ -878,7 +930,7 @@ int detect_scan(const detect_rules_t *r, const char *text, size_t len, scan_resu
 			i = scan_handle(&sc, i);
 			continue;
 		} else if (c >= 0x80) {
-			uint32_t cp = detect_utf8_at(text, len, i, &adv);
+			uint32_t cp = utf8_fast(text, len, i, &adv);
 			if (is_cjk(cp) && is_upper(at(&sc, i + adv)) &&
 			    detect_rules_match(r, text, len, i, DR_BIT(DR_PLATE_PROV), NULL) == adv) {
 				size_t e = scan_plate(&sc, i, adv);

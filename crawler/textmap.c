@@ -30,7 +30,7 @@ static int builder_reserve(tm_builder_t *b, size_t more)
 		return 0;
 	size_t ncap = b->cap ? b->cap : 256;
 	while (ncap - b->len < more) {
-		if (ncap > SIZE_MAX / 2 / sizeof(uint64_t))
+		if (ncap > SIZE_MAX / 2 / sizeof(uint32_t))
 			goto fail;
 		ncap *= 2;
 	}
@@ -38,11 +38,11 @@ static int builder_reserve(tm_builder_t *b, size_t more)
 	if (!t)
 		goto fail;
 	b->text = t;
-	uint64_t *s = realloc(b->ss, ncap * sizeof *s);
+	uint32_t *s = realloc(b->ss, ncap * sizeof *s);
 	if (!s)
 		goto fail;
 	b->ss = s;
-	uint64_t *e = realloc(b->se, ncap * sizeof *e);
+	uint32_t *e = realloc(b->se, ncap * sizeof *e);
 	if (!e)
 		goto fail;
 	b->se = e;
@@ -53,7 +53,7 @@ fail:
 	return -1;
 }
 
-static inline void put_byte(tm_builder_t *b, unsigned char c, uint64_t s, uint64_t e)
+static inline void put_byte(tm_builder_t *b, unsigned char c, uint32_t s, uint32_t e)
 {
 	b->text[b->len] = (char)c;
 	b->ss[b->len] = s;
@@ -137,7 +137,7 @@ void tm_rollback(tm_builder_t *b, size_t len, size_t nseg)
 	b->next_xpath = NULL;
 }
 
-uint64_t tm_src_pos(const tm_src_t *s, size_t pos)
+uint32_t tm_src_pos(const tm_src_t *s, size_t pos)
 {
 	if (!s->ms)
 		return pos;
@@ -155,7 +155,7 @@ void tm_sep(tm_builder_t *b, size_t pos)
 	free(b->next_xpath);
 	b->next_xpath = NULL;
 	if (b->len && b->text[b->len - 1] != '\n' && builder_reserve(b, 1) == 0) {
-		uint64_t p = tm_src_pos(b->src, pos);
+		uint32_t p = tm_src_pos(b->src, pos);
 		put_byte(b, '\n', p, p);
 	}
 }
@@ -170,7 +170,7 @@ static inline int is_ws(uint32_t c)
 /* Append one source character (code point cp, payload range [s,e)) after
  * normalization; raw holds its UTF-8 bytes when unchanged (NULL: encode cp).
  * Capacity for 4 bytes + a pending space is reserved by the caller. */
-static void put_cp(tm_builder_t *b, uint32_t cp, uint64_t s, uint64_t e, int mode,
+static void put_cp(tm_builder_t *b, uint32_t cp, uint32_t s, uint32_t e, int mode,
                    const unsigned char *raw, size_t rawlen)
 {
 	if (cp >= 0x80) {
@@ -310,8 +310,8 @@ void tm_emit_cp(tm_builder_t *b, uint32_t cp, size_t a, size_t e, int mode)
 	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		cp = 0xFFFD;
 	const tm_src_t *src = b->src;
-	uint64_t s = src->ms ? src->ms[a] : a;
-	uint64_t en = src->ms ? src->me[e - 1] : e;
+	uint32_t s = src->ms ? src->ms[a] : a;
+	uint32_t en = src->ms ? src->me[e - 1] : e;
 	b->mode = mode;
 	put_cp(b, cp, s, en, mode, NULL, 0);
 }
@@ -466,6 +466,7 @@ int textmap_build(const char *content_type, const unsigned char *payload, size_t
 	out->len = b.len;
 	out->src_start = b.ss;
 	out->src_end = b.se;
+	out->src_len = n;
 	out->seg = b.seg;
 	out->nseg = b.nseg;
 	memcpy(out->charset, src.charset, sizeof out->charset);

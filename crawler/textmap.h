@@ -8,8 +8,8 @@
  * original encoding: the offsets a court can re-check against the archive.
  *
  * Normalization: charset decoded to UTF-8 (BOM, HTTP header, <meta>, sniffing;
- * GBK/GB18030/Big5/UTF-16 via iconv), HTML markup removed (script/style bodies
- * dropped, entities decoded), full-width ASCII (U+FF01..U+FF5E) folded to ASCII,
+ * GBK/GB18030/Big5/UTF-16 via iconv), HTML markup removed (style bodies and
+ * script code dropped, the data in scripts kept: see below; entities decoded), full-width ASCII (U+FF01..U+FF5E) folded to ASCII,
  * U+3000 and NBSP to ' '. Text of inline elements (span, b, i, a, em, strong,
  * font, ...) runs together, so an identifier split across inline tags stays
  * one string; block boundaries, attribute values (alt, title) and JSON string
@@ -51,8 +51,13 @@
  * - Nested data, mapped to the payload all the same: a JSON string value
  *   holding HTML (rich-text API fields) is extracted as HTML, xpaths
  *   "$.post.body/p[2]"; <script type=application/json|ld+json|...+json>
- *   bodies are JSON, xpaths "/html/body/script[1]/$.name" (other scripts
- *   are skipped; a JSON script that does not parse is left out).
+ *   bodies are JSON, xpaths "/html/body/script[1]/$.name" (a JSON script
+ *   that does not parse is left out). JavaScript scripts (no type,
+ *   text/javascript, module; js_text.c): JSON literals such as
+ *   window.__INITIAL_STATE__ = {...} the same way, other string literals of
+ *   5+ bytes as segments with the script's xpath, or ".../script[1]/$.key"
+ *   after a property key; code, numbers and comments are not text; at most
+ *   TM_MAX_SCRIPT_TEXT (4 MiB) of script per page. Other types are skipped.
  */
 #ifndef CUSTODY_TEXTMAP_H
 #define CUSTODY_TEXTMAP_H
@@ -71,16 +76,22 @@ typedef struct {
 typedef struct {
 	char *text;            /* normalized UTF-8, NUL-terminated (owned) */
 	size_t len;
-	uint64_t *src_start;   /* per text byte: first payload byte of its source character */
-	uint64_t *src_end;     /* per text byte: one past the last payload byte of its source character */
+	uint32_t *src_start;   /* per text byte: first payload byte of its source character */
+	uint32_t *src_end;     /* per text byte: one past the last payload byte of its source character */
 	textmap_seg_t *seg;    /* segments in text order, non-overlapping */
 	size_t nseg;
 	char charset[32];      /* charset decoded from, e.g. "UTF-8", "GB18030" */
 	char kind[8];          /* "html", "json", "text" */
+	size_t src_len;        /* payload bytes mapped: min(len, TEXTMAP_MAX_INPUT); less than
+	                          the payload's length means the rest was not looked at */
 } textmap_t;
 
-/* Bound on the payload bytes mapped (larger payloads are mapped up to this). */
-#define TEXTMAP_MAX_INPUT ((size_t)64 << 20)
+/* Bound on the payload bytes mapped (larger payloads are mapped up to this,
+ * and the caller is told through src_len). The maps cost about 9 bytes per
+ * text byte (text + two uint32_t offsets), and decoding a legacy charset up
+ * to 8 more per decoded byte, so the bound is what keeps one page's memory
+ * in the hundreds of MiB; offsets are uint32_t because of it. */
+#define TEXTMAP_MAX_INPUT ((size_t)32 << 20)
 
 /* Build the map of a decoded payload (transfer and content coding removed).
  * content_type: HTTP Content-Type header value or NULL (sniff). 0 or arc_code. */

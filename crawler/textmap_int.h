@@ -49,24 +49,25 @@ enum {
 typedef struct tm_builder {
 	const tm_src_t *src;
 	char *text;
-	uint64_t *ss, *se;
+	uint32_t *ss, *se;
 	size_t len, cap;
 	textmap_seg_t *seg;
 	size_t nseg, segcap;
 	int seg_open;
 	int mode;               /* TM_TEXT_* of the current run */
 	int pend_space;         /* html: a collapsed space waits for the next char */
-	uint64_t ps, pe;
+	uint32_t ps, pe;
 	char *next_xpath;       /* xpath for the next segment when set (owned) */
 	char *(*xpath_cb)(void *ctx); /* otherwise asked here (malloc'd string) */
 	void *xpath_ctx;
 	size_t xpath_bytes;     /* sum of segment xpath lengths */
 	int nest;               /* JSON in HTML in JSON ... depth */
+	size_t script_bytes;    /* inline script bytes read for data (js_text.c) */
 	int oom;
 } tm_builder_t;
 
 /* Source payload offset of decoded position pos (pos == n: end of the text). */
-uint64_t tm_src_pos(const tm_src_t *s, size_t pos);
+uint32_t tm_src_pos(const tm_src_t *s, size_t pos);
 /* Emit decoded text d[a,b) in mode (one of TM_TEXT_*). */
 void tm_emit_run(tm_builder_t *b, size_t a, size_t e, int mode);
 /* Emit code point cp produced by decoded range [a,e) (an entity or escape). */
@@ -91,6 +92,10 @@ int tm_html_prefixed(tm_builder_t *b, const char *xpath_prefix);
 int tm_json(tm_builder_t *b);
 /* The same on b->src from src->start, every xpath prefixed (a JSON script). */
 int tm_json_prefixed(tm_builder_t *b, const char *xpath_prefix);
+/* The data in inline JavaScript d[a,e) of b->src (js_text.c): string literals
+ * as segments with xpath (copied), JSON literals through tm_json_prefixed
+ * with json_prefix ("<script path>/"). Leaves b->xpath_cb to the caller. */
+void tm_js(tm_builder_t *b, size_t a, size_t e, const char *xpath, const char *json_prefix);
 
 /* Bounds. */
 #define TM_MAX_DEPTH   256      /* element / JSON nesting tracked */
@@ -98,6 +103,7 @@ int tm_json_prefixed(tm_builder_t *b, const char *xpath_prefix);
 #define TM_MAX_XPATH_BYTES ((size_t)32 << 20) /* all segments' xpaths together */
 #define TM_MAX_XPATH   1024     /* bytes of one xpath */
 #define TM_MAX_NEST    3        /* HTML in JSON in HTML ... levels */
+#define TM_MAX_SCRIPT_TEXT ((size_t)4 << 20) /* inline script bytes read for data, per page */
 
 /* One UTF-8 character at p[0,n): its length (1..4) and *cp, or 0 when the
  * bytes are not a valid, shortest-form, non-surrogate sequence. */

@@ -36,6 +36,7 @@ CUSTODY_VERIFY = os.environ.get("CUSTODY_VERIFY") or os.path.join(TOP, "bin", "c
 
 _procs = []
 _tmpdirs = []
+_nginxes = []
 
 
 class Tally:
@@ -111,6 +112,8 @@ def stop(p):
 
 
 def stop_all():
+    while _nginxes:
+        _nginxes.pop().stop()
     while _procs:
         stop(_procs.pop())
     while _tmpdirs:
@@ -134,6 +137,8 @@ def start_python_server():
 
 
 class _Nginx:
+    """A daemonized nginx: stopped by its master pid, read once it started."""
+
     def __init__(self, work):
         self.work = work
         self.pid = None
@@ -141,23 +146,29 @@ class _Nginx:
     def poll(self):
         return None
 
+    def read_pid(self, timeout=5.0):
+        end = time.time() + timeout
+        while self.pid is None and time.time() < end:
+            try:
+                self.pid = int(open(os.path.join(self.work, "nginx.pid")).read().strip())
+            except (OSError, ValueError):
+                time.sleep(0.05)
+
     def stop(self):
-        try:
-            pid = int(open(os.path.join(self.work, "nginx.pid")).read().strip())
-            os.kill(pid, signal.SIGTERM)
-        except (OSError, ValueError):
-            pass
-
-
-_nginxes = []
-
-
-def _stop_nginxes():
-    for n in _nginxes:
-        n.stop()
-
-
-atexit.register(_stop_nginxes)
+        if self.pid is None:
+            self.read_pid(0)
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except OSError:
+                pass
+            for _ in range(100):  # wait for it to go before its directory is removed
+                try:
+                    os.kill(self.pid, 0)
+                except OSError:
+                    break
+                time.sleep(0.02)
+            self.pid = None
 
 
 def start_nginx(root):
@@ -179,6 +190,7 @@ http {{ access_log off; types {{ text/html html; text/plain txt; }}
         raise RuntimeError("nginx failed: " + r.stderr)
     n = _Nginx(work)
     _nginxes.append(n)
+    n.read_pid()
     if not wait_port(port):
         raise RuntimeError("nginx did not listen")
     return n, port

@@ -129,6 +129,14 @@ def test_site():
             "ls: one DOXING mark per doxing verdict")
     print(f"site: 61 pages in {dt:.2f}s ({61 / dt:.0f} pages/s incl. startup)", flush=True)
 
+    # rotation: small capture files, each starting with warcinfo; index and checks across files
+    caserot = os.path.join(work, "caserot")
+    r = lib.custody("crawl", "-q", "-o", caserot, "--max-file-size", "64K", "--depth", "50", base + "/index.html")
+    files = lib.capture_files(caserot)
+    T.check(r.returncode == 0 and len(files) >= 2 and all(lib.read_warc(f)[0].type == "warcinfo" for f in files),
+            f"rotation: {len(files)} files, each starting with warcinfo")
+    common_record_checks(caserot, lib.case_records(caserot), "rotation")
+
     # --threads 0 (everything on the main thread) captures the same pages and findings
     case0 = os.path.join(work, "case0")
     r0 = lib.custody("crawl", "-q", "--json", "-o", case0, "--threads", "0", "--depth", "50", base + "/index.html")
@@ -140,6 +148,23 @@ def test_site():
         s0 = {}
     T.check(s0.get("findings") == summary.get("findings") and s0.get("doxing_pages") == summary.get("doxing_pages"),
             f"--threads 0: same findings ({s0.get('findings')} vs {summary.get('findings')})")
+
+    # --resume: a crawl stopped early (--max-pages) is completed; nothing is fetched twice
+    caser = os.path.join(work, "caser")
+    r1 = lib.custody("crawl", "-q", "--json", "-o", caser, "--max-pages", "20", "--depth", "50", base + "/index.html")
+    r2 = lib.custody("crawl", "-q", "--json", "-o", caser, "--resume", "--depth", "50", base + "/index.html")
+    try:
+        s1, s2 = json.loads(r1.stdout.splitlines()[-1]), json.loads(r2.stdout.splitlines()[-1])
+    except (ValueError, IndexError):
+        s1, s2 = {}, {}
+    recsr = lib.case_records(caser)
+    uris = [rr.uri for rr in recsr if rr.type in ("response", "revisit") and not rr.uri.endswith("/robots.txt")]
+    T.check(r2.returncode == 0 and s1.get("fetched") == 20 and s2.get("resumed") == 20 and
+            s2.get("fetched") == 41 and len(lib.capture_files(caser)) == 2,
+            f"--resume: 20 then 41 pages ({s1.get('fetched')}, {s2.get('resumed')}, {s2.get('fetched')})")
+    T.check(sorted(uris) == sorted(want) and len(uris) == len(set(uris)), "--resume: every page once")
+    ok, out = lib.check_cdxj(caser)
+    T.check(ok, f"--resume: check-cdxj {out[-300:]}")
 
     # a second crawl into the same case continues the numbering, leaves the first file alone
     first = lib.capture_files(case)[0]
@@ -198,7 +223,8 @@ def test_python_server():
         T.check(base + path in by_uri(recs, "request"), f"redirect: {path} has its request record")
     T.check(sum(1 for u in resp if "/redirect/loop" in u) == 4, "redirect: loop stops after --max-redirects 3")
     # statuses
-    T.check(one("/404") is not None and one("/404").status() == 404, "404 captured")
+    T.check(one("/404") is not None and one("/404").status() == 404,
+            f"404 captured: {one('/404').block[:200] if one('/404') else sorted(resp)}; stderr: {err[-1500:]}")
     T.check(one("/500") is not None and one("/500").status() == 500, "500 captured")
     # cut mid-body: what arrived is recorded, flagged incomplete
     for path in ("/cut", "/cut-chunked"):
@@ -257,6 +283,15 @@ def test_python_server():
     r = lib.custody("crawl", "-q", "-o", case6, "--per-host", "1", "--timeout", "3", "--depth", "0",
                     "--ignore-robots", *[f"{base}/slow?s=1.2&n={i}" for i in range(3)])
     T.check(r.returncode == 0, f"per-host queue: slow URLs one after another, none timed out: {r.stderr[-300:]}")
+
+    # a server leaving stray bytes on a kept-alive connection: the next URL's failed attempt is
+    # recorded and it is fetched again on a new connection
+    cd = os.path.join(work, "double")
+    r = lib.custody("crawl", "-q", "-o", cd, "--depth", "0", "--ignore-robots", "--concurrency", "1",
+                    "--per-host", "1", base + "/double-end", base + "/404")
+    recsd = lib.case_records(cd)
+    T.check(r.returncode == 0 and base + "/404" in by_uri(recsd, "response"),
+            f"stray bytes: next URL retried on a new connection ({r.returncode}: {r.stderr[-300:]})")
 
     # HTML served without a Content-Type is sniffed: its links are followed
     cu = os.path.join(work, "untyped")

@@ -6,10 +6,13 @@
 2. Every finding's [start,end) bytes of the file hash to its "sha256" (UTF-8 and
    GB18030 pages of the corpus, and the fixtures: GB18030, UTF-16, Big5, JSON).
 3. Fixtures under tests/data/detect/ (expect.json): hk_id, tw_id, passport,
-   plate, qq, wechat, landline, JSON bodies, identifiers split across inline
-   tags and written full-width, and hard negatives.
+   plate, qq, wechat, landline, JSON bodies (keys as context), inline script
+   state (spa.html), identifiers split across inline tags and written
+   full-width, and hard negatives.
 4. Watchlist: watch-hash writes 0600 without plaintext; scan --watch marks matches.
 5. Masking in the human output, --reveal, stdin, exit statuses, --rules errors.
+6. The page line's "scanned" (a file past the 32 MiB bound is marked incomplete),
+   and JSON keys as context ([json_key.<type>] in a --rules file).
 Uses $CUSTODY and $SHARED; prints "N passed, N failed".
 """
 import hashlib, json, os, re, shutil, stat, subprocess, sys, tempfile
@@ -158,10 +161,47 @@ def cli(tmp):
     check(r.returncode == 0 and b"Exit status" in r.stdout, "--help documents the exit status")
 
 
+def bounds_and_keys(tmp):
+    """The page line says how much was scanned; JSON keys come from the rules file."""
+    r = run(["scan", "--json", os.path.join(DATA, "api.json")])
+    page = [o for o in jsonl(r.stdout) if o.get("kind") == "page"]
+    size = os.path.getsize(os.path.join(DATA, "api.json"))
+    check(page and page[0].get("scanned") == {"bytes": size, "complete": True},
+          f"page line: scanned {{bytes: {size}, complete: true}} ({page})")
+    # one byte past the 32 MiB bound: the rest is not scanned, and the output says so
+    big = os.path.join(tmp, "big.html")
+    bound = 32 << 20
+    with open(big, "wb") as fh:
+        fh.write(b"<p>\xe8\xba\xab\xe4\xbb\xbd\xe8\xaf\x81 11010519491231002X</p><p>")
+        fh.write(b" " * (bound - fh.tell()))
+        fh.write(b"</p><p>\xe6\x89\x8b\xe6\x9c\xba 13912345678</p>")
+    r = run(["scan", "--json", big])
+    lines = jsonl(r.stdout)
+    page = [o for o in lines if o.get("kind") == "page"]
+    got = {o["type"] for o in lines if o.get("kind") == "finding"}
+    check(r.returncode == 0 and page and page[0].get("scanned") == {"bytes": bound, "complete": False},
+          f"larger than the bound: scanned {{bytes: {bound}, complete: false}} ({page})")
+    check("cn_resident_id" in got and "cn_mobile" not in got, f"found before the bound only ({got})")
+    check(b"scanned the first" in r.stderr, "stderr warns about the unscanned rest")
+    r = run(["scan", big])
+    check(b"INCOMPLETE" in r.stdout, "human output marks the page incomplete")
+    os.unlink(big)
+    # [json_key.<type>] from a --rules file: data, not code
+    rules = os.path.join(tmp, "keys.rules")
+    with open(rules, "w") as fh:
+        fh.write("[dox_keyword]\nzzzz\n[json_key.qq]\nContact-No\n")
+    doc = os.path.join(tmp, "k.json")
+    with open(doc, "w") as fh:
+        fh.write('{"a": {"contact_no": "12345678", "qq": "23456789"}}')
+    r = run(["scan", "--json", "--rules", rules, doc])
+    got = {(o["type"], o["value"]) for o in jsonl(r.stdout) if o.get("kind") == "finding"}
+    check(got == {("qq", "12345678")}, f"json_key.qq from --rules: contact_no is QQ context, qq no longer ({got})")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="custody-scan-")
     try:
-        for step in (corpus, fixtures, watch, cli):
+        for step in (corpus, fixtures, watch, cli, bounds_and_keys):
             try:
                 step(tmp) if step is not fixtures else step()
             except Exception as e:  # a crash of one step is a failure, not the end

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "detect_int.h"
+#include "textmap.h"
 #include "tu.h"
 
 static detect_rules_t *R;
@@ -191,6 +192,54 @@ static void detect_tests(void)
 		detect_watch_free(w);
 		unlink(path);
 	}
+	/* a payload past TEXTMAP_MAX_INPUT: scanned up to the bound, and the result says so */
+	{
+		static const char head[] = "<p>\xe8\xba\xab\xe4\xbb\xbd\xe8\xaf\x81 11010519491231002X</p><p>";
+		static const char tail[] = "</p><p>\xe6\x89\x8b\xe6\x9c\xba 13912345678</p>";
+		size_t big = TEXTMAP_MAX_INPUT + 4096;
+		unsigned char *p = malloc(big);
+		CHECK(p != NULL, "malloc %zu", big);
+		if (p) {
+			memset(p, ' ', big);
+			memcpy(p, head, sizeof head - 1);
+			memcpy(p + big - (sizeof tail - 1), tail, sizeof tail - 1);
+			rc = detect_payload(R, NULL, "text/html", p, big, &r, &err);
+			CHECK(rc == 0, "detect big: %s", rc ? err.msg : "");
+			if (!rc) {
+				CHECK(r.truncated && r.scanned_bytes == TEXTMAP_MAX_INPUT,
+				      "big payload: truncated %d, scanned %llu", r.truncated,
+				      (unsigned long long)r.scanned_bytes);
+				CHECK(finding(&r, "cn_resident_id") && !finding(&r, "cn_mobile"),
+				      "found before the bound, nothing claimed after it");
+				arc_buf_t b = {0};
+				json_t *j = NULL;
+				if (detect_findings_json(&r, "urn:uuid:2", &b) == 0)
+					j = json_loadb((const char *)b.data, b.len, 0, NULL);
+				json_t *sc = json_object_get(j, "scanned");
+				CHECK(json_is_false(json_object_get(sc, "complete")) &&
+				      json_integer_value(json_object_get(sc, "bytes")) == (json_int_t)TEXTMAP_MAX_INPUT,
+				      "findings body: scanned {bytes, complete:false}");
+				json_decref(j);
+				arc_buf_free(&b);
+				detect_result_free(&r);
+			}
+			/* within the bound: complete */
+			rc = detect_payload(R, NULL, "text/html", p, 4096, &r, &err);
+			CHECK(rc == 0 && !r.truncated && r.scanned_bytes == 4096, "small payload complete");
+			if (!rc) {
+				arc_buf_t b = {0};
+				json_t *j = NULL;
+				if (detect_findings_json(&r, "urn:uuid:3", &b) == 0)
+					j = json_loadb((const char *)b.data, b.len, 0, NULL);
+				CHECK(json_is_true(json_object_get(json_object_get(j, "scanned"), "complete")),
+				      "findings body: complete:true");
+				json_decref(j);
+				arc_buf_free(&b);
+				detect_result_free(&r);
+			}
+			free(p);
+		}
+	}
 }
 
 int main(void)
@@ -351,6 +400,32 @@ int main(void)
 	rules_error("[surname]\n\xff\xfe\n", "x.rules:2: not UTF-8");
 	rules_error("# only comments\n", "no entries");
 	rules_error("[dox_keyword\n", "x.rules:1: bad section header");
+	rules_error("[json_key.qq]\n___\n", "x.rules:2: JSON key empty");
+	rules_error("[json_key.no_type]\nqq\n", "x.rules:1: unknown section");
+	/* JSON keys: compared whole, case and _ - . ignored */
+	CHECK(detect_rules_json_key(R, "idCard", 6) & DR_CTX_BIT(DT_RESIDENT_ID), "idCard is ID context");
+	CHECK(detect_rules_json_key(R, "ID-Card", 7) & DR_CTX_BIT(DT_RESIDENT_ID), "ID-Card is ID context");
+	CHECK(detect_rules_json_key(R, "qq", 2) == DR_CTX_BIT(DT_QQ), "qq is QQ context only");
+	CHECK(detect_rules_json_key(R, "name", 4) & DR_BIT(DR_NAMECTX), "name is name context");
+	CHECK(detect_rules_json_key(R, "nickname", 8) == 0 && detect_rules_json_key(R, "qqq", 3) == 0 &&
+	      detect_rules_json_key(R, "", 0) == 0, "other keys lend nothing");
+	/* key context through detect_payload: values, whole names, no spill to the next value */
+	{
+		const char *js = "{\"u\":{\"qq\":\"abc\",\"n\":\"12345678\",\"name\":\"\u738b\u4f1f\u5f88\u597d\","
+		                 "\"wx\":[\"kexi_98\"],\"realName\":\"\u67ef\u5e0c\"}}";
+		detect_result_t r;
+		arc_error_t kerr;
+		int rc = detect_payload(R, NULL, "application/json", (const unsigned char *)js, strlen(js), &r, &kerr);
+		CHECK(rc == 0, "detect JSON keys: %s", rc ? kerr.msg : "");
+		if (!rc) {
+			const detect_finding_t *w = finding(&r, "wechat"), *n = finding(&r, "person_name");
+			CHECK(!finding(&r, "qq"), "a key's context stops at its value's end");
+			CHECK(w && !strcmp(w->value, "kexi_98") && !strcmp(w->xpath, "$.u.wx[0]"), "list of a key");
+			CHECK(n && !strcmp(n->value, "\xe6\x9f\xaf\xe5\xb8\x8c") && r.n == 2,
+			      "name only when the whole value is one (%zu findings)", r.n);
+			detect_result_free(&r);
+		}
+	}
 	{
 		uint32_t cats;
 		const char *t = "paradox doxing";

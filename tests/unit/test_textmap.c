@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textmap.h"
+#include "textmap_int.h"
 #include "tu.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -135,7 +135,7 @@ static void test_utf8_html(void)
 {
 	const char *h = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>帖子 1</title>"
 	                "<style>p{color:red} .x{content:'13800138000'}</style>"
-	                "<script>var phone=\"13900139000\"; if (a<b) {}</script></head>"
+	                "<script>var phone=13900139000; if (a<b) {}</script></head>"
 	                "<body><div class=post><p>姓名：张三，手机 138<b>0013</b>8000。</p>"
 	                "<p>second</p></div><div><p>third <!-- 13700137000 --> text</p></div></body></html>";
 	textmap_t m;
@@ -144,7 +144,7 @@ static void test_utf8_html(void)
 	CHECK_STR(m.kind, "html");
 	CHECK(invariants(&m, strlen(h), 1), "invariants");
 	CHECK(find(&m, "13800138000") != (size_t)-1, "split identifier joined: %s", m.text);
-	CHECK(find(&m, "13900139000") == (size_t)-1, "script skipped");
+	CHECK(find(&m, "13900139000") == (size_t)-1, "script code skipped");
 	CHECK(find(&m, "13700137000") == (size_t)-1, "comment skipped");
 	CHECK(find(&m, "color") == (size_t)-1, "style skipped");
 	CHECK(find(&m, "third text") != (size_t)-1, "text around a comment: %s", m.text);
@@ -448,20 +448,84 @@ static void test_json_script(void)
 	/* JSON data islands are data: application/json, ld+json */
 	const char *h = "<html><body><p>x</p><script type=\"application/ld+json\">{\"name\": \"张三\", "
 	                "\"telephone\": \"138 0013 8000\"}</script><script type=application/json>not json "
-	                "13900139000</script><script>var a=\"13700137000\"</script><p>y</p></body></html>";
+	                "13900139000</script><script>var a=13700137000;</script><p>y</p></body></html>";
 	textmap_t m;
 	CHECK(build("text/html", h, strlen(h), &m) == 0, "build");
 	CHECK(invariants(&m, strlen(h), 1), "invariants");
 	CHECK_STR(xpath_of(&m, "张三"), "/html/body/script[1]/$.name");
 	CHECK_STR(xpath_of(&m, "138 0013 8000"), "/html/body/script[1]/$.telephone");
 	CHECK(find(&m, "13900139000") == (size_t)-1, "invalid JSON script left out: %s", m.text);
-	CHECK(find(&m, "13700137000") == (size_t)-1, "code script skipped");
+	CHECK(find(&m, "13700137000") == (size_t)-1, "code is not text (a number literal)");
 	CHECK_STR(xpath_of(&m, "y"), "/html/body/p[2]");
 	uint64_t s, e;
 	const char *t = strstr(h, "138 0013");
 	CHECK(range_of(&m, "138 0013 8000", &s, &e) == 0 && s == (uint64_t)(t - h) && e == (uint64_t)(t - h + 13),
 	      "range");
 	textmap_free(&m);
+}
+
+static void test_js_script(void)
+{
+	/* inline JavaScript: string literals and JSON literals are data, code is not */
+	const char *h = "<html><body><p>x</p><script>var n=12; var big=13800138000; // '13911112222'\n"
+	                "/* \"13922223333\" */ var re = /\"[0-9]+/g; var s = 'abc \\u5f20\\u4e09 13933334444';\n"
+	                "window.__INITIAL_STATE__ = {\"user\": {\"qq\": \"12345678\", \"phone\": \"13944445555\"}};\n"
+	                "var cfg = {wechat: 'kexi_98', \"real-name\": \"\\u67ef\\u5e0c\", t: `pre ${x} 13955556666`};"
+	                "</script><script type=text/template>13966667777 tpl</script>"
+	                "<script src=a.js></script><p>y</p></body></html>";
+	textmap_t m;
+	CHECK(build("text/html", h, strlen(h), &m) == 0, "build");
+	CHECK(invariants(&m, strlen(h), 1), "invariants");
+	CHECK(find(&m, "13800138000") == (size_t)-1, "number literal not text: %s", m.text);
+	CHECK(find(&m, "13911112222") == (size_t)-1 && find(&m, "13922223333") == (size_t)-1,
+	      "comments are not text");
+	CHECK(find(&m, "[0-9]") == (size_t)-1, "a regular expression is not a string");
+	CHECK_STR(xpath_of(&m, "abc 张三 13933334444"), "/html/body/script[1]");
+	CHECK_STR(xpath_of(&m, "12345678"), "/html/body/script[1]/$.user.qq");
+	CHECK_STR(xpath_of(&m, "13944445555"), "/html/body/script[1]/$.user.phone");
+	CHECK(find(&m, "user") == (size_t)-1 && find(&m, "wechat") == (size_t)-1, "keys are not text");
+	CHECK_STR(xpath_of(&m, "kexi_98"), "/html/body/script[1]/$.wechat");
+	CHECK_STR(xpath_of(&m, "柯希"), "/html/body/script[1]/$.real-name");
+	CHECK_STR(xpath_of(&m, "13955556666"), "/html/body/script[1]/$.t");
+	CHECK(find(&m, "pre 13955556666") == (size_t)-1 && find(&m, "x") != (size_t)-1,
+	      "a template's ${...} is code and cuts the text");
+	CHECK(find(&m, "13966667777") == (size_t)-1, "non-JavaScript script types are skipped");
+	CHECK_STR(xpath_of(&m, "y"), "/html/body/p[2]");
+	uint64_t s, e;
+	const char *t = strstr(h, "\\u5f20");
+	CHECK(range_of(&m, "张三", &s, &e) == 0 && s == (uint64_t)(t - h) && e == (uint64_t)(t - h + 12),
+	      "escaped characters map to their escapes");
+	t = strstr(h, "13944445555");
+	CHECK(range_of(&m, "13944445555", &s, &e) == 0 && s == (uint64_t)(t - h) && e == (uint64_t)(t - h + 11),
+	      "JSON literal value range");
+	textmap_free(&m);
+
+	/* an object literal that is not JSON is read for its strings; one that never
+	 * closes, and the per-page bound, keep the work linear */
+	const char *h2 = "<script>x = {a: [1, 2, {b: \"13977778888\"}], c: 'unclosed\n}; y = [[[[ \"13988889999\"</script>";
+	CHECK(build("text/html", h2, strlen(h2), &m) == 0, "build 2");
+	CHECK(invariants(&m, strlen(h2), 1), "invariants 2");
+	CHECK_STR(xpath_of(&m, "13977778888"), "/script[1]/$.b");
+	CHECK(find(&m, "unclosed") != (size_t)-1 && find(&m, "13988889999") != (size_t)-1,
+	      "unterminated string and unclosed literal: strings still read: %s", m.text);
+	textmap_free(&m);
+	size_t n = TM_MAX_SCRIPT_TEXT / 4 * 5 + 64 * 1024;  /* 12 of every 15 bytes are literal */
+	char *big = malloc(n + 64);
+	CHECK(big != NULL, "malloc");
+	if (big) {
+		size_t k = (size_t)snprintf(big, 64, "<script>");
+		while (k + 16 < n) {
+			memcpy(big + k, "'abcdefghijk', ", 15);
+			k += 15;
+		}
+		memcpy(big + k, "'13999990000'</script>", 22);
+		k += 22;
+		CHECK(build("text/html", big, k, &m) == 0, "build big script");
+		CHECK(m.len < TM_MAX_SCRIPT_TEXT + 4096 && find(&m, "13999990000") == (size_t)-1,
+		      "script text bounded per page (%zu bytes)", m.len);
+		textmap_free(&m);
+		free(big);
+	}
 }
 
 static void test_attributes(void)
@@ -622,6 +686,7 @@ int main(void)
 	test_json();
 	test_json_html();
 	test_json_script();
+	test_js_script();
 	test_attributes();
 	test_malformed();
 	test_plain_and_misc();

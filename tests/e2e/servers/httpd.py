@@ -23,6 +23,8 @@ Routes (HTTP/1.1, keep-alive), each sending exactly the bytes a test expects:
   /dup1 /dup2           identical HTML payloads (revisit)
   /big                  3 MiB of text (for --max-body)
   /json                 application/json
+  /double-end           chunked, then a stray second "0\r\n\r\n" (breaks the next response on
+                        that connection)
   /untyped              HTML without Content-Type (links still followed)
   /req.html             embeds http://localhost:PORT/bin and links http://localhost:PORT/page.html
 The served bodies are in BODIES / body_for() so tests can compare.
@@ -76,6 +78,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         for p in parts:
+            if not p:
+                continue  # an empty chunk would be the terminating one
             self.wfile.write(b"%x\r\n%s\r\n" % (len(p), p))
             self.wfile.flush()
         if finish:
@@ -89,7 +93,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, gzip.compress(GZIP_HTML, mtime=0), extra=[("Content-Encoding", "gzip")])
         if path == "/chunked-gzip":
             z = gzip.compress(CHUNKED_GZIP_HTML, mtime=0)
-            return self.chunked([z[:100], z[100:]], extra=[("Content-Encoding", "gzip")])
+            return self.chunked([z[:len(z) // 2], z[len(z) // 2:]], extra=[("Content-Encoding", "gzip")])
         if path == "/redirect/1":
             host = self.headers.get("Host")
             return self.send(301, b"moved", extra=[("Location", f"http://{host}/redirect/2")])
@@ -136,6 +140,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+            return
+        if path == "/double-end":  # a broken server: a second terminating chunk, a bit later
+            self.chunked([b"<html><body>double end</body></html>\n"])
+            self.wfile.flush()
+            time.sleep(0.05)
+            self.wfile.write(b"0\r\n\r\n")
             return
         if path == "/json":
             return self.send(200, JSON, ctype="application/json")

@@ -1,0 +1,33 @@
+#!/bin/sh
+# readme-help.sh — the README's command reference, generated from each command's --help
+# (the option tables in crawler/cmd_*.c and verify/verify.c are the single source).
+#
+#   tests/readme-help.sh BIN            print the reference (markdown)
+#   tests/readme-help.sh BIN --update   rewrite README.md between the help markers
+#
+# tests/e2e/test_docs.py fails when README.md and --help drift apart.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=$1
+gen() {
+	for c in crawl ls scan watch-hash; do
+		printf '### custody %s\n\n```\n' "$c"
+		"$bin/custody" "$c" --help
+		printf '```\n\n'
+	done
+	printf '### custody-verify\n\n```\n'
+	"$bin/custody-verify" --help
+	printf '```\n'
+}
+if [ "${2:-}" = "--update" ]; then
+	tmp=$(mktemp)
+	gen >"$tmp.help"
+	awk -v help="$tmp.help" '
+		/<!-- help:begin -->/ { print; while ((getline l < help) > 0) print l; skip = 1; next }
+		/<!-- help:end -->/ { skip = 0 }
+		!skip { print }' "$top/README.md" >"$tmp"
+	mv "$tmp" "$top/README.md"
+	rm -f "$tmp.help"
+else
+	gen
+fi
