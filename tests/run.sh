@@ -6,8 +6,9 @@
 # For each build: the unit test binaries BUILD/tests/test_*, the fuzz corpus
 # replays BUILD/tests/fuzz_* over tests/fuzz/corpus/NAME/, and the end-to-end
 # tests tests/e2e/test_*.py (real servers on 127.0.0.1) with CUSTODY and
-# CUSTODY_VERIFY pointing at BIN. Each suite prints "N passed, N failed" last;
-# the sums follow as the final line. Exit 1 if anything failed.
+# CUSTODY_VERIFY pointing at BIN; then, once, the lint (banned calls,
+# cppcheck). Each suite prints "N passed, N failed" last; the sums follow as
+# the final line. Exit 1 if anything failed.
 # Set TESTS=pattern to run only suites whose name contains pattern.
 top=$(cd "$(dirname "$0")/.." && pwd)
 export SHARED="${SHARED:-$top/../shared}"
@@ -49,5 +50,6 @@ while [ $# -ge 2 ]; do
 		[ -f "$t" ] && suite "$build e2e $(basename "$t")" python3 "$t"
 	done
 done
+suite "lint" sh "$top/tests/lint.sh"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
