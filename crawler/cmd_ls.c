@@ -13,6 +13,7 @@
  * --json gives one JSON object per line for scripts.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ static const cli_cmd_t ls_cmd = {
 	"ls",
 	"custody ls [--json] CASE_DIR",
 	"List what a case holds: one line per captured URL, in capture order, with the capture time (UTC), "
-	"the HTTP status, the body size in bytes as received, the findings (their number, and DOXING when the "
+	"the HTTP status, the body size in bytes as received, the findings (the number of personal-data findings, dox keywords not counted, and DOXING when the "
 	"page verdict says so) and the URL. Redirects appear as their own lines (3xx). Responses cut short are "
 	"marked INCOMPLETE; URLs that got no response at all show status ERR and the error recorded. The "
 	"listing is read from the capture files themselves; it checks nothing (use custody-verify for that).",
@@ -140,8 +141,16 @@ static int read_file(ls_t *l, const char *dir, const char *name)
 			ls_ent_t *e = find_id(l, warc_rec_get(&rec, "WARC-Refers-To"));
 			json_t *j = e ? json_loadb((const char *)rec.block, rec.block_len, 0, NULL) : NULL;
 			if (j) {
-				json_t *f = json_object_get(j, "findings");
-				e->findings = json_is_array(f) ? (int)json_array_size(f) : 0;
+				/* count personal data only: dox keywords are signals for the
+				 * verdict, and counting them would put numbers on harmless pages */
+				json_t *f = json_object_get(j, "findings"), *x;
+				size_t k;
+				e->findings = 0;
+				json_array_foreach(f, k, x) {
+					const char *ft = json_string_value(json_object_get(x, "type"));
+					if (!ft || strcmp(ft, "dox_keyword"))
+						e->findings++;
+				}
 				e->doxing = json_is_true(json_object_get(json_object_get(j, "verdict"), "doxing"));
 				json_decref(j);
 			}
@@ -252,7 +261,7 @@ int cmd_ls(int argc, char **argv)
 	const char *dir = argv[first];
 	DIR *d = opendir(dir);
 	if (!d) {
-		perror(dir);
+		fprintf(stderr, "custody ls: cannot open %s: %s\n", dir, strerror(errno));
 		return 2;
 	}
 	char **names = NULL;
