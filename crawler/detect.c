@@ -117,44 +117,57 @@ static char *context_of(const textmap_t *m, size_t ts, size_t te)
 
 /* ---------------------------------------------------------------- JSON keys */
 
-/* The key of a JSON value from its segment's xpath: the last step after the
- * last '$' ("$.user.qq" -> "qq", "$['a.b']" -> "a.b", "$.phones[1]" ->
- * "phones", "/html/body/script[1]/$.name" -> "name"). Not a JSON value (no
- * '$', or HTML inside a JSON string: a '/' after the '$'): 0. */
+/* The key of a JSON value from its segment's xpath: the last key step of
+ * the JSON path after the last "$" that starts one ("$.user.qq" -> "qq",
+ * "$['a.b']" -> "a.b", "$.phones[1]" -> "phones", "/html/body/script[1]/$.name"
+ * -> "name"). Not a JSON value (no such path, or HTML inside a JSON string:
+ * a '/' after it): 0. Paths are read forward, step by step, as json_text.c
+ * writes them. */
 static int json_key_of(const char *xp, const char **key, size_t *klen)
 {
-	const char *d = strrchr(xp, '$');
-	if (!d || strchr(d, '/'))
+	const char *p = xp[0] == '$' ? xp : NULL;
+	for (const char *q = strstr(xp, "/$"); q; q = strstr(q + 1, "/$"))
+		p = q + 1;
+	if (!p)
 		return 0;
-	const char *e = d + strlen(d);
-	/* drop array indexes: the key names the list */
-	while (e > d + 1 && e[-1] == ']') {
-		const char *o = e - 1;
-		while (o > d && *o != '[')
-			o--;
-		if (o + 1 < e - 1 && o[1] >= '0' && o[1] <= '9')
-			e = o;
-		else
-			break;
+	const char *ks = NULL;
+	size_t kl = 0;
+	for (p++; *p;) {
+		if (*p == '.') {
+			const char *q = p + 1;
+			while (*q && *q != '.' && *q != '[' && *q != '/')
+				q++;
+			ks = p + 1;
+			kl = (size_t)(q - ks);
+			p = q;
+		} else if (p[0] == '[' && p[1] == '\'') {
+			const char *q = p + 2;
+			while (*q && !(q[0] == '\'' && q[1] == ']')) {
+				if (q[0] == '\\' && q[1])
+					q++;
+				q++;
+			}
+			if (!*q)
+				return 0;
+			ks = p + 2;
+			kl = (size_t)(q - ks);
+			p = q + 2;
+		} else if (*p == '[') {
+			/* an array index: the key names the list */
+			const char *q = p + 1;
+			while (*q >= '0' && *q <= '9')
+				q++;
+			if (*q != ']' || q == p + 1)
+				return 0;
+			p = q + 1;
+		} else {
+			return 0;  /* '/': HTML inside the value */
+		}
 	}
-	if (e > d + 4 && e[-1] == ']' && e[-2] == '\'') {
-		/* "['a.b']": the quoted key (escapes, if any, are left as written) */
-		const char *o = e - 3;
-		while (o > d && !(o[0] == '[' && o[1] == '\''))
-			o--;
-		if (o <= d && !(o[0] == '[' && o[1] == '\''))
-			return 0;
-		*key = o + 2;
-		*klen = (size_t)(e - 2 - (o + 2));
-		return *klen > 0;
-	}
-	const char *k = e;
-	while (k > d && k[-1] != '.')
-		k--;
-	if (k == d || k == e)
+	if (!ks || !kl)
 		return 0;
-	*key = k;
-	*klen = (size_t)(e - k);
+	*key = ks;
+	*klen = kl;
 	return 1;
 }
 

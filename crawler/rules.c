@@ -267,7 +267,7 @@ static int add_json_key(detect_rules_t *r, const unsigned char *w, size_t n, uin
 
 uint32_t detect_rules_json_key(const detect_rules_t *r, const char *key, size_t n)
 {
-	jkey_t want;
+	jkey_t want = {{0}, 0};
 	if (!r->njkey || json_key_norm(key, n, want.k) < 0)
 		return 0;
 	const jkey_t *hit = bsearch(&want, r->jkey, r->njkey, sizeof *r->jkey, jkey_cmp);

@@ -862,7 +862,7 @@ int detect_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 		unsigned char c = (unsigned char)text[i];
 		size_t adv = 1;
 		/* a JSON value starts: its key is a context word just before it */
-		if (kc < nkeys && keys[kc].s <= i) {
+		if (keys && kc < nkeys && keys[kc].s <= i) {
 			const scan_key_t *k = &keys[kc++];
 			if (k->e <= k->s || k->e > len || k->s != i)
 				continue;  /* not where the scan stands (or empty): no context */

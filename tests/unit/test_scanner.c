@@ -426,6 +426,29 @@ int main(void)
 			detect_result_free(&r);
 		}
 	}
+	/* odd keys: quoted path steps, brackets and quotes inside keys, lists */
+	{
+		const char *js = "{\"a.b\":{\"qq\":\"12345678\"},\"phon[\":\"23456789\",\"x\":{\"q'q\":\"34567890\"},"
+		                 "\"QQ\":[[\"45678901\"]],\"['qq']\":\"56789012\"}";
+		detect_result_t r;
+		arc_error_t kerr;
+		int rc = detect_payload(R, NULL, "application/json", (const unsigned char *)js, strlen(js), &r, &kerr);
+		CHECK(rc == 0, "detect odd keys: %s", rc ? kerr.msg : "");
+		if (!rc) {
+			int q1 = 0, q4 = 0, other = 0;
+			for (size_t k = 0; k < r.n; k++) {
+				if (!strcmp(r.v[k].value, "12345678") && !strcmp(r.v[k].xpath, "$['a.b'].qq"))
+					q1 = 1;
+				else if (!strcmp(r.v[k].value, "45678901") && !strcmp(r.v[k].xpath, "$.QQ[0][0]"))
+					q4 = 1;
+				else
+					other++;
+			}
+			CHECK(q1 && q4 && other == 0, "key after a quoted step, key of nested lists, no others "
+			      "(%zu findings)", r.n);
+			detect_result_free(&r);
+		}
+	}
 	{
 		uint32_t cats;
 		const char *t = "paradox doxing";
