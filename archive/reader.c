@@ -525,6 +525,24 @@ static int load_dictionary(warc_reader_t *r, uint64_t off, uint32_t size, arc_er
 	return rc;
 }
 
+/* The end of a record, compressed or plain: the block must be whole and
+ * followed by CRLF CRLF. "container" names what ended early ("frame", "file"). */
+static int finish_record(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err,
+                         uint64_t start, size_t hl, uint64_t cl, size_t expected,
+                         const char *container)
+{
+	if (r->rec_len < hl + cl)
+		return rfail(r, err, ARC_EFORMAT, start,
+		             "Content-Length says %llu but the %s ends after %llu bytes (truncated?)",
+		             (unsigned long long)cl, container, (unsigned long long)(r->rec_len - hl));
+	if (r->rec_len < expected || memcmp(r->rec + hl + cl, "\r\n\r\n", 4) != 0)
+		return rfail(r, err, ARC_EFORMAT, start,
+		             "the %llu-byte block is not followed by CRLF CRLF (Content-Length wrong?)",
+		             (unsigned long long)cl);
+	fill_rec(r, rec, start, in_tell(r) - start, hl, cl);
+	return 1;
+}
+
 static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 {
 	uint64_t start, cl = 0;
@@ -642,16 +660,7 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 	if (!hl)
 		return rfail(r, err, ARC_EFORMAT, start,
 		             "frame ends inside the WARC header (no blank line)");
-	if (r->rec_len < hl + cl)
-		return rfail(r, err, ARC_EFORMAT, start,
-		             "Content-Length says %llu but the frame ends after %llu bytes (truncated?)",
-		             (unsigned long long)cl, (unsigned long long)(r->rec_len - hl));
-	if (r->rec_len < expected || memcmp(r->rec + hl + cl, "\r\n\r\n", 4) != 0)
-		return rfail(r, err, ARC_EFORMAT, start,
-		             "the %llu-byte block is not followed by CRLF CRLF (Content-Length wrong?)",
-		             (unsigned long long)cl);
-	fill_rec(r, rec, start, in_tell(r) - start, hl, cl);
-	return 1;
+	return finish_record(r, rec, err, start, hl, cl, expected, "frame");
 }
 
 /* ---------------------------------------------------------------- plain WARC */
@@ -715,16 +724,7 @@ static int next_plain(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 		if (got == 0)
 			break;
 	}
-	if (r->rec_len < hl + cl)
-		return rfail(r, err, ARC_EFORMAT, start,
-		             "Content-Length says %llu but the file ends after %llu bytes (truncated?)",
-		             (unsigned long long)cl, (unsigned long long)(r->rec_len - hl));
-	if (r->rec_len < expected || memcmp(r->rec + hl + cl, "\r\n\r\n", 4) != 0)
-		return rfail(r, err, ARC_EFORMAT, start,
-		             "the %llu-byte block is not followed by CRLF CRLF (Content-Length wrong?)",
-		             (unsigned long long)cl);
-	fill_rec(r, rec, start, in_tell(r) - start, hl, cl);
-	return 1;
+	return finish_record(r, rec, err, start, hl, cl, expected, "file");
 }
 
 /* ---------------------------------------------------------------- public */
