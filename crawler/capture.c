@@ -260,8 +260,10 @@ void crawl_captured_free(crawl_captured_t *c)
 		free(c->links[i]);
 	free(c->links);
 	free(c->link_req);
+	free(c->link_sig);
 	c->links = NULL;
 	c->link_req = NULL;
+	c->link_sig = NULL;
 	c->nlinks = c->caplinks = 0;
 }
 
@@ -322,9 +324,9 @@ static int looks_html(const unsigned char *p, size_t n)
 	return 0;
 }
 
-static int collect_link(void *ctx, const char *url, const char *tag)
+/* Add a link; with_sig (--focus): sig is its crawl_focus_anchor. */
+static int add_link(crawl_captured_t *out, const char *url, const char *tag, int with_sig, int sig)
 {
-	crawl_captured_t *out = ctx;
 	if (out->nlinks == out->caplinks) {
 		size_t cap = out->caplinks ? out->caplinks * 2 : 32;
 		char **nl = realloc(out->links, cap * sizeof *nl);
@@ -335,13 +337,46 @@ static int collect_link(void *ctx, const char *url, const char *tag)
 		if (!nr)
 			return 1;
 		out->link_req = nr;
+		if (with_sig) {
+			signed char *ns = realloc(out->link_sig, cap);
+			if (!ns)
+				return 1;
+			out->link_sig = ns;
+		}
 		out->caplinks = cap;
 	}
 	if (!(out->links[out->nlinks] = strdup(url)))
 		return 1;
 	out->link_req[out->nlinks] = (unsigned char)crawl_link_is_requisite(tag);
+	if (with_sig)
+		out->link_sig[out->nlinks] = (signed char)sig;
 	out->nlinks++;
 	return 0;
+}
+
+static int collect_link(void *ctx, const char *url, const char *tag)
+{
+	return add_link(ctx, url, tag, 0, 0);
+}
+
+typedef struct {
+	crawl_captured_t *out;
+	const detect_rules_t *rules;
+} focus_links_t;
+
+static int collect_link_text(void *ctx, const char *url, const char *tag, const char *text,
+                             size_t text_len)
+{
+	focus_links_t *fl = ctx;
+	double s = fl->rules ? detect_text_signal(fl->rules, text, text_len) : 0.0;
+	return add_link(fl->out, url, tag, 1, crawl_focus_anchor(tag, s));
+}
+
+/* --focus: does a page without a doxing verdict still carry findings (dox
+ * keywords, identifiers) worth following a little sooner? */
+static int page_signal(const detect_result_t *r)
+{
+	return !r->doxing && r->n > 0;
 }
 
 int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int want_payload,
@@ -384,14 +419,22 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 		    detect_findings_json(&res, out->resp_id, &out->findings) == 0) {
 			out->nfindings = (int)res.n;
 			out->doxing = res.doxing;
+			out->page_signal = page_signal(&res);
 		} else {
 			arc_buf_free(&out->findings);
 		}
 		detect_result_free(&res);
 	}
 	if (max_links && out->payload &&
-	    (crawl_is_html_type(out->content_type) || (untyped && looks_html(out->payload, out->payload_len))))
-		crawl_links_html(out->payload, out->payload_len, x->url, max_links, collect_link, out);
+	    (crawl_is_html_type(out->content_type) || (untyped && looks_html(out->payload, out->payload_len)))) {
+		if (c->focus) {
+			focus_links_t fl = {out, c->rules};
+			crawl_links_html_text(out->payload, out->payload_len, x->url, max_links,
+			                      collect_link_text, &fl);
+		} else {
+			crawl_links_html(out->payload, out->payload_len, x->url, max_links, collect_link, out);
+		}
+	}
 	return 0;
 }
 

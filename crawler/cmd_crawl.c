@@ -66,7 +66,12 @@ static const cli_opt_t crawl_opts[] = {
 	{"rules", 0, "FILE", "Detection rules (default: the built-in copy of samples/rules/default.rules)."},
 	{"watch", 0, "FILE", "Watchlist of salted hashes made by `custody watch-hash`: findings matching it are marked."},
 	{"no-detect", 0, NULL, "Write no findings records."},
-	{"focus", 0, NULL, "Fetch links found on pages judged doxing before the others."},
+	{"focus", 0, NULL, "Fetch first the links most likely to lead to exposing pages, so that a crawl cut "
+	                   "short by --max-pages or time has them. Each link gets a priority (0-6): +4 "
+	                   "found on a page judged doxing (else +1 on a page with findings), +2 a strong dox "
+	                   "keyword in its anchor text, title or alt (+1 a weak one); half its source page's "
+	                   "priority when that is more. Style sheets and scripts get 0. Higher first, "
+	                   "equal ones breadth-first; a link found again with a higher priority moves up."},
 	{"requisites", 'p', NULL, "Also capture what the pages embed (images, scripts, style sheets, frames) "
 	                          "when it is hosted outside the scope, e.g. a photo on a CDN; nothing is "
 	                          "followed from there. Within the scope they are captured anyway."},

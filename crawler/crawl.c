@@ -11,7 +11,10 @@
  * (frontier.c) makes sure each URL is queued once; from there URLs move to
  * their origin's own queue, which starts them as --per-host and robots.txt
  * allow (the first URL of an origin first fetches and archives its
- * robots.txt: the policy applied is part of the evidence).
+ * robots.txt: the policy applied is part of the evidence). With --focus each
+ * link gets a priority from its source page and anchor text (focus.c) and a
+ * link found again with a better one is queued again (crawl_frontier_raise);
+ * the frontier's claim makes sure only one of its entries is fetched.
  *
  * Per-URL failures are recorded and counted and the crawl goes on; only a
  * case that cannot be written stops it (what was written stays readable).
@@ -236,6 +239,10 @@ static int host_pump(crawl_t *c, host_t *h)
 	crawl_item_t it;
 	while (h->active < per_host(c) && crawl_fetch_active(c->fetch) < concurrency(c) &&
 	       !backlogged(c) && h->state == HOST_READY && crawl_frontier_pop(h->waiting, &it)) {
+		if (!it.retry && !crawl_frontier_claim(c->fr, it.url, it.priority)) {
+			free(it.url); /* --focus queued a higher copy, or it was fetched already */
+			continue;
+		}
 		if (c->o->max_pages && it.hops == 0 && c->pages_started >= c->o->max_pages) {
 			c->st->skipped++;
 			free(it.url);
@@ -393,15 +400,21 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 			free(target);
 		}
 	}
-	/* links (extracted by crawl_capture_prepare when the depth allowed) */
-	int prio = (c->o->focus && cap->doxing) ? it->priority + 1 : it->priority;
+	/* links (extracted by crawl_capture_prepare when the depth allowed);
+	 * without --focus every priority stays 0: breadth-first */
+	int focus = c->o->focus && cap->link_sig;
+	int (*queue)(crawl_frontier_t *, const char *, int, int, int, int) =
+		focus ? crawl_frontier_raise : crawl_frontier_push;
 	for (size_t i = 0; i < cap->nlinks; i++) {
+		int prio = focus ? crawl_focus_priority(it->priority, cap->doxing, cap->page_signal,
+		                                        cap->link_sig[i])
+		                 : it->priority;
 		if (it->depth < c->o->depth && crawl_scope_match(c->scope, cap->links[i]))
-			crawl_frontier_push(c->fr, cap->links[i], it->depth + 1, 0, prio, CRAWL_ITEM_PAGE);
+			queue(c->fr, cap->links[i], it->depth + 1, 0, prio, CRAWL_ITEM_PAGE);
 		else if (c->o->requisites && cap->link_req[i])
 			/* part of the page as it was shown, wherever it is hosted;
 			 * beyond --depth so that nothing is followed from there */
-			crawl_frontier_push(c->fr, cap->links[i], c->o->depth + 1, 0, prio, CRAWL_ITEM_PAGE);
+			queue(c->fr, cap->links[i], c->o->depth + 1, 0, prio, CRAWL_ITEM_PAGE);
 	}
 }
 
@@ -797,6 +810,7 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 	software(soft, sizeof soft);
 	c.cc.versions = versions;
 	c.cc.insecure = o->insecure;
+	c.cc.focus = o->focus;
 	c.cc.max_decoded = (uint64_t)64 << 20; /* as textmap.h bounds detection input */
 	snprintf(robots_policy, sizeof robots_policy, "%s",
 	         o->ignore_robots ? "ignore (--ignore-robots: robots.txt not fetched or obeyed)"

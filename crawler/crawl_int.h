@@ -68,6 +68,16 @@ int crawl_frontier_requeue(crawl_frontier_t *f, crawl_item_t *it);
 int crawl_frontier_pop(crawl_frontier_t *f, crawl_item_t *it);
 /* Mark url seen without queueing it (--resume: already in the case). 0 or ARC_ENOMEM. */
 int crawl_frontier_mark_seen(crawl_frontier_t *f, const char *url);
+/* --focus: like crawl_frontier_push, and a URL seen but not yet claimed is
+ * queued again when priority beats its best so far (the older entry goes
+ * stale; depth becomes the smaller of the two). 1 queued, 0 not, <0 arc_code. */
+int crawl_frontier_raise(crawl_frontier_t *f, const char *url, int depth, int hops,
+                         int priority, int kind);
+/* An entry popped (from this frontier or a per-origin queue filled from it)
+ * is about to be fetched: 1 go ahead (url is claimed from now on), 0 stale
+ * (already claimed, or a higher-priority copy is queued): drop it. A URL this
+ * frontier never saw is always 1. Retries must not ask. */
+int crawl_frontier_claim(crawl_frontier_t *f, const char *url, int priority);
 /* 1 if url was ever pushed. */
 int crawl_frontier_seen(const crawl_frontier_t *f, const char *url);
 size_t crawl_frontier_size(const crawl_frontier_t *f);
@@ -79,6 +89,12 @@ void crawl_frontier_free(crawl_frontier_t *f);
 /* Called per link found, url absolute and normalized; tag is the element name.
  * Return nonzero to stop. */
 typedef int (*crawl_link_fn)(void *ctx, const char *url, const char *tag);
+/* Longest link text reported by crawl_links_html_text, NUL included. */
+#define CRAWL_LINK_TEXT_MAX 256
+/* The same with the link's text: UTF-8, whitespace collapsed, at most
+ * CRAWL_LINK_TEXT_MAX - 1 bytes (cut at a character boundary), "" if none. */
+typedef int (*crawl_link_text_fn)(void *ctx, const char *url, const char *tag,
+                                  const char *text, size_t text_len);
 /* Links of an HTML document (content and transfer coding already removed):
  * a/link/area[href], img/script/iframe/frame/embed/source/video/audio[src],
  * meta refresh URLs, honouring <base href>. javascript:, mailto:, data: and other non-http(s) links are
@@ -86,6 +102,25 @@ typedef int (*crawl_link_fn)(void *ctx, const char *url, const char *tag);
  * or <0 arc_code. */
 int crawl_links_html(const unsigned char *html, size_t len, const char *page_url,
                      size_t max_links, crawl_link_fn fn, void *ctx);
+/* crawl_links_html, each link with its text (--focus): the title and alt of
+ * the element and, for <a>, the text and image alts inside it. */
+int crawl_links_html_text(const unsigned char *html, size_t len, const char *page_url,
+                          size_t max_links, crawl_link_text_fn fn, void *ctx);
+
+/* ---------------------------------------------------------------- focus.c */
+
+/* Highest priority --focus gives; seeds and the plain crawl use 0. */
+#define CRAWL_FOCUS_MAX 6
+/* How much a link says by itself: from its anchor text's detect_text_signal
+ * 0 none, 1 weak, 2 strong; CRAWL_FOCUS_CODE for a style sheet or script
+ * (tag link, script), which hold no one's data and get no priority. */
+#define CRAWL_FOCUS_CODE (-1)
+int crawl_focus_anchor(const char *tag, double text_signal);
+/* Priority of a link under --focus, from what is known before fetching it:
+ * parent (the source page's own priority), src_doxing (its verdict),
+ * src_signal (it has findings without a doxing verdict), anchor
+ * (crawl_focus_anchor of the link). Always in 0..CRAWL_FOCUS_MAX. */
+int crawl_focus_priority(int parent, int src_doxing, int src_signal, int anchor);
 
 /* Does a link from this element load part of the page (img, script, link,
  * iframe, ...) rather than lead to another page (a, area, meta refresh)? */
@@ -208,6 +243,7 @@ typedef struct {
 	const detect_rules_t *rules;   /* NULL: no detection */
 	const detect_watch_t *watch;
 	uint64_t max_decoded;          /* bound for content-decoded payloads */
+	int focus;                     /* --focus: score links (link_sig, page_signal) */
 	int insecure;                  /* recorded with the TLS facts */
 	const char *versions;          /* crawl_versions() */
 } crawl_capture_ctx_t;
@@ -231,6 +267,8 @@ typedef struct {
 	int doxing;
 	char **links;              /* normalized links of an HTML payload (owned) */
 	unsigned char *link_req;   /* per link: 1 a page requisite (crawl_link_is_requisite) */
+	signed char *link_sig;     /* per link, --focus only (else NULL): crawl_focus_anchor */
+	int page_signal;           /* --focus: findings (dox keywords, identifiers) on the page */
 	size_t nlinks, caplinks;
 	int want_payload;
 	int depth;                 /* set by the crawl before writing: recorded in the capture metadata (-1: null) */

@@ -64,6 +64,11 @@ void detect_result_free(detect_result_t *r);
 /* The findings record body (application/vnd.custody.findings+json, DESIGN.md). */
 int detect_findings_json(const detect_result_t *r, const char *target_record_id,
                          arc_buf_t *out);
+/* How strongly a short UTF-8 text (a link's anchor text, title or alt) points
+ * at doxing, from the rules' dox keywords: 1.0 a strong keyword (开盒, 人肉),
+ * 0.5 only weak ones (曝光, 户籍), 0 none. Full-width ASCII is folded; only the
+ * first 1 KiB is read. Records nothing: used to order the crawl (--focus). */
+double detect_text_signal(const detect_rules_t *rules, const char *utf8, size_t len);
 
 /* ================================================================ crawl */
 
@@ -93,7 +98,9 @@ typedef struct {
 	int ignore_robots;          /* default 0: robots.txt obeyed */
 	int insecure;               /* capture even when TLS verification fails */
 	int http2;                  /* allow HTTP/2 (default: HTTP/1.1 so the record holds the wire bytes) */
-	int focus;                  /* links found on doxing pages are fetched first */
+	int focus;                  /* fetch first the links most likely to lead to exposing pages:
+	                               found on doxing pages, dox keywords in their anchor text,
+	                               on pages with findings (crawl_focus_priority) */
 	int resume;                 /* continue a crawl into case_dir: URLs already captured there
 	                               are not fetched again; their links are queued again */
 	int requisites;             /* also fetch what pages embed (img, script, css, iframe)

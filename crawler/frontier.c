@@ -6,7 +6,14 @@
  * doxing pages ahead; a hash set (open addressing, FNV-1a) of every normalized
  * URL ever queued, so each URL is fetched at most once per crawl.
  *
- * Must never queue a URL twice through crawl_frontier_push.
+ * --focus may learn that a queued URL deserves more (a doxing page links to
+ * it) after it was queued. Rather than moving it inside a heap (it may
+ * already sit in an origin's queue), crawl_frontier_raise queues a second,
+ * higher entry and the set remembers the best priority; crawl_frontier_claim
+ * then lets only that entry through, once.
+ *
+ * Must never queue a URL twice through crawl_frontier_push, or let two
+ * entries of one URL both be claimed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +25,19 @@ typedef struct {
 	uint64_t seq;
 } heap_ent_t;
 
+/* What the set knows of one URL. */
+typedef struct {
+	char *url;        /* NULL = empty slot */
+	int best;         /* highest priority it was queued with */
+	int depth;        /* smallest depth it was queued with */
+	int claimed;      /* fetched (or in the case already): never again */
+} seen_t;
+
 struct crawl_frontier {
 	heap_ent_t *heap;
 	size_t n, cap;
 	uint64_t seq;
-	char **set;       /* open addressing; NULL = empty */
+	seen_t *set;      /* open addressing */
 	size_t set_n, set_cap;
 };
 
@@ -52,15 +67,15 @@ void crawl_frontier_free(crawl_frontier_t *f)
 		free(f->heap[i].it.url);
 	free(f->heap);
 	for (size_t i = 0; i < f->set_cap; i++)
-		free(f->set[i]);
+		free(f->set[i].url);
 	free(f->set);
 	free(f);
 }
 
-static size_t set_slot(char *const *set, size_t cap, const char *url)
+static size_t set_slot(const seen_t *set, size_t cap, const char *url)
 {
 	size_t i = (size_t)fnv1a(url) & (cap - 1);
-	while (set[i] && strcmp(set[i], url))
+	while (set[i].url && strcmp(set[i].url, url))
 		i = (i + 1) & (cap - 1);
 	return i;
 }
@@ -68,12 +83,12 @@ static size_t set_slot(char *const *set, size_t cap, const char *url)
 static int set_grow(crawl_frontier_t *f)
 {
 	size_t cap = f->set_cap ? f->set_cap * 2 : 1024;
-	char **ns = calloc(cap, sizeof *ns);
+	seen_t *ns = calloc(cap, sizeof *ns);
 	if (!ns)
 		return ARC_ENOMEM;
 	for (size_t i = 0; i < f->set_cap; i++)
-		if (f->set[i])
-			ns[set_slot(ns, cap, f->set[i])] = f->set[i];
+		if (f->set[i].url)
+			ns[set_slot(ns, cap, f->set[i].url)] = f->set[i];
 	free(f->set);
 	f->set = ns;
 	f->set_cap = cap;
@@ -82,7 +97,7 @@ static int set_grow(crawl_frontier_t *f)
 
 int crawl_frontier_seen(const crawl_frontier_t *f, const char *url)
 {
-	return f->set && f->set[set_slot(f->set, f->set_cap, url)] != NULL;
+	return f->set && f->set[set_slot(f->set, f->set_cap, url)].url != NULL;
 }
 
 /* a before b: higher priority, then older */
@@ -124,7 +139,7 @@ int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hop
 	if (!f->set && set_grow(f))
 		return ARC_ENOMEM;
 	size_t slot = set_slot(f->set, f->set_cap, url);
-	if (f->set[slot])
+	if (f->set[slot].url)
 		return 0;
 	/* grow first, so a failed allocation never leaves the set over-full */
 	if ((f->set_n + 1) * 2 > f->set_cap) {
@@ -145,10 +160,45 @@ int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hop
 		free(copy);
 		return ARC_ENOMEM;
 	}
-	f->set[slot] = key;
+	f->set[slot] = (seen_t){key, priority, depth, 0};
 	f->set_n++;
 	/* copy is owned by the heap entry now */
 	/* cppcheck-suppress memleak */
+	return 1;
+}
+
+int crawl_frontier_raise(crawl_frontier_t *f, const char *url, int depth, int hops,
+                         int priority, int kind)
+{
+	seen_t *e = f->set ? &f->set[set_slot(f->set, f->set_cap, url)] : NULL;
+	if (!e || !e->url)
+		return crawl_frontier_push(f, url, depth, hops, priority, kind);
+	if (e->claimed || priority <= e->best)
+		return 0;
+	char *copy = strdup(url);
+	if (!copy)
+		return ARC_ENOMEM;
+	int d = depth < e->depth ? depth : e->depth;
+	crawl_item_t it = {copy, d, hops, priority, kind, 0};
+	if (heap_push(f, &it)) {
+		free(copy);
+		return ARC_ENOMEM;
+	}
+	e->best = priority;
+	e->depth = d;
+	/* copy is owned by the heap entry now */
+	/* cppcheck-suppress memleak */
+	return 1;
+}
+
+int crawl_frontier_claim(crawl_frontier_t *f, const char *url, int priority)
+{
+	seen_t *e = f->set ? &f->set[set_slot(f->set, f->set_cap, url)] : NULL;
+	if (!e || !e->url)
+		return 1;
+	if (e->claimed || priority < e->best)
+		return 0;
+	e->claimed = 1;
 	return 1;
 }
 
@@ -157,15 +207,20 @@ int crawl_frontier_mark_seen(crawl_frontier_t *f, const char *url)
 	if (!f->set && set_grow(f))
 		return ARC_ENOMEM;
 	size_t slot = set_slot(f->set, f->set_cap, url);
-	if (f->set[slot])
+	if (f->set[slot].url)
 		return 0;
 	if ((f->set_n + 1) * 2 > f->set_cap) {
 		if (set_grow(f))
 			return ARC_ENOMEM;
 		slot = set_slot(f->set, f->set_cap, url);
 	}
-	if (!(f->set[slot] = strdup(url)))
+	char *key = strdup(url);
+	if (!key)
 		return ARC_ENOMEM;
+	f->set[slot].url = key;
+	f->set[slot].best = 0;
+	f->set[slot].depth = 0;
+	f->set[slot].claimed = 1;
 	f->set_n++;
 	return 0;
 }

@@ -5,11 +5,16 @@
  * iterative walk (no recursion: hostile pages nest deeply) takes <base href>
  * first, then href/src of the elements that load or lead to other pages.
  * Each link is resolved and normalized with libcurl's URL API (scope.c).
+ * On request (crawl --focus) each link also gets its text: title and alt
+ * attributes and, for <a>, the text and image alts inside it, bounded to
+ * CRAWL_LINK_TEXT_MAX bytes; the plain crawl does not pay for it.
  *
  * Must never follow a non-http(s) link (javascript:, mailto:, data:, ...),
- * report more than max_links links, or print parser errors.
+ * report more than max_links links, print parser errors, or let a link's
+ * text outgrow its bound (an <a> may wrap a whole page).
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -99,9 +104,101 @@ static char *refresh_url(const char *content)
 	return p;
 }
 
-int crawl_links_html(const unsigned char *html, size_t len, const char *page_url,
-                     size_t max_links, crawl_link_fn fn, void *ctx)
+/* A link's text being gathered: UTF-8, whitespace runs collapsed to one
+ * space, cut at a character boundary once full. */
+typedef struct {
+	char s[CRAWL_LINK_TEXT_MAX];
+	size_t n;
+	int gap;        /* a space is due before the next character */
+	int full;
+} link_text_t;
+
+static void text_add(link_text_t *t, const char *p)
 {
+	const unsigned char *u = (const unsigned char *)p;
+	while (*u && !t->full) {
+		if (*u == ' ' || *u == '\t' || *u == '\n' || *u == '\r' || *u == '\f') {
+			t->gap = t->n > 0;
+			u++;
+			continue;
+		}
+		size_t clen = *u < 0x80 ? 1 : *u >= 0xF0 ? 4 : *u >= 0xE0 ? 3 : *u >= 0xC0 ? 2 : 1;
+		for (size_t k = 1; k < clen; k++)
+			if ((u[k] & 0xC0) != 0x80) {
+				clen = 1; /* not UTF-8 after all: take the byte alone */
+				break;
+			}
+		if (t->n + (size_t)t->gap + clen >= sizeof t->s) {
+			t->full = 1;
+			break;
+		}
+		if (t->gap)
+			t->s[t->n++] = ' ';
+		t->gap = 0;
+		memcpy(t->s + t->n, u, clen);
+		t->n += clen;
+		u += clen;
+	}
+	t->s[t->n] = '\0';
+}
+
+static void text_add_attr(link_text_t *t, xmlNodePtr n, const char *attr)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)attr);
+	if (v) {
+		t->gap = t->n > 0;
+		text_add(t, (const char *)v);
+		xmlFree(v);
+	}
+}
+
+/* Nodes looked at inside one <a>: its text is bounded, and so is the work of
+ * finding it when the anchor holds thousands of empty elements. */
+#define LINK_TEXT_MAX_NODES 512
+
+/* The text of link element e: title and alt, then (for <a>) the text and
+ * image alts inside it, in document order, without recursion. */
+static void link_text(xmlNodePtr e, link_text_t *t)
+{
+	t->n = 0;
+	t->gap = t->full = 0;
+	t->s[0] = '\0';
+	text_add_attr(t, e, "title");
+	text_add_attr(t, e, "alt");
+	if (strcasecmp((const char *)e->name, "a"))
+		return;
+	xmlNodePtr n = e->children;
+	for (int visited = 0; n && !t->full && visited < LINK_TEXT_MAX_NODES; visited++) {
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			if (n->content)
+				text_add(t, (const char *)n->content);
+		} else if (n->type == XML_ELEMENT_NODE) {
+			if (!strcasecmp((const char *)n->name, "img"))
+				text_add_attr(t, n, "alt");
+			if (!strcasecmp((const char *)n->name, "br") || !strcasecmp((const char *)n->name, "img"))
+				t->gap = t->n > 0;
+			if (n->children && strcasecmp((const char *)n->name, "script") &&
+			    strcasecmp((const char *)n->name, "style")) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n && n != e && !n->next)
+			n = n->parent;
+		if (!n || n == e)
+			break;
+		n = n->next;
+	}
+}
+
+/* The walk behind both entry points: fn gets the links, tfn (when not NULL)
+ * the links with their text. */
+static int links_walk(const unsigned char *html, size_t len, const char *page_url,
+                      size_t max_links, crawl_link_fn fn, crawl_link_text_fn tfn, void *ctx)
+{
+	link_text_t *text = NULL;
+	if (tfn && !(text = malloc(sizeof *text)))
+		return ARC_ENOMEM;
 	if (len > INT_MAX)
 		len = INT_MAX;
 	xmlGenericErrorFunc old_generic = xmlGenericError;
@@ -115,8 +212,10 @@ int crawl_links_html(const unsigned char *html, size_t len, const char *page_url
 	                                HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
 	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
 	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
-	if (!doc)
+	if (!doc) {
+		free(text);
 		return 0; /* nothing parseable: no links */
+	}
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	char *base = NULL;
 	int count = 0, rc = 0;
@@ -149,7 +248,7 @@ int crawl_links_html(const unsigned char *html, size_t len, const char *page_url
 			char *abs = NULL;
 			if (u && *u && !skip_scheme(u) && crawl_url_normalize(resolve_from, u, &abs) == 0) {
 				count++;
-				if (fn(ctx, abs, "meta"))
+				if (tfn ? tfn(ctx, abs, "meta", "", 0) : fn(ctx, abs, "meta"))
 					rc = 1;
 				free(abs);
 			}
@@ -169,7 +268,10 @@ int crawl_links_html(const unsigned char *html, size_t len, const char *page_url
 			if (!skip_scheme((const char *)v) && v[0] &&
 			    crawl_url_normalize(resolve_from, (const char *)v, &abs) == 0) {
 				count++;
-				if (fn(ctx, abs, (const char *)n->name))
+				if (tfn)
+					link_text(n, text);
+				if (tfn ? tfn(ctx, abs, (const char *)n->name, text->s, text->n)
+				        : fn(ctx, abs, (const char *)n->name))
 					rc = 1;
 				free(abs);
 			}
@@ -181,8 +283,21 @@ int crawl_links_html(const unsigned char *html, size_t len, const char *page_url
 			break;
 	}
 	free(base);
+	free(text);
 	xmlFreeDoc(doc);
 	return count;
+}
+
+int crawl_links_html(const unsigned char *html, size_t len, const char *page_url,
+                     size_t max_links, crawl_link_fn fn, void *ctx)
+{
+	return links_walk(html, len, page_url, max_links, fn, NULL, ctx);
+}
+
+int crawl_links_html_text(const unsigned char *html, size_t len, const char *page_url,
+                          size_t max_links, crawl_link_text_fn fn, void *ctx)
+{
+	return links_walk(html, len, page_url, max_links, NULL, fn, ctx);
 }
 
 /* Content types whose payload the crawl reads (links, detection). */

@@ -13,6 +13,9 @@
  * "手机 139..., 身份证 ..." does not lend one's context to the other).
  * Lookahead is bounded (an identifier, an address of a few segments), and the
  * scan resumes after each accepted candidate, so the cost stays linear.
+ * Dox keywords nest (人肉搜索 holds 肉搜): only the leftmost longest one is
+ * reported. Digit groups share one separator, except a landline's subscriber
+ * number grouped apart from its area code ("0755-2600 0002").
  *
  * Hard negatives: digits glued to letters or other digits (hex, longer
  * numbers), numbers inside URLs and file names, numbers after order/tracking/
@@ -98,6 +101,9 @@ typedef struct {
 	size_t barrier;       /* end of the last finding: context is not looked for before it */
 	long today;
 	int oom;
+	size_t dox_end;       /* end of the last dox_keyword finding (dox_idx into out->v) */
+	size_t dox_idx;
+	int have_dox;
 } scan_t;
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -179,6 +185,27 @@ static void emit(scan_t *sc, int type, size_t s, size_t e, double score, const c
 		name_before(sc, s);
 }
 
+/* A dox keyword [s,e). Keywords nest ("人肉搜索" holds "肉搜", "住址曝光" holds
+ * "曝光"): one inside or overlapping the last reported one is not reported
+ * again (the leftmost, longest word stands for the text), but its strength
+ * carries over, so a strong keyword inside a weak one keeps the page's verdict. */
+static void emit_dox(scan_t *sc, size_t s, size_t e, double score)
+{
+	if (sc->have_dox && s < sc->dox_end) {
+		scan_match_t *p = &sc->out->v[sc->dox_idx];
+		if (score > p->score)
+			p->score = score;
+		return;
+	}
+	size_t n0 = sc->out->n;
+	emit(sc, DT_DOX, s, e, score, NULL);
+	if (sc->out->n > n0) {
+		sc->have_dox = 1;
+		sc->dox_idx = n0;
+		sc->dox_end = e;
+	}
+}
+
 static void record_hit(scan_t *sc, size_t s, size_t e, uint32_t cats, size_t lim)
 {
 	if (sc->nhit == sc->caphit) {
@@ -216,6 +243,7 @@ typedef struct {
 	int ng;
 	int plus;          /* written with a leading '+' */
 	unsigned char sep; /* the separator between groups (' ', '-', '.'), 0: one group */
+	int mixed;         /* "0755-2600 0002": area code, then another separator (landline only) */
 	int xflag;         /* 18-digit ID ending in X */
 	size_t xend;
 } numtok_t;
@@ -251,6 +279,19 @@ static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_
 	size_t end = with_x ? tk->xend : tk->ge[k - 1];
 	int neg = (ctx & DR_BIT(DR_NEG)) != 0;
 	double pen = neg ? S_NEG_PENALTY : 0;
+
+	if (tk->mixed && k >= 3) {
+		/* "0755-2600 0002", "010 2600-0002": the separator changes after the
+		 * area code, so the token is a landline (area code, then 3-4 + 4
+		 * subscriber digits) taken whole, or nothing */
+		size_t area, g1 = tk->ge[1] - tk->gs[1], g2 = tk->ge[2] - tk->gs[2];
+		if (k != 3 || tk->ng != 3 || with_x || tk->plus || neg || g1 < 3 || g1 > 4 || g2 != 4 ||
+		    !detect_valid_landline(d, nd, &area) || area != tk->ge[0] - tk->gs[0])
+			return 0;
+		emit(sc, DT_LANDLINE, start, end,
+		     (ctx & DR_CTX_BIT(DT_LANDLINE)) ? S_LAND_CTX : S_LAND_SEP, d);
+		return 1;
+	}
 
 	if (with_x)
 		return nd == 18 && detect_valid_resident_id(d, nd, sc->today) ?
@@ -363,10 +404,16 @@ static size_t scan_number(scan_t *sc, size_t i, int forced)
 		tk.ng++;
 		total += q - p;
 		unsigned char c = at(sc, q);
+		/* the one separator change allowed: after a 3-4 digit area code
+		 * ("0755-2600 0002"), between blanks and dashes only */
+		int mix = tk.ng == 2 && sep && c != sep && sep != '.' && (c == ' ' || c == '-') &&
+		          tk.ge[0] - tk.gs[0] >= 3 && tk.ge[0] - tk.gs[0] <= 4 && at(sc, tk.gs[0]) == '0';
 		if (tk.ng < SCAN_MAX_GROUPS && total < SCAN_MAX_DIGITS && (c == ' ' || c == '-' || c == '.') &&
-		    (sep == 0 || c == sep) && is_digit(at(sc, q + 1))) {
+		    (sep == 0 || c == sep || mix) && is_digit(at(sc, q + 1))) {
+			tk.mixed |= mix;
 			sep = c;
-			tk.sep = c;
+			if (!tk.mixed)
+				tk.sep = c;
 			p = q + 1;
 			continue;
 		}
@@ -707,6 +754,16 @@ static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end)
 	size_t L = detect_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_SURNAME), NULL);
 	if (!L)
 		return;
+	if (q == p && p > 0 && !whole_end) {
+		/* glued on: the context word's last character may start another
+		 * word with what follows ("本名单" is 本 + 名单, a list, not 本名 + 单...);
+		 * such words are in [name_stop] */
+		size_t b = p - 1;
+		while (b > 0 && ((unsigned char)sc->t[b] & 0xC0) == 0x80)
+			b--;
+		if (detect_rules_match(sc->r, sc->t, sc->n, b, DR_BIT(DR_NAME_STOP), NULL) > p - b)
+			return;
+	}
 	size_t g = q + L, adv;
 	if (!is_cjk(cp_at(sc, q, &adv)) ||
 	    detect_rules_match(sc->r, sc->t, sc->n, g, DR_BIT(DR_NAME_TITLE), NULL))
@@ -884,7 +941,7 @@ int detect_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 			if (L) {
 				record_hit(&sc, i, i + L, cats, SIZE_MAX);
 				if (cats & DR_DOX_ANY)
-					emit(&sc, DT_DOX, i, i + L, (cats & DR_BIT(DR_DOX)) ? S_DOX : S_DOX_WEAK, NULL);
+					emit_dox(&sc, i, i + L, (cats & DR_BIT(DR_DOX)) ? S_DOX : S_DOX_WEAK);
 				if (cats & (DR_DOX_ANY | DR_BIT(DR_NAMECTX)))
 					scan_name(&sc, i + L, (cats & DR_BIT(DR_NAMECTX)) ? S_NAME_CTX : S_NAME_DOX, 0);
 				if (cats & DR_BIT(DR_PROVINCE)) {

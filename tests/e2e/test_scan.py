@@ -13,6 +13,9 @@
 5. Masking in the human output, --reveal, stdin, exit statuses, --rules errors.
 6. The page line's "scanned" (a file past the 32 MiB bound is marked incomplete),
    and JSON keys as context ([json_key.<type>] in a --rules file).
+7. The sample site (samples/site vs samples/labels.jsonl): precision and recall
+   1.000 for every type and for the page verdict, offsets re-checked, and no two
+   dox_keyword signals of a file overlapping (nested keywords report the longest).
 Uses $CUSTODY and $SHARED; prints "N passed, N failed".
 """
 import hashlib, json, os, re, shutil, stat, subprocess, sys, tempfile
@@ -198,10 +201,44 @@ def bounds_and_keys(tmp):
     check(got == {("qq", "12345678")}, f"json_key.qq from --rules: contact_no is QQ context, qq no longer ({got})")
 
 
+def sample_site(tmp):
+    site = os.path.join(TOP, "samples", "site")
+    files = []
+    for d, _, names in os.walk(site):
+        files += [os.path.join(d, n) for n in names
+                  if n.endswith(".html") or (n.endswith(".json") and os.path.basename(d) == "api")]
+    files.sort()
+    r = run(["scan", "--json"] + files)
+    check(r.returncode == 0, f"scan of the sample site exits 0 (got {r.returncode})")
+    fj = os.path.join(tmp, "site.jsonl")
+    with open(fj, "wb") as fh:
+        fh.write(r.stdout)
+    s = subprocess.run([sys.executable, os.path.join(SHARED, "corpus", "score.py"),
+                        os.path.join(TOP, "samples", "labels.jsonl"), fj,
+                        "--min-precision", "1", "--min-recall", "1"], capture_output=True, text=True)
+    print(s.stdout)
+    check(s.returncode == 0, "sample site: micro precision and recall 1.000")
+    bad = [l for l in s.stdout.splitlines() if re.match(r"\S+\s+[0-9.]+\s+[0-9.]+\s+\d", l)
+           and not re.match(r"\S+\s+1\.000\s+1\.000\s", l)]
+    check(not bad, f"sample site: every type at 1.000 ({bad})")
+    check("pages: doxing precision 1.000 recall 1.000" in s.stdout, "sample site: page verdicts all right")
+    lines = jsonl(r.stdout)
+    check_offsets(lines, "sample site")
+    spans = {}
+    for o in lines:
+        if o.get("type") == "dox_keyword":
+            spans.setdefault(o["file"], []).append((o["start"], o["end"], o["value"]))
+    over = []
+    for f, l in spans.items():
+        l.sort()
+        over += [(f, a, b) for a, b in zip(l, l[1:]) if b[0] < a[1]]
+    check(spans and not over, f"sample site: no overlapping dox_keyword signals ({over[:3]})")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="custody-scan-")
     try:
-        for step in (corpus, fixtures, watch, cli, bounds_and_keys):
+        for step in (corpus, fixtures, watch, cli, bounds_and_keys, sample_site):
             try:
                 step(tmp) if step is not fixtures else step()
             except Exception as e:  # a crash of one step is a failure, not the end

@@ -1,9 +1,11 @@
 /*
  * test_crawler.c — unit tests of the crawl's pure parts: URL normalization,
- * scope, frontier (dedup, priority), link extraction from tricky HTML, and
- * robots.txt rules. The network parts are tested end to end
+ * scope, frontier (dedup, priority, --focus raise/claim), link extraction
+ * from tricky HTML (and link texts), --focus link scoring, and robots.txt
+ * rules. The network parts are tested end to end
  * (tests/e2e/test_crawl.py) against real servers.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,6 +302,205 @@ static void test_robots(void)
 	crawl_robots_free(r);
 }
 
+/* --focus: a link seen again with a higher priority is queued again; only
+ * one entry of a URL is ever claimed. */
+static void test_frontier_raise(void)
+{
+	crawl_frontier_t *f = crawl_frontier_new();
+	crawl_item_t it;
+	CHECK(crawl_frontier_raise(f, "http://a/1", 1, 0, 0, CRAWL_ITEM_PAGE) == 1, "raise of a new URL queues it");
+	CHECK(crawl_frontier_push(f, "http://a/2", 1, 0, 0, CRAWL_ITEM_PAGE) == 1, "push 2");
+	CHECK(crawl_frontier_raise(f, "http://a/2", 3, 0, 0, CRAWL_ITEM_PAGE) == 0, "same priority: nothing");
+	CHECK(crawl_frontier_raise(f, "http://a/2", 3, 0, 4, CRAWL_ITEM_PAGE) == 1, "higher: queued again");
+	CHECK(crawl_frontier_raise(f, "http://a/2", 1, 0, 2, CRAWL_ITEM_PAGE) == 0, "lower than best: nothing");
+	CHECK(crawl_frontier_size(f) == 3, "two entries of a/2, size %zu", crawl_frontier_size(f));
+	CHECK(crawl_frontier_seen_count(f) == 2, "seen once each");
+	CHECK(crawl_frontier_pop(f, &it) == 1 && !strcmp(it.url, "http://a/2") && it.priority == 4,
+	      "the raised entry first");
+	CHECK(it.depth == 1, "raised entry keeps the smaller depth (%d)", it.depth);
+	CHECK(crawl_frontier_claim(f, it.url, it.priority) == 1, "raised entry claimed");
+	CHECK(crawl_frontier_claim(f, it.url, it.priority) == 0, "claimed once only");
+	free(it.url);
+	CHECK(crawl_frontier_raise(f, "http://a/2", 0, 0, 6, CRAWL_ITEM_PAGE) == 0, "claimed: never again");
+	CHECK(crawl_frontier_pop(f, &it) == 1 && !strcmp(it.url, "http://a/1"), "then a/1");
+	CHECK(crawl_frontier_claim(f, it.url, it.priority) == 1, "a/1 claimed");
+	free(it.url);
+	CHECK(crawl_frontier_pop(f, &it) == 1 && !strcmp(it.url, "http://a/2") && it.priority == 0,
+	      "the stale a/2 entry");
+	CHECK(crawl_frontier_claim(f, it.url, it.priority) == 0, "stale entry refused");
+	free(it.url);
+	CHECK(crawl_frontier_claim(f, "http://never/", 0) == 1, "unknown URL: go ahead");
+	/* stale lower entry popped before the raised one (it had moved to an
+	 * origin's queue): refused, the raised one is fetched */
+	crawl_frontier_push(f, "http://a/3", 1, 0, 0, CRAWL_ITEM_PAGE);
+	CHECK(crawl_frontier_pop(f, &it) == 1, "a/3 popped");
+	crawl_frontier_raise(f, "http://a/3", 1, 0, 2, CRAWL_ITEM_PAGE);
+	CHECK(crawl_frontier_claim(f, it.url, it.priority) == 0, "a/3 old entry stale after raise");
+	free(it.url);
+	CHECK(crawl_frontier_pop(f, &it) == 1 && it.priority == 2, "a/3 raised entry");
+	CHECK(crawl_frontier_claim(f, it.url, it.priority) == 1, "a/3 raised entry claimed");
+	free(it.url);
+	/* resume: URLs already in the case are never fetched */
+	crawl_frontier_mark_seen(f, "http://a/9");
+	CHECK(crawl_frontier_raise(f, "http://a/9", 0, 0, 5, CRAWL_ITEM_PAGE) == 0, "in the case: not queued");
+	CHECK(crawl_frontier_pop(f, &it) == 0, "empty");
+	crawl_frontier_free(f);
+}
+
+typedef struct {
+	char url[256];
+	char tag[16];
+	char text[CRAWL_LINK_TEXT_MAX];
+	size_t len;
+} tlink_t;
+
+typedef struct {
+	tlink_t v[16];
+	int n;
+} tlinks_t;
+
+static int collect_text(void *ctx, const char *url, const char *tag, const char *text, size_t len)
+{
+	tlinks_t *l = ctx;
+	if (l->n < 16) {
+		tlink_t *t = &l->v[l->n++];
+		snprintf(t->url, sizeof t->url, "%s", url);
+		snprintf(t->tag, sizeof t->tag, "%s", tag);
+		if (len < sizeof t->text) {
+			memcpy(t->text, text, len);
+			t->text[len] = '\0';
+		}
+		t->len = len;
+	}
+	return 0;
+}
+
+static const tlink_t *tlink(const tlinks_t *l, const char *url)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].url, url))
+			return &l->v[i];
+	return NULL;
+}
+
+static void test_link_text(void)
+{
+	tlinks_t l;
+	memset(&l, 0, sizeof l);
+	const char *html =
+	    "<html><head><link rel=stylesheet href=s.css></head><body>"
+	    "<a href=t/101.html>【开盒】扒一扒<b>那个</b>\n   女生</a>"
+	    "<a href=t/2.html title=\"人肉搜索\"><img src=x.png alt=\"照片\"></a>"
+	    "<img src=id.jpg alt=\"身份证 照片\" title=曝光>"
+	    "<a href=t/3.html>a<script>var x='开盒';</script>b</a>"
+	    "<meta http-equiv=refresh content=\"0; url=r.html\">"
+	    "<a href=t/1.html>周末去哪里爬山？</a></body></html>";
+	int n = crawl_links_html_text((const unsigned char *)html, strlen(html), "http://h.example/",
+	                              100, collect_text, &l);
+	CHECK(n == l.n && n == 8, "links with text: %d (%d)", n, l.n);
+	const tlink_t *t = tlink(&l, "http://h.example/t/101.html");
+	CHECK(t && !strcmp(t->text, "【开盒】扒一扒那个 女生"), "anchor text, whitespace collapsed: '%s'", t ? t->text : "");
+	t = tlink(&l, "http://h.example/t/2.html");
+	CHECK(t && !strcmp(t->text, "人肉搜索 照片"), "title + image alt inside: '%s'", t ? t->text : "");
+	t = tlink(&l, "http://h.example/id.jpg");
+	CHECK(t && !strcmp(t->tag, "img") && !strcmp(t->text, "曝光 身份证 照片"), "img title + alt: '%s'", t ? t->text : "");
+	t = tlink(&l, "http://h.example/t/3.html");
+	CHECK(t && !strcmp(t->text, "ab"), "script text left out: '%s'", t ? t->text : "");
+	t = tlink(&l, "http://h.example/s.css");
+	CHECK(t && t->len == 0 && !strcmp(t->tag, "link"), "style sheet: no text");
+	t = tlink(&l, "http://h.example/r.html");
+	CHECK(t && t->len == 0 && !strcmp(t->tag, "meta"), "meta refresh: no text");
+
+	/* a huge anchor: bounded, cut at a character boundary */
+	size_t cap = 100000;
+	char *big = malloc(cap);
+	size_t len = (size_t)snprintf(big, cap, "<a href=big.html>");
+	while (len + 16 < cap) {
+		memcpy(big + len, "开盒 ", 7);
+		len += 7;
+	}
+	memcpy(big + len, "</a>", 4);
+	len += 4;
+	memset(&l, 0, sizeof l);
+	crawl_links_html_text((const unsigned char *)big, len, "http://h.example/", 10, collect_text, &l);
+	CHECK(l.n == 1 && l.v[0].len > 0 && l.v[0].len < CRAWL_LINK_TEXT_MAX, "bounded text: %zu", l.v[0].len);
+	int utf8_ok = l.n == 1;
+	for (size_t i = 0; utf8_ok && i < l.v[0].len;) {
+		unsigned char c = (unsigned char)l.v[0].text[i];
+		size_t cl = c < 0x80 ? 1 : c >= 0xE0 ? 3 : 2;
+		if (i + cl > l.v[0].len)
+			utf8_ok = 0;
+		i += cl;
+	}
+	CHECK(utf8_ok, "text ends on a character boundary");
+	free(big);
+
+	/* the plain entry point reports the same links */
+	links_t pl = {0};
+	CHECK(crawl_links_html((const unsigned char *)html, strlen(html), "http://h.example/", 100, collect, &pl) == 8,
+	      "plain extraction: same count");
+	links_free(&pl);
+}
+
+static void test_focus_score(void)
+{
+	arc_error_t err;
+	detect_rules_t *r = detect_rules_load(NULL, &err);
+	CHECK(r != NULL, "built-in rules load");
+	if (!r)
+		return;
+	const char *strong = "【开盒】扒一扒那个在群里骂人的女生";
+	CHECK(detect_text_signal(r, strong, strlen(strong)) == 1.0, "开盒: strong");
+	CHECK(detect_text_signal(r, "人肉搜索：插队男", strlen("人肉搜索：插队男")) == 1.0, "人肉: strong");
+	CHECK(detect_text_signal(r, "扒皮某网红", strlen("扒皮某网红")) == 1.0, "扒皮: strong");
+	CHECK(detect_text_signal(r, "扒一扒", strlen("扒一扒")) == 0.5, "扒一扒: weak");
+	CHECK(detect_text_signal(r, "Doxed again", 11) == 1.0, "English, any case");
+	CHECK(detect_text_signal(r, "ｄｏｘｅｄ", strlen("ｄｏｘｅｄ")) == 1.0, "full-width folded");
+	CHECK(detect_text_signal(r, "a paradox", 9) == 0.0, "no keyword inside a word");
+	CHECK(detect_text_signal(r, "周末去哪里爬山？", strlen("周末去哪里爬山？")) == 0.0, "none");
+	CHECK(detect_text_signal(r, "", 0) == 0.0 && detect_text_signal(NULL, "开盒", 6) == 0.0, "empty, no rules");
+	const char bad[] = {'\xe5', '\xbc', 'x', '\xff', '\0'};
+	CHECK(detect_text_signal(r, bad, 4) == 0.0, "invalid UTF-8: no crash, no signal");
+	detect_rules_free(r);
+
+	CHECK(crawl_focus_anchor("a", 1.0) == 2 && crawl_focus_anchor("a", 0.5) == 1 &&
+	      crawl_focus_anchor("a", 0.0) == 0, "anchor levels");
+	CHECK(crawl_focus_anchor("LINK", 1.0) == CRAWL_FOCUS_CODE && crawl_focus_anchor("script", 0.0) == CRAWL_FOCUS_CODE,
+	      "style sheets and scripts");
+	CHECK(crawl_focus_anchor("img", 1.0) == 2, "images are scored");
+
+	/* the order the scores give: doxing source > keyword anchor > page with findings > nothing */
+	int on_dox = crawl_focus_priority(0, 1, 1, 0);
+	int kw = crawl_focus_priority(0, 0, 0, 2);
+	int sig = crawl_focus_priority(0, 0, 1, 0);
+	int none = crawl_focus_priority(0, 0, 0, 0);
+	CHECK(on_dox == 4 && kw == 2 && sig == 1 && none == 0, "scores %d %d %d %d", on_dox, kw, sig, none);
+	CHECK(crawl_focus_priority(0, 0, 1, 2) == 3 && crawl_focus_priority(0, 0, 0, 1) == 1, "sums");
+	CHECK(crawl_focus_priority(0, 1, 0, 2) == CRAWL_FOCUS_MAX, "the most: doxing source + strong anchor");
+	CHECK(crawl_focus_priority(6, 1, 1, CRAWL_FOCUS_CODE) == 0, "style sheet of a doxing page: 0");
+	/* inherited: half the parent's, never added to the link's own score */
+	CHECK(crawl_focus_priority(6, 0, 0, 0) == 3 && crawl_focus_priority(6, 0, 1, 0) == 3 &&
+	      crawl_focus_priority(6, 0, 0, 2) == 3 && crawl_focus_priority(6, 1, 0, 0) == 4,
+	      "inheritance: max(own, parent/2)");
+	int p = CRAWL_FOCUS_MAX, steps = 0;
+	while (p > 0 && steps < 10) {
+		p = crawl_focus_priority(p, 0, 0, 0);
+		steps++;
+	}
+	CHECK(p == 0 && steps <= 3, "without new evidence the weight fades (%d steps)", steps);
+	/* a long chain of doxing pages with keyword links never grows past the cap */
+	int ok = 1;
+	p = 0;
+	for (int i = 0; i < 1000; i++) {
+		p = crawl_focus_priority(p, 1, 1, 2);
+		if (p < 0 || p > CRAWL_FOCUS_MAX)
+			ok = 0;
+	}
+	CHECK(ok && p == CRAWL_FOCUS_MAX, "bounded along a chain: %d", p);
+	CHECK(crawl_focus_priority(1000000, 0, 0, 0) <= CRAWL_FOCUS_MAX && crawl_focus_priority(-5, 0, 0, 0) == 0,
+	      "out-of-range parents");
+}
+
 static void test_types(void)
 {
 	CHECK(crawl_is_text_type("text/html; charset=gb18030"), "html");
@@ -316,7 +517,10 @@ int main(void)
 	test_normalize();
 	test_scope();
 	test_frontier();
+	test_frontier_raise();
 	test_links();
+	test_link_text();
+	test_focus_score();
 	test_robots();
 	test_types();
 	TU_END();

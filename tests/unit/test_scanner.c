@@ -314,6 +314,99 @@ int main(void)
 	none("v1.13912345678");
 	none("时间 12:13912345678");
 
+	/* landlines grouped inside the subscriber number, the separator changing
+	 * after the area code: 4+4 and 3+4 digits, either separator first */
+	one("家里座机 0755-2600 0002。", DT_LANDLINE, "075526000002", "0755-2600 0002");
+	one("家里座机 0755-2600 0002 转", DT_LANDLINE, "075526000002", "0755-2600 0002");
+	one("电话 010-6234 5678", DT_LANDLINE, "01062345678", "010-6234 5678");
+	one("电话 0755-260 0002，", DT_LANDLINE, "07552600002", "0755-260 0002");
+	one("tel 010 6234-5678.", DT_LANDLINE, "01062345678", "010 6234-5678");
+	one("call 0755-2600 0002 now", DT_LANDLINE, "075526000002", "0755-2600 0002");
+	none("订单 0755-2600 0002");                  /* order context */
+	none("编号 0755-2600 0002 1234");             /* a longer run of groups */
+	none("编号 0755-26000 002");                  /* 5+3: not a subscriber grouping */
+	none("编号 0755-2600 00021");                 /* 4+5 */
+	none("编号 0755-26 000002");                  /* 2+6 */
+	none("编号 0755-2600.0002");                  /* a dot does not group */
+	none("版本 0755.2600 0002");
+	none("编号 1755-2600 0002");                  /* no area code */
+	none("编号 0155-2600 0002");                  /* 01x other than 010 is no area code */
+	none("编号 0755-1600 0002");                  /* subscriber numbers do not start with 0/1 */
+	none("2023-11-05 1234 5678");
+	none("编号 0755-2600 0002X");
+
+	/* name context words: 本名, 原名, 实名, 全名, 叫做, real/full name */
+	one("扒皮贴。这位网红本名范雨晴，直播间里", DT_NAME, "范雨晴", "范雨晴");
+	{
+		const char *ctx[] = {"本名", "原名", "实名", "實名", "全名", "叫做", "名叫", "真名",
+		                     "real name: ", "Full name ", "legal name：", "birth name "};
+		for (size_t k = 0; k < sizeof ctx / sizeof ctx[0]; k++) {
+			char t[128];
+			snprintf(t, sizeof t, "他%s王伟，", ctx[k]);
+			one(t, DT_NAME, "王伟", "王伟");
+		}
+		/* but not a word that starts on the context word's last character */
+		const char *no[] = {"本名单共有三人", "全名单如下", "原名单作废", "实名制购票", "实名认证"};
+		for (size_t k = 0; k < sizeof no / sizeof no[0]; k++) {
+			scan_result_t s;
+			scan(no[k], &s);
+			CHECK(find(&s, DT_NAME, NULL) < 0, "no name in %s", no[k]);
+			detect_scan_free(&s);
+		}
+	}
+
+	/* nested dox keywords: the longest match only, no overlapping findings */
+	{
+		static const struct {
+			const char *text, *want;
+			double score;
+		} v[] = {
+			{"人肉搜索这个人", "人肉搜索", 0.7},
+			{"住址曝光了", "住址曝光", 0.7},     /* holds the weak 曝光: the strong score stays */
+			{"人肉搜尋", "人肉搜尋", 0.7},
+			{"户籍信息", "户籍信息", 0.5},
+			{"開盒", "開盒", 0.7},
+		};
+		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+			scan_result_t s;
+			scan(v[k].text, &s);
+			size_t n = 0;
+			long at = -1;
+			for (size_t j = 0; j < s.n; j++)
+				if (s.v[j].type == DT_DOX) {
+					n++;
+					at = (long)j;
+				}
+			CHECK(n == 1 && at >= 0 && !strcmp(s.v[at].value, v[k].want) && s.v[at].score >= v[k].score,
+			      "%s: %zu dox findings, want one %s (%.2f)", v[k].text, n, v[k].want, v[k].score);
+			detect_scan_free(&s);
+		}
+		/* two separate keywords are two findings; a strong word nested in a weak
+		 * one lends its strength (the verdict does not change) */
+		scan_result_t s;
+		scan("人肉搜索，住址曝光，人肉", &s);
+		size_t n = 0;
+		for (size_t j = 0; j < s.n; j++)
+			if (s.v[j].type == DT_DOX) {
+				n++;
+				for (size_t i2 = j + 1; i2 < s.n; i2++)
+					CHECK(s.v[i2].type != DT_DOX || s.v[i2].ts >= s.v[j].te, "dox findings overlap");
+			}
+		CHECK(n == 3, "three keywords: %zu dox findings", n);
+		detect_scan_free(&s);
+		const char *rt = "[dox_keyword]\n人肉\n[dox_keyword_weak]\n大人肉包\n[surname]\n王\n";
+		detect_rules_t *r = detect_rules_parse(rt, strlen(rt), "nest.rules", &err);
+		CHECK(r != NULL, "nest rules: %s", r ? "" : err.msg);
+		if (r) {
+			const char *t = "大人肉包 身份证 11010519491231002X";
+			int rc = detect_scan(r, t, strlen(t), &s);
+			CHECK(rc == 0 && s.n == 2 && s.v[0].type == DT_DOX && !strcmp(s.v[0].value, "大人肉包") &&
+			      s.v[0].score >= 0.7, "a strong word inside a weak one: one finding, strong score");
+			detect_scan_free(&s);
+			detect_rules_free(r);
+		}
+	}
+
 	/* no name without a surname-led run of 2-4 characters set off on its left */
 	{
 		const char *t[] = {"我的手机13912345678", "请拨打客服电话：13912345678", "住址：不详",
