@@ -640,21 +640,9 @@ static void json_script(html_t *s, size_t f, size_t a, size_t e)
 	}
 	flush_pending(s, a);
 	tm_sep(b, a);
-	size_t len = b->len, nseg = b->nseg;
-	const tm_src_t *par = b->src;
-	tm_src_t view = *par; /* same positions, a window of them */
-	view.own = NULL;
-	view.start = a;
-	view.n = e;
-	b->src = &view;
-	b->nest++;
-	int rc = tm_json_prefixed(b, prefix);
-	b->nest--;
-	b->src = par;
+	tm_json_window(b, a, e, prefix);
 	b->xpath_cb = text_xpath;
 	b->xpath_ctx = s;
-	if (rc == -1 && !b->oom)
-		tm_rollback(b, len, nseg);
 	tm_sep(b, e);
 	free(prefix);
 }

@@ -234,27 +234,6 @@ static size_t literal_end(const unsigned char *d, size_t i, size_t e)
 	return 0;
 }
 
-/* Try d[a,z) as a JSON text; on success its values are segments. */
-static int json_literal(tm_builder_t *b, size_t a, size_t z, const char *json_prefix)
-{
-	if (b->nest >= TM_MAX_NEST)
-		return 0;
-	size_t len = b->len, nseg = b->nseg;
-	const tm_src_t *par = b->src;
-	tm_src_t view = *par; /* same positions, a window of them */
-	view.own = NULL;
-	view.start = a;
-	view.n = z;
-	b->src = &view;
-	b->nest++;
-	int rc = tm_json_prefixed(b, json_prefix);
-	b->nest--;
-	b->src = par;
-	if (rc == -1 && !b->oom)
-		tm_rollback(b, len, nseg);
-	return rc == 0;
-}
-
 void tm_js(tm_builder_t *b, size_t a, size_t e, const char *xpath, const char *json_prefix)
 {
 	const unsigned char *d = b->src->d;
@@ -346,7 +325,7 @@ void tm_js(tm_builder_t *b, size_t a, size_t e, const char *xpath, const char *j
 			if (z) {
 				b->script_bytes += z - i;
 				tm_sep(b, i);
-				if (json_literal(b, i, z, json_prefix)) {
+				if (tm_json_window(b, i, z, json_prefix)) {
 					tm_sep(b, z);
 					i = z;
 					prev = '}';

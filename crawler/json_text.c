@@ -478,6 +478,26 @@ static int parse(json_t *j)
 	}
 }
 
+int tm_json_window(tm_builder_t *b, size_t a, size_t z, const char *xpath_prefix)
+{
+	if (b->nest >= TM_MAX_NEST)
+		return 0;
+	size_t len = b->len, nseg = b->nseg;
+	const tm_src_t *par = b->src;
+	tm_src_t view = *par; /* same positions, a window of them */
+	view.own = NULL;
+	view.start = a;
+	view.n = z;
+	b->src = &view;
+	b->nest++;
+	int rc = tm_json_prefixed(b, xpath_prefix);
+	b->nest--;
+	b->src = par;
+	if (rc == -1 && !b->oom)
+		tm_rollback(b, len, nseg);
+	return rc == 0;
+}
+
 int tm_json(tm_builder_t *b)
 {
 	return tm_json_prefixed(b, NULL);

@@ -92,6 +92,10 @@ int tm_html_prefixed(tm_builder_t *b, const char *xpath_prefix);
 int tm_json(tm_builder_t *b);
 /* The same on b->src from src->start, every xpath prefixed (a JSON script). */
 int tm_json_prefixed(tm_builder_t *b, const char *xpath_prefix);
+/* d[a,z) of b->src as a JSON text with prefixed xpaths (JSON inside a script
+ * or a JSON script element): 1 when it was JSON (its values are segments), 0
+ * when not (anything emitted is rolled back) or when nested too deep. */
+int tm_json_window(tm_builder_t *b, size_t a, size_t z, const char *xpath_prefix);
 /* The data in inline JavaScript d[a,e) of b->src (js_text.c): string literals
  * as segments with xpath (copied), JSON literals through tm_json_prefixed
  * with json_prefix ("<script path>/"). Leaves b->xpath_cb to the caller. */
