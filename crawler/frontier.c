@@ -133,20 +133,31 @@ static int heap_push(crawl_frontier_t *f, const crawl_item_t *it)
 	return 0;
 }
 
-int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hops,
-                        int priority, int kind)
+/* The free slot for url in the seen set: 1 (url is new, *slot is where it
+ * goes), 0 (already seen), or ARC_ENOMEM. The set grows first, so a failed
+ * allocation never leaves it over-full. */
+static int set_reserve(crawl_frontier_t *f, const char *url, size_t *slot)
 {
 	if (!f->set && set_grow(f))
 		return ARC_ENOMEM;
-	size_t slot = set_slot(f->set, f->set_cap, url);
-	if (f->set[slot].url)
+	*slot = set_slot(f->set, f->set_cap, url);
+	if (f->set[*slot].url)
 		return 0;
-	/* grow first, so a failed allocation never leaves the set over-full */
 	if ((f->set_n + 1) * 2 > f->set_cap) {
 		if (set_grow(f))
 			return ARC_ENOMEM;
-		slot = set_slot(f->set, f->set_cap, url);
+		*slot = set_slot(f->set, f->set_cap, url);
 	}
+	return 1;
+}
+
+int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hops,
+                        int priority, int kind)
+{
+	size_t slot;
+	int rc = set_reserve(f, url, &slot);
+	if (rc <= 0)
+		return rc;
 	char *key = strdup(url);
 	char *copy = strdup(url);
 	if (!key || !copy) {
@@ -204,16 +215,10 @@ int crawl_frontier_claim(crawl_frontier_t *f, const char *url, int priority)
 
 int crawl_frontier_mark_seen(crawl_frontier_t *f, const char *url)
 {
-	if (!f->set && set_grow(f))
-		return ARC_ENOMEM;
-	size_t slot = set_slot(f->set, f->set_cap, url);
-	if (f->set[slot].url)
-		return 0;
-	if ((f->set_n + 1) * 2 > f->set_cap) {
-		if (set_grow(f))
-			return ARC_ENOMEM;
-		slot = set_slot(f->set, f->set_cap, url);
-	}
+	size_t slot;
+	int rc = set_reserve(f, url, &slot);
+	if (rc <= 0)
+		return rc;
 	char *key = strdup(url);
 	if (!key)
 		return ARC_ENOMEM;
