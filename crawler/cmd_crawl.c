@@ -97,7 +97,7 @@ static const cli_cmd_t crawl_cmd = {
 	"(DNS, refused connection, TLS, server closing mid-body) is reported on stderr and recorded as far as "
 	"it got; the crawl goes on.\n\n"
 	"Exit status: 0 every URL captured (HTTP errors such as 404 are captured responses), 1 some URLs "
-	"failed but the case is usable, 2 usage error or the case could not be written (what was written "
+	"failed, or a capture file already in the case is damaged, but the case is usable, 2 usage error or the case could not be written (what was written "
 	"before stays readable).",
 	crawl_opts,
 	"custody crawl -o case1 https://forum.example/thread/123\n"
@@ -314,7 +314,10 @@ static void on_event(void *ctx, const crawl_event_t *ev)
 	switch (ev->kind) {
 	case CRAWL_EV_ERROR:
 		clear_progress(c);
-		fprintf(stderr, "custody crawl: %s: %s\n", ev->url, ev->message ? ev->message : "failed");
+		if (ev->url)
+			fprintf(stderr, "custody crawl: %s: %s\n", ev->url, ev->message ? ev->message : "failed");
+		else /* about the case, not one URL */
+			fprintf(stderr, "custody crawl: %s\n", ev->message ? ev->message : "failed");
 		break;
 	case CRAWL_EV_SKIPPED:
 		if (!c->quiet) {
@@ -413,7 +416,7 @@ int cmd_crawl(int argc, char **argv)
 			                "readable in %s\n", c.o.case_dir);
 		rc = 2;
 	} else {
-		rc = st.failed ? 1 : 0;
+		rc = (st.failed || st.damaged_files) ? 1 : 0;
 	}
 	if (g_stop && crc >= 0)
 		fprintf(stderr, "custody crawl: interrupted; the case was closed cleanly\n");
@@ -443,10 +446,10 @@ int cmd_crawl(int argc, char **argv)
 		       ", \"truncated\": %" PRIu64 ", \"robots_blocked\": %" PRIu64 ", \"skipped\": %" PRIu64
 		       ", \"queued\": %" PRIu64 ", \"seen\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"records\": %" PRIu64
 		       ", \"revisits\": %" PRIu64 ", \"findings\": %" PRIu64 ", \"doxing_pages\": %" PRIu64
-		       ", \"resumed\": %" PRIu64 ", \"seconds\": %.3f, \"exit\": %d}\n",
+		       ", \"resumed\": %" PRIu64 ", \"damaged_files\": %" PRIu64 ", \"seconds\": %.3f, \"exit\": %d}\n",
 		       crc < 0 ? "false" : "true", st.fetched, st.failed, st.http_errors, st.truncated,
 		       st.robots_blocked, st.skipped, st.queued, st.seen, st.bytes, st.records, st.revisits,
-		       st.findings, st.doxing_pages, st.resumed, st.seconds, rc);
+		       st.findings, st.doxing_pages, st.resumed, st.damaged_files, st.seconds, rc);
 	}
 out:
 	for (size_t i = 0; i < c.nseeds; i++) {

@@ -897,7 +897,20 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 close: {
 	arc_error_t cerr;
 	int crc = arc_case_close(c.cc.cas, &cerr);
-	if (crc && !rc) {
+	if (crc == ARC_EZSTD || crc == ARC_EFORMAT) {
+		/* Everything was written and synced; rebuilding the index found a
+		 * damaged capture file (torn by an earlier crash, or altered). That
+		 * file is left as it is, it may be evidence too: say so, and let
+		 * the exit status say "usable case with a problem", not "could not
+		 * be written". */
+		char msg[sizeof cerr.msg + 200];
+		snprintf(msg, sizeof msg,
+		         "a capture file is damaged: %s (index.cdxj holds every record that "
+		         "could be read; the file is left as it is; custody-verify reports it)",
+		         cerr.msg);
+		st->damaged_files++;
+		emit(&c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, msg);
+	} else if (crc && !rc) {
 		rc = crc;
 		*err = cerr;
 	}

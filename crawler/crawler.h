@@ -138,6 +138,7 @@ typedef struct {
 	uint64_t findings;       /* findings over all pages */
 	uint64_t doxing_pages;
 	uint64_t resumed;        /* URLs found already captured in the case (--resume) */
+	uint64_t damaged_files;  /* capture files found damaged (torn) when the index was rebuilt */
 	double seconds;
 } crawl_stats_t;
 

@@ -441,7 +441,34 @@ def test_disk_full():
         subprocess.run(["umount", mnt], capture_output=True)
 
 
-for t in (test_usage, test_site, test_python_server, test_tls, test_disk_full):
+def test_torn_file():
+    """A capture file torn by an earlier crash: a new crawl into the case still
+    captures (into a new file), leaves the torn file untouched, says which file
+    is damaged and exits 1 (usable case with a problem), not 2."""
+    work = lib.tmpdir()
+    _, port = lib.start_python_server()
+    case = os.path.join(work, "case")
+    r = lib.custody("crawl", "-q", "--depth", "0", "-o", case, f"http://127.0.0.1:{port}/page.html")
+    T.check(r.returncode == 0, f"torn: first crawl {r.returncode} {r.stderr}")
+    first = os.path.join(case, "capture-00000.warc.zst")
+    size = os.path.getsize(first)
+    with open(first, "r+b") as f:
+        f.truncate(size - 50)
+    r = lib.custody("crawl", "--depth", "0", "-o", case, f"http://127.0.0.1:{port}/chunked")
+    T.check(r.returncode == 1, f"torn: second crawl exits 1, got {r.returncode}")
+    T.check("capture-00000.warc.zst" in r.stderr and "damaged" in r.stderr,
+            f"torn: the damaged file is named: {r.stderr[-300:]}")
+    T.check(os.path.getsize(first) == size - 50, "torn: the torn file is left as it is")
+    second = os.path.join(case, "capture-00001.warc.zst")
+    T.check(os.path.exists(second) and lib.check_warc(second)[0], "torn: the new capture is in a new, clean file")
+    index = open(os.path.join(case, "index.cdxj"), encoding="utf-8").read()
+    T.check("/chunked" in index, "torn: the new capture is indexed")
+    v = subprocess.run([os.environ.get("CUSTODY_VERIFY", "custody-verify"), case], capture_output=True, text=True)
+    T.check(v.returncode == 1 and "capture-00000.warc.zst" in v.stdout + v.stderr,
+            "torn: custody-verify reports the torn file")
+
+
+for t in (test_usage, test_site, test_python_server, test_tls, test_disk_full, test_torn_file):
     try:
         t()
     except Exception as e:  # a crashed test is a failure, the others still run
