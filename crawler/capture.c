@@ -267,35 +267,19 @@ void crawl_captured_free(crawl_captured_t *c)
 	c->nlinks = c->caplinks = 0;
 }
 
-/* Entity body with transfer and content coding removed; malloc'd into out. */
+/* Entity body with transfer and content coding removed; malloc'd into out.
+ * http_decoded_payload is the very function the verifier re-decodes with, so
+ * findings offsets mean the same bytes on both sides. A partial body (cut
+ * chunking) is fine: it is flagged in the capture metadata. */
 static void decode_payload(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
                            crawl_captured_t *out)
 {
-	unsigned char *ent = NULL;
-	size_t ent_len = 0;
-	int owned = 0;
-	char enc[128] = "";
-	http_entity(x->resp.data, x->resp.len, &ent, &ent_len, &owned); /* partial is fine: flagged in metadata */
-	if (!ent)
-		return;
-	http_header_get(x->resp.data, x->hdr_len, "Content-Encoding", enc, sizeof enc);
-	if (enc[0] && strcasecmp(enc, "identity")) {
-		unsigned char *dec = NULL;
-		size_t dec_len = 0;
-		if (http_decode_content(enc, ent, ent_len, c->max_decoded, &dec, &dec_len) == 0 ||
-		    dec) {
-			out->payload = dec;
-			out->payload_len = dec_len;
-		}
-	} else {
-		size_t n = ent_len > c->max_decoded ? (size_t)c->max_decoded : ent_len;
-		if ((out->payload = malloc(n ? n : 1))) {
-			memcpy(out->payload, ent, n);
-			out->payload_len = n;
-		}
-	}
-	if (owned)
-		free(ent);
+	unsigned char *p = NULL;
+	size_t n = 0;
+	int partial = 0;
+	http_decoded_payload(x->resp.data, x->resp.len, c->max_decoded, &p, &n, &partial, NULL);
+	out->payload = p;
+	out->payload_len = n;
 }
 
 static int write_rec(crawl_capture_ctx_t *c, const warc_record_t *r, warc_written_t *w,

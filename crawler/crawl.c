@@ -811,7 +811,7 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 	c.cc.versions = versions;
 	c.cc.insecure = o->insecure;
 	c.cc.focus = o->focus;
-	c.cc.max_decoded = (uint64_t)64 << 20; /* as textmap.h bounds detection input */
+	c.cc.max_decoded = (uint64_t)64 << 20; /* above TEXTMAP_MAX_INPUT, so detection can tell a larger page was cut */
 	snprintf(robots_policy, sizeof robots_policy, "%s",
 	         o->ignore_robots ? "ignore (--ignore-robots: robots.txt not fetched or obeyed)"
 	                          : "obey (robots.txt fetched per origin, archived, obeyed as user-agent custody; RFC 9309)");
