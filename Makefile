@@ -17,7 +17,7 @@ PKG_CONFIG ?= pkg-config
 OPT        ?= -O2
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-format-nonliteral
-CFLAGS  = -std=c11 $(OPT) -g $(WARN) -D_GNU_SOURCE -MMD -MP -Iarchive -Icrawler
+CFLAGS  = -std=c11 $(OPT) -g $(WARN) -D_GNU_SOURCE -MMD -MP -Iarchive -Icrawler -Icrawler/detect
 LDFLAGS =
 
 ifeq ($(SAN),1)
@@ -36,16 +36,20 @@ CUSTODY_LIBS := $(shell $(PKG_CONFIG) --libs $(CUSTODY_PKGS) 2>/dev/null)
 CFLAGS += $(PKG_CFLAGS)
 
 ARCHIVE_SRC = $(wildcard archive/*.c)
-CRAWLER_SRC = $(filter-out crawler/custody.c,$(wildcard crawler/*.c))
+CRAWLER_SRC = $(wildcard crawler/*.c)
+DETECT_SRC  = $(wildcard crawler/detect/*.c)
+CLI_SRC     = $(wildcard crawler/cli/*.c)
 VERIFY_SRC  = $(wildcard verify/*.c)
 UNIT_SRC    = $(wildcard tests/unit/test_*.c)
 FUZZ_SRC    = $(wildcard tests/fuzz/fuzz_*.c)
 
 ARCHIVE_OBJ = $(ARCHIVE_SRC:%.c=$(BUILD)/%.o)
 CRAWLER_OBJ = $(CRAWLER_SRC:%.c=$(BUILD)/%.o)
+DETECT_OBJ  = $(DETECT_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ     = $(CLI_SRC:%.c=$(BUILD)/%.o)
 # The built-in detection rules: samples/rules/default.rules embedded as a C array
-# (od + sed, correct for any bytes, no python at build time), part of libcrawler.a.
-CRAWLER_OBJ += $(BUILD)/gen/default_rules.o
+# (od + sed, correct for any bytes, no python at build time), part of libdetect.a.
+DETECT_OBJ += $(BUILD)/gen/default_rules.o
 VERIFY_OBJ  = $(VERIFY_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
@@ -76,11 +80,20 @@ $(BUILD)/gen/default_rules.c: samples/rules/default.rules
 $(BUILD)/gen/default_rules.o: $(BUILD)/gen/default_rules.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+$(BUILD)/libdetect.a: $(DETECT_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/libcrawler.a: $(CRAWLER_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN)/custody: $(BUILD)/crawler/custody.o $(BUILD)/libcrawler.a $(BUILD)/libarchive.a
+# The front ends (crawler/cli/) see the libraries' public headers and their own.
+$(BUILD)/crawler/cli/%.o: crawler/cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Icrawler/cli -c -o $@ $<
+
+$(BIN)/custody: $(CLI_OBJ) $(BUILD)/libcrawler.a $(BUILD)/libdetect.a $(BUILD)/libarchive.a
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CUSTODY_LIBS)
 
@@ -88,14 +101,15 @@ $(BIN)/custody-verify: $(VERIFY_OBJ) $(BUILD)/libarchive.a
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(VERIFY_LIBS)
 
-# Unit tests and fuzz replays link both libraries; the linker takes what each needs.
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/tu.h $(BUILD)/libcrawler.a $(BUILD)/libarchive.a
+# Unit tests and fuzz replays link the three libraries; the linker takes what each needs.
+LIBS_ALL = $(BUILD)/libcrawler.a $(BUILD)/libdetect.a $(BUILD)/libarchive.a
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/tu.h $(LIBS_ALL)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libcrawler.a $(BUILD)/libarchive.a $(CUSTODY_LIBS)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBS_ALL) $(CUSTODY_LIBS)
 
-$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libcrawler.a $(BUILD)/libarchive.a
+$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBS_ALL)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libcrawler.a $(BUILD)/libarchive.a $(CUSTODY_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBS_ALL) $(CUSTODY_LIBS)
 
 tests: all $(UNIT_BIN) $(FUZZ_REPLAY)
 
@@ -126,7 +140,7 @@ bench: bootstrap
 FUZZ_SECONDS ?= 30
 fuzz: bootstrap
 	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz BIN=build-fuzz/bin \
-	    OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libarchive.a build-fuzz/libcrawler.a
+	    OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libarchive.a build-fuzz/libdetect.a build-fuzz/libcrawler.a
 	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 lint:

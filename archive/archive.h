@@ -259,7 +259,7 @@ void warc_writer_free(warc_writer_t *w);
 
 /* ---------------------------------------------------------------- case directory */
 
-/* A case directory: capture-NNNNN.warc.zst files, rotated by size, each
+/* A case directory: capture-<id8>-NNNNN.warc.zst files, rotated by size, each
  * starting with a warcinfo record. Writes the CDXJ index on close. */
 typedef struct arc_case arc_case_t;
 typedef struct {
@@ -278,12 +278,47 @@ arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_erro
  * within the file named by arc_case_filename() after the call. */
 int arc_case_write(arc_case_t *c, const warc_record_t *rec, warc_written_t *out,
                    arc_error_t *err);
-/* Basename of the file the last record went to, e.g. "capture-00000.warc.zst". */
+/* Basename of the file the last record went to, e.g. "capture-6f1c2a9e-00000.warc.zst". */
 const char *arc_case_filename(const arc_case_t *c);
+/* The case id, "urn:uuid:...": made when a case's first file is created, read
+ * back from the newest warcinfo carrying Custody-Case-ID when a case is opened
+ * again (a case from before case ids gets a fresh one). Every warcinfo record
+ * carries it as the field Custody-Case-ID; its first 8 hex digits name the files. */
+const char *arc_case_id(const arc_case_t *c);
 /* flush + fsync the current file. */
 int arc_case_sync(arc_case_t *c, arc_error_t *err);
 /* Sync, close and write index.cdxj (rebuilt from the files). */
 int arc_case_close(arc_case_t *c, arc_error_t *err);
+
+/* ---------------------------------------------------------------- listing a case (read side) */
+
+/* Capture file names: "capture-<id8>-NNNNN.warc.zst" (<id8>: the first 8 hex
+ * digits of the case id; NNNNN: 5 to 9 digits) or, in cases written before
+ * case ids, "capture-NNNNN.warc.zst". */
+#define ARC_CASE_NAME_MAX 64
+/* 0 and the sequence number (and short id, "" for the old form; may be NULL),
+ * or -1 when name is not a capture file name. */
+int arc_case_name_parse(const char *name, unsigned long *num, char short_id[9]);
+
+typedef struct {
+	char name[ARC_CASE_NAME_MAX]; /* basename */
+	char *path;                   /* dir "/" name (owned by the list) */
+	unsigned long num;            /* sequence number */
+	char short_id[9];             /* 8 hex digits, "" in an old-style name */
+} arc_case_file_t;
+
+typedef struct {
+	arc_case_file_t *v;  /* in numeric order (capture-x-100000 after capture-x-99999) */
+	size_t n;
+	long gap_missing;    /* first sequence number missing from 0..last, -1 none */
+	long gap_after;      /* index in v of the file before that gap, -1 when it is file 0 */
+	int mixed;           /* the names carry more than one short id, or a number twice */
+} arc_case_files_t;
+
+/* Every capture file of dir. 0 (an empty list when there are none), or
+ * ARC_EIO (no such directory, unreadable) / ARC_ENOMEM with err naming dir. */
+int arc_case_files(const char *dir, arc_case_files_t *out, arc_error_t *err);
+void arc_case_files_free(arc_case_files_t *l);
 
 /* ---------------------------------------------------------------- WARC reader */
 
@@ -359,7 +394,7 @@ int cdxj_format_line(const char *url, const char *warc_date, const char *mime,
                      int status, const char *digest, uint64_t length,
                      uint64_t offset, const char *filename,
                      const char *extra_json, arc_buf_t *out);
-/* Rebuild DIR/index.cdxj from every capture-*.warc.zst in DIR (sorted lines). */
+/* Rebuild DIR/index.cdxj from every capture file in DIR (sorted lines). */
 int cdxj_rebuild(const char *dir, arc_error_t *err);
 
 #endif

@@ -1,8 +1,13 @@
 /*
- * case.c — a case directory: capture-NNNNN.warc.zst files, rotated by size,
- * each starting with a warcinfo record; index.cdxj rebuilt on close.
+ * case.c — a case directory: capture-<id8>-NNNNN.warc.zst files, rotated by
+ * size, each starting with a warcinfo record; index.cdxj rebuilt on close.
  *
- * Numbering continues after the highest capture-N already in the directory,
+ * The case id (urn:uuid) is made with the first file and read back from the
+ * newest warcinfo that carries it (Custody-Case-ID) when the case is opened
+ * again; its first 8 hex digits are in every file name, so files of two cases
+ * pooled in one collection never share a name.
+ *
+ * Numbering continues after the highest capture number already in the directory,
  * so a resumed or repeated crawl never appends to (or rewrites) a file that
  * may already be sealed, or whose last frame was torn when a process was
  * killed mid-write: every open starts a fresh file, created with O_EXCL.
@@ -20,7 +25,6 @@
  */
 #include "archive.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -29,15 +33,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CASE_PREFIX "capture-"
-#define CASE_SUFFIX ".warc.zst"
-#define CASE_NAME_MAX 64
+#define CASE_NAME_MAX ARC_CASE_NAME_MAX
 
 struct arc_case {
 	char *dir;
 	uint64_t max_file_size;
 	int level;
 	char *software, *command_line, *operator_, *robots, *note;
+	char case_id[ARC_UUID_LEN];        /* "urn:uuid:..." */
+	char short_id[9];                  /* its first 8 hex digits, in file names */
 	unsigned long num;                 /* number of the current file */
 	arc_sink_t sink;
 	int open;                          /* sink holds an open file */
@@ -48,24 +52,6 @@ struct arc_case {
 	char last[CASE_NAME_MAX];          /* file the last record went to */
 	char path[PATH_MAX];               /* current file's path */
 };
-
-/* "capture-NNNNN.warc.zst" -> N; -1 if the name is something else. */
-static long parse_capture_name(const char *s)
-{
-	size_t pl = strlen(CASE_PREFIX), sl = strlen(CASE_SUFFIX), n = strlen(s), i;
-	unsigned long v = 0;
-
-	if (n <= pl + sl || strncmp(s, CASE_PREFIX, pl) || strcmp(s + n - sl, CASE_SUFFIX))
-		return -1;
-	if (n - pl - sl < 5 || n - pl - sl > 9)
-		return -1;
-	for (i = pl; i < n - sl; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	return (long)v;
-}
 
 /* mkdir -p, 0755. */
 static int make_dirs(const char *dir)
@@ -129,7 +115,7 @@ static int write_warcinfo(arc_case_t *c, arc_error_t *err)
 	arc_buf_t body = { 0 };
 	char host[256] = "";
 	const char *base = strrchr(c->dir, '/');
-	warc_field_t f[1];
+	warc_field_t f[2];
 	warc_record_t rec;
 	int rc;
 
@@ -153,11 +139,13 @@ static int write_warcinfo(arc_case_t *c, arc_error_t *err)
 	}
 	f[0].name = "WARC-Filename";
 	f[0].value = c->name;
+	f[1].name = "Custody-Case-ID";
+	f[1].value = c->case_id;
 	memset(&rec, 0, sizeof rec);
 	rec.type = "warcinfo";
 	rec.content_type = "application/warc-fields";
 	rec.fields = f;
-	rec.nfields = 1;
+	rec.nfields = 2;
 	rec.block = body.data;
 	rec.block_len = body.len;
 	rc = warc_writer_write(c->w, &rec, NULL, err);
@@ -188,7 +176,7 @@ static int open_next(arc_case_t *c, arc_error_t *err)
 	int rc, tries, fd;
 
 	for (tries = 0;; tries++, c->num++) {
-		int n = snprintf(c->name, sizeof c->name, CASE_PREFIX "%05lu" CASE_SUFFIX, c->num);
+		int n = snprintf(c->name, sizeof c->name, "capture-%s-%05lu.warc.zst", c->short_id, c->num);
 		if (n < 0 || (size_t)n >= sizeof c->name ||
 		    (size_t)snprintf(c->path, sizeof c->path, "%s/%s", c->dir, c->name) >= sizeof c->path)
 			return arc_fail(err, ARC_EINVAL, c->dir, 0, NULL,
@@ -258,11 +246,46 @@ static void case_free(arc_case_t *c)
 	free(c);
 }
 
+/* "urn:uuid:" + 36 characters of lower-case hex and dashes in 8-4-4-4-12. */
+static int valid_case_id(const char *s)
+{
+	if (strlen(s) != 45 || strncmp(s, "urn:uuid:", 9))
+		return 0;
+	for (int i = 0; i < 36; i++) {
+		char ch = s[9 + i];
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? ch != '-' : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+			return 0;
+	}
+	return 1;
+}
+
+/* The case id of an existing case: from the newest file whose warcinfo (its
+ * first record) carries a valid Custody-Case-ID. ARC_EFORMAT when none does. */
+static int case_id_read(const arc_case_files_t *files, char out[ARC_UUID_LEN])
+{
+	for (size_t i = files->n; i-- > 0;) {
+		warc_reader_t *r = warc_reader_open(files->v[i].path, NULL, NULL);
+		warc_rec_t rec;
+		int found = 0;
+		if (r && warc_reader_next(r, &rec, NULL) == 1) {
+			const char *type = warc_rec_get(&rec, "WARC-Type");
+			const char *id = warc_rec_get(&rec, "Custody-Case-ID");
+			if (type && !strcmp(type, "warcinfo") && id && valid_case_id(id)) {
+				memcpy(out, id, strlen(id) + 1);
+				found = 1;
+			}
+		}
+		warc_reader_free(r);
+		if (found)
+			return ARC_OK;
+	}
+	return ARC_EFORMAT;
+}
+
 arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_error_t *err)
 {
 	arc_case_t *c;
-	DIR *dh;
-	struct dirent *de;
 	long maxnum = -1;
 	int oom = 0;
 
@@ -308,19 +331,22 @@ arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_erro
 		case_free(c);
 		return NULL;
 	}
-	dh = opendir(c->dir);
-	if (!dh) {
-		int e = errno;
-		arc_fail(err, ARC_EIO, dir, 0, NULL, "cannot read %s: %s", dir, strerror(e));
+	arc_case_files_t files;
+	if (arc_case_files(c->dir, &files, err) != ARC_OK) {
 		case_free(c);
 		return NULL;
 	}
-	while ((de = readdir(dh)) != NULL) {
-		long n = parse_capture_name(de->d_name);
-		if (n > maxnum)
-			maxnum = n;
+	if (files.n)
+		maxnum = (long)files.v[files.n - 1].num;
+	if (case_id_read(&files, c->case_id) != ARC_OK && arc_uuid(c->case_id) != ARC_OK) {
+		arc_case_files_free(&files);
+		arc_fail(err, ARC_EIO, dir, 0, NULL, "%s: no randomness for the case id", dir);
+		case_free(c);
+		return NULL;
 	}
-	closedir(dh);
+	arc_case_files_free(&files);
+	memcpy(c->short_id, c->case_id + 9, 8); /* "urn:uuid:" + 8 hex digits */
+	c->short_id[8] = '\0';
 	c->num = (unsigned long)(maxnum + 1);
 	if (open_next(c, err) != ARC_OK) {
 		case_free(c);
@@ -353,6 +379,11 @@ int arc_case_write(arc_case_t *c, const warc_record_t *rec, warc_written_t *out,
 	c->records++;
 	memcpy(c->last, c->name, sizeof c->last);
 	return ARC_OK;
+}
+
+const char *arc_case_id(const arc_case_t *c)
+{
+	return c ? c->case_id : "";
 }
 
 const char *arc_case_filename(const arc_case_t *c)

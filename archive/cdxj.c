@@ -23,7 +23,6 @@
 #include "archive.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -985,19 +984,6 @@ static int cmp_finding(const void *a, const void *b)
 	return c ? c : (x->seq < y->seq ? -1 : x->seq > y->seq);
 }
 
-typedef struct {
-	long num;
-	char name[64];
-} capfile_t;
-
-static int cmp_capfile(const void *a, const void *b)
-{
-	const capfile_t *x = a, *y = b;
-	int c = x->num < y->num ? -1 : x->num > y->num;
-
-	return c ? c : strcmp(x->name, y->name);
-}
-
 static int write_all(int fd, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
@@ -1071,28 +1057,10 @@ static int write_index(const index_t *ix, const char *dir, arc_error_t *err)
 	return ARC_OK;
 }
 
-static long capture_number(const char *s)
-{
-	static const char pre[] = "capture-", suf[] = ".warc.zst";
-	size_t n = strlen(s), i;
-	long v = 0;
-
-	if (n <= 8 + 9 || strncmp(s, pre, 8) || strcmp(s + n - 9, suf) || n - 17 > 9)
-		return -1;
-	for (i = 8; i < n - 9; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 int cdxj_rebuild(const char *dir, arc_error_t *err)
 {
-	DIR *dh;
-	struct dirent *de;
-	capfile_t *files = NULL;
-	size_t nn = 0, capn = 0, i;
+	arc_case_files_t files;
+	size_t i;
 	index_t ix;
 	int rc = ARC_OK, first_err = ARC_OK;
 	arc_error_t e1;
@@ -1101,30 +1069,12 @@ int cdxj_rebuild(const char *dir, arc_error_t *err)
 		return arc_fail(err, ARC_EINVAL, "", 0, NULL, "cdxj_rebuild: no directory");
 	memset(&ix, 0, sizeof ix);
 	memset(&e1, 0, sizeof e1);
-	dh = opendir(dir);
-	if (!dh) {
-		int e = errno;
-		return arc_fail(err, ARC_EIO, dir, 0, NULL, "cannot read %s: %s", dir, strerror(e));
-	}
-	while ((de = readdir(dh)) != NULL) {
-		long n = capture_number(de->d_name);
-		if (n < 0)
-			continue;
-		if (grow((void **)&files, &capn, nn, sizeof *files)) {
-			rc = ARC_ENOMEM;
-			break;
-		}
-		files[nn].num = n;
-		/* capture_number accepted it, so it is at most 26 bytes */
-		memcpy(files[nn].name, de->d_name, strlen(de->d_name) + 1);
-		nn++;
-	}
-	closedir(dh);
-	if (rc == ARC_OK && nn)
-		qsort(files, nn, sizeof *files, cmp_capfile);
+	if ((rc = arc_case_files(dir, &files, err)) != ARC_OK)
+		return rc;
+	const size_t nn = files.n;
 	/* numeric order: capture-100000 comes after capture-99999 */
 	for (i = 0; i < nn && rc == ARC_OK; i++) {
-		int r = index_file(&ix, dir, files[i].name, (unsigned)i, &e1);
+		int r = index_file(&ix, dir, files.v[i].name, (unsigned)i, &e1);
 		if (r == ARC_ENOMEM)
 			rc = r;
 		else if (r != ARC_OK && first_err == ARC_OK)
@@ -1147,7 +1097,7 @@ int cdxj_rebuild(const char *dir, arc_error_t *err)
 		free(ix.f[i].refers);
 	free(ix.e);
 	free(ix.f);
-	free(files);
+	arc_case_files_free(&files);
 	if (rc == ARC_OK && first_err != ARC_OK) {
 		if (err)
 			*err = e1;

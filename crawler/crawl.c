@@ -613,11 +613,6 @@ static void resume_links(crawl_t *c, crawl_frontier_t *later, const char *url,
 	}
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* What the case already holds is the crawl state: every captured URL is
  * seen (not fetched again), every captured payload can be revisited, and the
  * links of captured pages are queued again at the depth their capture
@@ -625,45 +620,20 @@ static int name_cmp(const void *a, const void *b)
  * else is kept on the side, so nothing can disagree with the archive. */
 static int resume_scan(crawl_t *c)
 {
-	DIR *d = opendir(c->o->case_dir);
-	if (!d)
-		return 0; /* a new case: nothing to resume */
-	char **names = NULL;
-	size_t nn = 0, cap = 0;
-	struct dirent *de;
+	arc_case_files_t files;
+	arc_error_t lerr;
+	if (arc_case_files(c->o->case_dir, &files, &lerr) != ARC_OK)
+		return lerr.code == ARC_ENOMEM ? ARC_ENOMEM : 0; /* a new case: nothing to resume */
 	int rc = 0;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		if (strncmp(de->d_name, "capture-", 8) || len < 17 || strcmp(de->d_name + len - 9, ".warc.zst"))
-			continue;
-		if (nn == cap) {
-			cap = cap ? cap * 2 : 16;
-			char **nv = realloc(names, cap * sizeof *nv);
-			if (!nv) {
-				rc = ARC_ENOMEM;
-				break;
-			}
-			names = nv;
-		}
-		if (!(names[nn] = strdup(de->d_name))) {
-			rc = ARC_ENOMEM;
-			break;
-		}
-		nn++;
-	}
-	closedir(d);
-	if (nn)
-		qsort(names, nn, sizeof *names, name_cmp);
 	crawl_capture_ctx_t cc = c->cc;
 	cc.rules = NULL; /* findings are already in the case */
 	cc.watch = NULL;
 	crawl_frontier_t *later = crawl_frontier_new();
 	if (!later)
 		rc = ARC_ENOMEM;
-	for (size_t i = 0; i < nn && !rc; i++) {
-		char path[4096];
+	for (size_t i = 0; i < files.n && !rc; i++) {
+		const char *path = files.v[i].path;
 		arc_error_t err;
-		snprintf(path, sizeof path, "%s/%s", c->o->case_dir, names[i]);
 		warc_reader_t *r = warc_reader_open(path, NULL, &err);
 		if (!r) {
 			emit(c, CRAWL_EV_ERROR, path, 0, 0, -1, 0, err.msg);
@@ -726,7 +696,7 @@ static int resume_scan(crawl_t *c)
 			}
 		}
 		if (n < 0)
-			emit(c, CRAWL_EV_ERROR, names[i], 0, 0, -1, 0, err.msg);
+			emit(c, CRAWL_EV_ERROR, files.v[i].name, 0, 0, -1, 0, err.msg);
 		crawl_captured_free(&pend);
 		free(pending_url);
 		warc_reader_free(r);
@@ -739,9 +709,7 @@ static int resume_scan(crawl_t *c)
 		free(it.url);
 	}
 	crawl_frontier_free(later);
-	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
-	free(names);
+	arc_case_files_free(&files);
 	return rc;
 }
 
@@ -811,7 +779,7 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 	c.cc.versions = versions;
 	c.cc.insecure = o->insecure;
 	c.cc.focus = o->focus;
-	c.cc.max_decoded = (uint64_t)64 << 20; /* above TEXTMAP_MAX_INPUT, so detection can tell a larger page was cut */
+	c.cc.max_decoded = (uint64_t)64 << 20; /* above DETECT_MAX_INPUT, so detection can tell a larger page was cut */
 	snprintf(robots_policy, sizeof robots_policy, "%s",
 	         o->ignore_robots ? "ignore (--ignore-robots: robots.txt not fetched or obeyed)"
 	                          : "obey (robots.txt fetched per origin, archived, obeyed as user-agent custody; RFC 9309)");

@@ -111,7 +111,7 @@ cat <<'EOF'
 Try next:
     bin/custody ls demo-case                         list the captures again
     bin/custody-verify --json demo-case              the verifier's verdict as JSON
-    zstd -dc demo-case/capture-00000.warc.zst | less the raw WARC records, byte for byte
+    zstd -dc demo-case/capture-*-00000.warc.zst | less the raw WARC records, byte for byte
     bin/custody scan --reveal samples/site/thread/102.html        the GB18030 page, unmasked
     printf '13800138002\n' | bin/custody watch-hash -o /tmp/victim.watch -  a victim's phone, hashed
     bin/custody scan --watch /tmp/victim.watch samples/site/thread/102.html  ...found on the page

@@ -1,18 +1,54 @@
 #!/bin/sh
-# lint.sh — banned unbounded/unchecked calls, then cppcheck where installed.
-# Prints "N passed, N failed".
+# lint.sh — banned unbounded/unchecked calls, the layering of the tree, then
+# cppcheck where installed. Prints "N passed, N failed".
+#
+# Layering (README, "Layout"): archive/ includes nothing of crawler/ or verify/;
+# crawler/detect/ includes nothing of the crawl (crawler.h, crawl_int.h), of the
+# front ends (crawler/cli/) or of libcurl; the crawl library includes nothing of
+# the front ends; bin/custody-verify links neither libcurl nor libxml2.
 top=$(cd "$(dirname "$0")/.." && pwd); cd "$top" || exit 2
 p=0; f=0
-banned=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atof|strtok|tmpnam)\s*\(' \
-	archive/*.c archive/*.h crawler/*.c crawler/*.h verify/*.c verify/*.h 2>/dev/null)
-if [ -n "$banned" ]; then echo "FAIL banned calls:"; echo "$banned"; f=$((f+1)); else p=$((p+1)); fi
+ok() { p=$((p+1)); }
+bad() { echo "FAIL $1"; [ -n "${2:-}" ] && echo "$2"; f=$((f+1)); }
+
+srcs="archive/*.c archive/*.h crawler/*.c crawler/*.h crawler/*/*.c crawler/*/*.h verify/*.c verify/*.h"
+# shellcheck disable=SC2086
+banned=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atof|strtok|tmpnam)\s*\(' $srcs 2>/dev/null)
+if [ -n "$banned" ]; then bad "banned calls:" "$banned"; else ok; fi
+
+layer() { # label pattern files...
+	label=$1; pat=$2; shift 2
+	hits=$(grep -nE "$pat" "$@" 2>/dev/null)
+	if [ -n "$hits" ]; then bad "layering: $label" "$hits"; else ok; fi
+}
+layer "archive/ includes crawler/ or verify/ headers" \
+	'#include "(crawler|crawl_int|detect|detect_int|textmap|textmap_int|cli|cmd|verify)\.h"' archive/*.c archive/*.h
+layer "crawler/detect/ includes the crawl, the front ends or libcurl" \
+	'#include ("(crawler|crawl_int|cli|cmd)\.h"|<curl/)' crawler/detect/*.c crawler/detect/*.h
+layer "the crawl library includes the front ends" \
+	'#include "(cli|cmd)\.h"' crawler/*.c crawler/*.h
+layer "libraries print or exit" \
+	'\b(printf|puts|exit|abort)\s*\(|\bf?printf\s*\(\s*std(out|err)' archive/*.c crawler/*.c crawler/detect/*.c
+layer "verify/ includes crawler/ headers" \
+	'#include "(crawler|crawl_int|detect|detect_int|textmap|textmap_int|cli|cmd)\.h"' verify/*.c verify/*.h
+
+# What the verifier links: only libcrypto, zstd, jansson, zlib (and libc).
+for v in "$top/bin/custody-verify" "$top/build/asan/bin/custody-verify"; do
+	[ -x "$v" ] || continue
+	libs=$(ldd "$v" 2>/dev/null | grep -E 'libcurl|libxml2|libssl\.so|libnghttp')
+	if [ -n "$libs" ]; then bad "$v links network or HTML code:" "$libs"; else ok; fi
+done
+
 if command -v cppcheck >/dev/null 2>&1; then
+	log=$(mktemp "${TMPDIR:-/tmp}/custody-cppcheck.XXXXXX")
 	if cppcheck -q --error-exitcode=1 --std=c11 --enable=warning,portability \
-		--suppress=missingIncludeSystem --inline-suppr -Iarchive -Icrawler archive crawler verify 2>"${TMPDIR:-/tmp}/custody-cppcheck.log"; then
-		p=$((p+1))
+		--suppress=missingIncludeSystem --inline-suppr -Iarchive -Icrawler -Icrawler/detect -Icrawler/cli \
+		archive crawler verify 2>"$log"; then
+		ok
 	else
-		echo "FAIL cppcheck:"; cat "${TMPDIR:-/tmp}/custody-cppcheck.log"; f=$((f+1))
+		bad "cppcheck:" "$(cat "$log")"
 	fi
+	rm -f "$log"
 fi
 echo "lint: $p passed, $f failed"
 [ "$f" -eq 0 ]

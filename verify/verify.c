@@ -764,75 +764,29 @@ static void add_file(const char *path)
 	f->path_utf8 = xstrdup_utf8(path);
 }
 
-/* "capture-NNNNN.warc.zst" -> NNNNN, or -1. */
-static long capture_number(const char *name)
+/* A case directory: every capture file in numeric order (archive/'s one
+ * listing); a gap in the numbering means a file was removed. Returns the
+ * number of files added; *missing gets the name of the first missing file. */
+static size_t add_case_dir(const char *dir, long *gap_after, char *missing, size_t missing_sz)
 {
-	const char *p = name + 8;
-	char *end;
-	long n;
+	arc_case_files_t l;
+	arc_error_t e;
+	size_t i;
 
-	if (strncmp(name, "capture-", 8) != 0 || *p < '0' || *p > '9')
-		return -1;
-	errno = 0;
-	n = strtol(p, &end, 10);
-	if (errno || n < 0 || strcmp(end, ".warc.zst") != 0)
-		return -1;
-	return n;
-}
-
-typedef struct {
-	long n;
-	char *name;
-} capfile_t;
-
-static int cmp_cap(const void *a, const void *b)
-{
-	const capfile_t *x = a, *y = b;
-	return x->n < y->n ? -1 : x->n > y->n;
-}
-
-/* A case directory: every capture-*.warc.zst in numeric order; a gap in the
- * numbering means a file was removed. Returns the number of files added. */
-static size_t add_case_dir(const char *dir, long *gap_after, long *gap_missing)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	capfile_t *c = NULL;
-	size_t n = 0, cap = 0, i, dlen = strlen(dir);
-	char path[4096];
-
-	*gap_missing = -1;
-	while (dlen > 1 && dir[dlen - 1] == '/')
-		dlen--; /* "case/" names files "case/capture-..." */
-	if (!d)
-		xerr("cannot open %s: %s", dir, strerror(errno));
-	while ((de = readdir(d))) {
-		long k = capture_number(de->d_name);
-		capfile_t *x;
-
-		if (k < 0)
-			continue;
-		x = PUSH(c, n, cap);
-		x->n = k;
-		x->name = xstrdup(de->d_name);
+	missing[0] = '\0';
+	if (arc_case_files(dir, &l, &e) != ARC_OK)
+		xerr("%s", e.msg);
+	for (i = 0; i < l.n; i++)
+		add_file(l.v[i].path);
+	if (l.gap_missing >= 0) {
+		const char *id = l.n ? l.v[l.gap_after >= 0 ? (size_t)l.gap_after : 0].short_id : "";
+		*gap_after = l.gap_after;
+		snprintf(missing, missing_sz, "capture-%s%s%05ld.warc.zst", id, *id ? "-" : "",
+		         l.gap_missing);
 	}
-	closedir(d);
-	qsort(c, n, sizeof *c, cmp_cap);
-	for (i = 0; i < n; i++) {
-		long expect = i ? c[i - 1].n + 1 : 0;
-
-		if (c[i].n != expect && *gap_missing < 0) {
-			*gap_missing = expect;
-			*gap_after = i ? (long)i - 1 : -1;
-		}
-		if ((size_t)snprintf(path, sizeof path, "%.*s/%s", (int)dlen, dir, c[i].name) >=
-		    sizeof path)
-			xerr("path too long: %s/%s", dir, c[i].name);
-		add_file(path);
-		free(c[i].name);
-	}
-	free(c);
-	return n;
+	i = l.n;
+	arc_case_files_free(&l);
+	return i;
 }
 
 /* Load PEM certificates only to make sure the anchors given are usable. */
@@ -965,7 +919,7 @@ static void help(void)
 "                   [--report FILE.html] [--at TIME] [-q] PATH...\n"
 "\n"
 "DESCRIPTION\n"
-"    PATH is a case directory (every capture-NNNNN.warc.zst in it, in order)\n"
+"    PATH is a case directory (every capture-*.warc.zst in it, in numeric order)\n"
 "    or a .warc.zst or .warc file. custody-verify reads every record and\n"
 "    checks, reporting each failure with its file, byte offset, record id and\n"
 "    check:\n"
@@ -978,7 +932,7 @@ static void help(void)
 "    references       a revisit's WARC-Refers-To record is in the case and has\n"
 "                     the same payload digest\n"
 "    warcinfo first   every file starts with a warcinfo record\n"
-"    file sequence    no capture-NNNNN file is missing from a case directory\n"
+"    file sequence    no capture file is missing from a case directory\n"
 "    block digest     WARC-Block-Digest matches the block\n"
 "    payload digest   WARC-Payload-Digest matches the payload (HTTP entity\n"
 "                     with transfer coding removed)\n"
@@ -1022,7 +976,7 @@ static void help(void)
 "EXAMPLES\n"
 "    custody-verify case-2026-001/\n"
 "    custody-verify --json case-2026-001/ > verify.json\n"
-"    custody-verify --report report.html case-2026-001/capture-00000.warc.zst\n",
+"    custody-verify --report report.html case-2026-001/capture-6f1c2a9e-00000.warc.zst\n",
 	      stdout);
 	exit(0);
 }
@@ -1080,16 +1034,16 @@ int main(int argc, char **argv)
 			xerr("cannot open %s: %s", argv[i], strerror(errno));
 		if (S_ISDIR(st.st_mode)) {
 			size_t first = vf.res.nfiles;
-			long gap_after = -1, gap_missing = -1;
+			long gap_after = -1;
+			char missing[ARC_CASE_NAME_MAX + 16];
 
 			group_start[ngroups++] = first;
-			if (add_case_dir(argv[i], &gap_after, &gap_missing) == 0)
+			if (add_case_dir(argv[i], &gap_after, missing, sizeof missing) == 0)
 				xerr("%s: no capture-*.warc.zst files in this directory", argv[i]);
-			if (gap_missing >= 0) {
+			if (missing[0]) {
 				vf_file_t *f = &vf.res.files[gap_after >= 0 ? first + (size_t)gap_after
 				                                            : first];
-				fail(f, 0, "", "file sequence",
-				     "capture-%05ld.warc.zst is missing from %s", gap_missing, argv[i]);
+				fail(f, 0, "", "file sequence", "%s is missing from %s", missing, argv[i]);
 			}
 			prev_dir = 1;
 		} else {

@@ -26,7 +26,7 @@ What it offers:
   sha256(data)                "sha256:<hex>"
   make_cert(dir, cn)          self-signed cert for 127.0.0.1 -> (cert_path, key_path)
 """
-import atexit, glob, hashlib, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import atexit, glob, re, hashlib, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -289,7 +289,11 @@ def read_warc(path):
 
 
 def capture_files(case_dir):
-    return sorted(glob.glob(os.path.join(case_dir, "capture-*.warc.zst")))
+    """The case's capture files in numeric order (capture-<id8>-NNNNN.warc.zst)."""
+    def num(p):
+        m = re.search(r"-(\d{5,9})\.warc\.zst$", p)
+        return int(m.group(1)) if m else -1
+    return sorted(glob.glob(os.path.join(case_dir, "capture-*.warc.zst")), key=lambda p: (num(p), p))
 
 
 def case_records(case_dir):

@@ -13,7 +13,7 @@
 4. Usage and output errors: exit 2 with a clear message.
 Prints "N passed, N failed".
 """
-import gzip, json, os, socket, subprocess, sys, time
+import gzip, json, re, os, socket, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
@@ -450,21 +450,25 @@ def test_torn_file():
     case = os.path.join(work, "case")
     r = lib.custody("crawl", "-q", "--depth", "0", "-o", case, f"http://127.0.0.1:{port}/page.html")
     T.check(r.returncode == 0, f"torn: first crawl {r.returncode} {r.stderr}")
-    first = os.path.join(case, "capture-00000.warc.zst")
+    files = lib.capture_files(case)
+    T.check(len(files) == 1 and re.fullmatch(r"capture-[0-9a-f]{8}-00000\.warc\.zst", os.path.basename(files[0])),
+            f"torn: the first file is named capture-<case id>-00000: {files}")
+    first = files[0]
+    name0 = os.path.basename(first)
     size = os.path.getsize(first)
     with open(first, "r+b") as f:
         f.truncate(size - 50)
     r = lib.custody("crawl", "--depth", "0", "-o", case, f"http://127.0.0.1:{port}/chunked")
     T.check(r.returncode == 1, f"torn: second crawl exits 1, got {r.returncode}")
-    T.check("capture-00000.warc.zst" in r.stderr and "damaged" in r.stderr,
+    T.check(name0 in r.stderr and "damaged" in r.stderr,
             f"torn: the damaged file is named: {r.stderr[-300:]}")
     T.check(os.path.getsize(first) == size - 50, "torn: the torn file is left as it is")
-    second = os.path.join(case, "capture-00001.warc.zst")
+    second = os.path.join(case, name0.replace("-00000.", "-00001."))
     T.check(os.path.exists(second) and lib.check_warc(second)[0], "torn: the new capture is in a new, clean file")
     index = open(os.path.join(case, "index.cdxj"), encoding="utf-8").read()
     T.check("/chunked" in index, "torn: the new capture is indexed")
     v = subprocess.run([os.environ.get("CUSTODY_VERIFY", "custody-verify"), case], capture_output=True, text=True)
-    T.check(v.returncode == 1 and "capture-00000.warc.zst" in v.stdout + v.stderr,
+    T.check(v.returncode == 1 and name0 in v.stdout + v.stderr,
             "torn: custody-verify reports the torn file")
 
 

@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh BUILD SECONDS
 #
-# BUILD holds libarchive.a and libcrawler.a compiled by clang with
+# BUILD holds libarchive.a, libdetect.a and libcrawler.a compiled by clang with
 # -fsanitize=fuzzer-no-link,address,undefined (the Makefile's `fuzz` target
 # does that). Each tests/fuzz/fuzz_NAME.c is linked with
 # -fsanitize=fuzzer,address,undefined and run for SECONDS from a scratch copy
@@ -29,7 +29,7 @@ for src in "$top"/tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c | sed 's/^fuzz_//')
 	bin="$out/fuzz_$name"
 	log="$out/$name.log"
-	if ! $CC $cflags -o "$bin" "$src" "$build/libcrawler.a" "$build/libarchive.a" $libs >"$log" 2>&1; then
+	if ! $CC $cflags -o "$bin" "$src" "$build/libcrawler.a" "$build/libdetect.a" "$build/libarchive.a" $libs >"$log" 2>&1; then
 		echo "FAIL  fuzz $name: does not build (see $log)"
 		sed 's/^/      /' "$log" | head -20
 		f=$((f + 1)); continue

@@ -306,11 +306,16 @@ static void test_rebuild(void)
 	free(idx2);
 
 	/* a damaged tail: what could be read is indexed, and the error says where */
-	snprintf(path, sizeof path, "%s/capture-99999.warc.zst", dir);
-	snprintf(cmd, sizeof cmd, "cp '%s/capture-00000.warc.zst' '%s' && printf '\\050\\265\\057\\375garbage' >> '%s'",
-	         dir, path, path);
+	{
+		arc_case_files_t l;
+		CHECK(arc_case_files(dir, &l, &e) == 0 && l.n > 0, "list: %s", e.msg);
+		snprintf(path, sizeof path, "%s/capture-%s-99999.warc.zst", dir, l.n ? l.v[0].short_id : "");
+		snprintf(cmd, sizeof cmd, "cp '%s' '%s' && printf '\\050\\265\\057\\375garbage' >> '%s'",
+		         l.n ? l.v[0].path : "/nonexistent", path, path);
+		arc_case_files_free(&l);
+	}
 	CHECK(system(cmd) == 0, "make a damaged copy");
-	CHECK(cdxj_rebuild(dir, &e) < 0 && strstr(e.msg, "capture-99999"), "damage reported: %s", e.msg);
+	CHECK(cdxj_rebuild(dir, &e) < 0 && strstr(e.msg, "-99999.warc.zst"), "damage reported: %s", e.msg);
 	snprintf(path, sizeof path, "%s/index.cdxj", dir);
 	idx2 = slurp(path);
 	CHECK(idx2 && nlines(idx2) > nlines(idx), "readable records of the damaged file indexed");

@@ -663,13 +663,16 @@ static void test_case_dir(void)
 		CHECK(arc_case_write(c, &rec, &out, &err) == 0, "case write %d: %s", i, err.msg);
 	}
 	CHECK(arc_case_close(c, &err) == 0, "case close: %s", err.msg);
-	for (i = 0; i < 100; i++) {
-		char path[512];
+	arc_case_files_t list;
+	CHECK(arc_case_files(dir, &list, &err) == 0, "list: %s", err.msg);
+	CHECK(list.gap_missing < 0 && !list.mixed, "no gap, one case");
+	for (i = 0; (size_t)i < list.n; i++) {
+		const char *path = list.v[i].path;
 		warc_reader_t *r;
 		warc_rec_t wr;
 		int n = 0, rc;
 
-		snprintf(path, sizeof path, "%s/capture-%05d.warc.zst", dir, i);
+		CHECK(list.v[i].num == (unsigned long)i, "file %d in order: %s", i, list.v[i].name);
 		r = warc_reader_open(path, NULL, &err);
 		if (!r)
 			break;
@@ -685,6 +688,7 @@ static void test_case_dir(void)
 		warc_reader_free(r);
 		remove(path);
 	}
+	arc_case_files_free(&list);
 	CHECK(files >= 2 && total == 6 + files, "case: %d files, %d records", files, total);
 	{
 		char p[512];
@@ -694,8 +698,64 @@ static void test_case_dir(void)
 	rmdir(dir);
 }
 
+/* The one listing of a case: numeric order (never strcmp's, which puts
+ * capture-100000 before capture-99999), gaps, two cases in one folder. */
+static void test_case_files(void)
+{
+	char dir[] = "/tmp/custody-test-files-XXXXXX", p[512];
+	static const char *names[] = {
+		"capture-abcdef01-100000.warc.zst", "capture-abcdef01-99999.warc.zst",
+		"capture-abcdef01-00000.warc.zst", "capture-abcdef01-00001.warc.zst",
+		"index.cdxj", "capture-ABCDEF01-00002.warc.zst", "capture-abcdef01-0002.warc.zst",
+		"capture-abcdef01-00002.warc", "capture-1234567890.warc.zst", NULL,
+	};
+	arc_case_files_t l;
+	arc_error_t err;
+	unsigned long num;
+	char id[9];
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	for (int i = 0; names[i]; i++) {
+		snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+		FILE *f = fopen(p, "w");
+		CHECK(f != NULL, "create %s", p);
+		if (f)
+			fclose(f);
+	}
+	CHECK(arc_case_files(dir, &l, &err) == 0, "list: %s", err.msg);
+	CHECK(l.n == 4, "4 capture files, got %zu", l.n);
+	if (l.n == 4) {
+		CHECK(l.v[0].num == 0 && l.v[1].num == 1 && l.v[2].num == 99999 && l.v[3].num == 100000,
+		      "numeric order: %s %s %s %s", l.v[0].name, l.v[1].name, l.v[2].name, l.v[3].name);
+		CHECK_STR(l.v[3].name, "capture-abcdef01-100000.warc.zst");
+		CHECK_STR(l.v[0].short_id, "abcdef01");
+	}
+	CHECK(l.gap_missing == 2 && l.gap_after == 1, "first gap: %ld after %ld", l.gap_missing, l.gap_after);
+	CHECK(!l.mixed, "one case");
+	arc_case_files_free(&l);
+	snprintf(p, sizeof p, "%s/capture-00000001-00003.warc.zst", dir);
+	FILE *f = fopen(p, "w");
+	if (f)
+		fclose(f);
+	CHECK(arc_case_files(dir, &l, &err) == 0 && l.mixed, "two cases in one folder are flagged");
+	arc_case_files_free(&l);
+	/* the old form is still read */
+	CHECK(arc_case_name_parse("capture-00042.warc.zst", &num, id) == 0 && num == 42 && !id[0],
+	      "old name");
+	CHECK(arc_case_name_parse("capture-0042.warc.zst", &num, id) < 0, "4 digits refused");
+	CHECK(arc_case_name_parse("capture-abcdef01-.warc.zst", &num, id) < 0, "no number refused");
+	CHECK(arc_case_files("/nonexistent/custody", &l, &err) < 0 && strstr(err.msg, "/nonexistent/custody"),
+	      "missing dir named: %s", err.msg);
+	snprintf(p, sizeof p, "rm -rf '%s'", dir);
+	CHECK(system(p) == 0, "cleanup");
+}
+
 int main(void)
 {
+	test_case_files();
 	test_big_files();
 	test_case_dir();
 	test_writer_roundtrip();

@@ -811,6 +811,15 @@ static void check_case_file(const char *path, int want_records, const char *case
 	warc_reader_free(rd);
 }
 
+/* "capture-<id8>-NNNNN.warc.zst" of the case c, the name its files get. */
+static const char *cap_name(const arc_case_t *c, int n)
+{
+	static char name[ARC_CASE_NAME_MAX];
+	const char *id = arc_case_id(c);
+	snprintf(name, sizeof name, "capture-%.8s-%05d.warc.zst", strlen(id) > 9 ? id + 9 : "", n);
+	return name;
+}
+
 static void test_case(void)
 {
 	char dir[256], path[400], cmd[2048];
@@ -845,15 +854,18 @@ static void test_case(void)
 		snprintf(uri, sizeof uri, "http://example.com/p%d", i);
 		r.target_uri = uri;
 		CHECK(arc_case_write(c, &r, &out, &e) == 0, "case write %d: %s", i, e.msg);
-		snprintf(path, sizeof path, "capture-%05d.warc.zst", i);
+		snprintf(path, sizeof path, "%s", cap_name(c, i));
 		CHECK_STR(arc_case_filename(c), path);
 		CHECK(out.offset > 0, "record after warcinfo");
 	}
 	CHECK(arc_case_sync(c, &e) == 0, "sync");
+	char id[ARC_UUID_LEN];
+	snprintf(id, sizeof id, "%s", arc_case_id(c));
+	CHECK(strlen(id) == 45 && !strncmp(id, "urn:uuid:", 9), "case id %s", id);
 	CHECK(arc_case_close(c, &e) == 0, "close: %s", e.msg);
 	CHECK(count_files(dir, "capture-") == 3, "3 files");
 	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/capture-%05d.warc.zst", dir, i);
+		snprintf(path, sizeof path, "%s/capture-%.8s-%05d.warc.zst", dir, id + 9, i);
 		check_case_file(path, 2, "sub");
 		CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == (0644 & ~um),
 		      "mode %o", (unsigned)(st.st_mode & 0777));
@@ -869,10 +881,11 @@ static void test_case(void)
 		r.target_uri = "http://example.com/again";
 		CHECK(arc_case_write(c, &r, &out, &e) == 0, "write");
 		CHECK(arc_case_write(c, &r, &out, &e) == 0, "write");
-		CHECK_STR(arc_case_filename(c), "capture-00003.warc.zst");
+		CHECK_STR(arc_case_id(c), id); /* the id is read back, not made anew */
+		CHECK_STR(arc_case_filename(c), cap_name(c, 3));
 		CHECK(arc_case_close(c, &e) == 0, "close: %s", e.msg);
 	}
-	snprintf(path, sizeof path, "%s/capture-00003.warc.zst", dir);
+	snprintf(path, sizeof path, "%s/capture-%.8s-00003.warc.zst", dir, id + 9);
 	check_case_file(path, 3, "sub");
 	if (getenv("SHARED")) {
 		snprintf(cmd, sizeof cmd, "'%s/interop/check-cdxj' '%s' >/dev/null", getenv("SHARED"), dir);
@@ -900,7 +913,7 @@ static void test_case(void)
  * later arc_case_open must never append to that file. */
 static void test_case_torn(void)
 {
-	char dir[256], path[400], want[64];
+	char dir[256], path[400], want[64], name0[ARC_CASE_NAME_MAX];
 	arc_case_opts_t o;
 	arc_case_t *c;
 	arc_error_t e;
@@ -914,7 +927,6 @@ static void test_case_torn(void)
 	int i, rc, n = 0, cut;
 
 	snprintf(dir, sizeof dir, "%s/torn", tmpdir);
-	snprintf(path, sizeof path, "%s/capture-00000.warc.zst", dir);
 	memset(&o, 0, sizeof o);
 	o.software = "custody/test";
 	o.command_line = "custody crawl \nevil";
@@ -943,6 +955,8 @@ static void test_case_torn(void)
 			last_off = out.offset;
 			last_len = out.length;
 		}
+		snprintf(path, sizeof path, "%s/%s", dir, cap_name(c, 0));
+		snprintf(name0, sizeof name0, "%s", cap_name(c, 0));
 		CHECK(arc_case_close(c, &e) == 0, "close: %s", e.msg);
 		keep = cut == 0 ? last_len - 7 : cut == 1 ? 2 : last_len / 2;
 		CHECK(truncate(path, (off_t)(last_off + keep)) == 0, "truncate %s", path);
@@ -958,7 +972,7 @@ static void test_case_torn(void)
 			n++;
 		snprintf(want, sizeof want, "offset %llu", (unsigned long long)last_off);
 		CHECK(n == 3 && rc < 0, "cut %d: %d records before the torn one, rc %d", cut, n, rc);
-		CHECK(e.offset == last_off && strstr(e.file, "capture-00000.warc.zst"),
+		CHECK(e.offset == last_off && strstr(e.file, name0),
 		      "cut %d: error at %llu in %s, want %llu", cut, (unsigned long long)e.offset, e.file,
 		      (unsigned long long)last_off);
 		CHECK(strstr(e.msg, path) && strstr(e.msg, want) &&
@@ -969,7 +983,7 @@ static void test_case_torn(void)
 		/* the index: what precedes the tear, and an error that says where */
 		memset(&e, 0, sizeof e);
 		rc = cdxj_rebuild(dir, &e);
-		CHECK(rc < 0 && strstr(e.msg, "capture-00000.warc.zst") && strstr(e.msg, want),
+		CHECK(rc < 0 && strstr(e.msg, name0) && strstr(e.msg, want),
 		      "cut %d: rebuild reports the tear: rc %d %s", cut, rc, e.msg);
 		snprintf(path, sizeof path, "%s/index.cdxj", dir);
 		idx.len = 0;
@@ -979,7 +993,7 @@ static void test_case_torn(void)
 		      strstr((char *)idx.data, "com,example)/torn1 ") &&
 		      !strstr((char *)idx.data, "torn2"), "cut %d: index keeps torn0, torn1: %s", cut,
 		      idx.data ? (char *)idx.data : "");
-		snprintf(path, sizeof path, "%s/capture-00000.warc.zst", dir);
+		snprintf(path, sizeof path, "%s/%s", dir, name0);
 	}
 
 	/* reopening never appends to the torn file: a new file takes the writes */
@@ -990,23 +1004,24 @@ static void test_case_torn(void)
 		uint64_t before = (uint64_t)st.st_size;
 		r.target_uri = "http://example.com/after";
 		CHECK(arc_case_write(c, &r, &out, &e) == 0, "write after: %s", e.msg);
-		CHECK_STR(arc_case_filename(c), "capture-00001.warc.zst");
+		CHECK_STR(arc_case_filename(c), cap_name(c, 1));
+		CHECK(!strncmp(name0 + 8, cap_name(c, 1) + 8, 8), "same case id after a tear: %s", cap_name(c, 1));
 		CHECK(arc_case_sync(c, &e) == 0, "sync: %s", e.msg);
 		CHECK(stat(path, &st) == 0 && (uint64_t)st.st_size == before, "torn file untouched");
 		rc = arc_case_close(c, &e);
-		CHECK(rc < 0 && strstr(e.msg, "capture-00000.warc.zst"), "close still reports the torn file: %s",
+		CHECK(rc < 0 && strstr(e.msg, name0), "close still reports the torn file: %s",
 		      e.msg);
-		snprintf(path, sizeof path, "%s/capture-00001.warc.zst", dir);
+		snprintf(path, sizeof path, "%s/capture-%.8s-00001.warc.zst", dir, name0 + 8);
 		check_case_file(path, 2, "torn");
 	}
 	/* a name that already exists (here a directory) is skipped, never opened */
-	snprintf(path, sizeof path, "%s/capture-00002.warc.zst", dir);
+	snprintf(path, sizeof path, "%s/capture-%.8s-00002.warc.zst", dir, name0 + 8);
 	CHECK(mkdir(path, 0755) == 0, "mkdir %s", path);
 	c = arc_case_open(dir, &o, &e);
 	CHECK(c != NULL, "reopen 2: %s", e.msg);
 	if (c) {
 		CHECK(arc_case_write(c, &r, &out, &e) == 0, "write: %s", e.msg);
-		CHECK_STR(arc_case_filename(c), "capture-00003.warc.zst");
+		CHECK_STR(arc_case_filename(c), cap_name(c, 3));
 		arc_case_close(c, &e);
 	}
 	arc_buf_free(&idx);

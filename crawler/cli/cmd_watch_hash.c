@@ -12,20 +12,16 @@
  * summary on stderr gives counts per type only).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cmd.h"
-#include "detect_int.h"
+#include "detect.h"
 
-#define WH_MAX_LINE 4096
+#define WH_MAX_LINE DETECT_WATCH_MAX_LINE
 
 static const cli_opt_t wh_opts[] = {
 	{"output", 'o', "WATCHFILE", "Write the watchlist here (created or replaced, mode 0600). Required."},
@@ -64,92 +60,6 @@ static int on_opt(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
-typedef struct {
-	FILE *f;
-	unsigned char salt[32];
-	size_t count[DT__COUNT + 1];
-	int werr;
-} wh_t;
-
-static void put(wh_t *w, int type, const char *v)
-{
-	char hex[65];
-	detect_watch_digest(w->salt, sizeof w->salt, v, hex);
-	if (!hex[0] || fprintf(w->f, "%s %s\n", type >= 0 ? detect_type_name(type) : "*", hex) < 0)
-		w->werr = 1;
-	w->count[type >= 0 ? type : DT__COUNT]++;
-}
-
-/* One input line: [TYPE blank] VALUE. Returns 0, or -1 for an unusable line. */
-static int hash_line(wh_t *w, char *line, size_t n)
-{
-	char norm[WH_MAX_LINE];
-	int type = -1;
-	const char *sp = memchr(line, ' ', n);
-	const char *tab = memchr(line, '\t', n);
-	if (!sp || (tab && tab < sp))
-		sp = tab;
-	if (sp) {
-		char tn[32];
-		size_t tl = (size_t)(sp - line);
-		if (tl < sizeof tn) {
-			memcpy(tn, line, tl);
-			tn[tl] = '\0';
-			type = detect_type_index(tn);
-			if (type == DT_DOX)
-				type = -1;
-			if (type >= 0) {
-				size_t skip = tl + 1;
-				line += skip;
-				n -= skip;
-			}
-		}
-	}
-	if (type >= 0) {
-		long l = detect_normalize(type, line, n, norm, sizeof norm);
-		if (l <= 0)
-			return -1;
-		put(w, type, norm);
-		OPENSSL_cleanse(norm, sizeof norm);
-		return 0;
-	}
-	/* No type: recognise it. '@' values are e-mail or handles (lower case). */
-	int has_at = memchr(line, '@', n) != NULL;
-	long l = detect_normalize(has_at ? DT_EMAIL : DT_RESIDENT_ID, line, n, norm, sizeof norm);
-	if (l <= 0)
-		return -1;
-	int t = detect_guess_type(norm, (size_t)l);
-	if (t < 0 && !has_at && ((l == 13 && !memcmp(norm, "86", 2)) || (l == 15 && !memcmp(norm, "0086", 4)))) {
-		l = detect_normalize(DT_MOBILE, line, n, norm, sizeof norm);
-		t = l > 0 && detect_valid_mobile(norm, (size_t)l) ? DT_MOBILE : -1;
-	}
-	if (t >= 0) {
-		l = detect_normalize(t, line, n, norm, sizeof norm);
-		if (l > 0)
-			put(w, t, norm);
-	} else {
-		/* every normalized form the detector could produce for an unknown type */
-		static const int forms[] = {DT_RESIDENT_ID, DT_EMAIL, DT_ADDRESS, DT_WECHAT};
-		char prev[4][WH_MAX_LINE];
-		int np = 0;
-		for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++) {
-			l = detect_normalize(forms[k], line, n, norm, sizeof norm);
-			if (l < 4)
-				continue;  /* a fragment too short to be an identifier on its own */
-			int dup = 0;
-			for (int q = 0; q < np; q++)
-				dup |= !strcmp(prev[q], norm);
-			if (dup)
-				continue;
-			memcpy(prev[np++], norm, (size_t)l + 1);
-			put(w, -1, norm);
-		}
-		OPENSSL_cleanse(prev, sizeof prev);
-	}
-	OPENSSL_cleanse(norm, sizeof norm);
-	return 0;
-}
-
 int cmd_watch_hash(int argc, char **argv)
 {
 	wh_args_t a = {0};
@@ -168,27 +78,14 @@ int cmd_watch_hash(int argc, char **argv)
 		fprintf(stderr, "custody watch-hash: %s: cannot open: %s\n", in_path, strerror(errno));
 		return 2;
 	}
-	wh_t w;
-	memset(&w, 0, sizeof w);
-	if (RAND_bytes(w.salt, sizeof w.salt) != 1) {
-		fprintf(stderr, "custody watch-hash: no randomness from OpenSSL\n");
+	arc_error_t err;
+	detect_watch_writer_t *w = detect_watch_writer_new(a.out, &err);
+	if (!w) {
+		fprintf(stderr, "custody watch-hash: %s\n", err.msg);
 		if (in != stdin)
 			fclose(in);
 		return 2;
 	}
-	int fd = open(a.out, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || fchmod(fd, 0600) != 0 || !(w.f = fdopen(fd, "w"))) {
-		fprintf(stderr, "custody watch-hash: %s: cannot create: %s\n", a.out, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		if (in != stdin)
-			fclose(in);
-		return 2;
-	}
-	fprintf(w.f, "custody-watch 1\n# salted SHA-256 of normalized identifiers (custody watch-hash)\nsalt ");
-	for (size_t i = 0; i < sizeof w.salt; i++)
-		fprintf(w.f, "%02x", w.salt[i]);
-	fputc('\n', w.f);
 	char line[WH_MAX_LINE + 2];
 	size_t lineno = 0, bad = 0, total = 0;
 	while (fgets(line, sizeof line, in)) {
@@ -211,7 +108,7 @@ int cmd_watch_hash(int argc, char **argv)
 		}
 		if (!n || *s == '#')
 			continue;
-		if (hash_line(&w, s, n)) {
+		if (detect_watch_writer_add(w, s, n)) {
 			fprintf(stderr, "custody watch-hash: %s:%zu: nothing to hash on this line, skipped\n",
 			        in_path, lineno);
 			bad++;
@@ -223,20 +120,16 @@ int cmd_watch_hash(int argc, char **argv)
 	int ioerr = ferror(in);
 	if (in != stdin)
 		fclose(in);
-	if (fflush(w.f) != 0 || fsync(fileno(w.f)) != 0)
-		w.werr = 1;
-	if (fclose(w.f) != 0)
-		w.werr = 1;
-	OPENSSL_cleanse(w.salt, sizeof w.salt);
-	if (ioerr || w.werr) {
-		fprintf(stderr, "custody watch-hash: %s\n", ioerr ? "error reading input" : "error writing output");
-		unlink(a.out);
+	arc_buf_t summary = {0};
+	detect_watch_writer_summary(w, &summary);
+	int werr = detect_watch_writer_close(w, !ioerr, &err);
+	if (ioerr || werr) {
+		fprintf(stderr, "custody watch-hash: %s\n", ioerr ? "error reading input" : err.msg);
+		arc_buf_free(&summary);
 		return 2;
 	}
-	fprintf(stderr, "custody watch-hash: %zu identifier%s hashed into %s:", total, total == 1 ? "" : "s", a.out);
-	for (int t = 0; t <= DT__COUNT; t++)
-		if (w.count[t])
-			fprintf(stderr, " %s %zu", t < DT__COUNT ? detect_type_name(t) : "untyped", w.count[t]);
-	fputc('\n', stderr);
+	fprintf(stderr, "custody watch-hash: %zu identifier%s hashed into %s:%s\n", total, total == 1 ? "" : "s",
+	        a.out, summary.data ? (const char *)summary.data : "");
+	arc_buf_free(&summary);
 	return bad ? 2 : 0;
 }

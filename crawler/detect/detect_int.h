@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "crawler.h"
+#include "detect.h"
 
 /* ---------------------------------------------------------------- types */
 

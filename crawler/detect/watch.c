@@ -14,11 +14,18 @@
  * type (the value then matches a finding of any type). Lines starting with
  * '#' are comments.
  *
+ * This file owns the format: the reader (detect_watch_load) and the writer
+ * (detect_watch_writer_*, used by `custody watch-hash`) live together.
+ *
  * Must never: print or keep a plaintext value, or trust the file's sizes.
  */
 #include "detect_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -211,4 +218,161 @@ int detect_watch_match(const detect_watch_t *w, const char *type, const char *va
 		if (hit->type < 0 || hit->type == t)
 			return 1;
 	return 0;
+}
+
+/* ---------------------------------------------------------------- writer */
+
+struct detect_watch_writer {
+	FILE *f;
+	char *path;
+	unsigned char salt[32];
+	size_t count[DT__COUNT + 1];
+	int werr;
+};
+typedef struct detect_watch_writer wh_t;
+
+static void put(wh_t *w, int type, const char *v)
+{
+	char hex[65];
+	detect_watch_digest(w->salt, sizeof w->salt, v, hex);
+	if (!hex[0] || fprintf(w->f, "%s %s\n", type >= 0 ? detect_type_name(type) : "*", hex) < 0)
+		w->werr = 1;
+	w->count[type >= 0 ? type : DT__COUNT]++;
+}
+
+/* One input line: [TYPE blank] VALUE. Returns 0, or -1 for an unusable line. */
+static int hash_line(wh_t *w, const char *line, size_t n)
+{
+	char norm[DETECT_WATCH_MAX_LINE];
+	int type = -1;
+	const char *sp = memchr(line, ' ', n);
+	const char *tab = memchr(line, '\t', n);
+	if (!sp || (tab && tab < sp))
+		sp = tab;
+	if (sp) {
+		char tn[32];
+		size_t tl = (size_t)(sp - line);
+		if (tl < sizeof tn) {
+			memcpy(tn, line, tl);
+			tn[tl] = '\0';
+			type = detect_type_index(tn);
+			if (type == DT_DOX)
+				type = -1;
+			if (type >= 0) {
+				size_t skip = tl + 1;
+				line += skip;
+				n -= skip;
+			}
+		}
+	}
+	if (type >= 0) {
+		long l = detect_normalize(type, line, n, norm, sizeof norm);
+		if (l <= 0)
+			return -1;
+		put(w, type, norm);
+		OPENSSL_cleanse(norm, sizeof norm);
+		return 0;
+	}
+	/* No type: recognise it. '@' values are e-mail or handles (lower case). */
+	int has_at = memchr(line, '@', n) != NULL;
+	long l = detect_normalize(has_at ? DT_EMAIL : DT_RESIDENT_ID, line, n, norm, sizeof norm);
+	if (l <= 0)
+		return -1;
+	int t = detect_guess_type(norm, (size_t)l);
+	if (t < 0 && !has_at && ((l == 13 && !memcmp(norm, "86", 2)) || (l == 15 && !memcmp(norm, "0086", 4)))) {
+		l = detect_normalize(DT_MOBILE, line, n, norm, sizeof norm);
+		t = l > 0 && detect_valid_mobile(norm, (size_t)l) ? DT_MOBILE : -1;
+	}
+	if (t >= 0) {
+		l = detect_normalize(t, line, n, norm, sizeof norm);
+		if (l > 0)
+			put(w, t, norm);
+	} else {
+		/* every normalized form the detector could produce for an unknown type */
+		static const int forms[] = {DT_RESIDENT_ID, DT_EMAIL, DT_ADDRESS, DT_WECHAT};
+		char prev[4][DETECT_WATCH_MAX_LINE];
+		int np = 0;
+		for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++) {
+			l = detect_normalize(forms[k], line, n, norm, sizeof norm);
+			if (l < 4)
+				continue;  /* a fragment too short to be an identifier on its own */
+			int dup = 0;
+			for (int q = 0; q < np; q++)
+				dup |= !strcmp(prev[q], norm);
+			if (dup)
+				continue;
+			memcpy(prev[np++], norm, (size_t)l + 1);
+			put(w, -1, norm);
+		}
+		OPENSSL_cleanse(prev, sizeof prev);
+	}
+	OPENSSL_cleanse(norm, sizeof norm);
+	return 0;
+}
+
+detect_watch_writer_t *detect_watch_writer_new(const char *path, arc_error_t *err)
+{
+	wh_t *w = calloc(1, sizeof *w);
+	if (!w || !(w->path = strdup(path))) {
+		free(w);
+		arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", path);
+		return NULL;
+	}
+	if (RAND_bytes(w->salt, sizeof w->salt) != 1) {
+		arc_fail(err, ARC_EIO, path, 0, NULL, "no randomness from OpenSSL for the salt");
+		goto fail;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0 || !(w->f = fdopen(fd, "w"))) {
+		arc_fail(err, ARC_EIO, path, 0, NULL, "%s: cannot create: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	fprintf(w->f, "custody-watch 1\n# salted SHA-256 of normalized identifiers (custody watch-hash)\nsalt ");
+	for (size_t i = 0; i < sizeof w->salt; i++)
+		fprintf(w->f, "%02x", w->salt[i]);
+	fputc('\n', w->f);
+	return w;
+fail:
+	OPENSSL_cleanse(w->salt, sizeof w->salt);
+	free(w->path);
+	free(w);
+	return NULL;
+}
+
+int detect_watch_writer_add(detect_watch_writer_t *w, const char *line, size_t n)
+{
+	if (!w || !line || n > DETECT_WATCH_MAX_LINE)
+		return -1;
+	return hash_line(w, line, n) ? -1 : 0;
+}
+
+int detect_watch_writer_summary(const detect_watch_writer_t *w, arc_buf_t *out)
+{
+	for (int t = 0; t <= DT__COUNT; t++)
+		if (w->count[t] &&
+		    arc_buf_printf(out, " %s %zu", t < DT__COUNT ? detect_type_name(t) : "untyped", w->count[t]))
+			return ARC_ENOMEM;
+	return 0;
+}
+
+int detect_watch_writer_close(detect_watch_writer_t *w, int keep, arc_error_t *err)
+{
+	if (!w)
+		return 0;
+	int werr = w->werr;
+	if (fflush(w->f) != 0 || fsync(fileno(w->f)) != 0)
+		werr = 1;
+	if (fclose(w->f) != 0)
+		werr = 1;
+	OPENSSL_cleanse(w->salt, sizeof w->salt);
+	int rc = 0;
+	if (werr)
+		rc = arc_fail(err, ARC_EIO, w->path, 0, NULL, "%s: error writing the watchlist", w->path);
+	if (werr || !keep)
+		unlink(w->path);
+	free(w->path);
+	free(w);
+	return rc;
 }

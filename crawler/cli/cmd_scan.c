@@ -19,8 +19,7 @@
 
 #include "cli.h"
 #include "cmd.h"
-#include "crawler.h"
-#include "textmap.h"
+#include "detect.h"
 
 static const cli_opt_t scan_opts[] = {
 	{"json", 0, NULL, "Print JSON lines: {\"kind\":\"finding\",\"file\",\"type\",\"value\",\"text\","
@@ -79,9 +78,9 @@ static int on_opt(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
-/* Read a whole file (or stdin for "-"), up to one byte past TEXTMAP_MAX_INPUT:
+/* Read a whole file (or stdin for "-"), up to one byte past DETECT_MAX_INPUT:
  * enough for detect_payload() to tell that the file is larger than it scans. */
-#define SCAN_READ_MAX (TEXTMAP_MAX_INPUT + 1)
+#define SCAN_READ_MAX (DETECT_MAX_INPUT + 1)
 static int read_input(const char *path, unsigned char **out, size_t *len, int *truncated)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -279,7 +278,7 @@ int cmd_scan(int argc, char **argv)
 		} else {
 			if (r.truncated || truncated)
 				fprintf(stderr, "custody scan: %s: larger than %zu bytes, scanned the first "
-				        "%llu only\n", file, TEXTMAP_MAX_INPUT,
+				        "%llu only\n", file, DETECT_MAX_INPUT,
 				        (unsigned long long)r.scanned_bytes);
 			if (a.json)
 				report_json(file, &r);

@@ -65,7 +65,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "archive.h"
+#include "detect.h"
 
 /* A run of text from one element (or attribute, or JSON string). */
 typedef struct {
@@ -91,7 +91,7 @@ typedef struct {
  * text byte (text + two uint32_t offsets), and decoding a legacy charset up
  * to 8 more per decoded byte, so the bound is what keeps one page's memory
  * in the hundreds of MiB; offsets are uint32_t because of it. */
-#define TEXTMAP_MAX_INPUT ((size_t)32 << 20)
+#define TEXTMAP_MAX_INPUT DETECT_MAX_INPUT
 
 /* Build the map of a decoded payload (transfer and content coding removed).
  * content_type: HTTP Content-Type header value or NULL (sniff). 0 or arc_code. */

@@ -186,11 +186,6 @@ static int read_file(ls_t *l, const char *dir, const char *name)
 	return rc < 0 ? -1 : 0;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void print_json(const ls_t *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -259,39 +254,20 @@ int cmd_ls(int argc, char **argv)
 		return 2;
 	}
 	const char *dir = argv[first];
-	DIR *d = opendir(dir);
-	if (!d) {
-		fprintf(stderr, "custody ls: cannot open %s: %s\n", dir, strerror(errno));
+	arc_case_files_t files;
+	arc_error_t err;
+	if (arc_case_files(dir, &files, &err) != ARC_OK) {
+		fprintf(stderr, "custody ls: %s\n", err.msg);
 		return 2;
 	}
-	char **names = NULL;
-	size_t nn = 0, cap = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		if (strncmp(de->d_name, "capture-", 8) || len < 17 || strcmp(de->d_name + len - 9, ".warc.zst"))
-			continue;
-		if (nn == cap) {
-			cap = cap ? cap * 2 : 16;
-			char **nv = realloc(names, cap * sizeof *nv);
-			if (!nv)
-				break;
-			names = nv;
-		}
-		if (!(names[nn] = strdup(de->d_name)))
-			break;
-		nn++;
-	}
-	closedir(d);
-	if (!nn) {
+	if (!files.n) {
 		fprintf(stderr, "custody ls: %s holds no capture-*.warc.zst files: not a case directory?\n", dir);
-		free(names);
+		arc_case_files_free(&files);
 		return 2;
 	}
-	qsort(names, nn, sizeof *names, cmp_name);
 	int bad = 0;
-	for (size_t i = 0; i < nn; i++)
-		if (read_file(&l, dir, names[i]))
+	for (size_t i = 0; i < files.n; i++)
+		if (read_file(&l, dir, files.v[i].name))
 			bad = 1;
 	/* a revisit's findings are those of the record holding the same payload */
 	for (size_t i = 0; i < l.n; i++) {
@@ -305,9 +281,7 @@ int cmd_ls(int argc, char **argv)
 		print_json(&l);
 	else
 		print_table(&l);
-	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
-	free(names);
+	arc_case_files_free(&files);
 	for (size_t i = 0; i < l.n; i++) {
 		ls_ent_t *e = &l.v[i];
 		free(e->date);
