@@ -300,22 +300,12 @@ int crawl_links_html_text(const unsigned char *html, size_t len, const char *pag
 	return links_walk(html, len, page_url, max_links, NULL, fn, ctx);
 }
 
-/* Content types whose payload the crawl reads (links, detection). */
+/* Content types whose payload the crawl reads (links, detection): exactly
+ * what the detector reads (detect_media_kind), so a page `custody scan`
+ * would read is read by the crawl too (+xml, ndjson ...). */
 int crawl_is_text_type(const char *ct)
 {
-	if (!ct || !*ct)
-		return 0;
-	size_t n = strcspn(ct, ";");
-	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
-		n--;
-	if (n >= 5 && !strncasecmp(ct, "text/", 5))
-		return 1;
-	static const char *const types[] = {"application/json", "application/xhtml+xml",
-	                                    "application/ld+json", "application/javascript"};
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-		if (n == strlen(types[i]) && !strncasecmp(ct, types[i], n))
-			return 1;
-	return n > 5 && !strncasecmp(ct + n - 5, "+json", 5);
+	return detect_media_kind(ct) != DETECT_KIND_NONE;
 }
 
 int crawl_link_is_requisite(const char *tag)
@@ -325,9 +315,5 @@ int crawl_link_is_requisite(const char *tag)
 
 int crawl_is_html_type(const char *ct)
 {
-	if (!ct)
-		return 0;
-	size_t n = strcspn(ct, "; \t");
-	return (n == 9 && !strncasecmp(ct, "text/html", 9)) ||
-	       (n == 21 && !strncasecmp(ct, "application/xhtml+xml", 21));
+	return detect_media_kind(ct) == DETECT_KIND_HTML;
 }

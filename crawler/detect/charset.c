@@ -400,7 +400,7 @@ static const cs_def_t *sniff(const unsigned char *p, size_t n)
 			continue;
 		}
 		uint32_t cp;
-		size_t k = tm_u8dec(p + i, n - i, &cp);
+		size_t k = u8_dec(p + i, n - i, &cp);
 		if (!k) {
 			/* a character cut by the window is not evidence against UTF-8 */
 			if (i + 4 > lim && lim < n)
@@ -528,7 +528,7 @@ static inline void dput(dbuf_t *o, uint32_t cp, size_t s, size_t e)
 	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		cp = 0xFFFD;
 	unsigned char buf[4];
-	size_t k = tm_u8enc(cp, buf);
+	size_t k = u8_enc(cp, buf);
 	for (size_t i = 0; i < k; i++) {
 		o->d[o->len] = buf[i];
 		o->ms[o->len] = (uint32_t)s;

@@ -9,7 +9,7 @@
  * sha256 is taken over exactly those payload bytes, so anyone can re-check a
  * finding against the archived record without trusting this parser.
  *
- * The page verdict is computed by detect_verdict() in scanner.c. A payload
+ * The page verdict is computed by detect_verdict() in verdict.c. A payload
  * longer than TEXTMAP_MAX_INPUT is scanned up to that bound and the result
  * says so (scanned_bytes, truncated; "scanned" in the record body).
  *

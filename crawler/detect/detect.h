@@ -34,6 +34,20 @@
 #define DETECT_WATCH_MAX_LINE 4096
 
 
+/* What the detector reads, by media type (the one classifier shared by the
+ * crawl's detection and link extraction and by `custody scan`): HTML
+ * (text/html, application/xhtml+xml, text/xml, application/xml, any +xml),
+ * JSON (application/json, text/json, application/x-ndjson, any +json), TEXT
+ * (any other text/ type, application/javascript), NONE (anything else, or no
+ * type: the caller may sniff). Parameters (";charset=...") are ignored. */
+typedef enum {
+	DETECT_KIND_NONE = 0,
+	DETECT_KIND_HTML,
+	DETECT_KIND_JSON,
+	DETECT_KIND_TEXT
+} detect_kind_t;
+detect_kind_t detect_media_kind(const char *content_type);
+
 /* Rules: keywords, context words, surnames, region codes (data, not code).
  * path NULL: the built-in copy of samples/rules/default.rules (embedded at
  * build time from that file). */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "detect.h"
+#include "utf8_int.h"
 
 /* ---------------------------------------------------------------- types */
 
@@ -163,9 +164,8 @@ void detect_verdict(const detect_rules_t *r, const scan_match_t *m, size_t n,
 void detect_watch_digest(const unsigned char *salt, size_t salt_len, const char *value,
                          char out[65]);
 
-/* UTF-8 helpers shared by scanner and detect. */
-/* Decode one code point at s[i] (< n); *adv gets its length (>=1). Invalid
- * bytes decode as U+FFFD with length 1. */
-uint32_t detect_utf8_at(const char *s, size_t n, size_t i, size_t *adv);
+/* The score of a strong dox keyword (scanner.c); the verdict (verdict.c)
+ * tells strong keywords from weak ones by it. */
+#define DETECT_SCORE_DOX 0.7
 
 #endif

@@ -620,7 +620,7 @@ static void js_script(html_t *s, size_t f, size_t a, size_t e)
 	}
 	flush_pending(s, a);
 	tm_sep(b, a);
-	tm_js(b, a, e, path, prefix);
+	b->nested->js(b, a, e, path, prefix);
 	b->xpath_cb = text_xpath;
 	b->xpath_ctx = s;
 	tm_sep(b, e);
@@ -640,7 +640,7 @@ static void json_script(html_t *s, size_t f, size_t a, size_t e)
 	}
 	flush_pending(s, a);
 	tm_sep(b, a);
-	tm_json_window(b, a, e, prefix);
+	b->nested->json_window(b, a, e, prefix);
 	b->xpath_cb = text_xpath;
 	b->xpath_ctx = s;
 	tm_sep(b, e);

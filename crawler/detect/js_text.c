@@ -90,7 +90,7 @@ static int key_ok(const unsigned char *k, size_t n)
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		if (k[i] >= 0x80) {
-			size_t l = tm_u8dec(k + i, n - i, &cp);
+			size_t l = u8_dec(k + i, n - i, &cp);
 			if (!l)
 				return 0;
 			i += l;
@@ -325,7 +325,7 @@ void tm_js(tm_builder_t *b, size_t a, size_t e, const char *xpath, const char *j
 			if (z) {
 				b->script_bytes += z - i;
 				tm_sep(b, i);
-				if (tm_json_window(b, i, z, json_prefix)) {
+				if (b->nested->json_window(b, i, z, json_prefix)) {
 					tm_sep(b, z);
 					i = z;
 					prev = '}';

@@ -191,7 +191,7 @@ static void sub_put(sub_t *u, uint32_t cp, uint32_t s, uint32_t e)
 	unsigned char buf[4];
 	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		cp = 0xFFFD;
-	size_t k = tm_u8enc(cp, buf);
+	size_t k = u8_enc(cp, buf);
 	for (size_t t = 0; t < k; t++) {
 		u->d[u->len] = buf[t];
 		u->ms[u->len] = (uint32_t)s;
@@ -226,7 +226,7 @@ static size_t string_html(json_t *j, size_t i, size_t close)
 			k = e;
 			continue;
 		}
-		size_t l = tm_u8dec(d + k, close - k, &cp);
+		size_t l = u8_dec(d + k, close - k, &cp);
 		if (!l) { /* only in an undecoded UTF-8 payload */
 			sub_put(&u, 0xFFFD, tm_src_pos(par, k), par->ms ? par->me[k] : k + 1);
 			k++;
@@ -251,7 +251,7 @@ static size_t string_html(json_t *j, size_t i, size_t close)
 	sub.me = u.me;
 	j->b->src = &sub;
 	j->b->nest++;
-	tm_html_prefixed(j->b, prefix);
+	j->b->nested->html_in_json(j->b, prefix);
 	j->b->nest--;
 	j->b->src = par;
 	j->b->xpath_cb = json_xpath;
@@ -305,7 +305,7 @@ static size_t string(json_t *j, size_t i, int emit)
 		} else if (kl < KEY_MAX) {
 			if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 				cp = 0xFFFD;
-			kl += tm_u8enc(cp, kb + kl);
+			kl += u8_enc(cp, kb + kl);
 		}
 		i = e;
 	}
@@ -325,7 +325,7 @@ static size_t string(json_t *j, size_t i, int emit)
 	int rc = key_put(j, plain ? "." : "['", plain ? 1 : 2);
 	for (size_t k = 0; k < kl && rc == 0;) {
 		uint32_t cp;
-		size_t l = tm_u8dec(kb + k, kl - k, &cp);
+		size_t l = u8_dec(kb + k, kl - k, &cp);
 		if (!l) { /* keep the path valid UTF-8 */
 			rc = key_put(j, "\xEF\xBF\xBD", 3);
 			k++;

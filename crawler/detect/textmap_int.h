@@ -1,7 +1,10 @@
 /*
  * textmap_int.h — private plumbing shared by the textmap modules
- * (textmap.c: builder and normalization; charset.c: detection and decoding;
- * html_text.c and json_text.c: the two tokenizers). Not for use outside them.
+ * (tm_build.c: builder and normalization, the bottom layer; charset.c:
+ * detection and decoding; html_text.c, json_text.c, js_text.c: the
+ * tokenizers, which use only the builder and reach each other's kinds through
+ * the tm_nested_t table that textmap.c, the top, hands them). Not for use
+ * outside them.
  *
  * Two stages. charset.c turns the payload into a tm_src_t: UTF-8 text with,
  * per byte, the payload range of the source character. For UTF-8 payloads the
@@ -17,6 +20,7 @@
 #include <stdint.h>
 
 #include "textmap.h"
+#include "utf8_int.h"
 
 typedef struct {
 	const unsigned char *d; /* UTF-8 text (identity: the payload) */
@@ -46,7 +50,26 @@ enum {
 
 #define TM_MAX_PENDING_ATTR 64
 
-typedef struct tm_builder {
+typedef struct tm_builder tm_builder_t;
+
+/* Nested content a tokenizer meets, read by another tokenizer: filled by
+ * textmap.c (the dispatcher), so tokenizers never call each other by name. */
+typedef struct {
+	/* HTML inside a JSON string value: b->src is that text, xpaths prefixed */
+	int (*html_in_json)(tm_builder_t *b, const char *xpath_prefix);
+	/* d[a,z) as a JSON text with prefixed xpaths (JSON inside a script or a
+	 * JSON script element): 1 when it was JSON, 0 when not (rolled back) */
+	int (*json_window)(tm_builder_t *b, size_t a, size_t z, const char *xpath_prefix);
+	/* the data in inline JavaScript d[a,e) */
+	void (*js)(tm_builder_t *b, size_t a, size_t e, const char *xpath, const char *json_prefix);
+} tm_nested_t;
+
+static inline int tm_is_ws(uint32_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+struct tm_builder {
 	const tm_src_t *src;
 	char *text;
 	uint32_t *ss, *se;
@@ -63,8 +86,15 @@ typedef struct tm_builder {
 	size_t xpath_bytes;     /* sum of segment xpath lengths */
 	int nest;               /* JSON in HTML in JSON ... depth */
 	size_t script_bytes;    /* inline script bytes read for data (js_text.c) */
+	const tm_nested_t *nested; /* readers of nested kinds (set by textmap.c) */
 	int oom;
-} tm_builder_t;
+};
+
+/* Builder lifecycle (tm_build.c): reserve room for more text bytes (0 or
+ * ARC_ENOMEM, also sets oom), reset to empty keeping the arrays, free all. */
+int tm_builder_reserve(tm_builder_t *b, size_t more);
+void tm_builder_reset(tm_builder_t *b);
+void tm_builder_free(tm_builder_t *b);
 
 /* Source payload offset of decoded position pos (pos == n: end of the text). */
 uint32_t tm_src_pos(const tm_src_t *s, size_t pos);
@@ -85,7 +115,8 @@ size_t tm_entity(const unsigned char *d, size_t i, size_t n, int in_attr, uint32
  * (a nested JSON body that turned out invalid). Call with no segment open. */
 void tm_rollback(tm_builder_t *b, size_t len, size_t nseg);
 
-/* Tokenizers: 0, ARC_ENOMEM (html), or -1 when the JSON is invalid. */
+/* Tokenizers, called by textmap.c only (nested kinds go through b->nested):
+ * 0, ARC_ENOMEM (html), or -1 when the JSON is invalid. */
 int tm_html(tm_builder_t *b);
 /* The same on b->src, every xpath prefixed (HTML inside a JSON string). */
 int tm_html_prefixed(tm_builder_t *b, const char *xpath_prefix);
@@ -108,66 +139,5 @@ void tm_js(tm_builder_t *b, size_t a, size_t e, const char *xpath, const char *j
 #define TM_MAX_XPATH   1024     /* bytes of one xpath */
 #define TM_MAX_NEST    3        /* HTML in JSON in HTML ... levels */
 #define TM_MAX_SCRIPT_TEXT ((size_t)4 << 20) /* inline script bytes read for data, per page */
-
-/* One UTF-8 character at p[0,n): its length (1..4) and *cp, or 0 when the
- * bytes are not a valid, shortest-form, non-surrogate sequence. */
-static inline size_t tm_u8dec(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	unsigned c = p[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c < 0xC2)
-		return 0;
-	if (c < 0xE0) {
-		if (n < 2 || (p[1] & 0xC0) != 0x80)
-			return 0;
-		*cp = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
-		return 2;
-	}
-	if (c < 0xF0) {
-		if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))
-			return 0;
-		*cp = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-		return 3;
-	}
-	if (c < 0xF5) {
-		if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
-			return 0;
-		*cp = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
-		return 4;
-	}
-	return 0;
-}
-
-/* UTF-8 bytes of cp (<= 0x10FFFF, not a surrogate) into out[4]; returns 1..4. */
-static inline size_t tm_u8enc(uint32_t cp, unsigned char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (unsigned char)(0xC0 | (cp >> 6));
-		out[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (unsigned char)(0xE0 | (cp >> 12));
-		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (unsigned char)(0xF0 | (cp >> 18));
-	out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (unsigned char)(0x80 | (cp & 0x3F));
-	return 4;
-}
 
 #endif

@@ -293,39 +293,6 @@ int detect_valid_email(const char *v, size_t n)
 	return labels >= 2;
 }
 
-uint32_t detect_utf8_at(const char *s, size_t n, size_t i, size_t *adv)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned char c = u[i];
-	*adv = 1;
-	if (c < 0x80)
-		return c;
-	size_t k;
-	uint32_t cp;
-	if (c >= 0xC2 && c <= 0xDF) {
-		k = 1;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		k = 2;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		k = 3;
-		cp = c & 0x07;
-	} else {
-		return 0xFFFD;
-	}
-	for (size_t j = 1; j <= k; j++) {
-		if (i + j >= n || (u[i + j] & 0xC0) != 0x80)
-			return 0xFFFD;
-		cp = (cp << 6) | (u[i + j] & 0x3F);
-	}
-	if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0xFFFD;
-	*adv = k + 1;
-	return cp;
-}
-
 long detect_normalize(int type, const char *in, size_t n, char *out, size_t outsz)
 {
 	size_t o = 0;

@@ -510,6 +510,22 @@ static void test_types(void)
 	CHECK(!crawl_is_text_type("image/png"), "png");
 	CHECK(!crawl_is_text_type(""), "empty");
 	CHECK(!crawl_is_text_type(NULL), "null");
+	/* the crawl reads what `custody scan` reads: one classifier (detect_media_kind) */
+	static const char *const alike[] = {"application/rss+xml", "application/atom+xml", "text/xml",
+	                                    "application/xml", "application/x-ndjson", "text/json",
+	                                    "application/ld+json", "text/html; charset=utf-8",
+	                                    "application/xhtml+xml", "text/plain", "image/png",
+	                                    "application/octet-stream", NULL};
+	for (int i = 0; alike[i]; i++) {
+		detect_kind_t k = detect_media_kind(alike[i]);
+		CHECK(crawl_is_text_type(alike[i]) == (k != DETECT_KIND_NONE), "crawl and scan agree on %s", alike[i]);
+		CHECK(crawl_is_html_type(alike[i]) == (k == DETECT_KIND_HTML), "links from %s as the scan reads it",
+		      alike[i]);
+	}
+	CHECK(crawl_is_text_type("application/rss+xml") && crawl_is_html_type("application/rss+xml"),
+	      "+xml is read and its links extracted");
+	CHECK(crawl_is_text_type("application/x-ndjson") && !crawl_is_html_type("application/x-ndjson"),
+	      "ndjson is read, no links");
 }
 
 int main(void)
