@@ -50,6 +50,22 @@ int arc_fail(arc_error_t *err, int code, const char *file, uint64_t offset,
              const char *record_id, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* ---------------------------------------------------------------- media types */
+
+/* The Content-Type of custody's own records (README, "What a case holds").
+ * Compare with arc_ct_is(), which ignores case and parameters. */
+#define ARC_CT_CAPTURE  "application/vnd.custody.capture+json"  /* capture metadata */
+#define ARC_CT_FINDINGS "application/vnd.custody.findings+json" /* findings of one page */
+#define ARC_CT_SEAL     "application/vnd.custody.sth"           /* a signed tree head */
+#define ARC_CT_STAMP    "application/vnd.custody.stamp"         /* a later timestamp of a seal */
+#define ARC_CT_PROOF    "application/vnd.custody.proof+json"    /* inclusion proofs of an exhibit */
+#define ARC_CT_HTTP_REQUEST  "application/http; msgtype=request"
+#define ARC_CT_HTTP_RESPONSE "application/http; msgtype=response"
+#define ARC_CT_WARC_FIELDS   "application/warc-fields"
+/* 1 when the Content-Type value ct names media type mt (case-insensitive,
+ * parameters after ';' and blanks ignored); 0 otherwise or when ct is NULL. */
+int arc_ct_is(const char *ct, const char *mt);
+
 /* ---------------------------------------------------------------- limits */
 
 #define WARC_MAX_HEADER   (256u * 1024u)            /* WARC header block, bytes */

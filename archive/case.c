@@ -143,7 +143,7 @@ static int write_warcinfo(arc_case_t *c, arc_error_t *err)
 	f[1].value = c->case_id;
 	memset(&rec, 0, sizeof rec);
 	rec.type = "warcinfo";
-	rec.content_type = "application/warc-fields";
+	rec.content_type = ARC_CT_WARC_FIELDS;
 	rec.fields = f;
 	rec.nfields = 2;
 	rec.block = body.data;

@@ -935,7 +935,7 @@ static int index_file(index_t *ix, const char *dir, const char *fname, unsigned 
 			if (a == ARC_EFORMAT)
 				a = ARC_OK; /* no URI or date: nothing a replay tool could look up */
 		} else if (!strcmp(type, "metadata") && ct &&
-		           !strncasecmp(ct, "application/vnd.custody.findings+json", 37)) {
+		           arc_ct_is(ct, ARC_CT_FINDINGS)) {
 			a = add_findings(ix, &rec);
 		}
 		if (a != ARC_OK) {

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/evp.h>
@@ -296,4 +297,18 @@ void arc_buf_free(arc_buf_t *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+int arc_ct_is(const char *ct, const char *mt)
+{
+	size_t n, m;
+	if (!ct || !mt)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, ";");
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	m = strcspn(mt, ";");
+	return n == m && !strncasecmp(ct, mt, n);
 }

@@ -35,8 +35,8 @@
 
 #include "crawl_int.h"
 
-#define CAPTURE_TYPE "application/vnd.custody.capture+json"
-#define FINDINGS_TYPE "application/vnd.custody.findings+json"
+#define CAPTURE_TYPE ARC_CT_CAPTURE
+#define FINDINGS_TYPE ARC_CT_FINDINGS
 #define REVISIT_PROFILE "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 
 /* ---------------------------------------------------------------- dedup */
@@ -271,13 +271,20 @@ void crawl_captured_free(crawl_captured_t *c)
  * http_decoded_payload is the very function the verifier re-decodes with, so
  * findings offsets mean the same bytes on both sides. A partial body (cut
  * chunking) is fine: it is flagged in the capture metadata. */
+/* The payload as the detector and the verifier see it; *why (size whysz)
+ * says why there is none when decoding failed. */
 static void decode_payload(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
-                           crawl_captured_t *out)
+                           crawl_captured_t *out, char *why, size_t whysz)
 {
 	unsigned char *p = NULL;
 	size_t n = 0;
 	int partial = 0;
-	http_decoded_payload(x->resp.data, x->resp.len, c->max_decoded, &p, &n, &partial, NULL);
+	arc_error_t e;
+	memset(&e, 0, sizeof e);
+	if (http_decoded_payload(x->resp.data, x->resp.len, c->max_decoded, &p, &n, &partial, &e) != 0 &&
+	    !p)
+		snprintf(why, whysz, "payload could not be decoded: %s",
+		         e.msg[0] ? e.msg : arc_strerror(e.code));
 	out->payload = p;
 	out->payload_len = n;
 }
@@ -389,8 +396,9 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 	/* no Content-Type at all: decode and let detection sniff (HTML, JSON, text) */
 	int untyped = !out->content_type[0];
 	int text = crawl_is_text_type(out->content_type) || untyped;
+	char why[sizeof ((arc_error_t *)0)->msg + 64] = "";
 	if (x->hdr_len && (text || want_payload))
-		decode_payload(c, x, out);
+		decode_payload(c, x, out, why, sizeof why);
 	/* Findings only where a verifier can re-check them: a payload that could
 	 * be delimited (a body cut inside chunked framing cannot). Revisits drop
 	 * them at write time (their original carries the same findings). */
@@ -398,6 +406,7 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 		detect_result_t res;
 		arc_error_t derr;
 		memset(&res, 0, sizeof res);
+		memset(&derr, 0, sizeof derr);
 		if (detect_payload(c->rules, c->watch, untyped ? NULL : out->content_type, out->payload,
 		                   out->payload_len, &res, &derr) == 0 &&
 		    detect_findings_json(&res, out->resp_id, &out->findings) == 0) {
@@ -406,8 +415,19 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 			out->page_signal = page_signal(&res);
 		} else {
 			arc_buf_free(&out->findings);
+			snprintf(why, sizeof why, "detection failed: %s", derr.msg[0] ? derr.msg : "out of memory");
 		}
 		detect_result_free(&res);
+	}
+	/* a page the detector could not read says so: never a silent "nothing found" */
+	if (why[0] && out->payload_d[0] && text && !want_payload && c->rules && out->nfindings < 0) {
+		arc_buf_free(&out->findings);
+		if (detect_findings_error_json(out->resp_id, why, &out->findings) == 0) {
+			out->nfindings = 0;
+			out->undetected = 1;
+		} else {
+			arc_buf_free(&out->findings);
+		}
 	}
 	if (max_links && out->payload &&
 	    (crawl_is_html_type(out->content_type) || (untyped && looks_html(out->payload, out->payload_len)))) {
@@ -464,7 +484,7 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 		if (x->ip[0])
 			f[nf++] = (warc_field_t){"WARC-IP-Address", x->ip};
 		warc_record_t r = {.type = "request", .target_uri = x->url,
-		                   .content_type = "application/http; msgtype=request",
+		                   .content_type = ARC_CT_HTTP_REQUEST,
 		                   .date = x->started, .fields = f, .nfields = nf,
 		                   .block = x->req.data, .block_len = x->req.len};
 		if ((rc = write_rec(c, &r, &w, out, err)))
@@ -490,7 +510,7 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 		}
 		if (trunc_name(x->truncated))
 			f[nf++] = (warc_field_t){"WARC-Truncated", trunc_name(x->truncated)};
-		warc_record_t r = {.target_uri = x->url, .content_type = "application/http; msgtype=response",
+		warc_record_t r = {.target_uri = x->url, .content_type = ARC_CT_HTTP_RESPONSE,
 		                   .record_id = out->resp_uuid, .date = x->started, .fields = f};
 		if (prev) {
 			/* self-contained revisit (archive/writer.c): the whole response

@@ -344,6 +344,8 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 		st->findings += (uint64_t)cap->nfindings;
 	if (cap->doxing)
 		st->doxing_pages++;
+	if (cap->undetected)
+		st->undetected++;
 	int failed = !cap->complete && x->truncated != CRAWL_TRUNC_LENGTH;
 	if (failed && !cap->wrote_response && !it->retry && x->num_connects == 0 &&
 	    (x->result == CURLE_UNSUPPORTED_PROTOCOL || x->result == CURLE_WEIRD_SERVER_REPLY ||
@@ -680,7 +682,7 @@ static int resume_scan(crawl_t *c)
 				    id && (pending_url = strdup(uri)))
 					snprintf(pending_id, sizeof pending_id, "%s", id);
 			} else if (!strcmp(type, "metadata") && ct &&
-			           !strncmp(ct, "application/vnd.custody.capture+json", 36) && pending_id[0]) {
+			           arc_ct_is(ct, ARC_CT_CAPTURE) && pending_id[0]) {
 				const char *to = warc_rec_get(&rec, "WARC-Concurrent-To");
 				if (!to || strcmp(to, pending_id))
 					continue;

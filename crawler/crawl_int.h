@@ -264,6 +264,7 @@ typedef struct {
 	char location[CRAWL_MAX_URL];
 	arc_buf_t findings;        /* findings record body ("" when no detection ran) */
 	int nfindings;             /* -1: no findings record */
+	int undetected;            /* 1: the findings record says the page could not be read */
 	int doxing;
 	char **links;              /* normalized links of an HTML payload (owned) */
 	unsigned char *link_req;   /* per link: 1 a page requisite (crawl_link_is_requisite) */

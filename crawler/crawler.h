@@ -83,6 +83,7 @@ typedef struct {
 	uint64_t revisits;
 	uint64_t findings;       /* findings over all pages */
 	uint64_t doxing_pages;
+	uint64_t undetected;     /* pages the detector could not read (their findings record says why) */
 	uint64_t resumed;        /* URLs found already captured in the case (--resume) */
 	uint64_t damaged_files;  /* capture files found damaged (torn) when the index was rebuilt */
 	double seconds;

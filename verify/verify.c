@@ -51,8 +51,8 @@
 /* A decoded payload larger than this is not decoded for the findings check. */
 #define VF_MAX_DECODED ((size_t)512 << 20)
 
-#define CT_FINDINGS "application/vnd.custody.findings+json"
-#define CT_SEAL     "application/vnd.custody.sth"
+#define CT_FINDINGS ARC_CT_FINDINGS
+#define CT_SEAL     ARC_CT_SEAL
 
 static const char *progname = "custody-verify";
 
@@ -656,6 +656,10 @@ static void check_findings(pending_t *p, warc_reader_t **readers)
 	} else if (strcmp(ttype, "response") != 0 && strcmp(ttype, "revisit") != 0) {
 		fail(f, p->offset, p->id, "findings",
 		     "the target <%.100s> is a %.20s record, not a response", p->target, ttype);
+		return;
+	} else if (json_array_size(list) == 0) {
+		/* nothing to re-check: a page the detector could not read says so in
+		 * "scanned" and claims no fragment of the payload */
 		return;
 	} else if (decoded_payload(&rec, &payload, &payload_len, why, sizeof why) != 0) {
 		fail(f, p->offset, p->id, "findings", "%s", why);

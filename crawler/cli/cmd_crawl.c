@@ -421,16 +421,19 @@ int cmd_crawl(int argc, char **argv)
 	if (g_stop && crc >= 0)
 		fprintf(stderr, "custody crawl: interrupted; the case was closed cleanly\n");
 	if (!c.quiet && crc >= 0) {
-		char b[32], resumed[64] = "";
+		char b[32], resumed[64] = "", undetected[96] = "";
 		human_bytes(st.bytes, b, sizeof b);
+		if (st.undetected)
+			snprintf(undetected, sizeof undetected, ", %" PRIu64 " pages the detector could not read "
+			         "(see their findings records)", st.undetected);
 		if (c.o.resume)
 			snprintf(resumed, sizeof resumed, "; %" PRIu64 " URLs were already in the case", st.resumed);
 		fprintf(stderr, "%" PRIu64 " URLs captured (%" PRIu64 " HTTP errors, %" PRIu64 " truncated), %" PRIu64
 		        " failed, %" PRIu64 " blocked by robots.txt, %" PRIu64 " not fetched (--max-pages); "
 		        "%s in %.1fs; %" PRIu64 " records, %" PRIu64 " revisits; %" PRIu64 " findings, %" PRIu64
-		        " doxing pages%s -> %s\n",
+		        " doxing pages%s%s -> %s\n",
 		        st.fetched, st.http_errors, st.truncated, st.failed, st.robots_blocked, st.skipped, b,
-		        st.seconds, st.records, st.revisits, st.findings, st.doxing_pages,
+		        st.seconds, st.records, st.revisits, st.findings, st.doxing_pages, undetected,
 		        resumed, c.o.case_dir);
 	}
 	if (c.json) {
@@ -446,10 +449,10 @@ int cmd_crawl(int argc, char **argv)
 		       ", \"truncated\": %" PRIu64 ", \"robots_blocked\": %" PRIu64 ", \"skipped\": %" PRIu64
 		       ", \"queued\": %" PRIu64 ", \"seen\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"records\": %" PRIu64
 		       ", \"revisits\": %" PRIu64 ", \"findings\": %" PRIu64 ", \"doxing_pages\": %" PRIu64
-		       ", \"resumed\": %" PRIu64 ", \"damaged_files\": %" PRIu64 ", \"seconds\": %.3f, \"exit\": %d}\n",
+		       ", \"undetected\": %" PRIu64 ", \"resumed\": %" PRIu64 ", \"damaged_files\": %" PRIu64 ", \"seconds\": %.3f, \"exit\": %d}\n",
 		       crc < 0 ? "false" : "true", st.fetched, st.failed, st.http_errors, st.truncated,
 		       st.robots_blocked, st.skipped, st.queued, st.seen, st.bytes, st.records, st.revisits,
-		       st.findings, st.doxing_pages, st.resumed, st.damaged_files, st.seconds, rc);
+		       st.findings, st.doxing_pages, st.undetected, st.resumed, st.damaged_files, st.seconds, rc);
 	}
 out:
 	for (size_t i = 0; i < c.nseeds; i++) {

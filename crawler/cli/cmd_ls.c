@@ -99,11 +99,6 @@ static ls_ent_t *add(ls_t *l)
 	return e;
 }
 
-static int starts(const char *s, const char *prefix)
-{
-	return s && !strncmp(s, prefix, strlen(prefix));
-}
-
 static int read_file(ls_t *l, const char *dir, const char *name)
 {
 	char path[4096];
@@ -137,7 +132,7 @@ static int read_file(ls_t *l, const char *dir, const char *name)
 				e->complete = 0;
 			if (!strcmp(type, "revisit") && warc_rec_get(&rec, "WARC-Refers-To"))
 				e->refers = dupn(warc_rec_get(&rec, "WARC-Refers-To"));
-		} else if (type && !strcmp(type, "metadata") && starts(ct, "application/vnd.custody.findings+json")) {
+		} else if (type && !strcmp(type, "metadata") && arc_ct_is(ct, ARC_CT_FINDINGS)) {
 			ls_ent_t *e = find_id(l, warc_rec_get(&rec, "WARC-Refers-To"));
 			json_t *j = e ? json_loadb((const char *)rec.block, rec.block_len, 0, NULL) : NULL;
 			if (j) {
@@ -154,7 +149,7 @@ static int read_file(ls_t *l, const char *dir, const char *name)
 				e->doxing = json_is_true(json_object_get(json_object_get(j, "verdict"), "doxing"));
 				json_decref(j);
 			}
-		} else if (type && !strcmp(type, "metadata") && starts(ct, "application/vnd.custody.capture+json")) {
+		} else if (type && !strcmp(type, "metadata") && arc_ct_is(ct, ARC_CT_CAPTURE)) {
 			const char *to = warc_rec_get(&rec, "WARC-Concurrent-To");
 			json_t *j = json_loadb((const char *)rec.block, rec.block_len, 0, NULL);
 			if (!j)

@@ -306,6 +306,33 @@ static int set_new(json_t *o, const char *k, json_t *v)
 	return v ? json_object_set_new(o, k, v) : -1;
 }
 
+int detect_findings_error_json(const char *target_record_id, const char *why, arc_buf_t *out)
+{
+	json_t *root = json_object(), *sc = json_object();
+	int bad = !root || !sc;
+	if (!bad) {
+		bad |= set_new(root, "target", json_string(target_record_id ? target_record_id : ""));
+		bad |= json_object_set_new(root, "verdict", json_null());
+		bad |= set_new(root, "scanned", sc);
+		bad |= set_new(sc, "bytes", json_integer(0));
+		bad |= set_new(sc, "complete", json_false());
+		/* the message may quote bytes from the page: keep it valid UTF-8 */
+		char *w = utf8_clean(why ? why : "not read", strlen(why ? why : "not read"));
+		bad |= set_new(sc, "error", w ? json_string(w) : NULL);
+		free(w);
+		bad |= set_new(root, "findings", json_array());
+	} else {
+		json_decref(sc);
+	}
+	char *s = bad ? NULL : json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!s)
+		return ARC_ENOMEM;
+	int rc = arc_buf_append(out, s, strlen(s));
+	free(s);
+	return rc;
+}
+
 int detect_findings_json(const detect_result_t *r, const char *target_record_id,
                          arc_buf_t *out)
 {

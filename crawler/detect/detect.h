@@ -105,6 +105,11 @@ void detect_result_free(detect_result_t *r);
 /* The findings record body (application/vnd.custody.findings+json, DESIGN.md). */
 int detect_findings_json(const detect_result_t *r, const char *target_record_id,
                          arc_buf_t *out);
+/* The findings record body for a page the detector could not read (its
+ * payload could not be decoded, or detection failed): no verdict, no
+ * findings, and "scanned": {"bytes": 0, "complete": false, "error": why}, so
+ * that "no findings" is never mistaken for "nothing there". */
+int detect_findings_error_json(const char *target_record_id, const char *why, arc_buf_t *out);
 /* How strongly a short UTF-8 text (a link's anchor text, title or alt) points
  * at doxing, from the rules' dox keywords: 1.0 a strong keyword (开盒, 人肉),
  * 0.5 only weak ones (曝光, 户籍), 0 none. Full-width ASCII is folded; only the

@@ -472,7 +472,34 @@ def test_torn_file():
             "torn: custody-verify reports the torn file")
 
 
-for t in (test_usage, test_site, test_python_server, test_tls, test_disk_full, test_torn_file):
+def test_undetected():
+    """A page the detector cannot read (a content coding nobody knows) gets a
+    findings record that says so, and the crawl's summary counts it: "no
+    findings" is never silent."""
+    work = lib.tmpdir()
+    _, port = lib.start_python_server()
+    case = os.path.join(work, "case")
+    r = lib.custody("crawl", "--json", "--depth", "0", "-o", case, f"http://127.0.0.1:{port}/bad-coding")
+    T.check(r.returncode == 0, f"undetected: crawl exits 0 (the page is captured): {r.returncode} {r.stderr[-300:]}")
+    summary = json.loads(r.stdout or "{}")
+    T.check(summary.get("undetected") == 1, f"undetected: --json counts it: {r.stdout}")
+    T.check("could not read" in r.stderr, f"undetected: the summary says so: {r.stderr[-300:]}")
+    recs = lib.case_records(case)
+    resp = [x for x in recs if x.get("WARC-Type") == "response" and x.get("WARC-Target-URI", "").endswith("/bad-coding")]
+    fnd = [x for x in recs if x.get("Content-Type", "").startswith("application/vnd.custody.findings+json")]
+    T.check(len(resp) == 1 and len(fnd) == 1, f"undetected: one response, one findings record ({len(resp)}, {len(fnd)})")
+    if resp and fnd:
+        body = json.loads(fnd[0].block)
+        sc = body.get("scanned", {})
+        T.check(body.get("target") == resp[0].get("WARC-Record-ID") and body.get("verdict") is None
+                and body.get("findings") == [], f"undetected: no verdict, no findings: {body}")
+        T.check(sc.get("complete") is False and "x-unknown" in sc.get("error", ""),
+                f"undetected: scanned.complete false and the reason: {sc}")
+    rc, out = lib.verify(case)
+    T.check(rc == 3 and out.get("verdict") == "intact", f"undetected: the case verifies intact ({rc})")
+
+
+for t in (test_usage, test_site, test_python_server, test_tls, test_disk_full, test_torn_file, test_undetected):
     try:
         t()
     except Exception as e:  # a crashed test is a failure, the others still run

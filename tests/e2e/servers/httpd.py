@@ -26,6 +26,8 @@ Routes (HTTP/1.1, keep-alive), each sending exactly the bytes a test expects:
   /double-end           chunked, then a stray second "0\r\n\r\n" (breaks the next response on
                         that connection)
   /untyped              HTML without Content-Type (links still followed)
+  /bad-coding           HTML whose Content-Encoding nobody knows (not linked from /): the
+                        detector cannot read it, and the findings record must say so
   /req.html             embeds http://localhost:PORT/bin and links http://localhost:PORT/page.html
 The served bodies are in BODIES / body_for() so tests can compare.
 """
@@ -149,6 +151,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path == "/json":
             return self.send(200, JSON, ctype="application/json")
+        if path == "/bad-coding":
+            return self.send(200, b"\x8b\x00 not any coding custody knows", extra=[("Content-Encoding", "x-unknown")])
         if path == "/robots.txt":
             return self.send(200, ROBOTS, ctype="text/plain")
         b = body_for(path)
