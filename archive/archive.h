@@ -111,6 +111,33 @@ int arc_buf_append(arc_buf_t *b, const void *p, size_t n);
 int arc_buf_printf(arc_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void arc_buf_free(arc_buf_t *b);
 
+/* ---------------------------------------------------------------- containers (kit.c) */
+
+/* Make room for need elements of elem bytes in *v (capacity *cap, grown by
+ * doubling); max: at most this many elements (0: no bound). 0, ARC_ELIMIT
+ * (need > max, or the size overflows) or ARC_ENOMEM; *v is kept on failure. */
+int arc_vec_reserve(void **v, size_t *cap, size_t need, size_t elem, size_t max);
+
+/* A string-keyed hash map (also a set: values may be NULL). Keys are copied
+ * and owned by the map; values belong to the caller (free_val, when given,
+ * is called on each at arc_map_free). max_entries: 0 unbounded. */
+typedef struct arc_map arc_map_t;
+arc_map_t *arc_map_new(size_t max_entries);
+void arc_map_free(arc_map_t *m, void (*free_val)(void *));
+/* 0 inserted; 1 the key was there (nothing changed; *old, if given, gets its
+ * value); ARC_ELIMIT (full), ARC_ENOMEM, ARC_EINVAL. */
+int arc_map_put(arc_map_t *m, const char *key, void *val, void **old);
+/* 1 and *val (may be NULL) when key is there, else 0. */
+int arc_map_find(const arc_map_t *m, const char *key, void **val);
+/* The value, or NULL when absent (use arc_map_find when NULL is a value). */
+void *arc_map_get(const arc_map_t *m, const char *key);
+size_t arc_map_count(const arc_map_t *m);
+
+/* Append the whole file path ("-": standard input) to out, at most max bytes.
+ * Longer: with truncated non-NULL, the first max bytes and *truncated = 1;
+ * with truncated NULL, ARC_ELIMIT. 0, ARC_EIO, ARC_ENOMEM; err names the file. */
+int arc_read_file(const char *path, size_t max, arc_buf_t *out, int *truncated, arc_error_t *err);
+
 /* ---------------------------------------------------------------- HTTP messages */
 
 /* Find the end of an HTTP header block ("\r\n\r\n", tolerating bare "\n\n").
@@ -266,11 +293,6 @@ warc_writer_t *warc_writer_new(arc_sink_t *sink, const warc_writer_opts_t *opts)
  * header). On failure the sink is truncated back to the record's start. */
 int warc_writer_write(warc_writer_t *w, const warc_record_t *rec,
                       warc_written_t *out, arc_error_t *err);
-/* Format the WARC header block of rec into out (no compression). Used by the
- * writer; exposed for tests. */
-int warc_format_header(const warc_record_t *rec, const char *record_id,
-                       const char *date, const char *block_digest,
-                       const char *payload_digest, arc_buf_t *out);
 void warc_writer_free(warc_writer_t *w);
 
 /* ---------------------------------------------------------------- case directory */

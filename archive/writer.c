@@ -28,7 +28,7 @@
  * or leave a partial frame behind (on a sink error the sink is truncated
  * back to the frame's start).
  */
-#include "archive.h"
+#include "archive_int.h"
 
 #include <errno.h>
 #include <stdlib.h>

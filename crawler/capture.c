@@ -41,31 +41,31 @@
 
 /* ---------------------------------------------------------------- dedup */
 
+/* What a revisit needs of the record that first stored a payload. */
 typedef struct {
-	char *digest;   /* key */
 	char *id, *uri, *date;
 } dedup_ent_t;
 
+/* payload digest -> dedup_ent_t* (archive's arc_map) */
 struct crawl_dedup {
-	dedup_ent_t *v;
-	size_t n, cap;  /* cap a power of two */
+	arc_map_t *m;
 };
 
-static uint64_t hash_str(const char *s)
+static void dedup_ent_free(void *p)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	dedup_ent_t *e = p;
+	if (!e)
+		return;
+	free(e->id);
+	free(e->uri);
+	free(e->date);
+	free(e);
 }
 
 crawl_dedup_t *crawl_dedup_new(void)
 {
 	crawl_dedup_t *d = calloc(1, sizeof *d);
-	if (!d)
-		return NULL;
-	d->cap = 1024;
-	if (!(d->v = calloc(d->cap, sizeof *d->v))) {
+	if (d && !(d->m = arc_map_new(0))) {
 		free(d);
 		return NULL;
 	}
@@ -76,58 +76,26 @@ void crawl_dedup_free(crawl_dedup_t *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; i < d->cap; i++) {
-		free(d->v[i].digest);
-		free(d->v[i].id);
-		free(d->v[i].uri);
-		free(d->v[i].date);
-	}
-	free(d->v);
+	arc_map_free(d->m, dedup_ent_free);
 	free(d);
-}
-
-static dedup_ent_t *dedup_slot(dedup_ent_t *v, size_t cap, const char *digest)
-{
-	size_t i = (size_t)hash_str(digest) & (cap - 1);
-	while (v[i].digest && strcmp(v[i].digest, digest))
-		i = (i + 1) & (cap - 1);
-	return &v[i];
 }
 
 static const dedup_ent_t *dedup_find(const crawl_dedup_t *d, const char *digest)
 {
-	const dedup_ent_t *e = dedup_slot(d->v, d->cap, digest);
-	return e->digest ? e : NULL;
+	return arc_map_get(d->m, digest);
 }
 
 int crawl_dedup_add(crawl_dedup_t *d, const char *digest, const char *id, const char *uri,
                     const char *date)
 {
-	if ((d->n + 1) * 2 > d->cap) {
-		size_t cap = d->cap * 2;
-		dedup_ent_t *nv = calloc(cap, sizeof *nv);
-		if (!nv)
-			return ARC_ENOMEM;
-		for (size_t i = 0; i < d->cap; i++)
-			if (d->v[i].digest)
-				*dedup_slot(nv, cap, d->v[i].digest) = d->v[i];
-		free(d->v);
-		d->v = nv;
-		d->cap = cap;
-	}
-	dedup_ent_t *e = dedup_slot(d->v, d->cap, digest);
-	if (e->digest)
-		return 0;
-	dedup_ent_t n = {strdup(digest), strdup(id), strdup(uri), strdup(date)};
-	if (!n.digest || !n.id || !n.uri || !n.date) {
-		free(n.digest);
-		free(n.id);
-		free(n.uri);
-		free(n.date);
+	if (arc_map_find(d->m, digest, NULL))
+		return 0; /* the first record of a payload stays the one revisits point at */
+	dedup_ent_t *e = calloc(1, sizeof *e);
+	if (!e || !(e->id = strdup(id)) || !(e->uri = strdup(uri)) || !(e->date = strdup(date)) ||
+	    arc_map_put(d->m, digest, e, NULL) != 0) {
+		dedup_ent_free(e);
 		return ARC_ENOMEM;
 	}
-	*e = n;
-	d->n++;
 	return 0;
 }
 

@@ -81,8 +81,7 @@ typedef struct {
 	crawl_capture_ctx_t cc;
 	host_t *hosts;
 	size_t nhosts, caphosts;
-	size_t *hidx;            /* origin -> host index + 1 (open addressing) */
-	size_t hidx_cap;
+	arc_map_t *hidx;         /* origin -> host index + 1 */
 	uint64_t pages_started;
 	int fatal;               /* <0: the case cannot be written */
 	arc_error_t fatal_err;
@@ -127,56 +126,25 @@ static void emit(crawl_t *c, crawl_event_kind_t kind, const char *url, int statu
 	c->fn(c->fnctx, &ev);
 }
 
-static size_t host_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (size_t)h;
-}
-
-/* Slot of origin in the index (open addressing; entries are host index + 1). */
-static size_t host_slot(const crawl_t *c, const size_t *idx, size_t cap, const char *origin)
-{
-	size_t i = host_hash(origin) & (cap - 1);
-	while (idx[i] && strcmp(c->hosts[idx[i] - 1].origin, origin))
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
 static host_t *host_find(crawl_t *c, const char *origin, int create)
 {
-	if (c->hidx_cap) {
-		size_t i = host_slot(c, c->hidx, c->hidx_cap, origin);
-		if (c->hidx[i])
-			return &c->hosts[c->hidx[i] - 1];
-	}
+	uintptr_t k = (uintptr_t)arc_map_get(c->hidx, origin);
+	if (k)
+		return &c->hosts[k - 1];
 	if (!create)
 		return NULL;
-	if ((c->nhosts + 1) * 2 > c->hidx_cap) {
-		size_t cap = c->hidx_cap ? c->hidx_cap * 2 : 64;
-		size_t *ni = calloc(cap, sizeof *ni);
-		if (!ni)
-			return NULL;
-		for (size_t k = 0; k < c->nhosts; k++)
-			ni[host_slot(c, ni, cap, c->hosts[k].origin)] = k + 1;
-		free(c->hidx);
-		c->hidx = ni;
-		c->hidx_cap = cap;
-	}
-	if (c->nhosts == c->caphosts) {
-		size_t cap = c->caphosts ? c->caphosts * 2 : 8;
-		host_t *nh = realloc(c->hosts, cap * sizeof *nh);
-		if (!nh)
-			return NULL;
-		c->hosts = nh;
-		c->caphosts = cap;
-	}
+	if (!c->hidx && !(c->hidx = arc_map_new(0)))
+		return NULL;
+	void *v = c->hosts;
+	if (arc_vec_reserve(&v, &c->caphosts, c->nhosts + 1, sizeof *c->hosts, 0))
+		return NULL;
+	c->hosts = v;
 	host_t *h = &c->hosts[c->nhosts];
 	memset(h, 0, sizeof *h);
 	h->origin = strdup(origin);
 	h->waiting = crawl_frontier_new();
-	if (!h->origin || !h->waiting) {
+	if (!h->origin || !h->waiting ||
+	    arc_map_put(c->hidx, origin, (void *)(uintptr_t)(c->nhosts + 1), NULL) != 0) {
 		free(h->origin);
 		crawl_frontier_free(h->waiting);
 		return NULL;
@@ -184,7 +152,6 @@ static host_t *host_find(crawl_t *c, const char *origin, int create)
 	if (c->o->ignore_robots)
 		h->state = HOST_READY;
 	c->nhosts++;
-	c->hidx[host_slot(c, c->hidx, c->hidx_cap, origin)] = c->nhosts;
 	return h;
 }
 
@@ -896,7 +863,7 @@ out:
 		crawl_robots_free(c.hosts[i].robots);
 	}
 	free(c.hosts);
-	free(c.hidx);
+	arc_map_free(c.hidx, NULL);
 	crawl_fetch_free(c.fetch);
 	crawl_frontier_free(c.fr);
 	crawl_scope_free(c.scope);

@@ -3,8 +3,9 @@
  *
  * A binary heap ordered by (priority, then insertion order) so that equal
  * priorities are breadth-first and the --focus hook can move links found on
- * doxing pages ahead; a hash set (open addressing, FNV-1a) of every normalized
- * URL ever queued, so each URL is fetched at most once per crawl.
+ * doxing pages ahead; a map (archive's arc_map) from every normalized URL
+ * ever queued to what the crawl knows of it, so each URL is fetched at most
+ * once per crawl.
  *
  * --focus may learn that a queued URL deserves more (a doxing page links to
  * it) after it was queued. Rather than moving it inside a heap (it may
@@ -25,9 +26,8 @@ typedef struct {
 	uint64_t seq;
 } heap_ent_t;
 
-/* What the set knows of one URL. */
+/* What the set knows of one URL (the map's value, owned by the frontier). */
 typedef struct {
-	char *url;        /* NULL = empty slot */
 	int best;         /* highest priority it was queued with */
 	int depth;        /* smallest depth it was queued with */
 	int claimed;      /* fetched (or in the case already): never again */
@@ -37,19 +37,8 @@ struct crawl_frontier {
 	heap_ent_t *heap;
 	size_t n, cap;
 	uint64_t seq;
-	seen_t *set;      /* open addressing */
-	size_t set_n, set_cap;
+	arc_map_t *set;   /* url -> seen_t*; made on the first push */
 };
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
 
 crawl_frontier_t *crawl_frontier_new(void)
 {
@@ -66,38 +55,18 @@ void crawl_frontier_free(crawl_frontier_t *f)
 	for (size_t i = 0; i < f->n; i++)
 		free(f->heap[i].it.url);
 	free(f->heap);
-	for (size_t i = 0; i < f->set_cap; i++)
-		free(f->set[i].url);
-	free(f->set);
+	arc_map_free(f->set, free);
 	free(f);
 }
 
-static size_t set_slot(const seen_t *set, size_t cap, const char *url)
+static seen_t *seen_get(const crawl_frontier_t *f, const char *url)
 {
-	size_t i = (size_t)fnv1a(url) & (cap - 1);
-	while (set[i].url && strcmp(set[i].url, url))
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
-static int set_grow(crawl_frontier_t *f)
-{
-	size_t cap = f->set_cap ? f->set_cap * 2 : 1024;
-	seen_t *ns = calloc(cap, sizeof *ns);
-	if (!ns)
-		return ARC_ENOMEM;
-	for (size_t i = 0; i < f->set_cap; i++)
-		if (f->set[i].url)
-			ns[set_slot(ns, cap, f->set[i].url)] = f->set[i];
-	free(f->set);
-	f->set = ns;
-	f->set_cap = cap;
-	return 0;
+	return f->set ? arc_map_get(f->set, url) : NULL;
 }
 
 int crawl_frontier_seen(const crawl_frontier_t *f, const char *url)
 {
-	return f->set && f->set[set_slot(f->set, f->set_cap, url)].url != NULL;
+	return seen_get(f, url) != NULL;
 }
 
 /* a before b: higher priority, then older */
@@ -108,16 +77,19 @@ static int before(const heap_ent_t *a, const heap_ent_t *b)
 	return a->seq < b->seq;
 }
 
+/* Room for one more heap entry, so that a push after it cannot fail. */
+static int heap_reserve(crawl_frontier_t *f)
+{
+	void *v = f->heap;
+	int rc = arc_vec_reserve(&v, &f->cap, f->n + 1, sizeof *f->heap, 0);
+	f->heap = v;
+	return rc ? ARC_ENOMEM : 0;
+}
+
 static int heap_push(crawl_frontier_t *f, const crawl_item_t *it)
 {
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 256;
-		heap_ent_t *nh = realloc(f->heap, cap * sizeof *nh);
-		if (!nh)
-			return ARC_ENOMEM;
-		f->heap = nh;
-		f->cap = cap;
-	}
+	if (heap_reserve(f))
+		return ARC_ENOMEM;
 	size_t i = f->n++;
 	f->heap[i].it = *it;
 	f->heap[i].seq = f->seq++;
@@ -133,20 +105,21 @@ static int heap_push(crawl_frontier_t *f, const crawl_item_t *it)
 	return 0;
 }
 
-/* The free slot for url in the seen set: 1 (url is new, *slot is where it
- * goes), 0 (already seen), or ARC_ENOMEM. The set grows first, so a failed
- * allocation never leaves it over-full. */
-static int set_reserve(crawl_frontier_t *f, const char *url, size_t *slot)
+/* Enter url in the seen set with what is known of it: 1 (new), 0 (already
+ * seen: nothing changed), or ARC_ENOMEM (nothing changed). */
+static int set_add(crawl_frontier_t *f, const char *url, int best, int depth, int claimed)
 {
-	if (!f->set && set_grow(f))
+	if (!f->set && !(f->set = arc_map_new(0)))
 		return ARC_ENOMEM;
-	*slot = set_slot(f->set, f->set_cap, url);
-	if (f->set[*slot].url)
+	if (arc_map_find(f->set, url, NULL))
 		return 0;
-	if ((f->set_n + 1) * 2 > f->set_cap) {
-		if (set_grow(f))
-			return ARC_ENOMEM;
-		*slot = set_slot(f->set, f->set_cap, url);
+	seen_t *e = malloc(sizeof *e);
+	if (!e)
+		return ARC_ENOMEM;
+	*e = (seen_t){best, depth, claimed};
+	if (arc_map_put(f->set, url, e, NULL) != 0) {
+		free(e);
+		return ARC_ENOMEM;
 	}
 	return 1;
 }
@@ -154,25 +127,20 @@ static int set_reserve(crawl_frontier_t *f, const char *url, size_t *slot)
 int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hops,
                         int priority, int kind)
 {
-	size_t slot;
-	int rc = set_reserve(f, url, &slot);
-	if (rc <= 0)
-		return rc;
-	char *key = strdup(url);
+	if (crawl_frontier_seen(f, url))
+		return 0;
 	char *copy = strdup(url);
-	if (!key || !copy) {
-		free(key);
+	if (!copy || heap_reserve(f)) {
 		free(copy);
 		return ARC_ENOMEM;
+	}
+	int rc = set_add(f, url, priority, depth, 0);
+	if (rc <= 0) {
+		free(copy);
+		return rc;
 	}
 	crawl_item_t it = {copy, depth, hops, priority, kind, 0};
-	if (heap_push(f, &it)) {
-		free(key);
-		free(copy);
-		return ARC_ENOMEM;
-	}
-	f->set[slot] = (seen_t){key, priority, depth, 0};
-	f->set_n++;
+	heap_push(f, &it); /* cannot fail: room was reserved */
 	/* copy is owned by the heap entry now */
 	/* cppcheck-suppress memleak */
 	return 1;
@@ -181,8 +149,8 @@ int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hop
 int crawl_frontier_raise(crawl_frontier_t *f, const char *url, int depth, int hops,
                          int priority, int kind)
 {
-	seen_t *e = f->set ? &f->set[set_slot(f->set, f->set_cap, url)] : NULL;
-	if (!e || !e->url)
+	seen_t *e = seen_get(f, url);
+	if (!e)
 		return crawl_frontier_push(f, url, depth, hops, priority, kind);
 	if (e->claimed || priority <= e->best)
 		return 0;
@@ -204,8 +172,8 @@ int crawl_frontier_raise(crawl_frontier_t *f, const char *url, int depth, int ho
 
 int crawl_frontier_claim(crawl_frontier_t *f, const char *url, int priority)
 {
-	seen_t *e = f->set ? &f->set[set_slot(f->set, f->set_cap, url)] : NULL;
-	if (!e || !e->url)
+	seen_t *e = seen_get(f, url);
+	if (!e)
 		return 1;
 	if (e->claimed || priority < e->best)
 		return 0;
@@ -215,19 +183,8 @@ int crawl_frontier_claim(crawl_frontier_t *f, const char *url, int priority)
 
 int crawl_frontier_mark_seen(crawl_frontier_t *f, const char *url)
 {
-	size_t slot;
-	int rc = set_reserve(f, url, &slot);
-	if (rc <= 0)
-		return rc;
-	char *key = strdup(url);
-	if (!key)
-		return ARC_ENOMEM;
-	f->set[slot].url = key;
-	f->set[slot].best = 0;
-	f->set[slot].depth = 0;
-	f->set[slot].claimed = 1;
-	f->set_n++;
-	return 0;
+	int rc = set_add(f, url, 0, 0, 1);
+	return rc < 0 ? rc : 0;
 }
 
 int crawl_frontier_requeue(crawl_frontier_t *f, crawl_item_t *it)
@@ -265,5 +222,5 @@ size_t crawl_frontier_size(const crawl_frontier_t *f)
 
 size_t crawl_frontier_seen_count(const crawl_frontier_t *f)
 {
-	return f->set_n;
+	return arc_map_count(f->set);
 }

@@ -29,6 +29,12 @@ layer "the crawl library includes the front ends" \
 	'#include "(cli|cmd)\.h"' crawler/*.c crawler/*.h
 layer "libraries print or exit" \
 	'\b(printf|puts|exit|abort)\s*\(|\bf?printf\s*\(\s*std(out|err)' archive/*.c crawler/*.c crawler/detect/*.c
+layer "a private header of archive/ used outside it" \
+	'#include "archive_int\.h"' crawler/*.c crawler/*.h crawler/*/*.c crawler/*/*.h verify/*.c verify/*.h
+layer "a private header of crawler/detect/ used outside it" \
+	'#include "(detect_int|textmap|textmap_int|utf8_int)\.h"' archive/*.c crawler/*.c crawler/*.h crawler/cli/*.c crawler/cli/*.h verify/*.c
+layer "crawl_int.h used outside the crawl library" \
+	'#include "crawl_int\.h"' archive/*.c crawler/detect/*.c crawler/cli/*.c verify/*.c
 layer "verify/ includes crawler/ headers" \
 	'#include "(crawler|crawl_int|detect|detect_int|textmap|textmap_int|cli|cmd)\.h"' verify/*.c verify/*.h
 

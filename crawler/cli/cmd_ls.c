@@ -84,14 +84,11 @@ static ls_ent_t *find_id(ls_t *l, const char *id)
 
 static ls_ent_t *add(ls_t *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		ls_ent_t *nv = realloc(l->v, cap * sizeof *nv);
-		if (!nv)
-			return NULL;
-		l->v = nv;
-		l->cap = cap;
-	}
+	void *v = l->v;
+	int rc = arc_vec_reserve(&v, &l->cap, l->n + 1, sizeof *l->v, 0);
+	l->v = v;
+	if (rc)
+		return NULL;
 	ls_ent_t *e = &l->v[l->n++];
 	memset(e, 0, sizeof *e);
 	e->complete = -1;

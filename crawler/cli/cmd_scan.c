@@ -78,51 +78,10 @@ static int on_opt(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
-/* Read a whole file (or stdin for "-"), up to one byte past DETECT_MAX_INPUT:
- * enough for detect_payload() to tell that the file is larger than it scans. */
+/* Inputs are read (archive's arc_read_file, stdin for "-") up to one byte
+ * past DETECT_MAX_INPUT: enough for detect_payload() to tell that the file is
+ * larger than it scans. */
 #define SCAN_READ_MAX (DETECT_MAX_INPUT + 1)
-static int read_input(const char *path, unsigned char **out, size_t *len, int *truncated)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!f)
-		return -1;
-	size_t cap = 1 << 16, n = 0;
-	unsigned char *b = malloc(cap);
-	*truncated = 0;
-	if (!b) {
-		if (f != stdin)
-			fclose(f);
-		return -1;
-	}
-	for (;;) {
-		if (n == cap) {
-			if (cap >= SCAN_READ_MAX) {
-				*truncated = 1;
-				break;
-			}
-			size_t nc = cap * 2 > SCAN_READ_MAX ? SCAN_READ_MAX : cap * 2;
-			unsigned char *nb = realloc(b, nc);
-			if (!nb)
-				break;
-			b = nb;
-			cap = nc;
-		}
-		size_t r = fread(b + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	int err = ferror(f) || (n == cap && !*truncated);
-	if (f != stdin)
-		fclose(f);
-	if (err) {
-		free(b);
-		return -1;
-	}
-	*out = b;
-	*len = n;
-	return 0;
-}
 
 static const char *type_by_name(const char *path)
 {
@@ -262,14 +221,16 @@ int cmd_scan(int argc, char **argv)
 	int status = 0;
 	for (int i = first; i < argc; i++) {
 		const char *file = argv[i];
-		unsigned char *buf = NULL;
-		size_t len = 0;
+		arc_buf_t in = {0};
 		int truncated = 0;
-		if (read_input(file, &buf, &len, &truncated)) {
-			fprintf(stderr, "custody scan: %s: cannot read: %s\n", file, strerror(errno));
+		if (arc_read_file(file, SCAN_READ_MAX, &in, &truncated, &err)) {
+			fprintf(stderr, "custody scan: %s\n", err.msg);
+			arc_buf_free(&in);
 			status = 2;
 			continue;
 		}
+		const unsigned char *buf = in.data ? in.data : (const unsigned char *)"";
+		size_t len = in.len;
 		detect_result_t r;
 		const char *ct = a.type ? a.type : strcmp(file, "-") ? type_by_name(file) : NULL;
 		if (detect_payload(rules, watch, ct, buf, len, &r, &err)) {
@@ -286,7 +247,7 @@ int cmd_scan(int argc, char **argv)
 				report_human(file, &r, a.reveal);
 			detect_result_free(&r);
 		}
-		free(buf);
+		arc_buf_free(&in);
 		fflush(stdout);
 	}
 	detect_watch_free(watch);

@@ -502,18 +502,8 @@ static int dreserve(dbuf_t *o, size_t more)
 			goto fail;
 		nc *= 2;
 	}
-	unsigned char *d = realloc(o->d, nc);
-	if (!d)
+	if (tm_grow_map(&o->d, &o->ms, &o->me, nc, 0))
 		goto fail;
-	o->d = d;
-	uint32_t *ms = realloc(o->ms, nc * sizeof *ms);
-	if (!ms)
-		goto fail;
-	o->ms = ms;
-	uint32_t *me = realloc(o->me, nc * sizeof *me);
-	if (!me)
-		goto fail;
-	o->me = me;
 	o->cap = nc;
 	return 0;
 fail:

@@ -9,7 +9,7 @@
  * sha256 is taken over exactly those payload bytes, so anyone can re-check a
  * finding against the archived record without trusting this parser.
  *
- * The page verdict is computed by detect_verdict() in verdict.c. A payload
+ * The page verdict is computed by dt_verdict() in verdict.c. A payload
  * longer than TEXTMAP_MAX_INPUT is scanned up to that bound and the result
  * says so (scanned_bytes, truncated; "scanned" in the record body).
  *
@@ -37,7 +37,7 @@ static char *utf8_clean(const char *s, size_t n)
 	size_t k = 0;
 	for (size_t i = 0; i < n;) {
 		size_t adv;
-		uint32_t cp = detect_utf8_at(s, n, i, &adv);
+		uint32_t cp = dt_utf8_at(s, n, i, &adv);
 		if (cp == 0xFFFD && adv == 1 && (unsigned char)s[i] >= 0x80) {
 			memcpy(o + k, "\xEF\xBF\xBD", 3);
 			k += 3;
@@ -183,7 +183,7 @@ static int json_keys(const detect_rules_t *rules, const textmap_t *m, scan_key_t
 		size_t kl;
 		if (!sg->xpath || sg->text_end <= sg->text_start || !json_key_of(sg->xpath, &k, &kl))
 			continue;
-		uint32_t cats = detect_rules_json_key(rules, k, kl);
+		uint32_t cats = dt_rules_json_key(rules, k, kl);
 		if (!cats)
 			continue;
 		if (*n == cap) {
@@ -240,7 +240,7 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 	size_t nkeys;
 	rc = json_keys(rules, &m, &keys, &nkeys);
 	if (!rc)
-		rc = detect_scan_keys(rules, m.text, m.len, keys, nkeys, &s);
+		rc = dt_scan_keys(rules, m.text, m.len, keys, nkeys, &s);
 	free(keys);
 	if (rc) {
 		textmap_free(&m);
@@ -266,12 +266,12 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 		int dup = 0;
 		for (size_t k = out->n; k-- > 0 && !dup && out->v[k].start >= a;)
 			if (out->v[k].start == a && out->v[k].end == b &&
-			    !strcmp(out->v[k].type, detect_type_name(sm->type)))
+			    !strcmp(out->v[k].type, dt_type_name(sm->type)))
 				dup = 1;
 		if (dup)
 			continue;
 		detect_finding_t *f = &out->v[out->n];
-		f->type = detect_type_name(sm->type);
+		f->type = dt_type_name(sm->type);
 		f->start = a;
 		f->end = b;
 		f->score = sm->score;
@@ -290,9 +290,9 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 			goto done;
 		}
 	}
-	detect_verdict(rules, s.v, s.n, &out->doxing, &out->score);
+	dt_verdict(rules, s.v, s.n, &out->doxing, &out->score);
 done:
-	detect_scan_free(&s);
+	dt_scan_free(&s);
 	textmap_free(&m);
 	if (rc)
 		detect_result_free(out);

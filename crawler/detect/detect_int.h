@@ -38,40 +38,40 @@ typedef enum {
 } detect_type_t;
 
 /* "cn_resident_id", ... (static strings); NULL for an out-of-range value. */
-const char *detect_type_name(int t);
+const char *dt_type_name(int t);
 /* Index of a type name, or -1. */
-int detect_type_index(const char *name);
+int dt_type_index(const char *name);
 
 /* ---------------------------------------------------------------- validators
  * Inputs are normalized values: ASCII digits and upper-case letters only. */
 
 /* Today's date as YYYYMMDD (UTC), used for "birth date not in the future". */
-long detect_today(void);
+long dt_today(void);
 /* 18-digit (last may be 'X') or 15-digit form; today: YYYYMMDD. */
-int detect_valid_resident_id(const char *v, size_t n, long today);
-int detect_luhn(const char *d, size_t n);
-int detect_valid_bank_card(const char *d, size_t n);
-int detect_valid_mobile(const char *d, size_t n);       /* 11 digits, no prefix */
+int dt_valid_resident_id(const char *v, size_t n, long today);
+int dt_luhn(const char *d, size_t n);
+int dt_valid_bank_card(const char *d, size_t n);
+int dt_valid_mobile(const char *d, size_t n);       /* 11 digits, no prefix */
 /* Landline with area code, digits only (e.g. "01012345678"); area_len, if not
  * NULL, gets the length of the area code (3 or 4). */
-int detect_valid_landline(const char *d, size_t n, size_t *area_len);
-int detect_valid_passport(const char *v, size_t n);
-int detect_valid_hk_id(const char *v, size_t n);        /* "A1234567" or "AB1234567" (check last) */
-int detect_valid_tw_id(const char *v, size_t n);
-int detect_valid_qq(const char *d, size_t n);
-int detect_valid_wechat(const char *v, size_t n);       /* as written (case kept) */
-int detect_valid_email(const char *v, size_t n);
+int dt_valid_landline(const char *d, size_t n, size_t *area_len);
+int dt_valid_passport(const char *v, size_t n);
+int dt_valid_hk_id(const char *v, size_t n);        /* "A1234567" or "AB1234567" (check last) */
+int dt_valid_tw_id(const char *v, size_t n);
+int dt_valid_qq(const char *d, size_t n);
+int dt_valid_wechat(const char *v, size_t n);       /* as written (case kept) */
+int dt_valid_email(const char *v, size_t n);
 /* A real calendar date, year >= 1900 and not after today (YYYYMMDD). */
-int detect_valid_date(int y, int m, int d, long today);
+int dt_valid_date(int y, int m, int d, long today);
 
 /* Normalize an identifier as the detector and watch-hash do: digits and
  * letters kept (full-width folded, letters upper-cased), everything else
  * dropped; for cn_mobile a leading 86/0086 country code dropped; email and
  * social_handle lower-cased; address and name: whitespace dropped.
  * Writes at most outsz-1 bytes + NUL; returns the length, or -1 if it does not fit. */
-long detect_normalize(int type, const char *in, size_t n, char *out, size_t outsz);
+long dt_normalize(int type, const char *in, size_t n, char *out, size_t outsz);
 /* Guess the type of a bare identifier (watch-hash input): a validating type or -1. */
-int detect_guess_type(const char *norm, size_t n);
+int dt_guess_type(const char *norm, size_t n);
 
 /* ---------------------------------------------------------------- rules */
 
@@ -111,15 +111,15 @@ typedef struct {
  * (ASCII case-insensitive; ASCII-letter edges need a non-letter neighbour).
  * Returns its byte length (0: none) and in *cats the categories of it and of
  * the shorter words matched on the way (a prefix's meaning carries over). */
-size_t detect_rules_match(const detect_rules_t *r, const char *text, size_t len,
+size_t dt_rules_match(const detect_rules_t *r, const char *text, size_t len,
                           size_t pos, uint32_t mask, uint32_t *cats);
-const detect_settings_t *detect_rules_settings(const detect_rules_t *r);
+const detect_settings_t *dt_rules_settings(const detect_rules_t *r);
 /* Context categories a JSON key lends to its value ([json_key.<type>]
  * sections: DR_CTX_BIT(type), DR_BIT(DR_NAMECTX) for person_name), or 0.
  * The key is compared whole, ASCII case and '_' '-' '.' blanks ignored. */
-uint32_t detect_rules_json_key(const detect_rules_t *r, const char *key, size_t n);
+uint32_t dt_rules_json_key(const detect_rules_t *r, const char *key, size_t n);
 /* Parse rules text (name is used in error messages as "name:line"). */
-detect_rules_t *detect_rules_parse(const char *buf, size_t len, const char *name,
+detect_rules_t *dt_rules_parse(const char *buf, size_t len, const char *name,
                                    arc_error_t *err);
 
 /* ---------------------------------------------------------------- scanner */
@@ -138,30 +138,30 @@ typedef struct {
 
 /* One pass over text for every type; matches come back sorted by ts.
  * 0 or ARC_ENOMEM. */
-int detect_scan(const detect_rules_t *r, const char *text, size_t len, scan_result_t *out);
+int dt_scan(const detect_rules_t *r, const char *text, size_t len, scan_result_t *out);
 
-/* A JSON value at text [s,e) whose key lends it context (detect_rules_json_key). */
+/* A JSON value at text [s,e) whose key lends it context (dt_rules_json_key). */
 typedef struct {
 	size_t s, e;
 	uint32_t cats;
 } scan_key_t;
 
-/* detect_scan with key context: keys sorted by s, non-overlapping (one per
+/* dt_scan with key context: keys sorted by s, non-overlapping (one per
  * JSON value segment). Each acts as a context word right before its value
  * that reaches no further than the value's end; a person_name key takes the
  * value as a name only when the whole value is one. */
-int detect_scan_keys(const detect_rules_t *r, const char *text, size_t len,
+int dt_scan_keys(const detect_rules_t *r, const char *text, size_t len,
                      const scan_key_t *keys, size_t nkeys, scan_result_t *out);
-void detect_scan_free(scan_result_t *s);
+void dt_scan_free(scan_result_t *s);
 
 /* The page verdict from a set of matches (rule documented in detect.c). */
-void detect_verdict(const detect_rules_t *r, const scan_match_t *m, size_t n,
+void dt_verdict(const detect_rules_t *r, const scan_match_t *m, size_t n,
                     int *doxing, double *score);
 
 /* ---------------------------------------------------------------- watchlist */
 
 /* hex of SHA-256(salt || value) into out[65]. */
-void detect_watch_digest(const unsigned char *salt, size_t salt_len, const char *value,
+void dt_watch_digest(const unsigned char *salt, size_t salt_len, const char *value,
                          char out[65]);
 
 /* The score of a strong dox keyword (scanner.c); the verdict (verdict.c)

@@ -152,7 +152,7 @@ static int insert(detect_rules_t *r, const unsigned char *w, size_t n, int cat)
 	return 0;
 }
 
-size_t detect_rules_match(const detect_rules_t *r, const char *text, size_t len,
+size_t dt_rules_match(const detect_rules_t *r, const char *text, size_t len,
                           size_t pos, uint32_t mask, uint32_t *cats)
 {
 	const unsigned char *t = (const unsigned char *)text;
@@ -249,23 +249,18 @@ static int add_json_key(detect_rules_t *r, const unsigned char *w, size_t n, uin
 			r->jkey[i].cats |= cats;
 			return 0;
 		}
-	if (r->njkey == r->capjkey) {
-		if (r->capjkey >= RULES_MAX_JSON_KEYS)
-			return ARC_ELIMIT;
-		size_t nc = r->capjkey ? r->capjkey * 2 : 64;
-		jkey_t *nk = realloc(r->jkey, nc * sizeof *nk);
-		if (!nk)
-			return ARC_ENOMEM;
-		r->jkey = nk;
-		r->capjkey = nc;
-	}
+	void *v = r->jkey;
+	int rc = arc_vec_reserve(&v, &r->capjkey, r->njkey + 1, sizeof *r->jkey, RULES_MAX_JSON_KEYS);
+	r->jkey = v;
+	if (rc)
+		return rc;
 	memcpy(r->jkey[r->njkey].k, k, strlen(k) + 1);
 	r->jkey[r->njkey].cats = cats;
 	r->njkey++;
 	return 0;
 }
 
-uint32_t detect_rules_json_key(const detect_rules_t *r, const char *key, size_t n)
+uint32_t dt_rules_json_key(const detect_rules_t *r, const char *key, size_t n)
 {
 	jkey_t want = {{0}, 0};
 	if (!r->njkey || json_key_norm(key, n, want.k) < 0)
@@ -350,7 +345,7 @@ out:
 	return rc;
 }
 
-const detect_settings_t *detect_rules_settings(const detect_rules_t *r)
+const detect_settings_t *dt_rules_settings(const detect_rules_t *r)
 {
 	return &r->set;
 }
@@ -372,7 +367,7 @@ static int utf8_ok(const unsigned char *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {
 		size_t adv;
-		uint32_t cp = detect_utf8_at((const char *)s, n, i, &adv);
+		uint32_t cp = dt_utf8_at((const char *)s, n, i, &adv);
 		if (cp == 0xFFFD && adv == 1 && s[i] >= 0x80)
 			return 0;
 		if (cp == 0)
@@ -415,7 +410,7 @@ static int setting(detect_rules_t *r, const char *line, size_t n)
 	return 0;
 }
 
-detect_rules_t *detect_rules_parse(const char *buf, size_t len, const char *name,
+detect_rules_t *dt_rules_parse(const char *buf, size_t len, const char *name,
                                    arc_error_t *err)
 {
 	if (len > RULES_MAX_FILE) {
@@ -484,7 +479,7 @@ detect_rules_t *detect_rules_parse(const char *buf, size_t len, const char *name
 				if (sl - 8 < sizeof tn) {
 					memcpy(tn, sec + 8, sl - 8);
 					tn[sl - 8] = '\0';
-					int t = detect_type_index(tn);
+					int t = dt_type_index(tn);
 					if (t >= 0)
 						cat = DR_CTX0 + t;
 				}
@@ -494,7 +489,7 @@ detect_rules_t *detect_rules_parse(const char *buf, size_t len, const char *name
 				if (sl - 9 < sizeof tn) {
 					memcpy(tn, sec + 9, sl - 9);
 					tn[sl - 9] = '\0';
-					int t = detect_type_index(tn);
+					int t = dt_type_index(tn);
 					/* a key naming a person is what 姓名 is in text */
 					if (t == DT_NAME)
 						jcats = DR_BIT(DR_NAMECTX);
@@ -566,27 +561,14 @@ fail:
 detect_rules_t *detect_rules_load(const char *path, arc_error_t *err)
 {
 	if (!path)
-		return detect_rules_parse((const char *)detect_default_rules,
+		return dt_rules_parse((const char *)detect_default_rules,
 		                          detect_default_rules_len, "(built-in default.rules)", err);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		arc_fail(err, ARC_EIO, path, 0, NULL, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	char *buf = malloc(RULES_MAX_FILE + 1);
-	if (!buf) {
-		fclose(f);
-		arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", path);
-		return NULL;
-	}
-	size_t n = fread(buf, 1, RULES_MAX_FILE + 1, f);
-	int bad = ferror(f);
-	fclose(f);
+	/* one byte past the limit, so the parser can say the file is too large */
+	arc_buf_t buf = {0};
+	int cut = 0;
 	detect_rules_t *r = NULL;
-	if (bad)
-		arc_fail(err, ARC_EIO, path, 0, NULL, "%s: read error", path);
-	else
-		r = detect_rules_parse(buf, n, path, err);
-	free(buf);
+	if (arc_read_file(path, RULES_MAX_FILE + 1, &buf, &cut, err) == 0)
+		r = dt_rules_parse(buf.data ? (const char *)buf.data : "", buf.len, path, err);
+	arc_buf_free(&buf);
 	return r;
 }

@@ -110,7 +110,7 @@ static int is_cjk(uint32_t cp)
 	       (cp >= 0x20000 && cp <= 0x2FFFF);
 }
 
-/* detect_utf8_at with the common case inline: a 3-byte character whose lead
+/* dt_utf8_at with the common case inline: a 3-byte character whose lead
  * (E1..EC, EE, EF) cannot start an overlong form or a surrogate. */
 static inline uint32_t utf8_fast(const char *s, size_t n, size_t i, size_t *adv)
 {
@@ -120,7 +120,7 @@ static inline uint32_t utf8_fast(const char *s, size_t n, size_t i, size_t *adv)
 		*adv = 3;
 		return (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu);
 	}
-	return detect_utf8_at(s, n, i, adv);
+	return dt_utf8_at(s, n, i, adv);
 }
 
 static uint32_t cp_at(const scan_t *sc, size_t i, size_t *adv)
@@ -144,7 +144,7 @@ static void emit(scan_t *sc, int type, size_t s, size_t e, double score, const c
 		return;
 	char buf[SCAN_VALUE_MAX];
 	if (!value) {
-		long vl = detect_normalize(type, sc->t + s, e - s, buf, sizeof buf);
+		long vl = dt_normalize(type, sc->t + s, e - s, buf, sizeof buf);
 		if (vl <= 0)
 			return;
 		value = buf;
@@ -274,7 +274,7 @@ static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_
 		 * subscriber digits) taken whole, or nothing */
 		size_t area, g1 = tk->ge[1] - tk->gs[1], g2 = tk->ge[2] - tk->gs[2];
 		if (k != 3 || tk->ng != 3 || with_x || tk->plus || neg || g1 < 3 || g1 > 4 || g2 != 4 ||
-		    !detect_valid_landline(d, nd, &area) || area != tk->ge[0] - tk->gs[0])
+		    !dt_valid_landline(d, nd, &area) || area != tk->ge[0] - tk->gs[0])
 			return 0;
 		emit(sc, DT_LANDLINE, start, end,
 		     (ctx & DR_CTX_BIT(DT_LANDLINE)) ? S_LAND_CTX : S_LAND_SEP, d);
@@ -282,19 +282,19 @@ static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_
 	}
 
 	if (with_x)
-		return nd == 18 && detect_valid_resident_id(d, nd, sc->today) ?
+		return nd == 18 && dt_valid_resident_id(d, nd, sc->today) ?
 		       (emit(sc, DT_RESIDENT_ID, start, end,
 		             ((ctx & DR_CTX_BIT(DT_RESIDENT_ID)) ? S_ID18_CTX : S_ID18) - pen, d), 1) : 0;
 	if (tk->plus && !(nd >= 12 && d[0] == '8' && d[1] == '6'))
 		return 0;  /* +NN other than +86: a foreign number we do not validate */
 
-	if ((ctx & DR_CTX_BIT(DT_QQ)) && !neg && detect_valid_qq(d, nd)) {
+	if ((ctx & DR_CTX_BIT(DT_QQ)) && !neg && dt_valid_qq(d, nd)) {
 		emit(sc, DT_QQ, start, end, S_QQ_CTX, d);
 		return 1;
 	}
-	if ((nd == 18 || nd == 15) && detect_valid_resident_id(d, nd, sc->today)) {
+	if ((nd == 18 || nd == 15) && dt_valid_resident_id(d, nd, sc->today)) {
 		int idctx = (ctx & DR_CTX_BIT(DT_RESIDENT_ID)) != 0;
-		if (!idctx && (ctx & DR_CTX_BIT(DT_BANK_CARD)) && detect_valid_bank_card(d, nd)) {
+		if (!idctx && (ctx & DR_CTX_BIT(DT_BANK_CARD)) && dt_valid_bank_card(d, nd)) {
 			emit(sc, DT_BANK_CARD, start, end, S_CARD_CTX - pen, d);
 			return 1;
 		}
@@ -304,7 +304,7 @@ static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_
 			return 1;
 		}
 	}
-	if (nd >= 15 && nd <= 19 && detect_valid_bank_card(d, nd) && !neg) {
+	if (nd >= 15 && nd <= 19 && dt_valid_bank_card(d, nd) && !neg) {
 		double s = S_CARD;
 		if (ctx & DR_CTX_BIT(DT_BANK_CARD))
 			s = S_CARD_CTX;
@@ -325,7 +325,7 @@ static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_
 		mn -= 4;
 		cc = 1;
 	}
-	if (detect_valid_mobile(m, mn) && !neg) {
+	if (dt_valid_mobile(m, mn) && !neg) {
 		if (cc && !tk->plus && nd == 13 && tk->ng == 1 && !(ctx & DR_CTX_BIT(DT_MOBILE)))
 			return 0;  /* a bare 13-digit run starting 86 is more likely something else */
 		double s = (ctx & DR_CTX_BIT(DT_MOBILE)) ? S_MOB_CTX : cc ? S_MOB_CC : S_MOB;
@@ -333,7 +333,7 @@ static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_
 		return 1;
 	}
 	size_t area;
-	if (d[0] == '0' && !cc && detect_valid_landline(d, nd, &area) && !neg) {
+	if (d[0] == '0' && !cc && dt_valid_landline(d, nd, &area) && !neg) {
 		int lctx = (ctx & DR_CTX_BIT(DT_LANDLINE)) != 0;
 		int sep = tk->ng >= 2 && tk->ge[0] - tk->gs[0] == area;
 		if (lctx || sep) {
@@ -454,7 +454,7 @@ static size_t scan_paren_landline(scan_t *sc, size_t i)
 	}
 	d[nd] = '\0';
 	size_t area;
-	if (q == s || is_alnum(at(sc, q)) || !detect_valid_landline(d, nd, &area) || area != area_n)
+	if (q == s || is_alnum(at(sc, q)) || !dt_valid_landline(d, nd, &area) || area != area_n)
 		return 0;
 	uint32_t ctx = ctx_before(sc, i);
 	if (ctx & DR_BIT(DR_NEG))
@@ -491,7 +491,7 @@ static size_t scan_email(scan_t *sc, size_t i)
 		v[k - i] = (char)(is_upper(c) ? c - 'A' + 'a' : c);
 	}
 	v[e - i] = '\0';
-	if (!detect_valid_email(v, e - i))
+	if (!dt_valid_email(v, e - i))
 		return 0;
 	uint32_t ctx = ctx_before(sc, i);
 	emit(sc, DT_EMAIL, i, e, (ctx & DR_CTX_BIT(DT_EMAIL)) ? S_MAIL_CTX : S_MAIL, v);
@@ -548,11 +548,11 @@ static size_t scan_word(scan_t *sc, size_t i)
 		u[n] = '\0';
 		int glued = is_alnum(at(sc, ja)) || at(sc, ja) == '_';
 		if (!glued && jw == ja) {
-			if (n == 9 && (ctx & DR_CTX_BIT(DT_PASSPORT)) && detect_valid_passport(u, n)) {
+			if (n == 9 && (ctx & DR_CTX_BIT(DT_PASSPORT)) && dt_valid_passport(u, n)) {
 				emit(sc, DT_PASSPORT, i, ja, S_PASS_CTX, u);
 				return ja;
 			}
-			if (n == 10 && detect_valid_tw_id(u, n)) {
+			if (n == 10 && dt_valid_tw_id(u, n)) {
 				emit(sc, DT_TW_ID, i, ja, (ctx & DR_CTX_BIT(DT_TW_ID)) ? S_TW_CTX : S_TW, u);
 				return ja;
 			}
@@ -561,20 +561,20 @@ static size_t scan_word(scan_t *sc, size_t i)
 			    (is_digit(at(sc, ja + 1)) || at(sc, ja + 1) == 'A')) {
 				u[n] = (char)at(sc, ja + 1);
 				u[n + 1] = '\0';
-				if (detect_valid_hk_id(u, n + 1)) {
+				if (dt_valid_hk_id(u, n + 1)) {
 					emit(sc, DT_HK_ID, i, ja + 3,
 					     (ctx & DR_CTX_BIT(DT_HK_ID)) ? S_HK_CTX : S_HK_PAREN, u);
 					return ja + 3;
 				}
 				u[n] = '\0';
 			}
-			if ((n == 8 || n == 9) && detect_valid_hk_id(u, n)) {
+			if ((n == 8 || n == 9) && dt_valid_hk_id(u, n)) {
 				emit(sc, DT_HK_ID, i, ja, (ctx & DR_CTX_BIT(DT_HK_ID)) ? S_HK_CTX : S_HK, u);
 				return ja;
 			}
 		}
 	}
-	if ((ctx & DR_CTX_BIT(DT_WECHAT)) && !is_alnum(at(sc, jw)) && detect_valid_wechat(sc->t + i, jw - i)) {
+	if ((ctx & DR_CTX_BIT(DT_WECHAT)) && !is_alnum(at(sc, jw)) && dt_valid_wechat(sc->t + i, jw - i)) {
 		char v[32];
 		memcpy(v, sc->t + i, jw - i);
 		v[jw - i] = '\0';
@@ -587,7 +587,7 @@ static size_t scan_word(scan_t *sc, size_t i)
 		lw++;
 	if (lw > i && lw < ja) {
 		uint32_t cats;
-		size_t L = detect_rules_match(sc->r, sc->t, sc->n, i, DR_RECORD_MASK, &cats);
+		size_t L = dt_rules_match(sc->r, sc->t, sc->n, i, DR_RECORD_MASK, &cats);
 		if (L == lw - i && (cats & ~(DR_DOX_ANY | DR_BIT(DR_PROVINCE)))) {
 			size_t q = lw;
 			while (q < ja && is_digit(at(sc, q)))
@@ -683,7 +683,7 @@ static size_t scan_address(scan_t *sc, size_t s, size_t pe, int min_segs)
 		size_t q = pos, chars = 0, L = 0;
 		uint32_t cats = 0;
 		while (q < sc->n && chars <= 12) {
-			if (chars >= 1 && (L = detect_rules_match(sc->r, sc->t, sc->n, q, mask, &cats)))
+			if (chars >= 1 && (L = dt_rules_match(sc->r, sc->t, sc->n, q, mask, &cats)))
 				break;
 			size_t adv;
 			uint32_t cp = cp_at(sc, q, &adv);
@@ -739,7 +739,7 @@ static size_t skip_seps(const scan_t *sc, size_t p)
 static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end)
 {
 	size_t q = whole_end ? p : skip_seps(sc, p);
-	size_t L = detect_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_SURNAME), NULL);
+	size_t L = dt_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_SURNAME), NULL);
 	if (!L)
 		return;
 	if (q == p && p > 0 && !whole_end) {
@@ -749,18 +749,18 @@ static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end)
 		size_t b = p - 1;
 		while (b > 0 && ((unsigned char)sc->t[b] & 0xC0) == 0x80)
 			b--;
-		if (detect_rules_match(sc->r, sc->t, sc->n, b, DR_BIT(DR_NAME_STOP), NULL) > p - b)
+		if (dt_rules_match(sc->r, sc->t, sc->n, b, DR_BIT(DR_NAME_STOP), NULL) > p - b)
 			return;
 	}
 	size_t g = q + L, adv;
 	if (!is_cjk(cp_at(sc, q, &adv)) ||
-	    detect_rules_match(sc->r, sc->t, sc->n, g, DR_BIT(DR_NAME_TITLE), NULL))
+	    dt_rules_match(sc->r, sc->t, sc->n, g, DR_BIT(DR_NAME_TITLE), NULL))
 		return;  /* 王经理, 李老师: a form of address, not a name */
 	int given = 0;
 	while (given < 2 && g < sc->n) {
 		uint32_t cp = cp_at(sc, g, &adv);
 		if (!is_cjk(cp) ||
-		    detect_rules_match(sc->r, sc->t, sc->n, g, DR_RECORD_MASK | DR_BIT(DR_NAME_STOP), NULL))
+		    dt_rules_match(sc->r, sc->t, sc->n, g, DR_RECORD_MASK | DR_BIT(DR_NAME_STOP), NULL))
 			break;
 		g += adv;
 		given++;
@@ -817,13 +817,13 @@ static void name_before(scan_t *sc, size_t start)
 	for (size_t k = sc->out->n, look = 0; k-- > 0 && look < 8; look++)
 		if (sc->out->v[k].type == DT_NAME && sc->out->v[k].ts < e && sc->out->v[k].te > s)
 			return;
-	size_t L = detect_rules_match(sc->r, sc->t, sc->n, s, DR_BIT(DR_SURNAME), NULL);
-	if (!L || L >= e - s || detect_rules_match(sc->r, sc->t, sc->n, s + L, DR_BIT(DR_NAME_TITLE), NULL))
+	size_t L = dt_rules_match(sc->r, sc->t, sc->n, s, DR_BIT(DR_SURNAME), NULL);
+	if (!L || L >= e - s || dt_rules_match(sc->r, sc->t, sc->n, s + L, DR_BIT(DR_NAME_TITLE), NULL))
 		return;
 	size_t given = 0;
 	for (size_t g = s + L; g < e; g += adv, given++) {
 		cp_at(sc, g, &adv);
-		if (detect_rules_match(sc->r, sc->t, sc->n, g, DR_RECORD_MASK | DR_BIT(DR_NAME_STOP), NULL))
+		if (dt_rules_match(sc->r, sc->t, sc->n, g, DR_RECORD_MASK | DR_BIT(DR_NAME_STOP), NULL))
 			return;
 	}
 	if (given >= 1 && given <= 2)
@@ -840,16 +840,16 @@ static int by_start(const void *a, const void *b)
 	return x->te < y->te ? -1 : x->te > y->te;
 }
 
-int detect_scan(const detect_rules_t *r, const char *text, size_t len, scan_result_t *out)
+int dt_scan(const detect_rules_t *r, const char *text, size_t len, scan_result_t *out)
 {
-	return detect_scan_keys(r, text, len, NULL, 0, out);
+	return dt_scan_keys(r, text, len, NULL, 0, out);
 }
 
-int detect_scan_keys(const detect_rules_t *r, const char *text, size_t len,
+int dt_scan_keys(const detect_rules_t *r, const char *text, size_t len,
                      const scan_key_t *keys, size_t nkeys, scan_result_t *out)
 {
-	scan_t sc = {.r = r, .set = detect_rules_settings(r), .t = text, .n = len,
-	             .out = out, .today = detect_today()};
+	scan_t sc = {.r = r, .set = dt_rules_settings(r), .t = text, .n = len,
+	             .out = out, .today = dt_today()};
 	memset(out, 0, sizeof *out);
 	size_t i = 0, kc = 0;
 	while (i < len && !sc.oom) {
@@ -864,7 +864,7 @@ int detect_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 			if (k->cats & DR_BIT(DR_NAMECTX))
 				scan_name(&sc, i, S_NAME_CTX, k->e);
 			if ((k->cats & DR_CTX_BIT(DT_ADDRESS)) &&
-			    !detect_rules_match(r, text, len, i, DR_BIT(DR_PROVINCE), NULL)) {
+			    !dt_rules_match(r, text, len, i, DR_BIT(DR_PROVINCE), NULL)) {
 				size_t e = scan_address(&sc, i, i, 2);
 				if (e) {
 					i = e;
@@ -874,7 +874,7 @@ int detect_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 		}
 		if (c >= 0x80 || is_letter(c)) {
 			uint32_t cats;
-			size_t L = detect_rules_match(r, text, len, i, DR_RECORD_MASK, &cats);
+			size_t L = dt_rules_match(r, text, len, i, DR_RECORD_MASK, &cats);
 			if (L) {
 				record_hit(&sc, i, i + L, cats, SIZE_MAX);
 				if (cats & DR_DOX_ANY)
@@ -891,7 +891,7 @@ int detect_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 				if (cats & DR_CTX_BIT(DT_ADDRESS)) {
 					/* "住址：天河区中山路12号" — no province, so two levels at least */
 					size_t q = skip_seps(&sc, i + L);
-					if (!detect_rules_match(r, text, len, q, DR_BIT(DR_PROVINCE), NULL)) {
+					if (!dt_rules_match(r, text, len, q, DR_BIT(DR_PROVINCE), NULL)) {
 						size_t e = scan_address(&sc, q, q, 2);
 						if (e) {
 							i = e;
@@ -926,7 +926,7 @@ int detect_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 		} else if (c >= 0x80) {
 			uint32_t cp = utf8_fast(text, len, i, &adv);
 			if (is_cjk(cp) && is_upper(at(&sc, i + adv)) &&
-			    detect_rules_match(r, text, len, i, DR_BIT(DR_PLATE_PROV), NULL) == adv) {
+			    dt_rules_match(r, text, len, i, DR_BIT(DR_PLATE_PROV), NULL) == adv) {
 				size_t e = scan_plate(&sc, i, adv);
 				if (e) {
 					i = e;
@@ -940,13 +940,13 @@ int detect_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 	if (!sc.oom && out->n > 1)
 		qsort(out->v, out->n, sizeof out->v[0], by_start);
 	if (sc.oom) {
-		detect_scan_free(out);
+		dt_scan_free(out);
 		return ARC_ENOMEM;
 	}
 	return 0;
 }
 
-void detect_scan_free(scan_result_t *s)
+void dt_scan_free(scan_result_t *s)
 {
 	if (!s)
 		return;

@@ -2,7 +2,7 @@
  * signal.c — how strongly a short text (a link's anchor text, title or alt)
  * points at doxing, for the crawl's --focus ordering.
  *
- * It asks the loaded rules (detect_rules_match in rules.c, the same trie the
+ * It asks the loaded rules (dt_rules_match in rules.c, the same trie the
  * scanner uses) for dox keywords at each character of the text; no finding
  * is made and nothing is recorded: this only ranks links. Full-width ASCII
  * is folded first, as textmap.c does for pages.
@@ -26,7 +26,7 @@ double detect_text_signal(const detect_rules_t *rules, const char *utf8, size_t 
 	size_t n = 0;
 	for (size_t i = 0; i < len;) {
 		size_t adv;
-		uint32_t cp = detect_utf8_at(utf8, len, i, &adv);
+		uint32_t cp = dt_utf8_at(utf8, len, i, &adv);
 		if (cp >= 0xFF01 && cp <= 0xFF5E) { /* full-width ASCII */
 			if (n + 1 > sizeof t)
 				break;
@@ -46,7 +46,7 @@ double detect_text_signal(const detect_rules_t *rules, const char *utf8, size_t 
 	double best = 0.0;
 	for (size_t i = 0; i < n;) {
 		uint32_t cats = 0;
-		size_t L = detect_rules_match(rules, t, n, i, DR_DOX_ANY, &cats);
+		size_t L = dt_rules_match(rules, t, n, i, DR_DOX_ANY, &cats);
 		if (L) {
 			if (cats & DR_BIT(DR_DOX))
 				return 1.0;

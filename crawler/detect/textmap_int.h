@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "textmap.h"
 #include "utf8_int.h"
@@ -63,6 +64,27 @@ typedef struct {
 	/* the data in inline JavaScript d[a,e) */
 	void (*js)(tm_builder_t *b, size_t a, size_t e, const char *xpath, const char *json_prefix);
 } tm_nested_t;
+
+/* Grow a text and its two map arrays (payload start and end offsets per text
+ * byte) to ncap entries, the text by extra bytes more (a final NUL): the one
+ * way the charset decoder and the builder grow. 0, or -1 (what was grown
+ * stays valid and owned by the caller). */
+static inline int tm_grow_map(unsigned char **d, uint32_t **ms, uint32_t **me, size_t ncap, size_t extra)
+{
+	unsigned char *nd = realloc(*d, ncap + extra);
+	if (!nd)
+		return -1;
+	*d = nd;
+	uint32_t *ns = realloc(*ms, ncap * sizeof *ns);
+	if (!ns)
+		return -1;
+	*ms = ns;
+	uint32_t *ne = realloc(*me, ncap * sizeof *ne);
+	if (!ne)
+		return -1;
+	*me = ne;
+	return 0;
+}
 
 static inline int tm_is_ws(uint32_t c)
 {

@@ -31,18 +31,11 @@ int tm_builder_reserve(tm_builder_t *b, size_t more)
 			goto fail;
 		ncap *= 2;
 	}
-	char *t = realloc(b->text, ncap + 1); /* +1: the final NUL */
-	if (!t)
+	unsigned char *t = (unsigned char *)b->text;
+	int grc = tm_grow_map(&t, &b->ss, &b->se, ncap, 1); /* +1: the final NUL */
+	b->text = (char *)t;
+	if (grc)
 		goto fail;
-	b->text = t;
-	uint32_t *s = realloc(b->ss, ncap * sizeof *s);
-	if (!s)
-		goto fail;
-	b->ss = s;
-	uint32_t *e = realloc(b->se, ncap * sizeof *e);
-	if (!e)
-		goto fail;
-	b->se = e;
 	b->cap = ncap;
 	return 0;
 fail:

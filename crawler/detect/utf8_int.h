@@ -76,7 +76,7 @@ static inline size_t u8_enc(uint32_t cp, unsigned char *out)
 
 /* The character at s[i] (i < n): its code point and *adv its length, or
  * U+FFFD with *adv = 1 for a byte that does not start a valid sequence. */
-static inline uint32_t detect_utf8_at(const char *s, size_t n, size_t i, size_t *adv)
+static inline uint32_t dt_utf8_at(const char *s, size_t n, size_t i, size_t *adv)
 {
 	uint32_t cp;
 	size_t k = u8_dec((const unsigned char *)s + i, n - i, &cp);

@@ -21,12 +21,12 @@ static const char *const type_names[DT__COUNT] = {
 	"cn_address", "person_name", "dox_keyword",
 };
 
-const char *detect_type_name(int t)
+const char *dt_type_name(int t)
 {
 	return t >= 0 && t < DT__COUNT ? type_names[t] : NULL;
 }
 
-int detect_type_index(const char *name)
+int dt_type_index(const char *name)
 {
 	for (int t = 0; t < DT__COUNT; t++)
 		if (!strcmp(type_names[t], name))
@@ -47,7 +47,7 @@ static int num2(const char *s)
 	return (s[0] - '0') * 10 + (s[1] - '0');
 }
 
-long detect_today(void)
+long dt_today(void)
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -56,7 +56,7 @@ long detect_today(void)
 	return (long)(tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100L + tm.tm_mday;
 }
 
-int detect_valid_date(int y, int m, int d, long today)
+int dt_valid_date(int y, int m, int d, long today)
 {
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (y < 1900 || m < 1 || m > 12 || d < 1)
@@ -76,7 +76,7 @@ static int valid_province_code(int p)
 	       p == 71 || p == 81 || p == 82;
 }
 
-int detect_valid_resident_id(const char *v, size_t n, long today)
+int dt_valid_resident_id(const char *v, size_t n, long today)
 {
 	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
 	static const char check[] = "10X98765432";
@@ -89,7 +89,7 @@ int detect_valid_resident_id(const char *v, size_t n, long today)
 		if (check[sum % 11] != v[17])
 			return 0;
 		int y = num2(v + 6) * 100 + num2(v + 8);
-		if (!valid_province_code(num2(v)) || !detect_valid_date(y, num2(v + 10), num2(v + 12), today))
+		if (!valid_province_code(num2(v)) || !dt_valid_date(y, num2(v + 10), num2(v + 12), today))
 			return 0;
 		return 1;
 	}
@@ -98,12 +98,12 @@ int detect_valid_resident_id(const char *v, size_t n, long today)
 		if (!all_digits(v, 15))
 			return 0;
 		return valid_province_code(num2(v)) &&
-		       detect_valid_date(1900 + num2(v + 6), num2(v + 8), num2(v + 10), today);
+		       dt_valid_date(1900 + num2(v + 6), num2(v + 8), num2(v + 10), today);
 	}
 	return 0;
 }
 
-int detect_luhn(const char *d, size_t n)
+int dt_luhn(const char *d, size_t n)
 {
 	if (!all_digits(d, n))
 		return 0;
@@ -128,9 +128,9 @@ static int prefix_num(const char *d, int k)
 	return x;
 }
 
-int detect_valid_bank_card(const char *d, size_t n)
+int dt_valid_bank_card(const char *d, size_t n)
 {
-	if (n < 15 || n > 19 || !detect_luhn(d, n))
+	if (n < 15 || n > 19 || !dt_luhn(d, n))
 		return 0;
 	int p2 = prefix_num(d, 2), p3 = prefix_num(d, 3), p4 = prefix_num(d, 4);
 	if (n == 15) /* American Express is the one 15-digit issuer we accept */
@@ -150,7 +150,7 @@ int detect_valid_bank_card(const char *d, size_t n)
 	return 0;
 }
 
-int detect_valid_mobile(const char *d, size_t n)
+int dt_valid_mobile(const char *d, size_t n)
 {
 	/* Segments allocated by MIIT for public mobile, data and virtual operators. */
 	if (n != 11 || !all_digits(d, n) || d[0] != '1')
@@ -162,7 +162,7 @@ int detect_valid_mobile(const char *d, size_t n)
 	       (s >= 95 && s <= 99);
 }
 
-int detect_valid_landline(const char *d, size_t n, size_t *area_len)
+int dt_valid_landline(const char *d, size_t n, size_t *area_len)
 {
 	if (n < 10 || n > 12 || !all_digits(d, n) || d[0] != '0')
 		return 0;
@@ -183,7 +183,7 @@ int detect_valid_landline(const char *d, size_t n, size_t *area_len)
 	return 1;
 }
 
-int detect_valid_passport(const char *v, size_t n)
+int dt_valid_passport(const char *v, size_t n)
 {
 	if (n != 9)
 		return 0;
@@ -194,7 +194,7 @@ int detect_valid_passport(const char *v, size_t n)
 	       all_digits(v + 2, 7);
 }
 
-int detect_valid_hk_id(const char *v, size_t n)
+int dt_valid_hk_id(const char *v, size_t n)
 {
 	size_t nl = n == 8 ? 1 : n == 9 ? 2 : 0;
 	if (!nl)
@@ -216,7 +216,7 @@ int detect_valid_hk_id(const char *v, size_t n)
 	return (sum + cv) % 11 == 0;
 }
 
-int detect_valid_tw_id(const char *v, size_t n)
+int dt_valid_tw_id(const char *v, size_t n)
 {
 	/* Letter codes of the national ID (I, O, W, X, Y, Z are out of order by history). */
 	static const int code[26] = {10, 11, 12, 13, 14, 15, 16, 17, 34, 18, 19, 20, 21,
@@ -233,7 +233,7 @@ int detect_valid_tw_id(const char *v, size_t n)
 	return sum % 10 == 0;
 }
 
-int detect_valid_qq(const char *d, size_t n)
+int dt_valid_qq(const char *d, size_t n)
 {
 	return n >= 5 && n <= 11 && all_digits(d, n) && d[0] != '0';
 }
@@ -248,7 +248,7 @@ static int is_alnum(char c)
 	return is_alpha(c) || (c >= '0' && c <= '9');
 }
 
-int detect_valid_wechat(const char *v, size_t n)
+int dt_valid_wechat(const char *v, size_t n)
 {
 	if (n < 6 || n > 20 || !is_alpha(v[0]))
 		return 0;
@@ -258,7 +258,7 @@ int detect_valid_wechat(const char *v, size_t n)
 	return 1;
 }
 
-int detect_valid_email(const char *v, size_t n)
+int dt_valid_email(const char *v, size_t n)
 {
 	const char *at = memchr(v, '@', n);
 	if (!at)
@@ -293,7 +293,7 @@ int detect_valid_email(const char *v, size_t n)
 	return labels >= 2;
 }
 
-long detect_normalize(int type, const char *in, size_t n, char *out, size_t outsz)
+long dt_normalize(int type, const char *in, size_t n, char *out, size_t outsz)
 {
 	size_t o = 0;
 	if (!outsz)
@@ -303,7 +303,7 @@ long detect_normalize(int type, const char *in, size_t n, char *out, size_t outs
 	int keep_punct = type == DT_EMAIL || type == DT_SOCIAL || type == DT_WECHAT;
 	for (size_t i = 0; i < n;) {
 		size_t adv;
-		uint32_t cp = detect_utf8_at(in, n, i, &adv);
+		uint32_t cp = dt_utf8_at(in, n, i, &adv);
 		if (cp >= 0xFF01 && cp <= 0xFF5E)
 			cp -= 0xFEE0;         /* full-width ASCII */
 		if (cp == 0x3000 || cp == 0xA0)
@@ -349,24 +349,24 @@ long detect_normalize(int type, const char *in, size_t n, char *out, size_t outs
 	return (long)o;
 }
 
-int detect_guess_type(const char *v, size_t n)
+int dt_guess_type(const char *v, size_t n)
 {
-	long today = detect_today();
+	long today = dt_today();
 	if (memchr(v, '@', n))
-		return detect_valid_email(v, n) ? DT_EMAIL : DT_SOCIAL;
-	if (detect_valid_resident_id(v, n, today))
+		return dt_valid_email(v, n) ? DT_EMAIL : DT_SOCIAL;
+	if (dt_valid_resident_id(v, n, today))
 		return DT_RESIDENT_ID;
-	if (detect_valid_mobile(v, n))
+	if (dt_valid_mobile(v, n))
 		return DT_MOBILE;
-	if (detect_valid_bank_card(v, n))
+	if (dt_valid_bank_card(v, n))
 		return DT_BANK_CARD;
-	if (detect_valid_landline(v, n, NULL))
+	if (dt_valid_landline(v, n, NULL))
 		return DT_LANDLINE;
-	if (detect_valid_tw_id(v, n))
+	if (dt_valid_tw_id(v, n))
 		return DT_TW_ID;
-	if (detect_valid_hk_id(v, n))
+	if (dt_valid_hk_id(v, n))
 		return DT_HK_ID;
-	if (detect_valid_passport(v, n))
+	if (dt_valid_passport(v, n))
 		return DT_PASSPORT;
 	return -1;
 }

@@ -35,7 +35,7 @@ static double type_weight(int t)
 	}
 }
 
-void detect_verdict(const detect_rules_t *r, const scan_match_t *m, size_t n,
+void dt_verdict(const detect_rules_t *r, const scan_match_t *m, size_t n,
                     int *doxing, double *score)
 {
 	double best[DT__COUNT] = {0};
@@ -55,7 +55,7 @@ void detect_verdict(const detect_rules_t *r, const scan_match_t *m, size_t n,
 	}
 	double strength = 1.0 - keep;
 	double s = strength * (0.5 + 0.5 * signal);
-	int min_types = r ? detect_rules_settings(r)->verdict_min_types : 3;
+	int min_types = r ? dt_rules_settings(r)->verdict_min_types : 3;
 	int dox_kw = best[DT_DOX] >= DETECT_SCORE_DOX;  /* a strong dox keyword */
 	int dox = (dox_kw && medium) ||                  /* "开盒" + a phone, an ID, an address */
 	          (signal > 0 && strong) ||              /* a name or keyword + ID/card/passport */

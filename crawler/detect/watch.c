@@ -46,7 +46,7 @@ struct detect_watch {
 	size_t n;
 };
 
-void detect_watch_digest(const unsigned char *salt, size_t salt_len, const char *value,
+void dt_watch_digest(const unsigned char *salt, size_t salt_len, const char *value,
                          char out[65])
 {
 	unsigned char h[32];
@@ -96,28 +96,21 @@ void detect_watch_free(detect_watch_t *w)
 
 detect_watch_t *detect_watch_load(const char *path, arc_error_t *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		arc_fail(err, ARC_EIO, path, 0, NULL, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	char *buf = malloc(WATCH_MAX_FILE + 1);
-	detect_watch_t *w = calloc(1, sizeof *w);
-	if (!buf || !w) {
-		fclose(f);
-		free(buf);
-		free(w);
-		arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", path);
-		return NULL;
-	}
-	size_t len = fread(buf, 1, WATCH_MAX_FILE + 1, f);
-	int ioerr = ferror(f);
-	fclose(f);
-	if (ioerr || len > WATCH_MAX_FILE) {
-		arc_fail(err, ioerr ? ARC_EIO : ARC_ELIMIT, path, 0, NULL,
-		         ioerr ? "%s: read error" : "%s: watchlist larger than 8 MiB", path);
+	arc_buf_t in = {0};
+	int cut = 0;
+	detect_watch_t *w = NULL;
+	if (arc_read_file(path, WATCH_MAX_FILE, &in, &cut, err) != 0)
+		goto fail;
+	if (cut) {
+		arc_fail(err, ARC_ELIMIT, path, 0, NULL, "%s: watchlist larger than 8 MiB", path);
 		goto fail;
 	}
+	if (!(w = calloc(1, sizeof *w))) {
+		arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", path);
+		goto fail;
+	}
+	char *buf = in.data ? (char *)in.data : (char *)"";
+	size_t len = in.len;
 	size_t lineno = 0, cap = 0;
 	int have_magic = 0, have_salt = 0;
 	for (size_t p = 0; p < len;) {
@@ -160,25 +153,19 @@ detect_watch_t *detect_watch_load(const char *path, arc_error_t *err)
 		}
 		memcpy(tn, s, tl);
 		tn[tl] = '\0';
-		ent.type = strcmp(tn, "*") ? detect_type_index(tn) : -1;
+		ent.type = strcmp(tn, "*") ? dt_type_index(tn) : -1;
 		if (strcmp(tn, "*") && ent.type < 0) {
 			arc_fail(err, ARC_EFORMAT, path, 0, NULL, "%s:%zu: unknown type '%s'", path, lineno, tn);
 			goto fail;
 		}
-		if (w->n == cap) {
-			if (cap >= WATCH_MAX_ENTRIES) {
-				arc_fail(err, ARC_ELIMIT, path, 0, NULL, "%s:%zu: more than %u entries",
-				         path, lineno, WATCH_MAX_ENTRIES);
-				goto fail;
-			}
-			size_t nc = cap ? cap * 2 : 16;
-			watch_ent_t *ne = realloc(w->e, nc * sizeof *ne);
-			if (!ne) {
-				arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", path);
-				goto fail;
-			}
-			w->e = ne;
-			cap = nc;
+		void *v = w->e;
+		int grc = arc_vec_reserve(&v, &cap, w->n + 1, sizeof *w->e, WATCH_MAX_ENTRIES);
+		w->e = v;
+		if (grc) {
+			arc_fail(err, grc, path, 0, NULL, grc == ARC_ELIMIT ? "%s:%zu: more than %u entries"
+			                                                    : "%s:%zu: out of memory (%u entries)",
+			         path, lineno, WATCH_MAX_ENTRIES);
+			goto fail;
 		}
 		w->e[w->n++] = ent;
 	}
@@ -189,10 +176,12 @@ detect_watch_t *detect_watch_load(const char *path, arc_error_t *err)
 	if (w->n > 1)
 		qsort(w->e, w->n, sizeof w->e[0], by_hash);
 	OPENSSL_cleanse(buf, len);
-	free(buf);
+	arc_buf_free(&in);
 	return w;
 fail:
-	free(buf);
+	if (in.data)
+		OPENSSL_cleanse(in.data, in.len);
+	arc_buf_free(&in);
 	detect_watch_free(w);
 	return NULL;
 }
@@ -204,10 +193,10 @@ int detect_watch_match(const detect_watch_t *w, const char *type, const char *va
 	char hex[65];
 	watch_ent_t key;
 	memset(&key, 0, sizeof key);
-	detect_watch_digest(w->salt, sizeof w->salt, value, hex);
+	dt_watch_digest(w->salt, sizeof w->salt, value, hex);
 	if (!hex[0] || unhex(hex, 32, key.h))
 		return 0;
-	int t = type ? detect_type_index(type) : -1;
+	int t = type ? dt_type_index(type) : -1;
 	watch_ent_t *hit = bsearch(&key, w->e, w->n, sizeof w->e[0], by_hash);
 	if (!hit)
 		return 0;
@@ -234,8 +223,8 @@ typedef struct detect_watch_writer wh_t;
 static void put(wh_t *w, int type, const char *v)
 {
 	char hex[65];
-	detect_watch_digest(w->salt, sizeof w->salt, v, hex);
-	if (!hex[0] || fprintf(w->f, "%s %s\n", type >= 0 ? detect_type_name(type) : "*", hex) < 0)
+	dt_watch_digest(w->salt, sizeof w->salt, v, hex);
+	if (!hex[0] || fprintf(w->f, "%s %s\n", type >= 0 ? dt_type_name(type) : "*", hex) < 0)
 		w->werr = 1;
 	w->count[type >= 0 ? type : DT__COUNT]++;
 }
@@ -255,7 +244,7 @@ static int hash_line(wh_t *w, const char *line, size_t n)
 		if (tl < sizeof tn) {
 			memcpy(tn, line, tl);
 			tn[tl] = '\0';
-			type = detect_type_index(tn);
+			type = dt_type_index(tn);
 			if (type == DT_DOX)
 				type = -1;
 			if (type >= 0) {
@@ -266,7 +255,7 @@ static int hash_line(wh_t *w, const char *line, size_t n)
 		}
 	}
 	if (type >= 0) {
-		long l = detect_normalize(type, line, n, norm, sizeof norm);
+		long l = dt_normalize(type, line, n, norm, sizeof norm);
 		if (l <= 0)
 			return -1;
 		put(w, type, norm);
@@ -275,16 +264,16 @@ static int hash_line(wh_t *w, const char *line, size_t n)
 	}
 	/* No type: recognise it. '@' values are e-mail or handles (lower case). */
 	int has_at = memchr(line, '@', n) != NULL;
-	long l = detect_normalize(has_at ? DT_EMAIL : DT_RESIDENT_ID, line, n, norm, sizeof norm);
+	long l = dt_normalize(has_at ? DT_EMAIL : DT_RESIDENT_ID, line, n, norm, sizeof norm);
 	if (l <= 0)
 		return -1;
-	int t = detect_guess_type(norm, (size_t)l);
+	int t = dt_guess_type(norm, (size_t)l);
 	if (t < 0 && !has_at && ((l == 13 && !memcmp(norm, "86", 2)) || (l == 15 && !memcmp(norm, "0086", 4)))) {
-		l = detect_normalize(DT_MOBILE, line, n, norm, sizeof norm);
-		t = l > 0 && detect_valid_mobile(norm, (size_t)l) ? DT_MOBILE : -1;
+		l = dt_normalize(DT_MOBILE, line, n, norm, sizeof norm);
+		t = l > 0 && dt_valid_mobile(norm, (size_t)l) ? DT_MOBILE : -1;
 	}
 	if (t >= 0) {
-		l = detect_normalize(t, line, n, norm, sizeof norm);
+		l = dt_normalize(t, line, n, norm, sizeof norm);
 		if (l > 0)
 			put(w, t, norm);
 	} else {
@@ -293,7 +282,7 @@ static int hash_line(wh_t *w, const char *line, size_t n)
 		char prev[4][DETECT_WATCH_MAX_LINE];
 		int np = 0;
 		for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++) {
-			l = detect_normalize(forms[k], line, n, norm, sizeof norm);
+			l = dt_normalize(forms[k], line, n, norm, sizeof norm);
 			if (l < 4)
 				continue;  /* a fragment too short to be an identifier on its own */
 			int dup = 0;
@@ -352,7 +341,7 @@ int detect_watch_writer_summary(const detect_watch_writer_t *w, arc_buf_t *out)
 {
 	for (int t = 0; t <= DT__COUNT; t++)
 		if (w->count[t] &&
-		    arc_buf_printf(out, " %s %zu", t < DT__COUNT ? detect_type_name(t) : "untyped", w->count[t]))
+		    arc_buf_printf(out, " %s %zu", t < DT__COUNT ? dt_type_name(t) : "untyped", w->count[t]))
 			return ARC_ENOMEM;
 	return 0;
 }

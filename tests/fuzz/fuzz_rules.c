@@ -15,20 +15,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	arc_error_t err;
 	if (!builtin)
 		builtin = detect_rules_load(NULL, &err);
-	detect_rules_t *r = detect_rules_parse((const char *)data, size, "fuzz.rules", &err);
+	detect_rules_t *r = dt_rules_parse((const char *)data, size, "fuzz.rules", &err);
 	scan_result_t s;
-	if (r && detect_scan(r, (const char *)data, size, &s) == 0) {
+	if (r && dt_scan(r, (const char *)data, size, &s) == 0) {
 		int dox;
 		double score;
-		detect_verdict(r, s.v, s.n, &dox, &score);
-		detect_scan_free(&s);
+		dt_verdict(r, s.v, s.n, &dox, &score);
+		dt_scan_free(&s);
 	}
 	detect_rules_free(r);
-	if (builtin && detect_scan(builtin, (const char *)data, size, &s) == 0) {
+	if (builtin && dt_scan(builtin, (const char *)data, size, &s) == 0) {
 		for (size_t i = 0; i < s.n; i++)
 			if (s.v[i].te > size || s.v[i].ts >= s.v[i].te)
 				__builtin_trap();  /* a match outside the text */
-		detect_scan_free(&s);
+		dt_scan_free(&s);
 	}
 	return 0;
 }

@@ -29,7 +29,7 @@ static long find(const scan_result_t *s, int type, const char *value)
 
 static void scan(const char *text, scan_result_t *s)
 {
-	int rc = detect_scan(R, text, strlen(text), s);
+	int rc = dt_scan(R, text, strlen(text), s);
 	CHECK(rc == 0, "scan failed: %d", rc);
 }
 
@@ -39,7 +39,7 @@ static void one(const char *text, int type, const char *value, const char *want_
 	scan_result_t s;
 	scan(text, &s);
 	long i = find(&s, type, value);
-	CHECK(i >= 0, "%s: no %s %s", text, detect_type_name(type), value);
+	CHECK(i >= 0, "%s: no %s %s", text, dt_type_name(type), value);
 	if (i >= 0 && want_text) {
 		size_t ts = s.v[i].ts, te = s.v[i].te;
 		CHECK(te - ts == strlen(want_text) && !memcmp(text + ts, want_text, te - ts),
@@ -49,7 +49,7 @@ static void one(const char *text, int type, const char *value, const char *want_
 	for (size_t k = 0; k < s.n; k++)
 		ids += s.v[k].type != DT_DOX && s.v[k].type != DT_NAME;
 	CHECK(ids == 1 || type == DT_NAME || type == DT_DOX, "%s: %zu identifier findings, want 1", text, ids);
-	detect_scan_free(&s);
+	dt_scan_free(&s);
 }
 
 /* text must yield no identifier finding at all. */
@@ -61,17 +61,17 @@ static void none(const char *text)
 	for (size_t k = 0; k < s.n; k++)
 		if (s.v[k].type != DT_DOX) {
 			ids++;
-			printf("  unexpected %s '%s' in: %s\n", detect_type_name(s.v[k].type), s.v[k].value, text);
+			printf("  unexpected %s '%s' in: %s\n", dt_type_name(s.v[k].type), s.v[k].value, text);
 		}
 	CHECK(ids == 0, "hard negative reported: %s", text);
-	detect_scan_free(&s);
+	dt_scan_free(&s);
 }
 
 static void rules_error(const char *text, const char *want)
 {
 	arc_error_t err;
 	memset(&err, 0, sizeof err);
-	detect_rules_t *r = detect_rules_parse(text, strlen(text), "x.rules", &err);
+	detect_rules_t *r = dt_rules_parse(text, strlen(text), "x.rules", &err);
 	CHECK(!r && strstr(err.msg, want), "rules error '%s', want '%s'", err.msg, want);
 	detect_rules_free(r);
 }
@@ -159,9 +159,9 @@ static void detect_tests(void)
 			fputs("custody-watch 1\nsalt 07", f);
 			for (int k = 1; k < 32; k++)
 				fputs("00", f);
-			detect_watch_digest(salt, 32, "13912345678", h);
+			dt_watch_digest(salt, 32, "13912345678", h);
 			fprintf(f, "\ncn_mobile %s\n", h);
-			detect_watch_digest(salt, 32, "11010519491231002X", h);
+			dt_watch_digest(salt, 32, "11010519491231002X", h);
 			fprintf(f, "* %s\n", h);
 			fclose(f);
 		}
@@ -351,7 +351,7 @@ int main(void)
 			scan_result_t s;
 			scan(no[k], &s);
 			CHECK(find(&s, DT_NAME, NULL) < 0, "no name in %s", no[k]);
-			detect_scan_free(&s);
+			dt_scan_free(&s);
 		}
 	}
 
@@ -379,7 +379,7 @@ int main(void)
 				}
 			CHECK(n == 1 && at >= 0 && !strcmp(s.v[at].value, v[k].want) && s.v[at].score >= v[k].score,
 			      "%s: %zu dox findings, want one %s (%.2f)", v[k].text, n, v[k].want, v[k].score);
-			detect_scan_free(&s);
+			dt_scan_free(&s);
 		}
 		/* two separate keywords are two findings; a strong word nested in a weak
 		 * one lends its strength (the verdict does not change) */
@@ -393,16 +393,16 @@ int main(void)
 					CHECK(s.v[i2].type != DT_DOX || s.v[i2].ts >= s.v[j].te, "dox findings overlap");
 			}
 		CHECK(n == 3, "three keywords: %zu dox findings", n);
-		detect_scan_free(&s);
+		dt_scan_free(&s);
 		const char *rt = "[dox_keyword]\n人肉\n[dox_keyword_weak]\n大人肉包\n[surname]\n王\n";
-		detect_rules_t *r = detect_rules_parse(rt, strlen(rt), "nest.rules", &err);
+		detect_rules_t *r = dt_rules_parse(rt, strlen(rt), "nest.rules", &err);
 		CHECK(r != NULL, "nest rules: %s", r ? "" : err.msg);
 		if (r) {
 			const char *t = "大人肉包 身份证 11010519491231002X";
-			int rc = detect_scan(r, t, strlen(t), &s);
+			int rc = dt_scan(r, t, strlen(t), &s);
 			CHECK(rc == 0 && s.n == 2 && s.v[0].type == DT_DOX && !strcmp(s.v[0].value, "大人肉包") &&
 			      s.v[0].score >= 0.7, "a strong word inside a weak one: one finding, strong score");
-			detect_scan_free(&s);
+			dt_scan_free(&s);
 			detect_rules_free(r);
 		}
 	}
@@ -416,7 +416,7 @@ int main(void)
 			scan_result_t s;
 			scan(t[k], &s);
 			CHECK(find(&s, DT_NAME, NULL) < 0 && find(&s, DT_ADDRESS, NULL) < 0, "no name/address in %s", t[k]);
-			detect_scan_free(&s);
+			dt_scan_free(&s);
 		}
 	}
 
@@ -426,7 +426,7 @@ int main(void)
 		scan("QQ 12345678, 13912345678", &s);
 		CHECK(find(&s, DT_QQ, "12345678") >= 0 && find(&s, DT_MOBILE, "13912345678") >= 0,
 		      "QQ context stops at the first finding");
-		detect_scan_free(&s);
+		dt_scan_free(&s);
 	}
 	/* ID-valid 18 digits under bank context that is also a card */
 	{
@@ -436,13 +436,13 @@ int main(void)
 		CHECK(s.n == 5, "dox post: %zu matches, want 5 (dox, name, id, mobile, address)", s.n);
 		int dox;
 		double score;
-		detect_verdict(R, s.v, s.n, &dox, &score);
+		dt_verdict(R, s.v, s.n, &dox, &score);
 		CHECK(dox && score >= 0.8, "verdict doxing, score %.2f", score);
-		detect_verdict(R, s.v + 3, 2, &dox, &score);  /* mobile + address only */
+		dt_verdict(R, s.v + 3, 2, &dox, &score);  /* mobile + address only */
 		CHECK(!dox && score < 0.5, "two medium types without a name: not doxing (%.2f)", score);
-		detect_verdict(R, NULL, 0, &dox, &score);
+		dt_verdict(R, NULL, 0, &dox, &score);
 		CHECK(!dox && score == 0, "empty page");
-		detect_scan_free(&s);
+		dt_scan_free(&s);
 	}
 	{
 		static const struct {
@@ -466,24 +466,24 @@ int main(void)
 			int dox;
 			double score;
 			scan(v[k].text, &s);
-			detect_verdict(R, s.v, s.n, &dox, &score);
+			dt_verdict(R, s.v, s.n, &dox, &score);
 			CHECK(dox == v[k].dox && (dox ? score >= 0.5 : score < 0.5),
 			      "verdict of '%s': %d (%.2f), want %d", v[k].text, dox, score, v[k].dox);
-			detect_scan_free(&s);
+			dt_scan_free(&s);
 		}
 	}
 
 	/* rules parsing */
 	{
 		const char *ok = "# c\n[dox_keyword]\n  开盒  \n[surname]\n王\n[name_context]\n姓名\n[setting]\nverdict_min_types = 2\n";
-		detect_rules_t *r = detect_rules_parse(ok, strlen(ok), "ok.rules", &err);
+		detect_rules_t *r = dt_rules_parse(ok, strlen(ok), "ok.rules", &err);
 		CHECK(r != NULL, "small rules: %s", r ? "" : err.msg);
 		if (r) {
 			uint32_t cats = 0;
 			const char *t = "xx开盒yy";
-			CHECK(detect_rules_match(r, t, strlen(t), 2, DR_RECORD_MASK, &cats) == 6 &&
+			CHECK(dt_rules_match(r, t, strlen(t), 2, DR_RECORD_MASK, &cats) == 6 &&
 			      (cats & DR_BIT(DR_DOX)), "trie finds a keyword");
-			CHECK(detect_rules_settings(r)->verdict_min_types == 2, "setting read");
+			CHECK(dt_rules_settings(r)->verdict_min_types == 2, "setting read");
 			detect_rules_free(r);
 		}
 	}
@@ -496,12 +496,12 @@ int main(void)
 	rules_error("[json_key.qq]\n___\n", "x.rules:2: JSON key empty");
 	rules_error("[json_key.no_type]\nqq\n", "x.rules:1: unknown section");
 	/* JSON keys: compared whole, case and _ - . ignored */
-	CHECK(detect_rules_json_key(R, "idCard", 6) & DR_CTX_BIT(DT_RESIDENT_ID), "idCard is ID context");
-	CHECK(detect_rules_json_key(R, "ID-Card", 7) & DR_CTX_BIT(DT_RESIDENT_ID), "ID-Card is ID context");
-	CHECK(detect_rules_json_key(R, "qq", 2) == DR_CTX_BIT(DT_QQ), "qq is QQ context only");
-	CHECK(detect_rules_json_key(R, "name", 4) & DR_BIT(DR_NAMECTX), "name is name context");
-	CHECK(detect_rules_json_key(R, "nickname", 8) == 0 && detect_rules_json_key(R, "qqq", 3) == 0 &&
-	      detect_rules_json_key(R, "", 0) == 0, "other keys lend nothing");
+	CHECK(dt_rules_json_key(R, "idCard", 6) & DR_CTX_BIT(DT_RESIDENT_ID), "idCard is ID context");
+	CHECK(dt_rules_json_key(R, "ID-Card", 7) & DR_CTX_BIT(DT_RESIDENT_ID), "ID-Card is ID context");
+	CHECK(dt_rules_json_key(R, "qq", 2) == DR_CTX_BIT(DT_QQ), "qq is QQ context only");
+	CHECK(dt_rules_json_key(R, "name", 4) & DR_BIT(DR_NAMECTX), "name is name context");
+	CHECK(dt_rules_json_key(R, "nickname", 8) == 0 && dt_rules_json_key(R, "qqq", 3) == 0 &&
+	      dt_rules_json_key(R, "", 0) == 0, "other keys lend nothing");
 	/* key context through detect_payload: values, whole names, no spill to the next value */
 	{
 		const char *js = "{\"u\":{\"qq\":\"abc\",\"n\":\"12345678\",\"name\":\"\u738b\u4f1f\u5f88\u597d\","
@@ -545,17 +545,17 @@ int main(void)
 	{
 		uint32_t cats;
 		const char *t = "paradox doxing";
-		CHECK(detect_rules_match(R, t, strlen(t), 4, DR_RECORD_MASK, &cats) == 0,
+		CHECK(dt_rules_match(R, t, strlen(t), 4, DR_RECORD_MASK, &cats) == 0,
 		      "ASCII keywords match whole words only");
-		CHECK(detect_rules_match(R, t, strlen(t), 8, DR_RECORD_MASK, &cats) == 6, "doxing matches");
+		CHECK(dt_rules_match(R, t, strlen(t), 8, DR_RECORD_MASK, &cats) == 6, "doxing matches");
 	}
 
 	/* watchlist digests are salted */
 	{
 		unsigned char s1[32] = {1}, s2[32] = {2};
 		char a[65], b[65];
-		detect_watch_digest(s1, 32, "13912345678", a);
-		detect_watch_digest(s2, 32, "13912345678", b);
+		dt_watch_digest(s1, 32, "13912345678", a);
+		dt_watch_digest(s2, 32, "13912345678", b);
 		CHECK(strlen(a) == 64 && strcmp(a, b), "salt changes the digest");
 	}
 	detect_tests();

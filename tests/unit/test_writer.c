@@ -8,6 +8,7 @@
  * is set and node is installed.
  */
 #include "archive.h"
+#include "archive_int.h"
 #include "tu.h"
 
 #include <errno.h>
