@@ -9,7 +9,8 @@
    plate, qq, wechat, landline, JSON bodies (keys as context), inline script
    state (spa.html), identifiers split across inline tags and written
    full-width, and hard negatives.
-4. Watchlist: watch-hash writes 0600 without plaintext; scan --watch marks matches.
+4. Watchlist: watch-hash writes 0600 exactly a salt and SHA-256(salt || value) per identifier,
+   no identifier or 8-character piece of one in clear; scan --watch marks matches.
 5. Masking in the human output, --reveal, stdin, exit statuses, --rules errors.
 6. The page line's "scanned" (a file past the 32 MiB bound is marked incomplete),
    and JSON keys as context ([json_key.<type>] in a --rules file).
@@ -108,8 +109,84 @@ def fixtures():
         check_offsets(lines, name)
 
 
+WATCH_HEX = re.compile(rb"[0-9a-f]{64}")
+
+
+def parse_watchlist(body):
+    """A watch-hash file split by its format (crawler/watch.c): the line "custody-watch 1",
+    then "salt <64 hex>", then "TYPE <64 hex>" lines; '#' lines are comments. Returns
+    (salt bytes or None, [(type, hex digest)], [problems], skeleton) where skeleton is the
+    file with every salt and digest field replaced by "<hex>": the only bytes that could
+    hold a value in clear once the fields are shown to be what they claim to be."""
+    problems, entries, salt, skel = [], [], None, []
+    if not body.endswith(b"\n"):
+        problems.append("does not end with a newline")
+    lines = body.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    state = "magic"
+    for no, line in enumerate(lines, 1):
+        if line.startswith(b"#"):
+            skel.append(line)
+            continue
+        if state == "magic":
+            if line != b"custody-watch 1":
+                problems.append(f"line {no}: want 'custody-watch 1', got {line[:80]!r}")
+            state = "salt"
+            skel.append(line)
+        elif state == "salt":
+            m = re.fullmatch(rb"salt ([0-9a-f]{64})", line)
+            if m:
+                salt = bytes.fromhex(m.group(1).decode())
+            else:
+                problems.append(f"line {no}: want 'salt <64 hex>', got {line[:80]!r}")
+            state = "entries"
+            skel.append(WATCH_HEX.sub(b"<hex>", line) if m else line)
+        else:
+            m = re.fullmatch(rb"([a-z_]+|\*) ([0-9a-f]{64})", line)
+            if m:
+                entries.append((m.group(1).decode(), m.group(2).decode()))
+                skel.append(m.group(1) + b" <hex>")
+            else:
+                problems.append(f"line {no}: want 'TYPE <64 hex>', got {line[:80]!r}")
+                skel.append(line)
+    return salt, entries, problems, b"\n".join(skel)
+
+
+def plaintext_pieces(values, n=8):
+    """Every value, and every substring of at least n characters of it (the n-character
+    ones are enough: a longer piece contains one)."""
+    out = set()
+    for v in values:
+        b = v.encode("utf-8")
+        out.add(b)
+        out.update(b[i:i + n] for i in range(len(b) - n + 1))
+    return out
+
+
+def check_watchlist(body, want, given, label):
+    """body must be exactly a salt and the digests SHA-256(salt || normalized value) of
+    want [(type, normalized value)], and hold none of the identifiers in clear."""
+    salt, entries, problems, skel = parse_watchlist(body)
+    check(not problems and salt is not None, f"{label}: structure is magic, salt, TYPE digest lines {problems}")
+    expect = sorted((t, hashlib.sha256((salt or b"") + v.encode("utf-8")).hexdigest()) for t, v in want)
+    check(sorted(entries) == expect,
+          f"{label}: exactly one digest per identifier, SHA-256(salt || normalized value) "
+          f"(got {[t for t, _ in entries]}, want {[t for t, _ in want]})")
+    # The salt and the digests are now known to be a salt and digests; a hex field cannot
+    # carry a value by construction, so the search for plaintext covers every other byte.
+    # (Searching the hex as well would fail by chance: any 8 digits occur in random hex.)
+    leaked = sorted(p.decode("utf-8", "replace") for p in plaintext_pieces(
+        [v for _, v in want] + list(given)) if p in skel)
+    check(not leaked, f"{label}: no identifier or 8-character piece of one in clear ({leaked[:5]})")
+    return salt
+
+
 def watch(tmp):
     src = os.path.join(tmp, "victim.txt")
+    # the identifiers as written in the input and in the forms a page may show them
+    given = ["11010519491231002X", "+86 139-1234-5678", "139-1234-5678", "8613912345678"]
+    want = [("cn_resident_id", "11010519491231002X"), ("cn_mobile", "13912345678")]
     with open(src, "w") as fh:
         fh.write("# the victim\n11010519491231002X\ncn_mobile +86 139-1234-5678\n")
     wf = os.path.join(tmp, "victim.watch")
@@ -118,18 +195,20 @@ def watch(tmp):
     check(stat.S_IMODE(os.stat(wf).st_mode) == 0o600, "watchlist is mode 0600")
     with open(wf, "rb") as fh:
         body = fh.read()
-    check(b"11010519491231002X" not in body and b"13912345678" not in body and b"1234" not in body,
-          "watchlist holds no plaintext")
-    check(b"11010519491231002X" not in r.stderr + r.stdout, "watch-hash does not echo values")
+    salt = check_watchlist(body, want, given, "watchlist")
+    out = (r.stderr + r.stdout).replace(wf.encode(), b"<watchfile>")  # its name is random
+    check(not [p for p in plaintext_pieces([v for _, v in want] + given) if p in out],
+          "watch-hash does not echo values")
     r = run(["scan", "--json", "--watch", wf, os.path.join(DATA, "split.html")])
     lines = [o for o in jsonl(r.stdout) if o.get("kind") == "finding"]
     w = {(o["type"], o["value"]) for o in lines if o.get("watch")}
     check(("cn_resident_id", "11010519491231002X") in w and ("cn_mobile", "13912345678") in w,
           f"watched values marked (got {sorted(w)})")
     check(("cn_mobile", "13987654321") not in w, "other values not marked")
-    r2 = run(["watch-hash", "-o", wf + "2", src])
+    run(["watch-hash", "-o", wf + "2", src])
     with open(wf + "2", "rb") as fh:
-        check(fh.read() != body, "a fresh salt each time")
+        salt2 = check_watchlist(fh.read(), want, given, "second watchlist")
+    check(salt is not None and salt2 is not None and salt != salt2, "a fresh salt each time")
     r = run(["scan", "--watch", os.path.join(DATA, "expect.json"), os.path.join(DATA, "types.html")])
     check(r.returncode == 2, "a file that is not a watchlist is an error (exit 2)")
 
