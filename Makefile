@@ -2,6 +2,8 @@
 #
 #   make            bin/custody and bin/custody-verify
 #   make test       bootstrap, build, every test; then the same tests under ASan+UBSan
+#   make test-repeat N=20   the whole suite (plain and ASan) N times, two runs at a time, to
+#                   catch tests that pass or fail by chance; logs in build/repeat/
 #   make demo       bootstrap, build, crawl the sample site on loopback, list and verify it
 #   make bench      side-by-side benchmarks (crawl vs wget, scan vs sha256sum)
 #   make fuzz       libFuzzer targets with clang (build-fuzz/)
@@ -54,7 +56,7 @@ VERIFY_OBJ  = $(VERIFY_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests test test-only demo bench fuzz lint bootstrap clean
+.PHONY: all tests test test-only test-repeat demo bench fuzz lint bootstrap clean
 all: $(BIN)/custody $(BIN)/custody-verify
 
 $(BUILD)/%.o: %.c
@@ -127,6 +129,13 @@ test: bootstrap
 # Run the tests without the bootstrap (for development).
 test-only: tests
 	@sh tests/run.sh $(BUILD) $(BIN)
+
+# The whole suite N times, JOBS runs at a time (each with its own TMPDIR and logs), then
+# every check that failed even once and "N passed, N failed" counting runs.
+N    ?= 20
+JOBS ?= 2
+test-repeat: bootstrap
+	@sh tests/repeat.sh $(N) $(JOBS)
 
 demo: bootstrap
 	@$(MAKE) --no-print-directory all

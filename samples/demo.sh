@@ -15,7 +15,7 @@ custody="$bin/custody"
 verify="$bin/custody-verify"
 case_dir=${DEMO_CASE:-$top/demo-case}
 site="$top/samples/site"
-tmp=$(mktemp -d /tmp/custody-demo.XXXXXX)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/custody-demo.XXXXXX")
 server=""
 
 cleanup() {
@@ -40,21 +40,30 @@ done
 echo "custody demo: capture a small forum with fabricated doxing posts as court evidence"
 echo ""
 
-# 1. Serve the site on a free loopback port.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') ||
-	fail "could not find a free port"
-python3 -m http.server --bind 127.0.0.1 "$port" --directory "$site" >"$tmp/server.log" 2>&1 &
+# 1. Serve the site on a loopback port. The server binds port 0 itself and writes the port
+# it got to a file: a port picked here and bound later could be taken by then.
+python3 -c '
+import functools, http.server, os, sys
+srv = http.server.ThreadingHTTPServer(
+    ("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1]))
+with open(sys.argv[2] + ".new", "w") as f:
+    f.write("%d\n" % srv.server_address[1])
+os.rename(sys.argv[2] + ".new", sys.argv[2])
+srv.serve_forever()
+' "$site" "$tmp/port" >"$tmp/server.log" 2>&1 &
 server=$!
-python3 - "$port" <<'EOF' || fail "the sample web server did not start" "$tmp/server.log"
+python3 - "$tmp/port" <<'EOF' || fail "the sample web server did not start" "$tmp/server.log"
 import sys, time, urllib.request
-for _ in range(100):
+for _ in range(600):  # up to a minute on a loaded machine; done as soon as it answers
     try:
-        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/index.html", timeout=1).read()
+        port = open(sys.argv[1]).read().strip()
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5).read()
         sys.exit(0)
-    except OSError:
+    except (OSError, ValueError):
         time.sleep(0.1)
 sys.exit(1)
 EOF
+port=$(cat "$tmp/port")
 echo "1. Sample site (samples/site) served at http://127.0.0.1:$port/"
 
 # The seed list is written for port 8080; point it at the port we got.

@@ -26,8 +26,8 @@ if [ "${2:-}" = "--update" ]; then
 		/<!-- help:begin -->/ { print; while ((getline l < help) > 0) print l; skip = 1; next }
 		/<!-- help:end -->/ { skip = 0 }
 		!skip { print }' "$top/README.md" >"$tmp"
-	mv "$tmp" "$top/README.md"
-	rm -f "$tmp.help"
+	cat "$tmp" >"$top/README.md" # keeps README.md's mode (mktemp made $tmp 0600)
+	rm -f "$tmp" "$tmp.help"
 else
 	gen
 fi

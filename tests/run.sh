@@ -10,9 +10,16 @@
 # cppcheck). Each suite prints "N passed, N failed" last; the sums follow as
 # the final line. Exit 1 if anything failed.
 # Set TESTS=pattern to run only suites whose name contains pattern.
+# Each suite's output goes to a log of its own in a fresh directory under $TMPDIR
+# (or in $TEST_LOGDIR when set, e.g. by tests/repeat.sh), never a fixed path.
 top=$(cd "$(dirname "$0")/.." && pwd)
 export SHARED="${SHARED:-$top/../shared}"
-total_p=0; total_f=0; log=$(mktemp -d /tmp/custody-tests.XXXXXX)
+total_p=0; total_f=0
+if [ -n "${TEST_LOGDIR:-}" ]; then
+	log=$TEST_LOGDIR; mkdir -p "$log" || exit 2
+else
+	log=$(mktemp -d "${TMPDIR:-/tmp}/custody-tests.XXXXXX") || exit 2
+fi
 
 suite() { # label command...
 	label=$1; shift

@@ -8,11 +8,20 @@ Import from a test in tests/e2e/ with:
 What it offers:
   Tally()                     CHECK-style counter; .check(cond, msg), .finish() prints
                               "N passed, N failed" and exits 1 on failure
-  free_port()                 a free TCP port on 127.0.0.1
+  closed_port()               a port on 127.0.0.1 that refuses connections (held, never listening)
   wait_port(port, timeout)    wait until something listens on 127.0.0.1:port
   start(cmd, port=None, ...)  start a server process (killed by stop_all / at exit)
-  start_python_server()       tests/e2e/servers/httpd.py on a free port -> (proc, port)
+  start_reporting(cmd, rx)    start a server that binds port 0 itself and prints the port it
+                              got (rx's group 1) -> (proc, port)
+  start_python_server()       tests/e2e/servers/httpd.py on a port of its own -> (proc, port)
   start_nginx(root)           nginx serving root on a free port -> (proc_like, port)
+  hits(port, path)            how many requests httpd.py on port has answered for path
+  wait_until(cond, what)      poll cond() until true (RuntimeError after a generous bound)
+
+Ports: a server never gets a port picked here and bound later (another process may take it
+in between, e.g. a second test run in parallel). Servers bind port 0 and report what they
+got (httpd.py, openssl s_server, python's http.server in the tests); nginx cannot, so
+start_nginx retries with another port when its bind fails.
   make_site(dir, pages)       $SHARED/corpus/mksite.py site
   custody(*args)              run $CUSTODY, return CompletedProcess (text)
   read_warc(path)             records of a .warc.zst/.warc file: list of Record
@@ -26,7 +35,8 @@ What it offers:
   sha256(data)                "sha256:<hex>"
   make_cert(dir, cn)          self-signed cert for 127.0.0.1 -> (cert_path, key_path)
 """
-import atexit, glob, re, hashlib, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import atexit, glob, hashlib, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -37,6 +47,7 @@ CUSTODY_VERIFY = os.environ.get("CUSTODY_VERIFY") or os.path.join(TOP, "bin", "c
 _procs = []
 _tmpdirs = []
 _nginxes = []
+_held = []
 
 
 class Tally:
@@ -66,6 +77,8 @@ def tmpdir(prefix="custody-e2e-"):
 
 
 def free_port():
+    """A port free now: only for a server that detects its bind failure and retries
+    (start_nginx); anything else binds port 0 itself."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
@@ -73,7 +86,26 @@ def free_port():
     return port
 
 
-def wait_port(port, timeout=10.0):
+def closed_port():
+    """A port on 127.0.0.1 where connections are refused: bound here and never listening,
+    held until the test ends, so no other process can start listening on it."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    _held.append(s)
+    return s.getsockname()[1]
+
+
+def wait_until(cond, what, bound=120.0):
+    """Poll cond() until it is true. The bound only turns a hang into a failure; it is
+    never what a check depends on."""
+    end = time.time() + bound
+    while not cond():
+        if time.time() > end:
+            raise RuntimeError(f"gave up waiting for {what} after {bound:.0f} s")
+        time.sleep(0.05)
+
+
+def wait_port(port, timeout=60.0):
     end = time.time() + timeout
     while time.time() < end:
         try:
@@ -84,7 +116,7 @@ def wait_port(port, timeout=10.0):
     return False
 
 
-def start(cmd, port=None, cwd=None, timeout=10.0, stdout=subprocess.DEVNULL):
+def start(cmd, port=None, cwd=None, timeout=60.0, stdout=subprocess.DEVNULL):
     """Start a server process in its own process group; wait for its port."""
     p = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=subprocess.DEVNULL,
                          stdin=subprocess.DEVNULL, start_new_session=True)
@@ -116,6 +148,8 @@ def stop_all():
         _nginxes.pop().stop()
     while _procs:
         stop(_procs.pop())
+    while _held:
+        _held.pop().close()
     while _tmpdirs:
         shutil.rmtree(_tmpdirs.pop(), ignore_errors=True)
 
@@ -123,17 +157,52 @@ def stop_all():
 atexit.register(stop_all)
 
 
-def start_python_server():
-    """tests/e2e/servers/httpd.py on a free port; it prints the port it bound."""
-    p = subprocess.Popen([sys.executable, os.path.join(HERE, "servers", "httpd.py"), "0"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                         text=True, start_new_session=True)
+def _drain(f):
+    try:
+        while f.read(65536):
+            pass
+    except (OSError, ValueError):
+        pass
+
+
+def start_reporting(cmd, rx, cwd=None, timeout=60.0):
+    """Start a server that binds port 0 itself and prints the port it got: the first
+    stdout line matching rx (group 1 is the port). The rest of stdout is drained so
+    the server never blocks on a full pipe. -> (proc, port)"""
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL, start_new_session=True)
     _procs.append(p)
-    line = p.stdout.readline().strip()
-    port = int(line.split()[-1])
-    if not wait_port(port):
-        raise RuntimeError("httpd.py did not start")
+    killer = threading.Timer(timeout, stop, [p])  # a server that never says turns into a failure
+    killer.start()
+    port = None
+    try:
+        for line in p.stdout:
+            m = re.search(rx, line.decode("latin1"))
+            if m:
+                port = int(m.group(1))
+                break
+    finally:
+        killer.cancel()
+    if port is None:
+        stop(p)
+        raise RuntimeError(f"server {cmd[0]} did not report its port")
+    threading.Thread(target=_drain, args=(p.stdout,), daemon=True).start()
+    if not wait_port(port, timeout):
+        stop(p)
+        raise RuntimeError(f"server {cmd[0]} did not listen on port {port}")
     return p, port
+
+
+def start_python_server():
+    """tests/e2e/servers/httpd.py on a port it binds itself (it prints the port)."""
+    return start_reporting([sys.executable, os.path.join(HERE, "servers", "httpd.py"), "0"],
+                           r"^listening on 127\.0\.0\.1 (\d+)")
+
+
+def hits(port, path):
+    """How many requests for path httpd.py on port has started answering."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_hits?path={path}", timeout=30) as r:
+        return int(r.read())
 
 
 class _Nginx:
@@ -146,7 +215,7 @@ class _Nginx:
     def poll(self):
         return None
 
-    def read_pid(self, timeout=5.0):
+    def read_pid(self, timeout=60.0):
         end = time.time() + timeout
         while self.pid is None and time.time() < end:
             try:
@@ -172,22 +241,40 @@ class _Nginx:
 
 
 def start_nginx(root):
-    """nginx (nginx-light) serving root on 127.0.0.1:<free port>, config in a temp dir."""
+    """nginx (nginx-light) serving root on 127.0.0.1:<free port>, config in a temp dir.
+    nginx cannot bind port 0 and say which port it got, so a port taken between
+    free_port() and nginx's bind (by another process) means: try again with another."""
     work = tmpdir("custody-nginx-")
-    port = free_port()
     conf = os.path.join(work, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""worker_processes 1; pid {work}/nginx.pid; error_log {work}/nginx.err; daemon on;
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    # Run as root, nginx's workers would be "nobody" and need the served tree (and every
+    # directory above it) world-readable, which depends on the umask and on TMPDIR. The
+    # workers run as the user who made the files instead.
+    user = ""
+    if os.geteuid() == 0:
+        import grp, pwd
+        user = f"user {pwd.getpwuid(0).pw_name} {grp.getgrgid(os.getegid()).gr_name};"
+    for attempt in range(50):
+        port = free_port()
+        with open(conf, "w") as f:
+            f.write(f"""worker_processes 1; pid {work}/nginx.pid; error_log {work}/nginx.err; daemon on; {user}
 events {{ worker_connections 1024; }}
 http {{ access_log off; types {{ text/html html; text/plain txt; }}
   client_body_temp_path {work}/cb; proxy_temp_path {work}/px; fastcgi_temp_path {work}/fc;
   uwsgi_temp_path {work}/uw; scgi_temp_path {work}/sc;
   server {{ listen 127.0.0.1:{port}; root {root}; keepalive_requests 100000; }} }}
 """)
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    r = subprocess.run([nginx, "-c", conf, "-p", work], capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError("nginx failed: " + r.stderr)
+        r = subprocess.run([nginx, "-c", conf, "-p", work], capture_output=True, text=True)
+        if r.returncode == 0:
+            break
+        try:
+            log = open(os.path.join(work, "nginx.err")).read()
+        except OSError:
+            log = ""
+        if "Address already in use" not in r.stderr + log:
+            raise RuntimeError("nginx failed: " + r.stderr)
+    else:
+        raise RuntimeError("nginx: no free port after 50 tries")
     n = _Nginx(work)
     _nginxes.append(n)
     n.read_pid()

@@ -13,7 +13,7 @@
 4. Usage and output errors: exit 2 with a clear message.
 Prints "N passed, N failed".
 """
-import gzip, json, re, os, socket, subprocess, sys, time
+import gzip, json, os, random, re, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
@@ -180,7 +180,7 @@ def test_python_server():
     work = lib.tmpdir()
     _, port = lib.start_python_server()
     base = f"http://127.0.0.1:{port}"
-    closed = lib.free_port()
+    closed = lib.closed_port()  # held by this test, so nobody else can be listening there
     case = os.path.join(work, "case")
     r = lib.custody("crawl", "-o", case, "--depth", "1", "--timeout", "20", "--json", base + "/",
                     base + "/redirect/loop", "http://no-such-host.invalid/", f"http://127.0.0.1:{closed}/",
@@ -273,17 +273,24 @@ def test_python_server():
     ok, out = lib.check_warc(*lib.capture_files(case2))
     T.check(ok, f"max-body: check-warc: {out[-300:]}")
 
-    # --timeout: a slow route is cut and the crawl finishes
+    # --timeout: a slow route is cut and the crawl finishes. The route would answer after
+    # 600 s, so a crawl that waited for it would have captured it whole and exited 0 (and
+    # run into lib.custody's own bound): no stopwatch needed to tell the two apart.
     case3 = os.path.join(work, "case3")
-    t0 = time.time()
-    r = lib.custody("crawl", "-q", "-o", case3, "--timeout", "1", "--depth", "0", base + "/slow?s=5", base + "/page.html")
-    T.check(r.returncode == 1 and time.time() - t0 < 5 and "slow" in r.stderr, f"timeout: {r.returncode} {r.stderr}")
+    r = lib.custody("crawl", "-q", "-o", case3, "--timeout", "1", "--depth", "0", base + "/slow?s=600",
+                    base + "/page.html")
+    recs3 = lib.case_records(case3)
+    T.check(r.returncode == 1 and "slow" in r.stderr and base + "/slow?s=600" not in by_uri(recs3, "response")
+            and base + "/page.html" in by_uri(recs3, "response"),
+            f"timeout: the slow URL is cut, the other captured: {r.returncode} {r.stderr}")
 
     # --per-host 1: URLs wait in the crawl's own per-origin queue, not in libcurl's, so a
-    # waiting URL's --timeout does not run while the one before it is slow
+    # waiting URL's --timeout does not run while the one before it is slow. Each answers in
+    # 1.5 s, 4.5 s inside the 6 s timeout (room for a loaded machine); together they take 9 s,
+    # so the later ones would time out if their clocks ran while they waited.
     case6 = os.path.join(work, "case6")
-    r = lib.custody("crawl", "-q", "-o", case6, "--per-host", "1", "--timeout", "3", "--depth", "0",
-                    "--ignore-robots", *[f"{base}/slow?s=1.2&n={i}" for i in range(3)])
+    r = lib.custody("crawl", "-q", "-o", case6, "--per-host", "1", "--timeout", "6", "--depth", "0",
+                    "--ignore-robots", *[f"{base}/slow?s=1.5&n={i}" for i in range(6)])
     T.check(r.returncode == 0, f"per-host queue: slow URLs one after another, none timed out: {r.stderr[-300:]}")
 
     # a server leaving stray bytes on a kept-alive connection: the next URL's failed attempt is
@@ -309,14 +316,22 @@ def test_python_server():
         T.check(r.returncode == 0 and (other + "/bin" in got) == want and other + "/page.html" not in got,
                 f"requisites {flag}: {sorted(got)} {r.stderr[-300:]}")
 
-    # SIGINT: the crawl stops at once and closes the case cleanly (index written, records whole)
+    # SIGINT: the crawl stops at once and closes the case cleanly (index written, records whole).
+    # The signal is sent once the server has the slow request (so the crawl is running, its
+    # handler installed), not after a guessed sleep; that request would take 600 s, so
+    # finishing at all means the crawl stopped without waiting for it.
     case5 = os.path.join(work, "case5")
-    p = subprocess.Popen([lib.CUSTODY, "crawl", "-q", "-o", case5, "--depth", "0", base + "/slow?s=8",
+    slow0 = lib.hits(port, "/slow")
+    p = subprocess.Popen([lib.CUSTODY, "crawl", "-q", "-o", case5, "--depth", "0", base + "/slow?s=600",
                           base + "/page.html"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    try:
+        lib.wait_until(lambda: lib.hits(port, "/slow") > slow0 or p.poll() is not None,
+                       "the crawl to request /slow")
+    except RuntimeError as e:
+        T.check(False, f"SIGINT: {e}")
     p.send_signal(2)
     try:
-        out, errs = p.communicate(timeout=10)
+        out, errs = p.communicate(timeout=120)
     except subprocess.TimeoutExpired:
         p.kill()
         out, errs = p.communicate()
@@ -341,9 +356,9 @@ def test_tls():
     with open(os.path.join(www, "index.html"), "wb") as f:
         f.write(b"<html><body>tls page</body></html>\n")
     cert, key = lib.make_cert(work)
-    port = lib.free_port()
-    lib.start(["openssl", "s_server", "-quiet", "-accept", str(port), "-cert", cert, "-key", key, "-WWW"],
-              port=port, cwd=www)
+    # s_server binds port 0 itself and prints "ACCEPT 127.0.0.1:PORT" (so not -quiet)
+    _, port = lib.start_reporting(["openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", cert,
+                                   "-key", key, "-WWW"], r"^ACCEPT 127\.0\.0\.1:(\d+)", cwd=www)
     url = f"https://127.0.0.1:{port}/index.html"
     case = os.path.join(work, "c1")
     r = lib.custody("crawl", "-o", case, "--ignore-robots", "--depth", "0", url)
@@ -426,7 +441,7 @@ def test_disk_full():
         os.makedirs(site)
         for i in range(5):
             with open(os.path.join(site, f"r{i}.bin"), "wb") as f:
-                f.write(os.urandom(12000))  # incompressible
+                f.write(random.Random(i).randbytes(12000))  # incompressible, the same every run
         _, port = lib.start_nginx(site)
         urls = [f"http://127.0.0.1:{port}/r{i}.bin" for i in range(5)]
         case = os.path.join(mnt, "case")

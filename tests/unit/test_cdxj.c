@@ -16,7 +16,7 @@ static const char *S(const char *s)
 	return s;
 }
 
-static char tmpdir[] = "/tmp/custody-test-cdxj.XXXXXX";
+static char tmpdir[128];
 
 /* Expected keys are what the python surt package (0.3.1, the one pywb calls
  * as surt.surt(url)) gives for the same URL; see the comment in cdxj.c. */
@@ -339,6 +339,7 @@ int main(void)
 {
 	char cmd[200];
 
+	tu_tmp(tmpdir, sizeof tmpdir, "custody-test-cdxj.XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 1;

@@ -123,10 +123,11 @@ static void test_good(void)
 
 	/* the same from a file */
 	{
-		char path[128];
+		char path[256], name[64];
 		FILE *f;
 
-		snprintf(path, sizeof path, "/tmp/test_reader.%ld.warc.zst", (long)getpid());
+		snprintf(name, sizeof name, "test_reader.%ld.warc.zst", (long)getpid());
+		tu_tmp(path, sizeof path, name);
 		f = fopen(path, "wb");
 		fwrite(file.data, 1, file.len, f);
 		fclose(f);
@@ -602,10 +603,10 @@ static void test_big_files(void)
 	add_frame(&z, rec.data, rec.len, NULL, 0);
 	add_frame(&z, rec.data, rec.len, NULL, 0);
 	for (k = 0; k < 2; k++) {
-		char path[128];
+		char path[256], name[64];
 
-		snprintf(path, sizeof path, "/tmp/test_reader_big.%ld.%s", (long)getpid(),
-		         k ? "warc" : "warc.zst");
+		snprintf(name, sizeof name, "test_reader_big.%ld.%s", (long)getpid(), k ? "warc" : "warc.zst");
+		tu_tmp(path, sizeof path, name);
 		f = fopen(path, "wb");
 		fwrite(k ? rec.data : z.data, 1, k ? rec.len : z.len, f);
 		if (k)
@@ -631,7 +632,7 @@ static void test_big_files(void)
  * every record checks. */
 static void test_case_dir(void)
 {
-	char dir[] = "/tmp/test_reader_case.XXXXXX";
+	char dir[256];
 	arc_case_opts_t o;
 	arc_case_t *c;
 	warc_record_t rec;
@@ -639,6 +640,7 @@ static void test_case_dir(void)
 	arc_error_t err;
 	int i, files = 0, total = 0;
 
+	tu_tmp(dir, sizeof dir, "test_reader_case.XXXXXX");
 	if (!mkdtemp(dir)) {
 		CHECK(0, "mkdtemp");
 		return;

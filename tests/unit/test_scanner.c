@@ -150,7 +150,8 @@ static void detect_tests(void)
 	/* JSON body; watchlist */
 	{
 		const char *js = "{\"a\":{\"id\":\"11010519491231002X\",\"tel\":\"\\u624b\\u673a 13912345678\"}}";
-		char path[] = "/tmp/test_scanner_watch.XXXXXX";
+		char path[256];
+		tu_tmp(path, sizeof path, "test_scanner_watch.XXXXXX");
 		int fd = mkstemp(path);
 		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 		unsigned char salt[32] = {7};

@@ -25,7 +25,7 @@ static const char *S(const char *s)
 	return s;
 }
 
-static char tmpdir[] = "/tmp/custody-test-writer.XXXXXX";
+static char tmpdir[128];
 
 static unsigned char *pattern(size_t n, uint32_t seed)
 {
@@ -1032,6 +1032,7 @@ int main(void)
 {
 	char cmd[200];
 
+	tu_tmp(tmpdir, sizeof tmpdir, "custody-test-writer.XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 1;

@@ -6,6 +6,7 @@
 #define CUSTODY_TU_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tu_pass, tu_fail;
@@ -25,6 +26,14 @@ static int tu_pass, tu_fail;
 #define CHECK_STR(got, want)                                                 \
 	CHECK((got) && !strcmp((got), (want)), "got '%s', want '%s'",         \
 	      (got) ? (got) : "(null)", (want))
+
+/* out = "$TMPDIR/name" (/tmp without TMPDIR): parallel test runs each set their own TMPDIR,
+ * so no test shares a temporary path with another run. */
+static inline void tu_tmp(char *out, size_t n, const char *name)
+{
+	const char *t = getenv("TMPDIR");
+	snprintf(out, n, "%s/%s", t && *t ? t : "/tmp", name);
+}
 
 #define TU_END()                                                             \
 	do {                                                                 \

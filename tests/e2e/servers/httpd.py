@@ -29,9 +29,12 @@ Routes (HTTP/1.1, keep-alive), each sending exactly the bytes a test expects:
   /bad-coding           HTML whose Content-Encoding nobody knows (not linked from /): the
                         detector cannot read it, and the findings record must say so
   /req.html             embeds http://localhost:PORT/bin and links http://localhost:PORT/page.html
+  /_hits?path=P         how many requests for path P this server has started answering
+                        (not counted itself): lets a test wait for the crawler to get somewhere
+                        instead of sleeping and hoping
 The served bodies are in BODIES / body_for() so tests can compare.
 """
-import gzip, socketserver, sys, time
+import collections, gzip, socketserver, sys, threading, time
 from urllib.parse import parse_qs
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -54,6 +57,10 @@ def body_for(path):
     return {"/": INDEX, "/page.html": PAGE, "/chunked": b"".join(CHUNKED), "/gzip": GZIP_HTML,
             "/chunked-gzip": CHUNKED_GZIP_HTML, "/dup1": DUP, "/dup2": DUP, "/bin": BIN, "/big": BIG,
             "/json": JSON, "/robots.txt": ROBOTS}.get(path)
+
+
+HITS = collections.Counter()
+HITS_LOCK = threading.Lock()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -89,6 +96,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path, _, query = self.path.partition("?")
+        if path == "/_hits":
+            with HITS_LOCK:
+                n = HITS[parse_qs(query).get("path", [""])[0]]
+            return self.send(200, b"%d" % n, ctype="text/plain")
+        with HITS_LOCK:
+            HITS[path] += 1
         if path == "/chunked":
             return self.chunked(CHUNKED)
         if path == "/gzip":
