@@ -113,7 +113,7 @@ WATCH_HEX = re.compile(rb"[0-9a-f]{64}")
 
 
 def parse_watchlist(body):
-    """A watch-hash file split by its format (crawler/watch.c): the line "custody-watch 1",
+    """A watch-hash file split by its format (crawler/detect/watch.c): the line "custody-watch 1",
     then "salt <64 hex>", then "TYPE <64 hex>" lines; '#' lines are comments. Returns
     (salt bytes or None, [(type, hex digest)], [problems], skeleton) where skeleton is the
     file with every salt and digest field replaced by "<hex>": the only bytes that could
