@@ -704,7 +704,7 @@ static void test_case_dir(void)
  * capture-100000 before capture-99999), gaps, two cases in one folder. */
 static void test_case_files(void)
 {
-	char dir[] = "/tmp/custody-test-files-XXXXXX", p[512];
+	char dir[256], p[512];
 	static const char *names[] = {
 		"capture-abcdef01-100000.warc.zst", "capture-abcdef01-99999.warc.zst",
 		"capture-abcdef01-00000.warc.zst", "capture-abcdef01-00001.warc.zst",
@@ -716,6 +716,7 @@ static void test_case_files(void)
 	unsigned long num;
 	char id[9];
 
+	tu_tmp(dir, sizeof dir, "custody-test-files-XXXXXX");
 	if (!mkdtemp(dir)) {
 		CHECK(0, "mkdtemp");
 		return;
