@@ -9,6 +9,8 @@
 # stops the demo with a non-zero exit status and says which step failed.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+# loopback only: no proxy from the environment between custody and the sample server
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 bin=${BIN:-$top/bin}
 case "$bin" in /*) ;; *) bin="$top/$bin" ;; esac
 custody="$bin/custody"

@@ -14,6 +14,12 @@
 # (or in $TEST_LOGDIR when set, e.g. by tests/repeat.sh), never a fixed path.
 top=$(cd "$(dirname "$0")/.." && pwd)
 export SHARED="${SHARED:-$top/../shared}"
+# The tests talk to servers on 127.0.0.1 only: a proxy from the environment (libcurl and
+# python's urllib both honour these) would stand between them, or refuse.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+# Python's files and pipes in UTF-8 whatever the machine's locale (the tests write and
+# read Chinese text; under a Latin-1 locale open(..., "w") could not even write it).
+export PYTHONUTF8=1
 total_p=0; total_f=0
 if [ -n "${TEST_LOGDIR:-}" ]; then
 	log=$TEST_LOGDIR; mkdir -p "$log" || exit 2
