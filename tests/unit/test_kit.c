@@ -78,7 +78,8 @@ static void test_map(void)
 
 static void test_read_file(void)
 {
-	char path[] = "/tmp/custody-kit-XXXXXX";
+	char path[256];
+	tu_tmp(path, sizeof path, "custody-kit-XXXXXX");
 	int fd = mkstemp(path);
 	arc_buf_t b = {0};
 	arc_error_t e;
