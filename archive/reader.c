@@ -586,7 +586,7 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 				return rfail(r, err, ARC_EZSTD, start, "truncated skippable frame header");
 			size = le32(r->in + r->in_pos + 4);
 			if (r->strict)
-				return rfail(r, err, ARC_EFORMAT, start,
+				return rfail(r, err, ARC_EZSTD, start,
 				             "%s frame of %llu bytes (magic 0x%08x): bytes that belong to "
 				             "no record", magic == WARC_DICT_MAGIC ? "dictionary" : "skippable",
 				             (unsigned long long)size + 8, (unsigned)magic);
