@@ -1253,16 +1253,22 @@ static void check_file(vf_ctx_t *c, const group_t *g, size_t fidx)
 
 /* ---------------------------------------------------------------- groups */
 
-static void end_group(vf_ctx_t *c, const group_t *g)
+/* References to records read after the referring one: check those whose
+ * target has been read by now (after every file, so the list holds only
+ * references that cross a file's end); at the group's end (final) the rest
+ * name nothing. */
+static void resolve_refs(vf_ctx_t *c, const group_t *g, int final)
 {
-	size_t i, h;
+	size_t i, keep = 0;
 
-	/* references to records read after the referring one */
 	for (i = 0; i < c->nrefs; i++) {
 		ref_t *r = &c->refs[i];
-		loc_t *loc = map_get(c, r->target);
 
-		if (!loc)
+		if (!map_get(c, r->target) && !final) {
+			c->refs[keep++] = *r;
+			continue;
+		}
+		if (!map_get(c, r->target))
 			ref_missing(c, g, r->file, r->offset, r->from, r->field, r->target);
 		else
 			check_ref(c, r->file, r->offset, r->from, r->field, r->target, r->allowed,
@@ -1272,7 +1278,14 @@ static void end_group(vf_ctx_t *c, const group_t *g)
 		free(r->field);
 		free(r->payload_digest);
 	}
-	c->nrefs = 0;
+	c->nrefs = keep;
+}
+
+static void end_group(vf_ctx_t *c, const group_t *g)
+{
+	size_t i, h;
+
+	resolve_refs(c, g, 1);
 	/* findings records read before their target: read them again */
 	for (i = 0; i < c->nlater; i++) {
 		warc_rec_t rec;
@@ -1431,8 +1444,10 @@ int vf_run(vf_ctx_t *c)
 	size_t g, i;
 
 	for (g = 0; g < c->ngroups; g++) {
-		for (i = c->groups[g].first; i < c->groups[g].end; i++)
+		for (i = c->groups[g].first; i < c->groups[g].end; i++) {
 			check_file(c, &c->groups[g], i);
+			resolve_refs(c, &c->groups[g], 0);
+		}
 		end_group(c, &c->groups[g]);
 	}
 	if (c->res.outside)
