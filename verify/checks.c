@@ -613,6 +613,11 @@ static const cached_t *payload_of(vf_ctx_t *c, const char *id, const loc_t *loc,
 		snprintf(why, whysz, "work limit reached");
 		return NULL;
 	}
+	if (rec.block_len > ((uint64_t)8 << 20)) {
+		/* do not keep a second copy of a large record beside the main reader's */
+		warc_reader_free(c->side);
+		c->side = NULL;
+	}
 	if (!fresh.data && !fresh.why) {
 		c->nomem = 1;
 		snprintf(why, whysz, "out of memory");

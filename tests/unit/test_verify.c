@@ -120,6 +120,7 @@ int main(void)
 	CHECK(r2->outside == 1, "outside %llu", (unsigned long long)r2->outside);
 	vf_free(c2);
 	vf_free(c1);
+	arc_buf_free(&b);
 
 	/* a revisit naming its original response, same payload digest */
 	build(&b, 0, RESP);
