@@ -107,6 +107,26 @@ def main():
     T.check(r.returncode == 1 and "<h2>Failures</h2>" in bhtml and "FAILED" in bhtml,
             "a damaged case: the report lists the failure")
 
+    # a TLS page: the certificate's subject and issuer and whether it verified at capture
+    www = os.path.join(tmp, "www")
+    os.makedirs(www)
+    with open(os.path.join(www, "index.html"), "wb") as fh:
+        fh.write(b"<html><body>tls page</body></html>\n")
+    cert, key = lib.make_cert(tmp)
+    tport = lib.free_port()
+    lib.start(["openssl", "s_server", "-quiet", "-accept", str(tport), "-cert", cert, "-key", key,
+               "-WWW"], port=tport, cwd=www)
+    tcase = os.path.join(tmp, "tls")
+    r = lib.custody("crawl", "-o", tcase, "--ignore-robots", "--depth", "0", "--ca-file", cert,
+                    f"https://127.0.0.1:{tport}/index.html")
+    trep = os.path.join(tmp, "tls.html")
+    subprocess.run([lib.CUSTODY_VERIFY, "--report", trep, tcase], capture_output=True)
+    thtml = open(trep, encoding="utf-8").read() if os.path.exists(trep) else ""
+    T.check("TLS certificate subject" in thtml and "custody test" in thtml
+            and "<span class=ok>verified</span> (chain and host name)" in thtml,
+            f"TLS page: certificate subject, issuer and verification shown (crawl exit "
+            f"{r.returncode})")
+
     exe = chromium()
     if not exe:
         print("skip  chromium not installed (tests/bootstrap.sh installs it): no rendering check")
