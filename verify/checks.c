@@ -1467,7 +1467,12 @@ int vf_run(vf_ctx_t *c)
 		                  "are bound by no digest until a seal covers them");
 		if (c->res.at)
 			vf_not_checked(c, "--at: there is no seal or timestamp to evaluate at that time");
-	} else if (c->res.seal.unsealed_tail) {
+	} else if (!c->res.seal.anchored) {
+		vf_not_checked(c, "identity and time: %llu of %llu seals verified, not every signer and "
+		                  "timestamp chains to --trust and --tsa-trust", (unsigned long long)
+		               c->res.seal.seals_ok, (unsigned long long)c->res.seal.seals);
+	}
+	if (c->res.seal.seals && c->res.seal.unsealed_tail) {
 		vf_not_checked(c, "unsealed tail: the last %llu records come after the last seal",
 		               (unsigned long long)c->res.seal.unsealed_tail);
 	}

@@ -96,6 +96,41 @@ static int has_failure(const vf_result_t *r, const char *check)
 	return 0;
 }
 
+/* A stand-in for the seal checker: counts records in case order and, at the
+ * group's end, fills the seal summary as a checker that verified one seal would. */
+typedef struct {
+	uint64_t records, groups;
+	int anchored, fail;
+} fake_seal_t;
+
+static void fake_record(void *st, vf_ctx_t *c, size_t file, const warc_rec_t *rec)
+{
+	fake_seal_t *s = st;
+
+	(void)c;
+	(void)file;
+	s->records += rec->header_len > 0;
+}
+
+static void fake_end(void *st, vf_ctx_t *c)
+{
+	fake_seal_t *s = st;
+	vf_seal_t *sum = vf_seal_summary(c);
+
+	s->groups++;
+	sum->seals = sum->seals_ok = 1;
+	sum->records_sealed = s->records;
+	snprintf(sum->signers[0].subject, sizeof sum->signers[0].subject, "CN=Test Operator, O=Test");
+	sum->signers[0].trusted = 1;
+	sum->nsigners = 1;
+	snprintf(sum->times[0].time, sizeof sum->times[0].time, "2026-11-30 10:42:07 UTC");
+	snprintf(sum->times[0].tsa, sizeof sum->times[0].tsa, "CN=Test TSA");
+	sum->ntimes = 1;
+	sum->anchored = s->anchored;
+	if (s->fail)
+		vf_fail(c, 0, 0, "", "seal root", "expected root %s, found %s", "aa", "bb");
+}
+
 int main(void)
 {
 	arc_buf_t a, b;
@@ -147,6 +182,43 @@ int main(void)
 		CHECK(has_failure(r1, "zstd frame"), "skippable frame named");
 		vf_free(c1);
 		free(more);
+	}
+	arc_buf_free(&a);
+
+	/* the seal hook: sees every record, fills the summary; anchored -> verified */
+	build(&a, 0, NULL);
+	{
+		fake_seal_t st = { .anchored = 1 };
+		vf_hook_t h = { .state = &st, .record = fake_record, .group_end = fake_end };
+
+		c1 = vf_new(NULL);
+		CHECK(vf_add_hook(c1, &h) == 0, "hook added");
+		vf_add_mem(c1, a.data, a.len, "mem.warc.zst");
+		vf_run(c1);
+		r1 = vf_result(c1);
+		CHECK(st.records == 4 && st.groups == 1, "hook saw %llu records",
+		      (unsigned long long)st.records);
+		CHECK_STR(r1->verdict, "verified");
+		CHECK(r1->seal.nsigners == 1 && r1->nnot_checked == 0, "anchored: nothing left unchecked");
+		vf_free(c1);
+
+		st = (fake_seal_t){ .anchored = 0 };
+		c1 = vf_new(NULL);
+		vf_add_hook(c1, &h);
+		vf_add_mem(c1, a.data, a.len, "mem.warc.zst");
+		vf_run(c1);
+		CHECK_STR(vf_result(c1)->verdict, "intact");
+		vf_free(c1);
+
+		st = (fake_seal_t){ .anchored = 1, .fail = 1 };
+		c1 = vf_new(NULL);
+		vf_add_hook(c1, &h);
+		vf_add_mem(c1, a.data, a.len, "mem.warc.zst");
+		vf_run(c1);
+		r1 = vf_result(c1);
+		CHECK_STR(r1->verdict, "failed");
+		CHECK(has_failure(r1, "seal root"), "a hook's failure is reported");
+		vf_free(c1);
 	}
 	arc_buf_free(&a);
 
