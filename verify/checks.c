@@ -35,9 +35,6 @@
 
 #include <jansson.h>
 
-#define CT_FINDINGS "application/vnd.custody.findings+json"
-#define CT_CAPTURE  "application/vnd.custody.capture+json"
-#define CT_SEAL     "application/vnd.custody.sth"
 
 /* record types, as bits so a reference can name the types it accepts */
 enum {
@@ -46,9 +43,9 @@ enum {
 };
 #define T_ANY_BUT_INFO (~T_WARCINFO)
 
-/* Where each record lives, by WARC-Record-ID (angle brackets removed). */
+/* Where each record lives: the value of the record-id index (an arc_map
+ * keyed by WARC-Record-ID without angle brackets). */
 typedef struct {
-	char *id;             /* NULL: empty slot */
 	uint32_t file;
 	uint32_t type;
 	uint64_t offset;
@@ -98,8 +95,7 @@ struct vf_ctx {
 	size_t ngroups, cap_groups;
 	int last_was_file;
 
-	loc_t *map;
-	size_t map_cap, map_len;
+	arc_map_t *map;        /* record id -> loc_t, for the current group */
 	ref_t *refs;
 	size_t nrefs, cap_refs;
 	later_t *later;
@@ -120,22 +116,16 @@ struct vf_ctx {
 
 /* ---------------------------------------------------------------- small helpers */
 
+/* arc_vec_reserve (archive/'s one growable array), noting a failure. */
 static void *grow(vf_ctx_t *c, void *arr, size_t *cap, size_t need, size_t size)
 {
-	size_t n;
-	void *p;
+	void *v = arr;
 
-	if (need <= *cap)
-		return arr;
-	n = *cap ? *cap * 2 : 16;
-	while (n < need)
-		n *= 2;
-	if (n > SIZE_MAX / size || !(p = realloc(arr, n * size))) {
+	if (arc_vec_reserve(&v, cap, need, size, 0) != 0) {
 		c->nomem = 1;
 		return NULL;
 	}
-	*cap = n;
-	return p;
+	return v;
 }
 
 static char *dup(vf_ctx_t *c, const char *s)
@@ -215,11 +205,6 @@ static const char *sfield(const warc_rec_t *rec, const char *name)
 {
 	const char *v = warc_rec_get(rec, name);
 	return v ? v : "";
-}
-
-static int has_prefix_ci(const char *s, const char *prefix)
-{
-	return s && !strncasecmp(s, prefix, strlen(prefix));
 }
 
 /* "<urn:uuid:x>" and "urn:uuid:x" name the same record; NULL stays NULL. */
@@ -376,78 +361,52 @@ vf_seal_t *vf_seal_summary(vf_ctx_t *c)
 
 /* ---------------------------------------------------------------- record-id index */
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
-}
-
-static loc_t *map_slot(vf_ctx_t *c, const char *id)
-{
-	size_t i = (size_t)(hash_str(id) & (c->map_cap - 1));
-
-	while (c->map[i].id && strcmp(c->map[i].id, id) != 0)
-		i = (i + 1) & (c->map_cap - 1);
-	return &c->map[i];
-}
-
 static loc_t *map_get(vf_ctx_t *c, const char *id)
 {
-	loc_t *l;
+	return c->map && id ? arc_map_get(c->map, id) : NULL;
+}
 
-	if (!c->map_cap || !id)
-		return NULL;
-	l = map_slot(c, id);
-	return l->id ? l : NULL;
+static void loc_free(void *v)
+{
+	loc_t *l = v;
+
+	if (l)
+		free(l->payload_digest);
+	free(l);
 }
 
 static void map_clear(vf_ctx_t *c)
 {
-	size_t i;
-
-	for (i = 0; i < c->map_cap; i++) {
-		free(c->map[i].id);
-		free(c->map[i].payload_digest);
-	}
-	free(c->map);
+	arc_map_free(c->map, loc_free);
 	c->map = NULL;
-	c->map_cap = c->map_len = 0;
 }
 
-/* Insert a copy of id; NULL if already there (*dup_of set) or out of memory. */
+/* Insert id; NULL if already there (*dup_of set) or out of memory. */
 static loc_t *map_put(vf_ctx_t *c, const char *id, loc_t **dup_of)
 {
 	loc_t *l;
+	void *old = NULL;
+	int rc;
 
 	*dup_of = NULL;
-	if (c->map_len * 2 >= c->map_cap) {
-		loc_t *old = c->map, *nm;
-		size_t oldcap = c->map_cap, i, cap = oldcap ? oldcap * 2 : 1024;
-
-		if (!(nm = calloc(cap, sizeof *nm))) {
-			c->nomem = 1;
-			return NULL;
-		}
-		c->map = nm;
-		c->map_cap = cap;
-		for (i = 0; i < oldcap; i++)
-			if (old[i].id)
-				*map_slot(c, old[i].id) = old[i];
-		free(old);
-	}
-	l = map_slot(c, id);
-	if (l->id) {
-		*dup_of = l;
+	if (!c->map && !(c->map = arc_map_new(0))) {
+		c->nomem = 1;
 		return NULL;
 	}
-	if (!(l->id = dup(c, id)))
+	if (!(l = calloc(1, sizeof *l))) {
+		c->nomem = 1;
 		return NULL;
+	}
 	l->page = -1;
-	c->map_len++;
-	return l;
+	rc = arc_map_put(c->map, id, l, &old);
+	if (rc == 0)
+		return l;
+	free(l);
+	if (rc == 1)
+		*dup_of = old;
+	else
+		c->nomem = 1;
+	return NULL;
 }
 
 /* ---------------------------------------------------------------- references */
@@ -726,6 +685,12 @@ static int check_findings(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, const
 		goto out;
 	}
 	c->res.references_checked++;
+	if (json_array_size(list) == 0) {
+		/* nothing to re-check: a page the detector could not read says so
+		 * ("scanned") and claims no fragment of the payload */
+		c->res.files[fidx].passed++;
+		goto out;
+	}
 	if (!(pl = payload_of(c, target, loc, why, sizeof why))) {
 		if (c->work_exceeded)
 			goto work_limit;
@@ -1079,7 +1044,7 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 		t = bare_id(c, rec->fields[i].value);
 		allowed = (tb & (T_REQUEST | T_METADATA)) ? (uint32_t)(T_RESPONSE | T_REVISIT)
 		                                          : (uint32_t)T_ANY_BUT_INFO;
-		if (tb == T_METADATA && !has_prefix_ci(ct, CT_CAPTURE))
+		if (tb == T_METADATA && !arc_ct_is(ct, ARC_CT_CAPTURE))
 			allowed = T_ANY_BUT_INFO;
 		if (t && bid && !strcmp(t, bid))
 			vf_fail(c, fidx, rec->offset, rid, "references",
@@ -1105,7 +1070,7 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 		else
 			check_ref(c, fidx, rec->offset, rid, "WARC-Refers-To", bref,
 			          T_RESPONSE | T_REVISIT | T_RESOURCE, pd);
-	} else if (tb == T_METADATA && has_prefix_ci(ct, CT_FINDINGS)) {
+	} else if (tb == T_METADATA && arc_ct_is(ct, ARC_CT_FINDINGS)) {
 		if (bref && bid && !strcmp(bref, bid)) {
 			vf_fail(c, fidx, rec->offset, rid, "references",
 			        "the findings' WARC-Refers-To names the record itself");
@@ -1127,9 +1092,9 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 		else
 			check_ref(c, fidx, rec->offset, rid, "WARC-Refers-To", bref, T_ANY_BUT_INFO, NULL);
 	}
-	if (tb == T_METADATA && has_prefix_ci(ct, CT_CAPTURE))
+	if (tb == T_METADATA && arc_ct_is(ct, ARC_CT_CAPTURE))
 		check_capture(c, fidx, rec, rid, warc_rec_get(rec, "WARC-Concurrent-To"));
-	if (tb == T_METADATA && has_prefix_ci(ct, CT_SEAL) && c->nhooks == 0) {
+	if (tb == T_METADATA && arc_ct_is(ct, ARC_CT_SEAL) && c->nhooks == 0) {
 		c->res.seal.seals++;
 		vf_not_checked(c, "seal records are present but this custody-verify was built without "
 		                  "the seal checker (Merkle root, signature, timestamp)");
