@@ -490,7 +490,7 @@ static void cache_clear(vf_ctx_t *c)
 
 static int work(vf_ctx_t *c, uint64_t n)
 {
-	uint64_t cap = VF_WORK_BASE + VF_WORK_FACTOR * c->input_bytes;
+	uint64_t cap = c->o.max_work ? c->o.max_work : VF_WORK_BASE + VF_WORK_FACTOR * c->input_bytes;
 
 	if (c->work_exceeded)
 		return -1;
@@ -640,7 +640,7 @@ static vf_page_t *page_of(vf_ctx_t *c, const loc_t *loc)
 static int check_findings(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, const char *rid,
                            const char *refers)
 {
-	json_t *body = load_json(c, fidx, rec, rid, "findings"), *list, *item;
+	json_t *body, *list, *item;
 	char *target = NULL, *btarget = NULL, why[700];
 	const cached_t *pl;
 	loc_t *loc;
@@ -649,7 +649,9 @@ static int check_findings(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, const
 	size_t i, bad = 0;
 	int deferred = 0;
 
-	if (!body)
+	if (c->work_exceeded)
+		return 0; /* named once, with "this and later findings are not checked" */
+	if (!(body = load_json(c, fidx, rec, rid, "findings")))
 		return 0;
 	target = bare_id(c, refers);
 	btarget = bare_id(c, jstr(body, "target"));

@@ -156,6 +156,8 @@ typedef struct {
 	void (*progress)(void *arg, const char *file, uint64_t records);
 	void *progress_arg;
 	uint64_t max_record; /* reader bound on one record block; 0: WARC_MAX_RECORD */
+	uint64_t max_work;   /* 0: the work limit is VF_WORK_BASE + VF_WORK_FACTOR x input;
+	                      * else this many bytes (tests) */
 } vf_opts_t;
 
 vf_ctx_t *vf_new(const vf_opts_t *opts);

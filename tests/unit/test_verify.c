@@ -185,6 +185,24 @@ int main(void)
 	}
 	arc_buf_free(&a);
 
+	/* the work limit: decoding and hashing for findings beyond it is a named failure */
+	build(&a, 40, NULL);
+	{
+		vf_opts_t o = { .max_work = 100 };
+
+		c1 = vf_new(&o);
+		vf_add_mem(c1, a.data, a.len, "mem.warc.zst");
+		vf_run(c1);
+		r1 = vf_result(c1);
+		CHECK_STR(r1->verdict, "failed");
+		CHECK(has_failure(r1, "work limit") && r1->failures_total == 1,
+		      "work limit named once (%llu failures)", (unsigned long long)r1->failures_total);
+		CHECK(r1->findings_checked < 41, "findings after the limit are not checked (%llu)",
+		      (unsigned long long)r1->findings_checked);
+		vf_free(c1);
+	}
+	arc_buf_free(&a);
+
 	/* the seal hook: sees every record, fills the summary; anchored -> verified */
 	build(&a, 0, NULL);
 	{
