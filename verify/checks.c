@@ -693,13 +693,17 @@ static int check_findings(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, const
 		c->res.files[fidx].passed++;
 		goto out;
 	}
+	pg = page_of(c, loc);
 	if (!(pl = payload_of(c, target, loc, why, sizeof why))) {
+		if (pg) {
+			pg->has_findings = 1;
+			pg->findings_ok = -1;
+		}
 		if (c->work_exceeded)
 			goto work_limit;
 		vf_fail(c, fidx, rec->offset, rid, "findings", "%s", why);
 		goto out;
 	}
-	pg = page_of(c, loc);
 	if (pg) {
 		json_t *verdict = json_object_get(body, "verdict");
 

@@ -190,9 +190,9 @@ static void page(FILE *f, const vf_page_t *x, size_t n, const vf_report_opts_t *
 	esc(f, x->file);
 	fprintf(f, ", byte offset %llu</td></tr>\n", (unsigned long long)x->offset);
 	fputs("<tr><th>Block digest</th><td class=mono>", f);
-	esc(f, *x->block_digest ? x->block_digest : "(none)");
+	esc(f, x->block_digest && *x->block_digest ? x->block_digest : "(none)");
 	fprintf(f, " %s</td></tr>\n<tr><th>Payload digest</th><td class=mono>", state(x->block_ok));
-	esc(f, *x->payload_digest ? x->payload_digest : "(none)");
+	esc(f, x->payload_digest && *x->payload_digest ? x->payload_digest : "(none)");
 	fprintf(f, " %s</td></tr>\n", state(x->payload_ok));
 	if (x->has_findings)
 		fprintf(f, "<tr><th>Findings</th><td>%llu fragment%s; offsets and hashes %s; page "
