@@ -354,9 +354,15 @@ void vf_not_checked(vf_ctx_t *c, const char *fmt, ...)
 		c->res.nnot_checked++;
 }
 
-vf_seal_t *vf_seal_summary(vf_ctx_t *c)
+void vf_pass(vf_ctx_t *c, size_t fidx)
 {
-	return &c->res.seal;
+	if (fidx < c->res.nfiles)
+		c->res.files[fidx].passed++;
+}
+
+vf_anchors_t *vf_anchors(vf_ctx_t *c)
+{
+	return &c->res.anchors;
 }
 
 /* ---------------------------------------------------------------- record-id index */
@@ -1101,7 +1107,7 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 	if (tb == T_METADATA && arc_ct_is(ct, ARC_CT_CAPTURE))
 		check_capture(c, fidx, rec, rid, warc_rec_get(rec, "WARC-Concurrent-To"));
 	if (tb == T_METADATA && arc_ct_is(ct, ARC_CT_SEAL) && c->nhooks == 0) {
-		c->res.seal.seals++;
+		c->res.anchors.seals++;
 		vf_not_checked(c, "seal records are present but this custody-verify was built without "
 		                  "the seal checker (Merkle root, signature, timestamp)");
 	}
@@ -1420,6 +1426,9 @@ int vf_run(vf_ctx_t *c)
 	size_t g, i;
 
 	for (g = 0; g < c->ngroups; g++) {
+		for (i = 0; i < c->nhooks; i++)
+			if (c->hooks[i].group_begin)
+				c->hooks[i].group_begin(c->hooks[i].state, c);
 		for (i = c->groups[g].first; i < c->groups[g].end; i++) {
 			check_file(c, &c->groups[g], i);
 			resolve_refs(c, &c->groups[g], 0);
@@ -1431,25 +1440,25 @@ int vf_run(vf_ctx_t *c)
 		                  "files of the case (%s); not a failure of the evidence: verify the whole "
 		                  "case folder to check them", (unsigned long long)c->res.outside,
 		               c->res.outside == 1 ? "" : "s", c->outside_example);
-	if (c->res.seal.seals == 0) {
+	if (c->res.anchors.seals == 0) {
 		vf_not_checked(c, "no seal: who captured it and when is not anchored; --trust and "
 		                  "--tsa-trust had nothing to check");
 		vf_not_checked(c, "WARC header fields (WARC-Date, WARC-Target-URI, WARC-IP-Address, ...) "
 		                  "are bound by no digest until a seal covers them");
 		if (c->res.at)
 			vf_not_checked(c, "--at: there is no seal or timestamp to evaluate at that time");
-	} else if (!c->res.seal.anchored) {
+	} else if (!c->res.anchors.anchored) {
 		vf_not_checked(c, "identity and time: %llu of %llu seals verified, not every signer and "
 		                  "timestamp chains to --trust and --tsa-trust", (unsigned long long)
-		               c->res.seal.seals_ok, (unsigned long long)c->res.seal.seals);
+		               c->res.anchors.seals_ok, (unsigned long long)c->res.anchors.seals);
 	}
-	if (c->res.seal.seals && c->res.seal.unsealed_tail) {
+	if (c->res.anchors.seals && c->res.anchors.unsealed_tail) {
 		vf_not_checked(c, "unsealed tail: the last %llu records come after the last seal",
-		               (unsigned long long)c->res.seal.unsealed_tail);
+		               (unsigned long long)c->res.anchors.unsealed_tail);
 	}
 	if (c->res.failures_total)
 		c->res.verdict = "failed";
-	else if (c->res.seal.anchored && c->res.seal.seals && !c->res.seal.unsealed_tail)
+	else if (c->res.anchors.anchored && c->res.anchors.seals && !c->res.anchors.unsealed_tail)
 		c->res.verdict = "verified";
 	else
 		c->res.verdict = "intact";

@@ -268,7 +268,7 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 {
 	FILE *f = fopen(path, "w");
 	vf_report_opts_t none = { 0 };
-	const vf_seal_t *s = &res->seal;
+	const vf_anchors_t *s = &res->anchors;
 	int failed = !strcmp(res->verdict, "failed"), sealed = s->seals > 0 && s->seals_ok == s->seals;
 	size_t i;
 	int rc;

@@ -111,7 +111,7 @@ static const char *grouped(uint64_t n, char out[32])
 }
 
 /* "verified: signed by ...; existed no later than ... according to ..." */
-static void print_seal_line(const vf_seal_t *s)
+static void print_seal_line(const vf_anchors_t *s)
 {
 	size_t i;
 
@@ -138,7 +138,7 @@ static void print_human(const vf_result_t *r, int quiet)
 	}
 	printf("%s records in %zu file%s %s", grouped(r->records, a), r->nfiles,
 	       r->nfiles == 1 ? "" : "s", !strcmp(r->verdict, "failed") ? "FAILED" : r->verdict);
-	print_seal_line(&r->seal);
+	print_seal_line(&r->anchors);
 	printf("; %s failure%s\n", grouped(r->failures_total, b), r->failures_total == 1 ? "" : "s");
 	for (i = 0; i < r->nfailures; i++) {
 		const vf_failure_t *x = &r->failures[i];
@@ -192,7 +192,7 @@ static void print_json(const vf_result_t *r)
 	/* every string in r is printable UTF-8 (vf_printable): none is dropped */
 	json_object_set_new(o, "verdict", xjson(json_string(r->verdict)));
 	json_object_set_new(o, "records", xjson(json_integer((json_int_t)r->records)));
-	json_object_set_new(o, "sealed", xjson(json_integer((json_int_t)r->seal.seals)));
+	json_object_set_new(o, "sealed", xjson(json_integer((json_int_t)r->anchors.seals)));
 	json_object_set_new(o, "findings_checked", xjson(json_integer((json_int_t)r->findings_checked)));
 	json_object_set_new(o, "references_checked",
 	                    xjson(json_integer((json_int_t)r->references_checked)));
@@ -220,24 +220,24 @@ static void print_json(const vf_result_t *r)
 		                                             "checks_failed", (json_int_t)f->failed)));
 	}
 	json_object_set_new(o, "files", files);
-	json_object_set_new(seal, "seals", xjson(json_integer((json_int_t)r->seal.seals)));
-	json_object_set_new(seal, "seals_ok", xjson(json_integer((json_int_t)r->seal.seals_ok)));
-	json_object_set_new(seal, "unsealed_tail", xjson(json_integer((json_int_t)r->seal.unsealed_tail)));
+	json_object_set_new(seal, "seals", xjson(json_integer((json_int_t)r->anchors.seals)));
+	json_object_set_new(seal, "seals_ok", xjson(json_integer((json_int_t)r->anchors.seals_ok)));
+	json_object_set_new(seal, "unsealed_tail", xjson(json_integer((json_int_t)r->anchors.unsealed_tail)));
 	arr = xjson(json_array());
-	for (i = 0; i < r->seal.nsigners; i++) {
-		char *subj = vf_printable(r->seal.signers[i].subject, strlen(r->seal.signers[i].subject));
+	for (i = 0; i < r->anchors.nsigners; i++) {
+		char *subj = vf_printable(r->anchors.signers[i].subject, strlen(r->anchors.signers[i].subject));
 		json_array_append_new(arr, xjson(json_pack("{s:s, s:i}", "subject", subj ? subj : "",
-		                                           "trusted", r->seal.signers[i].trusted)));
+		                                           "trusted", r->anchors.signers[i].trusted)));
 		free(subj);
 	}
 	json_object_set_new(seal, "signers", arr);
 	arr = xjson(json_array());
-	for (i = 0; i < r->seal.ntimes; i++) {
-		char *tsa = vf_printable(r->seal.times[i].tsa, strlen(r->seal.times[i].tsa));
-		char *tm = vf_printable(r->seal.times[i].time, strlen(r->seal.times[i].time));
+	for (i = 0; i < r->anchors.ntimes; i++) {
+		char *tsa = vf_printable(r->anchors.times[i].tsa, strlen(r->anchors.times[i].tsa));
+		char *tm = vf_printable(r->anchors.times[i].time, strlen(r->anchors.times[i].time));
 		json_array_append_new(arr, xjson(json_pack("{s:s, s:s, s:i}", "time", tm ? tm : "", "tsa",
 		                                           tsa ? tsa : "", "trusted",
-		                                           r->seal.times[i].trusted)));
+		                                           r->anchors.times[i].trusted)));
 		free(tsa);
 		free(tm);
 	}

@@ -90,7 +90,7 @@ typedef struct {
 
 /*
  * What the seal checker (seal.c, sealing issue) found, filled by its hook
- * through vf_seal_summary(); all zero when the case has no seal or no seal
+ * through vf_anchors(); all zero when the case has no seal or no seal
  * checker is attached. The summary line reads from it:
  *   "N records in F files verified: signed by <signers[0].subject> (and ...);
  *    existed no later than <times[0].time> according to <times[0].tsa>
@@ -125,7 +125,7 @@ typedef struct {
 	/* 1: every seal verified, every signer chains to --trust and every token to
 	 * --tsa-trust: with no failures and no unsealed tail the verdict is "verified" */
 	int anchored;
-} vf_seal_t;
+} vf_anchors_t;
 
 typedef struct {
 	vf_file_t *files;
@@ -137,7 +137,7 @@ typedef struct {
 	size_t npages;
 	uint64_t records, findings_checked, references_checked;
 	uint64_t outside;          /* references whose target lies outside the files given */
-	vf_seal_t seal;
+	vf_anchors_t anchors;      /* what the seal checker found (who and when) */
 	char *not_checked[VF_MAX_NOT_CHECKED];
 	size_t nnot_checked;
 	const char *verdict;       /* "verified" "intact" "failed" */
@@ -180,25 +180,38 @@ const vf_result_t *vf_result(const vf_ctx_t *c);
 
 /* ---------------------------------------------------------------- hooks (seal.c) */
 
-/* A checker that needs every record in case order (the Merkle log): record()
- * sees each record the reader returned, after verify's own checks, with the
- * index of its file; group_end() runs once the group's files are read. A
- * frame that could not be read is announced by gap() (the log then cannot be
- * rebuilt past it). Any function may be NULL. */
+/* A checker that needs every record in case order (the Merkle log): for each
+ * group (one case: a folder, or files given one after another) group_begin(),
+ * then record() for each record the reader returned, after verify's own
+ * checks, with the index of its file; gap() when a frame could not be read
+ * (the log cannot be followed past it); group_end() once the group's files
+ * are read. Any function may be NULL. Hooks report through vf_fail() and
+ * vf_pass() and fill vf_anchors().
+ *
+ * The seal checker of the sealing work (verify/seal.c: vf_seal_new,
+ * vf_seal_begin_case, vf_seal_record, vf_seal_break, vf_seal_end_case,
+ * vf_seal_verdict) plugs in as: group_begin -> vf_seal_begin_case; record ->
+ * vf_seal_record with a ctx that carries (c, file) so its fail/pass callbacks
+ * call vf_fail/vf_pass; gap -> vf_seal_break; group_end -> vf_seal_end_case,
+ * then vf_seal_verdict's anchored/notes/headline into vf_anchors() (signer,
+ * TSA and last trusted time into signers[0] and times[0], notes through
+ * vf_not_checked). */
 typedef struct {
 	void *state;
+	void (*group_begin)(void *state, vf_ctx_t *c);
 	void (*record)(void *state, vf_ctx_t *c, size_t file, const warc_rec_t *rec);
 	void (*gap)(void *state, vf_ctx_t *c, size_t file, uint64_t offset);
 	void (*group_end)(void *state, vf_ctx_t *c);
 } vf_hook_t;
 int vf_add_hook(vf_ctx_t *c, const vf_hook_t *hook);
 
-/* For hooks: report a failure (file index from the hook), a "not checked"
- * line, and the seal summary to fill. */
+/* For hooks: report a failure (file index from the hook), a check that
+ * passed, a "not checked" line, and the anchors summary to fill. */
 void vf_fail(vf_ctx_t *c, size_t file, uint64_t offset, const char *record, const char *check,
              const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void vf_pass(vf_ctx_t *c, size_t file);
 void vf_not_checked(vf_ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-vf_seal_t *vf_seal_summary(vf_ctx_t *c);
+vf_anchors_t *vf_anchors(vf_ctx_t *c);
 
 /* s as printable UTF-8 (see the top comment); malloc'd, NULL only without memory. */
 char *vf_printable(const char *s, size_t n);

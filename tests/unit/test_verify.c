@@ -99,7 +99,7 @@ static int has_failure(const vf_result_t *r, const char *check)
 /* A stand-in for the seal checker: counts records in case order and, at the
  * group's end, fills the seal summary as a checker that verified one seal would. */
 typedef struct {
-	uint64_t records, groups;
+	uint64_t records, groups, begun;
 	int anchored, fail;
 } fake_seal_t;
 
@@ -112,10 +112,16 @@ static void fake_record(void *st, vf_ctx_t *c, size_t file, const warc_rec_t *re
 	s->records += rec->header_len > 0;
 }
 
+static void fake_begin(void *st, vf_ctx_t *c)
+{
+	(void)c;
+	((fake_seal_t *)st)->begun++;
+}
+
 static void fake_end(void *st, vf_ctx_t *c)
 {
 	fake_seal_t *s = st;
-	vf_seal_t *sum = vf_seal_summary(c);
+	vf_anchors_t *sum = vf_anchors(c);
 
 	s->groups++;
 	sum->seals = sum->seals_ok = 1;
@@ -207,17 +213,18 @@ int main(void)
 	build(&a, 0, NULL);
 	{
 		fake_seal_t st = { .anchored = 1 };
-		vf_hook_t h = { .state = &st, .record = fake_record, .group_end = fake_end };
+		vf_hook_t h = { .state = &st, .group_begin = fake_begin, .record = fake_record,
+		                .group_end = fake_end };
 
 		c1 = vf_new(NULL);
 		CHECK(vf_add_hook(c1, &h) == 0, "hook added");
 		vf_add_mem(c1, a.data, a.len, "mem.warc.zst");
 		vf_run(c1);
 		r1 = vf_result(c1);
-		CHECK(st.records == 4 && st.groups == 1, "hook saw %llu records",
+		CHECK(st.records == 4 && st.groups == 1 && st.begun == 1, "hook saw %llu records",
 		      (unsigned long long)st.records);
 		CHECK_STR(r1->verdict, "verified");
-		CHECK(r1->seal.nsigners == 1 && r1->nnot_checked == 0, "anchored: nothing left unchecked");
+		CHECK(r1->anchors.nsigners == 1 && r1->nnot_checked == 0, "anchored: nothing left unchecked");
 		vf_free(c1);
 
 		st = (fake_seal_t){ .anchored = 0 };
