@@ -42,6 +42,8 @@ CRAWLER_SRC = $(wildcard crawler/*.c)
 DETECT_SRC  = $(wildcard crawler/detect/*.c)
 CLI_SRC     = $(wildcard crawler/cli/*.c)
 VERIFY_SRC  = $(wildcard verify/*.c)
+# verify/ as a library (every file but the program's main) for tests and fuzzers
+VERIFY_LIB_SRC = $(filter-out verify/verify.c,$(VERIFY_SRC))
 UNIT_SRC    = $(wildcard tests/unit/test_*.c)
 FUZZ_SRC    = $(wildcard tests/fuzz/fuzz_*.c)
 
@@ -53,6 +55,7 @@ CLI_OBJ     = $(CLI_SRC:%.c=$(BUILD)/%.o)
 # (od + sed, correct for any bytes, no python at build time), part of libdetect.a.
 DETECT_OBJ += $(BUILD)/gen/default_rules.o
 VERIFY_OBJ  = $(VERIFY_SRC:%.c=$(BUILD)/%.o)
+VERIFY_LIB_OBJ = $(VERIFY_LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 
@@ -82,6 +85,10 @@ $(BUILD)/gen/default_rules.c: samples/rules/default.rules
 $(BUILD)/gen/default_rules.o: $(BUILD)/gen/default_rules.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+$(BUILD)/libverify.a: $(VERIFY_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/libdetect.a: $(DETECT_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -99,19 +106,19 @@ $(BIN)/custody: $(CLI_OBJ) $(BUILD)/libcrawler.a $(BUILD)/libdetect.a $(BUILD)/l
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CUSTODY_LIBS)
 
-$(BIN)/custody-verify: $(VERIFY_OBJ) $(BUILD)/libarchive.a
+$(BIN)/custody-verify: $(BUILD)/verify/verify.o $(BUILD)/libverify.a $(BUILD)/libarchive.a
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(VERIFY_LIBS)
 
-# Unit tests and fuzz replays link the three libraries; the linker takes what each needs.
-LIBS_ALL = $(BUILD)/libcrawler.a $(BUILD)/libdetect.a $(BUILD)/libarchive.a
+# Unit tests and fuzz replays link every library; the linker takes what each needs.
+LIBS_ALL = $(BUILD)/libverify.a $(BUILD)/libcrawler.a $(BUILD)/libdetect.a $(BUILD)/libarchive.a
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/tu.h $(LIBS_ALL)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBS_ALL) $(CUSTODY_LIBS)
+	$(CC) $(CFLAGS) -Itests/unit -Iverify $(LDFLAGS) -o $@ $< $(LIBS_ALL) $(CUSTODY_LIBS)
 
 $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBS_ALL)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBS_ALL) $(CUSTODY_LIBS)
+	$(CC) $(CFLAGS) -Iverify $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBS_ALL) $(CUSTODY_LIBS)
 
 tests: all $(UNIT_BIN) $(FUZZ_REPLAY)
 
@@ -149,7 +156,8 @@ bench: bootstrap
 FUZZ_SECONDS ?= 30
 fuzz: bootstrap
 	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz BIN=build-fuzz/bin \
-	    OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libarchive.a build-fuzz/libdetect.a build-fuzz/libcrawler.a
+	    OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libarchive.a build-fuzz/libdetect.a build-fuzz/libcrawler.a \
+	    build-fuzz/libverify.a
 	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 lint:

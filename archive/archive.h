@@ -362,6 +362,12 @@ void arc_case_files_free(arc_case_files_t *l);
 
 typedef struct {
 	uint64_t max_record;    /* bound on a record block (default WARC_MAX_RECORD) */
+	/* strict (the verifier): every byte of the file must belong to a checked
+	 * record, so these are errors naming their offset instead of being
+	 * skipped: skippable zstd frames (the IIPC dictionary frame included),
+	 * zstd frames without a content checksum, and CR/LF bytes between the
+	 * records of a plain WARC. */
+	int strict;
 } warc_reader_opts_t;
 
 /* One record read. All pointers are borrowed until the next warc_reader_next. */
@@ -390,6 +396,8 @@ warc_reader_t *warc_reader_open_mem(const void *buf, size_t len, const char *nam
  * id). After an error the reader is finished: further calls return the same error. */
 int warc_reader_next(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err);
 void warc_reader_free(warc_reader_t *r);
+/* 1 if the input is zstd-compressed (.warc.zst), 0 if plain WARC. */
+int warc_reader_is_zstd(const warc_reader_t *r);
 /* Continue reading at offset (a frame start, e.g. from the CDXJ index or a
  * previous rec->offset); clears a previous error. 0 or ARC_EIO/ARC_EINVAL. */
 int warc_reader_seek(warc_reader_t *r, uint64_t offset, arc_error_t *err);

@@ -175,9 +175,11 @@ static int check_digest(const warc_rec_t *rec, const char *file, const char *fie
 		return 0;
 	label_text(&d, got, got_text, sizeof got_text);
 	return arc_fail(err, ARC_EDIGEST, file, rec->offset, id,
-	                "%s: offset %llu, record %s: %s: %s says %.80s but the %s hashes to %s",
-	                file, (unsigned long long)rec->offset, id, what, field, label,
-	                strcmp(what, "block digest") ? "payload" : "block", got_text);
+	                "%s: offset %llu, record %s: %s: expected %.80s (%s), found %s (the %s's "
+	                "digest): the %s was changed after capture", file,
+	                (unsigned long long)rec->offset, id, what, label, field, got_text,
+	                strcmp(what, "block digest") ? "payload" : "block",
+	                strcmp(what, "block digest") ? "payload" : "block");
 }
 
 int warc_check_block(const warc_rec_t *rec, const char *file, arc_error_t *err)

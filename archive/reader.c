@@ -50,6 +50,7 @@ struct warc_reader {
 	int dict_loaded;
 	ZSTD_DCtx *dctx;
 	uint64_t max_record;
+	int strict;               /* warc_reader_opts_t.strict */
 
 	unsigned char *rec;       /* the current record's bytes (decompressed) */
 	size_t rec_len, rec_cap;
@@ -543,6 +544,22 @@ static int finish_record(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err,
 	return 1;
 }
 
+/* Strict mode: a frame must carry its content checksum (custody's writer
+ * always sets it), so that no byte of the record escapes zstd's own check. */
+static int require_checksum(warc_reader_t *r, uint64_t start, arc_error_t *err)
+{
+	/* Frame_Header_Descriptor, the byte after the magic: bit 2 is
+	 * Content_Checksum_flag, bit 3 reserved (RFC 8878 3.1.1.1.1) */
+	if (in_need(r, 5))
+		return io_fail(r, err);
+	if (in_avail(r) < 5)
+		return rfail(r, err, ARC_EZSTD, start, "file ends inside a zstd frame header");
+	if (!(r->in[r->in_pos + 4] & 0x04))
+		return rfail(r, err, ARC_EZSTD, start,
+		             "zstd frame has no content checksum: its bytes are not checked by zstd");
+	return ARC_OK;
+}
+
 static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 {
 	uint64_t start, cl = 0;
@@ -568,6 +585,11 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 			if (in_avail(r) < 8)
 				return rfail(r, err, ARC_EZSTD, start, "truncated skippable frame header");
 			size = le32(r->in + r->in_pos + 4);
+			if (r->strict)
+				return rfail(r, err, ARC_EZSTD, start,
+				             "%s frame of %llu bytes (magic 0x%08x): bytes that belong to "
+				             "no record", magic == WARC_DICT_MAGIC ? "dictionary" : "skippable",
+				             (unsigned long long)size + 8, (unsigned)magic);
 			if (magic == WARC_DICT_MAGIC && start != 0)
 				return rfail(r, err, ARC_EFORMAT, start,
 				             "dictionary frame not at the start of the file");
@@ -590,6 +612,8 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 			return rfail(r, err, ARC_EZSTD, start,
 			             "expected a zstd frame, found magic 0x%08x (not .warc.zst, or "
 			             "bytes inserted)", (unsigned)magic);
+		if (r->strict && (rc = require_checksum(r, start, err)) != 0)
+			return rc;
 		break;
 	}
 
@@ -671,16 +695,26 @@ static int next_plain(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 	size_t hl = 0, expected;
 	int nomem, rc;
 
-	/* tolerate stray line ends between records */
+	/* tolerate stray line ends between records (strict: name them) */
+	start = in_tell(r);
 	for (;;) {
 		if (in_need(r, 1))
 			return io_fail(r, err);
-		if (in_avail(r) == 0)
+		if (in_avail(r) == 0) {
+			if (r->strict && in_tell(r) != start)
+				return rfail(r, err, ARC_EFORMAT, start,
+				             "%llu stray CR/LF bytes after the last record",
+				             (unsigned long long)(in_tell(r) - start));
 			return 0;
+		}
 		if (r->in[r->in_pos] != '\r' && r->in[r->in_pos] != '\n')
 			break;
 		r->in_pos++;
 	}
+	if (r->strict && in_tell(r) != start)
+		return rfail(r, err, ARC_EFORMAT, start,
+		             "%llu stray CR/LF bytes between records: bytes that belong to no record",
+		             (unsigned long long)(in_tell(r) - start));
 	start = in_tell(r);
 	r->rec_len = 0;
 	r->record_id[0] = '\0';
@@ -742,6 +776,7 @@ static warc_reader_t *reader_new(const char *name, const warc_reader_opts_t *opt
 	memcpy(r->name, name, n);
 	r->name[n] = '\0';
 	r->max_record = opts && opts->max_record ? opts->max_record : WARC_MAX_RECORD;
+	r->strict = opts ? opts->strict : 0;
 	r->dctx = ZSTD_createDCtx();
 	if (!r->dctx) {
 		free(r);
@@ -768,6 +803,8 @@ static int reader_start(warc_reader_t *r, arc_error_t *err)
 	}
 	magic = le32(r->in + r->in_pos);
 	r->compressed = magic == ZSTD_FRAME_MAGIC || (magic & ZSTD_SKIP_MASK) == ZSTD_SKIP_MAGIC;
+	if (magic == WARC_DICT_MAGIC && r->strict)
+		return ARC_OK; /* next_frame names it as a frame that belongs to no record */
 	if (magic == WARC_DICT_MAGIC && in_avail(r) >= 8) {
 		r->in_pos += 8;
 		return load_dictionary(r, 0, le32(r->in + r->in_pos - 4), err);
@@ -869,6 +906,11 @@ int warc_reader_seek(warc_reader_t *r, uint64_t offset, arc_error_t *err)
 	}
 	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
 	return ARC_OK;
+}
+
+int warc_reader_is_zstd(const warc_reader_t *r)
+{
+	return r ? r->compressed : 0;
 }
 
 void warc_reader_free(warc_reader_t *r)

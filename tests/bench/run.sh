@@ -7,12 +7,16 @@
 #       BENCH_KIB KiB with filler text; the planted labels do not depend on the padding),
 #       `custody scan --json` over it, per-type precision/recall from score.py, and scan
 #       throughput in MB/s beside `sha256sum` over the same files (hyperfine medians).
-#   (c) a short summary of the ratios.
+#   (c) verify: custody-verify on a 3000-page case beside `zstd -dc | tee >(sha256sum) |
+#       sha256sum` (the work it cannot avoid) and ../shared/interop/check-warc, medians of
+#       rounds and peak RSS (tests/bench/verify.sh).
+#   (d) a short summary of the ratios.
 #
 # Quote ratios, not absolute times: the machines are shared and noisy.
 # Env: SHARED (default ../shared next to the repo), BIN (default bin/), CUSTODY_ARGS (extra
 # crawl options), BENCH_PAGES/BENCH_KIB/BENCH_ROUNDS for the crawl (2000/20/3),
-# BENCH_SCAN_KIB (32), BENCH_RUNS (5), BENCH_ONLY=crawl|detect to run one part.
+# BENCH_SCAN_KIB (32), BENCH_RUNS (5), BENCH_VERIFY_PAGES (3000), BENCH_VERIFY_ROUNDS (5),
+# BENCH_ONLY=crawl|detect|verify to run one part.
 # Exits non-zero when a step is broken (a tool missing, a command failing), never for a low score.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,7 +30,7 @@ tmp=$(mktemp -d /tmp/custody-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 status=0
-sum_crawl="" sum_detect="" sum_speed=""
+sum_crawl="" sum_detect="" sum_speed="" sum_verify=""
 
 [ -x "$custody" ] || { echo "bench: $custody is missing; run 'make' first" >&2; exit 2; }
 [ -d "$SHARED/bench" ] || { echo "bench: shared directory not found at $SHARED (set SHARED)" >&2; exit 2; }
@@ -132,10 +136,26 @@ EOF
 	echo ""
 fi
 
-# ---------------------------------------------------------------- (c) summary
+# ---------------------------------------------------------------- (c) verify
+if [ "$only" = all ] || [ "$only" = verify ]; then
+	echo "== (c) custody-verify on a ${BENCH_VERIFY_PAGES:-3000}-page case beside stock tools"
+	if BIN="$bin" SHARED="$SHARED" bash "$top/tests/bench/verify.sh" "${BENCH_VERIFY_PAGES:-3000}" \
+		"${BENCH_VERIFY_ROUNDS:-5}" >"$tmp/verify.log" 2>&1; then
+		cat "$tmp/verify.log"
+		sum_verify=$(grep '^ratio' "$tmp/verify.log" | sed 's/^ratio/   verify: ratio/')
+	else
+		cat "$tmp/verify.log"
+		echo "bench: the verify benchmark failed" >&2
+		status=1
+	fi
+	echo ""
+fi
+
+# ---------------------------------------------------------------- (d) summary
 echo "== summary (ratios from this run)"
 [ -n "$sum_crawl" ] && echo "$sum_crawl"
 [ -n "$sum_detect" ] && echo "$sum_detect"
 [ -n "$sum_speed" ] && echo "$sum_speed"
+[ -n "$sum_verify" ] && echo "$sum_verify"
 [ $status -eq 0 ] || echo "bench: some steps failed (see above)"
 exit $status

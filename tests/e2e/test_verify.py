@@ -452,8 +452,193 @@ def run(tmp):
     rc, out, err = verify("--trust", missing, case)
     check(rc == 2 and "cannot open" in err, "--trust missing file: exit 2", err)
 
+    hostile(tmp)
     mutations(tmp)
     crawl_part(tmp)
+
+
+CASE_ID = "urn:uuid:abcdef01-2345-4678-9abc-def012345678"
+
+
+def info_record(name, case_id=CASE_ID, rid="urn:uuid:00000000-0000-4000-8000-000000000000"):
+    extra = [("WARC-Filename", name)]
+    if case_id:
+        extra.append(("Custody-Case-ID", case_id))
+    return ("warcinfo", record("warcinfo", rid, b"software: test\r\n", "application/warc-fields",
+                               extra))
+
+
+def failed_with(out, check, text=""):
+    return any(l.startswith("FAILED") and f": {check}: " in l and text in l
+               for l in out.splitlines())
+
+
+def hostile(tmp):
+    """The hostile review of issue 9: each of these passed as `intact` before."""
+    recs = build_records()
+    name = "capture-abcdef01-00000.warc.zst"
+
+    # a clean case with a case id and file names of the new form
+    case = os.path.join(tmp, "h-clean")
+    write_case(case, [info_record(name)] + recs[1:], name=name)
+    rc, out, err = verify(case)
+    check(rc == 3 and out.startswith("5 records in 1 file intact; 0 failures")
+          and "case: " + CASE_ID in out and "no Custody-Case-ID" not in out,
+          "case id and WARC-Filename: summary line first, intact", out + err)
+
+    # revisits referring to a request, a metadata record, itself, nothing
+    for what, target in [("a request", "urn:uuid:22222222-2222-4222-8222-222222222222"),
+                         ("a metadata record", "urn:uuid:33333333-3333-4333-8333-333333333333"),
+                         ("itself", "urn:uuid:44444444-4444-4444-8444-444444444444")]:
+        case = os.path.join(tmp, "h-rv-" + what.split()[-1])
+        write_case(case, build_records(revisit_of=target))
+        rc, out, err = verify(case)
+        check(rc == 1 and failed_with(out, "references"), f"revisit referring to {what}: failed",
+              out + err)
+    r = build_records()
+    r[4] = ("revisit", r[4][1].replace(b"WARC-Refers-To: <" + RESP_ID.encode() + b">\r\n", b""))
+    case = os.path.join(tmp, "h-rv-none")
+    write_case(case, r)
+    rc, out, err = verify(case)
+    check(rc == 1 and failed_with(out, "references", "found none"),
+          "revisit referring to nothing: failed", out + err)
+
+    # the response removed: the request's WARC-Concurrent-To and the findings name nothing
+    case = os.path.join(tmp, "h-removed")
+    write_case(case, [x for x in build_records() if x[0] != "response"])
+    rc, out, err = verify(case)
+    check(rc == 1 and failed_with(out, "references", "not in the case"),
+          "response removed: the references to it fail", out + err)
+
+    # a request's WARC-Concurrent-To naming a metadata record
+    r = build_records()
+    r[1] = ("request", r[1][1].replace(b"WARC-Type: request\r\n", b"WARC-Type: request\r\n"
+                                       b"WARC-Concurrent-To: <urn:uuid:33333333-3333-4333-8333-"
+                                       b"333333333333>\r\n"))
+    case = os.path.join(tmp, "h-conc-type")
+    write_case(case, r)
+    rc, out, err = verify(case)
+    check(rc == 1 and failed_with(out, "references", "is a metadata record"),
+          "WARC-Concurrent-To of a request naming a metadata record: failed", out + err)
+
+    # a dictionary frame at the start of the file
+    case, path, layout = fresh(tmp, "h-dict")
+    data = open(path, "rb").read()
+    open(path, "wb").write((0x184D2A5D).to_bytes(4, "little") + (8).to_bytes(4, "little")
+                           + b"\x37\xa4\x30\xec\x00\x00\x00\x00" + data)
+    rc, out, err = verify(case)
+    check(rc == 1 and failed_with(out, "zstd frame", "dictionary frame") and "offset 0" in out,
+          "dictionary frame: failed naming offset 0", out + err)
+
+    # a plain WARC renamed .warc.zst
+    case, path, layout = fresh(tmp, "h-renamed")
+    open(path, "wb").write(b"".join(p for _, _, _, p in layout))
+    rc, out, err = verify(case)
+    check(rc == 1 and failed_with(out, "zstd frame", "holds no zstd frames"),
+          "plain WARC renamed .warc.zst: failed", out + err)
+
+    # two cases in one folder; two cases concatenated into one file
+    case = os.path.join(tmp, "h-two")
+    write_case(case, [info_record(name)] + build_records()[1:], name=name)
+    other = "urn:uuid:99999999-2345-4678-9abc-def012345678"
+    write_case(case, [info_record("capture-99999999-00000.warc.zst", other,
+                                  rid="urn:uuid:00000000-0000-4000-8000-00000000000f")],
+               name="capture-99999999-00000.warc.zst")
+    rc, out, err = verify(case)
+    check(rc == 1 and failed_with(out, "case identity", "more than one case")
+          and failed_with(out, "case identity", "files of two cases"),
+          "two cases in one folder: failed", out + err)
+    case = os.path.join(tmp, "h-concat")
+    write_case(case, [info_record(name)] + build_records()[1:]
+               + [info_record(name, other, rid="urn:uuid:00000000-0000-4000-8000-00000000000e")],
+               name=name)
+    rc, out, err = verify(case)
+    check(rc == 1 and failed_with(out, "case identity", "second warcinfo"),
+          "two cases concatenated into one file: failed", out + err)
+
+    # renamed file: WARC-Filename names the old name
+    case = os.path.join(tmp, "h-rename")
+    write_case(case, [info_record("capture-abcdef01-00003.warc.zst")] + build_records()[1:],
+               name=name)
+    rc, out, err = verify(case)
+    check(rc == 1 and failed_with(out, "case identity", "capture-abcdef01-00003.warc.zst"),
+          "renamed file: WARC-Filename differs: failed", out + err)
+
+    # rotation split a URL's records: file 1 starts with the findings of file 0's response
+    case = os.path.join(tmp, "h-split")
+    r = build_records()
+    n0, n1 = "capture-abcdef01-00000.warc.zst", "capture-abcdef01-00001.warc.zst"
+    write_case(case, [info_record(n0)] + r[1:3], name=n0)
+    write_case(case, [info_record(n1, rid="urn:uuid:00000000-0000-4000-8000-000000000001")]
+               + r[3:], name=n1)
+    rc, out, err = verify(case)
+    check(rc == 3, "split case verified whole: intact", out + err)
+    rc, out, err = verify(os.path.join(case, n1))
+    check(rc == 3 and "target outside the files given" in out and "FAILED" not in out,
+          "one file alone whose findings target lies in another file: 'target outside the "
+          "files given', not a failure", out + err)
+    rc, out, err = verify(os.path.join(case, n0), os.path.join(case, n1))
+    check(rc == 3 and "outside" not in out, "both files given: intact, nothing outside", out + err)
+    os.remove(os.path.join(case, n0))
+    write_case(case, [info_record(n0)], name=n0)
+    rc, out, err = verify(case)
+    check(rc == 1 and failed_with(out, "references", "not in the case"),
+          "the same target missing from a whole case folder: failed", out + err)
+
+    # --json carries every failure, also with a record id that is not UTF-8
+    r = build_records()
+    bad_id = b"<urn:uuid:\xff\xfe-not-utf8>"
+    r[1] = ("request", r[1][1].replace(b"<urn:uuid:22222222-2222-4222-8222-222222222222>", bad_id))
+    r[1] = ("request", r[1][1].replace(b"WARC-Block-Digest: sha256:", b"WARC-Block-Digest: sha256:0"))
+    case = os.path.join(tmp, "h-utf8")
+    write_case(case, r)
+    rc, out, err = verify(case)
+    nfail = sum(1 for l in out.splitlines() if l.startswith("FAILED"))
+    rc2, jout, err2 = verify("--json", case)
+    try:
+        j = json.loads(jout)
+    except ValueError:
+        j = {}
+    check(rc == 1 and rc2 == 1 and nfail >= 1 and len(j.get("errors", [])) == nfail
+          and any("\\xFF\\xFE" in e.get("record", "") for e in j["errors"]),
+          "--json: every failure, a non-UTF-8 record id escaped as \\xNN", out + jout)
+
+    # a findings body larger than VF_MAX_JSON: refused by name, quickly
+    big = json.dumps({"target": f"<{RESP_ID}>", "findings": [],
+                      "pad": "x" * (9 << 20)}).encode()
+    r = build_records()
+    r[3] = ("findings", record("metadata", "urn:uuid:33333333-3333-4333-8333-333333333333", big,
+                               "application/vnd.custody.findings+json",
+                               [("WARC-Refers-To", f"<{RESP_ID}>")]))
+    case = os.path.join(tmp, "h-bigjson")
+    write_case(case, r)
+    rc, out, err = verify(case)
+    check(rc == 1 and failed_with(out, "findings", "VF_MAX_JSON"),
+          "a 9 MiB findings body: failed by the named limit", out + err)
+
+    # many findings records on one large page: decoded once (cache), memory bounded
+    page = b"<html><body>" + b"13800138000 " * (2 << 20) + b"</body></html>"
+    resp = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n"
+            % len(page)) + page
+    fbody = findings_body(RESP_ID, page, [("cn_mobile", "13800138000")])
+    r = [build_records()[0],
+         ("response", record("response", RESP_ID, resp, "application/http; msgtype=response",
+                             [("WARC-Target-URI", "http://127.0.0.1:9/big")], payload=page))]
+    for x in range(8):
+        r.append((f"f{x}", record("metadata", f"urn:uuid:33333333-3333-4333-8333-33333333333{x}",
+                                  fbody, "application/vnd.custody.findings+json",
+                                  [("WARC-Refers-To", f"<{RESP_ID}>")])))
+    case = os.path.join(tmp, "h-bigpage")
+    write_case(case, r)
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rc, out, err = verify(case)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    check(rc == 3 and "findings: 8 fragments" in out, "8 findings records on one 24 MiB page: "
+          "intact", out + err)
+    if "asan" not in os.environ.get("CUSTODY_BUILD", ""):
+        check(peak < 200 * 1024 or peak <= before,
+              f"8 findings records on one 24 MiB page: peak RSS {peak // 1024} MiB < 200 MiB")
 
 
 def mutations(tmp):

@@ -18,7 +18,7 @@ case "$build" in /*) ;; *) build="$top/$build" ;; esac
 CC=${FUZZ_CC:-clang}
 PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 pkgs="libcurl libxml-2.0 libcrypto libssl libzstd jansson zlib"
-cflags="-std=c11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -I$top/archive -I$top/crawler $($PKG_CONFIG --cflags $pkgs 2>/dev/null)"
+cflags="-std=c11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -I$top/archive -I$top/crawler -I$top/verify $($PKG_CONFIG --cflags $pkgs 2>/dev/null)"
 libs=$($PKG_CONFIG --libs $pkgs 2>/dev/null)
 out="$build/fuzz"
 mkdir -p "$out"
@@ -29,7 +29,7 @@ for src in "$top"/tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c | sed 's/^fuzz_//')
 	bin="$out/fuzz_$name"
 	log="$out/$name.log"
-	if ! $CC $cflags -o "$bin" "$src" "$build/libcrawler.a" "$build/libdetect.a" "$build/libarchive.a" $libs >"$log" 2>&1; then
+	if ! $CC $cflags -o "$bin" "$src" "$build/libverify.a" "$build/libcrawler.a" "$build/libdetect.a" "$build/libarchive.a" $libs >"$log" 2>&1; then
 		echo "FAIL  fuzz $name: does not build (see $log)"
 		sed 's/^/      /' "$log" | head -20
 		f=$((f + 1)); continue
