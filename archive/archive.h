@@ -397,4 +397,64 @@ int cdxj_format_line(const char *url, const char *warc_date, const char *mime,
 /* Rebuild DIR/index.cdxj from every capture file in DIR (sorted lines). */
 int cdxj_rebuild(const char *dir, arc_error_t *err);
 
+/* ================================================================ sealing (merkle.c, sth.c, sign.c, tsp.c)
+ *
+ * The case is one append-only log: leaf i = SHA-256(0x00 || exact WARC header
+ * block of record i), the tree per RFC 9162 §2.1. A seal is a tree head
+ * (seal_sth_t, exact text below) signed with CMS and timestamped per RFC 3161.
+ * Writer and verifier share all of it. Times are seconds since the epoch,
+ * UTC (int64_t).
+ */
+
+/* ---------------------------------------------------------------- Merkle tree (merkle.c) */
+
+#define MERKLE_HASH_LEN  32
+#define MERKLE_MAX_PROOF 64   /* hashes in any proof of a tree < 2^64 leaves */
+
+/* The tree as its frontier: frontier[k] is the root of a complete subtree of
+ * 2^k leaves when bit k of size is set. Plain data, 2 KiB, copyable. */
+typedef struct {
+	uint64_t size;
+	unsigned char frontier[64][MERKLE_HASH_LEN];
+} merkle_tree_t;
+
+void merkle_leaf_hash(const void *data, size_t len, unsigned char out[MERKLE_HASH_LEN]);
+void merkle_node_hash(const unsigned char left[MERKLE_HASH_LEN],
+                      const unsigned char right[MERKLE_HASH_LEN],
+                      unsigned char out[MERKLE_HASH_LEN]);
+/* Root of the empty tree: SHA-256 of nothing. */
+void merkle_empty_root(unsigned char out[MERKLE_HASH_LEN]);
+void merkle_init(merkle_tree_t *t);
+/* Append one leaf hash (or the data to hash as a leaf). 0 or ARC_ELIMIT. */
+int merkle_append(merkle_tree_t *t, const unsigned char leaf[MERKLE_HASH_LEN]);
+int merkle_append_data(merkle_tree_t *t, const void *data, size_t len);
+/* Root at the current size. */
+void merkle_root(const merkle_tree_t *t, unsigned char out[MERKLE_HASH_LEN]);
+/* Root over an array of n leaf hashes. */
+int merkle_root_of(const unsigned char (*leaves)[MERKLE_HASH_LEN], uint64_t n,
+                   unsigned char out[MERKLE_HASH_LEN]);
+/* RFC 9162 §2.1.3 inclusion proof of leaf index in the tree of the first n
+ * leaves; proof has room for MERKLE_MAX_PROOF hashes, leaf-first. 0 or ARC_EINVAL. */
+int merkle_inclusion_proof(const unsigned char (*leaves)[MERKLE_HASH_LEN], uint64_t n,
+                           uint64_t index, unsigned char (*proof)[MERKLE_HASH_LEN],
+                           size_t *proof_len);
+/* RFC 9162 §2.1.4 consistency proof from the tree of m leaves to that of n
+ * (0 < m <= n; m == n gives an empty proof). */
+int merkle_consistency_proof(const unsigned char (*leaves)[MERKLE_HASH_LEN], uint64_t n,
+                             uint64_t m, unsigned char (*proof)[MERKLE_HASH_LEN],
+                             size_t *proof_len);
+/* 0 if the proof leads from leaf to root, else ARC_EDIGEST. */
+int merkle_verify_inclusion(uint64_t index, uint64_t tree_size,
+                            const unsigned char leaf[MERKLE_HASH_LEN],
+                            const unsigned char (*proof)[MERKLE_HASH_LEN], size_t proof_len,
+                            const unsigned char root[MERKLE_HASH_LEN]);
+/* 0 if the tree of `second` leaves extends the tree of `first`, else ARC_EDIGEST. */
+int merkle_verify_consistency(uint64_t first, uint64_t second,
+                              const unsigned char first_root[MERKLE_HASH_LEN],
+                              const unsigned char second_root[MERKLE_HASH_LEN],
+                              const unsigned char (*proof)[MERKLE_HASH_LEN], size_t proof_len);
+/* 64 lower-case hex digits + NUL; parse exactly 64 lower-case hex digits. */
+void merkle_hex(const unsigned char h[MERKLE_HASH_LEN], char out[2 * MERKLE_HASH_LEN + 1]);
+int merkle_unhex(const char *s, size_t len, unsigned char out[MERKLE_HASH_LEN]);
+
 #endif
