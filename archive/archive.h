@@ -457,4 +457,125 @@ int merkle_verify_consistency(uint64_t first, uint64_t second,
 void merkle_hex(const unsigned char h[MERKLE_HASH_LEN], char out[2 * MERKLE_HASH_LEN + 1]);
 int merkle_unhex(const char *s, size_t len, unsigned char out[MERKLE_HASH_LEN]);
 
+/* ---------------------------------------------------------------- tree head text (sth.c) */
+
+#define SEAL_STH_MAX  512   /* bytes of a tree head text */
+#define SEAL_TIME_LEN 21    /* "YYYY-MM-DDThh:mm:ssZ" + NUL */
+
+typedef struct {
+	uint64_t tree_size;
+	unsigned char root[MERKLE_HASH_LEN];
+	char time[SEAL_TIME_LEN];                     /* "2026-11-30T10:42:07Z" */
+	char case_id[ARC_UUID_LEN];                   /* "urn:uuid:..." */
+	int has_previous;                             /* 0: "previous-root: none" */
+	unsigned char previous_root[MERKLE_HASH_LEN];
+} seal_sth_t;
+
+/* Appends the exact text (six "\n"-ended lines) to out. 0, ARC_EINVAL, ARC_ENOMEM. */
+int seal_sth_format(const seal_sth_t *s, arc_buf_t *out);
+/* Strict: only the text seal_sth_format writes is accepted. 0 or ARC_EFORMAT. */
+int seal_sth_parse(const void *data, size_t len, seal_sth_t *s, arc_error_t *err);
+/* Seconds since the epoch <-> "YYYY-MM-DDThh:mm:ssZ" (a real calendar date). */
+int seal_time_format(int64_t t, char out[SEAL_TIME_LEN]);
+int seal_time_parse(const char *s, size_t len, int64_t *out);
+
+/* ---------------------------------------------------------------- operator keys and CMS (sign.c) */
+
+#define SEAL_SUBJECT_MAX 512          /* subject text "CN=...,O=..." */
+#define SEAL_MAX_CMS     (64u * 1024u) /* bytes of one CMS signature */
+
+typedef enum { SEAL_ALG_P256 = 0, SEAL_ALG_SM2 = 1, SEAL_ALG_ED25519 = 2 } seal_alg_t;
+
+/* "p256" | "sm2" | "ed25519". */
+int seal_alg_parse(const char *name, seal_alg_t *alg, arc_error_t *err);
+const char *seal_alg_name(seal_alg_t alg);
+/* 0 if this OpenSSL's CMS signs and verifies with alg (tried with a
+ * throwaway key), else ARC_EINVAL with a message saying what to use instead. */
+int seal_alg_usable(seal_alg_t alg, arc_error_t *err);
+/* Strict "/CN=.../O=.../OU=.../C=XX/ST=.../L=.../emailAddress=..." (CN required). */
+int seal_subject_check(const char *subject, arc_error_t *err);
+
+typedef struct seal_signer seal_signer_t;
+/* New key pair, self-signed certificate valid `days` from now, and a CSR. */
+int seal_keygen(seal_alg_t alg, const char *subject, int days, seal_signer_t **out,
+                arc_error_t *err);
+/* PREFIX.key (PEM PKCS#8, created 0600 with O_EXCL; AES-256-CBC encrypted
+ * when pass_len > 0), PREFIX.crt, PREFIX.csr (keygen'd signers). Refuses to
+ * overwrite any of them. */
+int seal_signer_write(const seal_signer_t *s, const char *prefix, const char *pass,
+                      size_t pass_len, arc_error_t *err);
+/* Load a key (pass may be NULL; an encrypted key then fails, never prompts)
+ * and its certificate file (the signer's certificate first, then any chain). */
+int seal_signer_load(const char *key_path, const char *cert_path, const char *pass,
+                     size_t pass_len, seal_signer_t **out, arc_error_t *err);
+void seal_signer_free(seal_signer_t *s);
+const char *seal_signer_subject(const seal_signer_t *s); /* "CN=...,O=..." */
+seal_alg_t seal_signer_alg(const seal_signer_t *s);
+int seal_signer_cert_pem(const seal_signer_t *s, arc_buf_t *out);
+/* Detached CMS SignedData (DER) over data: binary, signer certificate and
+ * chain included, signingTime. Appended to cms_der. */
+int seal_sign(const seal_signer_t *s, const void *data, size_t len, arc_buf_t *cms_der,
+              arc_error_t *err);
+
+/* Trust anchors: every certificate of a PEM file. */
+typedef struct seal_trust seal_trust_t;
+int seal_trust_load(const char *pem_path, seal_trust_t **out, arc_error_t *err);
+void seal_trust_free(seal_trust_t *t);
+const char *seal_trust_path(const seal_trust_t *t);
+
+typedef struct {
+	int signature_ok;          /* the signature holds over the bytes */
+	int chain_checked;         /* a trust store was given */
+	int chain_ok;              /* the signer chains to it at the time asked */
+	char subject[SEAL_SUBJECT_MAX];
+	char issuer[SEAL_SUBJECT_MAX];
+	char fingerprint[ARC_DIGEST_LEN]; /* sha256 of the signer certificate (DER) */
+	int64_t signing_time;      /* the signer's claim, -1 if absent */
+	int64_t not_before, not_after;
+} seal_cms_info_t;
+/* Check a detached CMS signature over data; with trust, also the signer's
+ * chain as of time at (seconds; <0: now). 0 only if everything asked holds;
+ * ARC_EDIGEST (signature or chain), ARC_EFORMAT (not a one-signer detached
+ * SignedData). info says how far it got. */
+int seal_cms_verify(const void *cms_der, size_t cms_len, const void *data, size_t len,
+                    const seal_trust_t *trust, int64_t at, seal_cms_info_t *info,
+                    arc_error_t *err);
+
+/* ---------------------------------------------------------------- RFC 3161 time stamps (tsp.c) */
+
+#define SEAL_MAX_TSR (64u * 1024u)   /* bytes of one TimeStampResp */
+
+/* A TimeStampReq: SHA-256 imprint of the bytes, random 64-bit nonce, certReq. */
+typedef struct {
+	arc_buf_t der;               /* the request to POST as application/timestamp-query */
+	unsigned char nonce[8];
+} seal_tsq_t;
+int seal_tsq_make(const void *data, size_t len, seal_tsq_t *q, arc_error_t *err);
+void seal_tsq_free(seal_tsq_t *q);
+/* Check a reply the moment it arrives: granted, imprint = SHA-256(data), the
+ * request's nonce, the TSA certificate inside the token and the token's
+ * signature holding with it. 0; ARC_EINVAL (not granted), ARC_EDIGEST,
+ * ARC_EFORMAT. Trust in the TSA is not judged here. */
+int seal_tsr_check_reply(const seal_tsq_t *q, const void *data, size_t len, const void *tsr,
+                         size_t tsr_len, arc_error_t *err);
+
+typedef struct {
+	int64_t gen_time;                     /* the time the TSA vouches for; -1 unknown */
+	char gen_time_text[SEAL_TIME_LEN];
+	char serial[64];                      /* token serial, hex */
+	char tsa_subject[SEAL_SUBJECT_MAX];
+	char tsa_issuer[SEAL_SUBJECT_MAX];
+	char tsa_fingerprint[ARC_DIGEST_LEN];
+	int64_t tsa_not_before, tsa_not_after;
+	int imprint_ok, signature_ok, chain_checked, chain_ok;
+} seal_tsr_info_t;
+/* Verify a stored TimeStampResp over data: granted, SHA-256 imprint, the
+ * signature, and with trust the TSA's chain at the token's genTime (an
+ * expired TSA certificate still vouches for times inside its validity; a
+ * genTime outside it is refused). A genTime later than now (+5 min; now < 0:
+ * the clock) is refused. 0 only if all asked holds. */
+int seal_tsr_verify(const void *tsr, size_t tsr_len, const void *data, size_t len,
+                    const seal_trust_t *trust, int64_t now, seal_tsr_info_t *info,
+                    arc_error_t *err);
+
 #endif
