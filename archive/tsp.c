@@ -122,10 +122,13 @@ static void status_text(TS_RESP *resp, char *out, size_t n)
 	const STACK_OF(ASN1_UTF8STRING) *txt = si ? TS_STATUS_INFO_get0_text(si) : NULL;
 	const char *t = "";
 
-	if (txt && sk_ASN1_UTF8STRING_num(txt) > 0)
-		t = (const char *)ASN1_STRING_get0_data(sk_ASN1_UTF8STRING_value(txt, 0));
+	if (txt && sk_ASN1_UTF8STRING_num(txt) > 0) {
+		const char *d = (const char *)ASN1_STRING_get0_data(sk_ASN1_UTF8STRING_value(txt, 0));
+		if (d)
+			t = d;
+	}
 	snprintf(out, n, "%s%s%.120s", st >= 0 && st <= 5 ? names[st] : "unknown status",
-	         *t ? ": " : "", t ? t : "");
+	         *t ? ": " : "", t);
 }
 
 /* The one certificate in the token that signed it, or NULL. Borrowed. */
