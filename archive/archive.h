@@ -578,4 +578,78 @@ int seal_tsr_verify(const void *tsr, size_t tsr_len, const void *data, size_t le
                     const seal_trust_t *trust, int64_t now, seal_tsr_info_t *info,
                     arc_error_t *err);
 
+/* ---------------------------------------------------------------- seal, stamp and proof records (seal.c) */
+
+#define SEAL_CT_STH     "application/vnd.custody.sth"
+#define SEAL_CT_STAMP   "application/vnd.custody.stamp"
+#define SEAL_CT_PROOF   "application/vnd.custody.proof+json"
+#define SEAL_MAX_TOKENS 8                    /* timestamps in one seal or stamp */
+#define SEAL_MAX_BODY   (1024u * 1024u)      /* bytes of a seal/stamp/proof body */
+
+/* Standard base64 without line breaks (EVP_EncodeBlock); decoding refuses
+ * whitespace and more than max bytes. Appends to out. */
+int seal_b64_encode(const void *data, size_t len, arc_buf_t *out);
+int seal_b64_decode(const char *s, size_t len, size_t max, arc_buf_t *out);
+
+typedef struct {
+	char tsa[512];          /* the TSA's URL */
+	arc_buf_t tsr;          /* DER TimeStampResp */
+} seal_token_t;
+
+/* A seal record's body (or, with stamp, a stamp record's). */
+typedef struct {
+	arc_buf_t sth;                  /* exact tree-head text (seal) */
+	seal_sth_t sth_parsed;          /* parsed; for a stamp only tree_size and root */
+	arc_buf_t cms;                  /* DER CMS, len 0: unsigned */
+	arc_buf_t cert_pem;             /* signer certificate, len 0: none */
+	seal_token_t tokens[SEAL_MAX_TOKENS];
+	size_t ntokens;
+	char *seal_id;                  /* stamp: the seal's record id */
+} seal_body_t;
+/* JSON body (see seal.c). stamp: a stamp record's body. Appends to out. */
+int seal_body_format(const seal_body_t *b, int stamp, arc_buf_t *out);
+/* Strict, bounded parse; a seal's sth is parsed and must agree with
+ * tree_size/root. 0 or ARC_EFORMAT/ARC_ELIMIT; b freed on failure. */
+int seal_body_parse(const void *data, size_t len, int stamp, seal_body_t *b, arc_error_t *err);
+void seal_body_free(seal_body_t *b);
+
+/* The case's Merkle log, kept by arc_case: every record written (warcinfo
+ * included) is a leaf; opening an existing case rebuilds it from the files. */
+const merkle_tree_t *arc_case_tree(const arc_case_t *c);
+/* 1 and the size and root of the tree the last seal covered, 0 if none. */
+int arc_case_last_seal(const arc_case_t *c, uint64_t *size, unsigned char root[MERKLE_HASH_LEN]);
+void arc_case_set_last_seal(arc_case_t *c, uint64_t size, const unsigned char root[MERKLE_HASH_LEN]);
+/* A hook the case calls after each write, before a rotation (so the file
+ * ends sealed) and at close; never while the hook itself writes. */
+enum { ARC_CASE_AFTER_WRITE = 1, ARC_CASE_BEFORE_ROTATE = 2, ARC_CASE_CLOSING = 3 };
+typedef int (*arc_case_hook_fn)(void *ctx, arc_case_t *c, int event, arc_error_t *err);
+void arc_case_set_hook(arc_case_t *c, arc_case_hook_fn fn, void *ctx);
+
+/* Ask time-stamp authorities for tokens over the sth bytes: fill at most max
+ * tokens (each reply already checked with seal_tsr_check_reply) and return
+ * how many; 0 leaves the seal unstamped. */
+typedef size_t (*seal_stamp_fn)(void *ctx, const void *sth, size_t len, seal_token_t *out, size_t max);
+
+typedef struct {
+	const seal_signer_t *signer;   /* borrowed; NULL: seals are not signed */
+	seal_stamp_fn stamp;           /* NULL: no TSA */
+	void *stamp_ctx;
+	uint64_t every;                /* seal after this many records (0: 1000) */
+	int64_t interval;              /* or this many seconds (0: 60) */
+} seal_writer_opts_t;
+typedef struct {
+	uint64_t seals, unstamped;
+} seal_writer_stats_t;
+typedef struct seal_writer seal_writer_t;
+seal_writer_t *seal_writer_new(const seal_writer_opts_t *o);
+void seal_writer_free(seal_writer_t *s);
+/* Seal the case as it grows (sets the case's hook). */
+void seal_writer_attach(seal_writer_t *s, arc_case_t *c);
+/* Seal now unless nothing was written since the last seal; fsyncs. */
+int seal_now(seal_writer_t *s, arc_case_t *c, arc_error_t *err);
+const seal_writer_stats_t *seal_writer_stats(const seal_writer_t *s);
+/* Write a seal (stamp=0) or stamp record (stamp=1, refers_to the seal id) with body b. */
+int seal_write_body(arc_case_t *c, const seal_body_t *b, int stamp, const char *refers_to,
+                    warc_written_t *out, arc_error_t *err);
+
 #endif

@@ -19,6 +19,7 @@ static const struct {
 	{"scan", cmd_scan, "find exposed personal data in local files"},
 	{"ls", cmd_ls, "list the captures in a case directory"},
 	{"watch-hash", cmd_watch_hash, "hash a victim's identifiers for --watch"},
+	{"keygen", cmd_keygen, "make the operator's signing key and certificate"},
 };
 
 static void usage(FILE *f)
