@@ -27,6 +27,7 @@
  */
 #include "archive.h"
 #include "verify.h"
+#include "seal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -153,6 +154,9 @@ static struct {
 	pending_t *pending;
 	size_t npending, cap_pending;
 	int quiet, json, io_error;
+	vf_seal_t *seal;           /* seal checks (seal.c), fed every record in order */
+	vf_seal_summary_t ssum;
+	char seal_notes[VF_SEAL_MAX_NOTES][VF_SEAL_NOTE_LEN], seal_headline[1600];
 	int progress; /* stderr is a terminal: show progress on big cases */
 } vf;
 
@@ -427,11 +431,8 @@ static void check_record(vf_file_t *f, size_t fidx, const warc_rec_t *rec, int i
 			p->payload_digest = pd ? xstrdup(pd) : NULL;
 		}
 	}
-	if (type && !strcmp(type, "metadata") && has_prefix_ci(ct, CT_SEAL)) {
+	if (type && !strcmp(type, "metadata") && has_prefix_ci(ct, CT_SEAL))
 		vf.res.sealed++;
-		note_not_checked("seal records are present but this custody-verify cannot check "
-		                 "seals (Merkle root, signature, timestamp)");
-	}
 	if (type && !strcmp(type, "metadata") && has_prefix_ci(ct, CT_FINDINGS)) {
 		json_error_t je;
 		json_t *body = json_loadb((const char *)rec->block, (size_t)rec->block_len, 0, &je);
@@ -517,6 +518,7 @@ static void check_file(size_t fidx)
 		while ((rc = warc_reader_next(r, &rec, &e)) == 1) {
 			compressed = rec.compressed;
 			check_record(f, fidx, &rec, f->records == 0 && resyncs == 0);
+			vf_seal_record(vf.seal, f, &rec);
 			f->records++;
 			if (vf.progress && (f->records & 1023) == 0)
 				fprintf(stderr, "\r%s: %llu records...", f->path,
@@ -531,6 +533,7 @@ static void check_file(size_t fidx)
 			break;
 		}
 		fail_err(f, &e, e.code == ARC_EZSTD ? "zstd frame" : "warc framing");
+		vf_seal_break(vf.seal);
 		if (f->records == 0 && !compressed) {
 			/* the very first record is broken: is this zstd at all? */
 			unsigned char m[4] = { 0 };
@@ -789,22 +792,26 @@ static size_t add_case_dir(const char *dir, long *gap_after, char *missing, size
 	return i;
 }
 
-/* Load PEM certificates only to make sure the anchors given are usable. */
-static void load_anchors(const char *path, const char *opt)
+/* The trust anchors of --trust / --tsa-trust (every certificate in the file). */
+static seal_trust_t *load_anchors(const char *path, const char *opt)
 {
-	FILE *fp = fopen(path, "r");
-	X509 *x;
-	int n = 0;
+	seal_trust_t *t = NULL;
+	arc_error_t e;
 
-	if (!fp)
-		xerr("cannot open %s: %s", path, strerror(errno));
-	while ((x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL) {
-		X509_free(x);
-		n++;
-	}
-	fclose(fp);
-	if (n == 0)
-		xerr("%s %s: no PEM certificate in the file", opt, path);
+	if (seal_trust_load(path, &t, &e) != ARC_OK)
+		xerr("%s %s: %s", opt, path, e.msg);
+	return t;
+}
+
+/* seal.c reports through these; ctx is the file being read. */
+static void seal_fail(void *ctx, uint64_t off, const char *record, const char *check, const char *msg)
+{
+	fail(ctx, off, record, check, "%s", msg);
+}
+
+static void seal_pass(void *ctx)
+{
+	((vf_file_t *)ctx)->passed++;
 }
 
 /* --at: "YYYY-MM-DD" or a full "YYYY-MM-DDThh:mm:ss[.f]Z". */
@@ -843,6 +850,8 @@ static void print_human(void)
 	if (vf.res.findings_checked)
 		printf("findings: %llu fragments checked against the captured payloads\n",
 		       (unsigned long long)vf.res.findings_checked);
+	if (vf.seal_headline[0])
+		printf("seals: %s\n", vf.seal_headline);
 	for (i = 0; i < vf.res.nnot_checked; i++)
 		printf("not checked: %s\n", vf.res.not_checked[i]);
 	if (!strcmp(vf.res.verdict, "failed"))
@@ -994,6 +1003,9 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *trust = NULL, *tsa_trust = NULL, *report = NULL;
+	seal_trust_t *trust_t = NULL, *tsa_trust_t = NULL;
+	int64_t at = -1;
+	int sealed_ok = 0;
 	warc_reader_t **readers;
 	size_t i, g, ngroups = 0, *group_start;
 	int ch, exit_code, prev_dir = 1;
@@ -1018,9 +1030,21 @@ int main(int argc, char **argv)
 	if (vf.res.at && !valid_time(vf.res.at))
 		xerr("--at %s: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", vf.res.at);
 	if (trust)
-		load_anchors(trust, "--trust");
+		trust_t = load_anchors(trust, "--trust");
 	if (tsa_trust)
-		load_anchors(tsa_trust, "--tsa-trust");
+		tsa_trust_t = load_anchors(tsa_trust, "--tsa-trust");
+	if (vf.res.at) {
+		char full[40];
+		snprintf(full, sizeof full, strlen(vf.res.at) == 10 ? "%sT00:00:00Z" : "%.20s", vf.res.at);
+		if (seal_time_parse(full, strlen(full), &at) != ARC_OK)
+			xerr("--at %s: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", vf.res.at);
+	}
+	{
+		vf_seal_report_t rep = { seal_fail, seal_pass };
+		vf.seal = vf_seal_new(trust_t, tsa_trust_t, at, &rep);
+		if (!vf.seal)
+			xerr("out of memory");
+	}
 
 	/* Resolve every PATH first: a missing input is an I/O error (2), not a
 	 * verification failure. Each directory is one case (record ids are unique
@@ -1059,10 +1083,12 @@ int main(int argc, char **argv)
 	memset(readers, 0, vf.res.nfiles * sizeof *readers);
 	for (g = 0; g < ngroups; g++) {
 		map_clear();
+		vf_seal_begin_case(vf.seal);
 		for (i = group_start[g]; i < group_start[g + 1]; i++) {
 			check_file(i);
 			vf.res.records += vf.res.files[i].records;
 		}
+		vf_seal_end_case(vf.seal, &vf.ssum);
 		for (i = 0; i < vf.npending; i++) {
 			if (vf.pending[i].body)
 				check_findings(&vf.pending[i], readers);
@@ -1087,14 +1113,26 @@ int main(int argc, char **argv)
 		note_not_checked("WARC header fields (WARC-Date, WARC-Target-URI, WARC-IP-Address, "
 		                 "...) are bound by no digest until a seal covers them");
 	}
-	if (vf.res.at)
+	if (vf.res.at && vf.res.sealed == 0)
 		note_not_checked("--at: there is no seal or timestamp to evaluate at that time");
+	{
+		size_t nn = 0;
+		sealed_ok = vf_seal_verdict(&vf.ssum, trust_t != NULL, tsa_trust_t != NULL, vf.seal_notes,
+		                            &nn, vf.seal_headline, sizeof vf.seal_headline);
+		for (i = 0; i < nn; i++)
+			note_not_checked(vf.seal_notes[i]);
+	}
+	vf_seal_free(vf.seal);
+	seal_trust_free(trust_t);
+	seal_trust_free(tsa_trust_t);
 
 	if (vf.res.nfailures) {
 		vf.res.verdict = "failed";
 		exit_code = VF_EXIT_FAILED;
+	} else if (sealed_ok) {
+		vf.res.verdict = "verified";
+		exit_code = VF_EXIT_VERIFIED;
 	} else {
-		/* "verified" needs checked seals; this version checks none */
 		vf.res.verdict = "intact";
 		exit_code = VF_EXIT_INTACT;
 	}
