@@ -457,7 +457,8 @@ void vf_seal_record(vf_seal_t *s, void *ctx, const warc_rec_t *rec)
 		return;
 	}
 	if (s->exhibit) {
-		if (!(is_meta && ct && !strcmp(ct, SEAL_CT_STH)) && s->nex < VF_SEAL_MAX_EXHIBIT) {
+		if (!(is_meta && ct && (!strcmp(ct, SEAL_CT_STH) || !strcmp(ct, SEAL_CT_STAMP))) &&
+		    s->nex < VF_SEAL_MAX_EXHIBIT) {
 			ex_rec_t *x;
 			if (s->nex == s->capex) {
 				size_t cap = s->capex ? s->capex * 2 : 16;
