@@ -797,7 +797,11 @@ static seal_trust_t *load_anchors(const char *path, const char *opt)
 {
 	seal_trust_t *t = NULL;
 	arc_error_t e;
+	FILE *fp = fopen(path, "r");
 
+	if (!fp)
+		xerr("cannot open %s: %s", path, strerror(errno));
+	fclose(fp);
 	if (seal_trust_load(path, &t, &e) != ARC_OK)
 		xerr("%s %s: %s", opt, path, e.msg);
 	return t;
