@@ -134,6 +134,8 @@ typedef struct {
 	const char *ca_file;         /* for https TSAs, NULL: system store */
 	uint64_t failures;           /* requests that gave no usable token */
 	char last_error[400];        /* why the last one failed */
+	int64_t resume_at[SEAL_MAX_TOKENS]; /* a TSA that failed is not asked again before this
+	                                       (5 minutes later), so one slow TSA stalls a crawl once */
 } crawl_tsa_t;
 /* seal_stamp_fn over HTTP POST (ctx: crawl_tsa_t): one token per TSA that
  * answered with a reply that checks out. */

@@ -6,7 +6,9 @@
  * connect timeout and a bounded total time, so a TSA that is down or slow
  * costs a crawl at most a few seconds per seal and never stops it: the seal
  * is written with the tokens that did arrive (none: unstamped, and `custody
- * stamp` completes it later). Replies are capped at SEAL_MAX_TSR bytes.
+ * stamp` completes it later). A TSA that could not be reached is left alone
+ * for five minutes, so a slow one stalls a crawl once, not at every seal.
+ * Replies are capped at SEAL_MAX_TSR bytes.
  *
  * Must never: follow redirects to other schemes (http and https only), keep
  * a reply it could not check, or print (the last failure is kept in
@@ -15,6 +17,9 @@
 #include "crawler.h"
 
 #include <string.h>
+#include <time.h>
+
+#define TSA_RETRY_AFTER 300 /* seconds a failed TSA is left alone */
 
 #include <curl/curl.h>
 
@@ -89,6 +94,12 @@ size_t crawl_tsa_stamp(void *ctx, const void *sth, size_t len, seal_token_t *out
 		arc_error_t err;
 		char why[300];
 		seal_token_t *k = &out[n];
+		int64_t now = (int64_t)time(NULL);
+
+		if (i < SEAL_MAX_TOKENS && now < t->resume_at[i]) {
+			t->failures++; /* still down: the seal goes unstamped at once */
+			continue;
+		}
 
 		memset(k, 0, sizeof *k);
 		if (seal_tsq_make(sth, len, &q, &err) != ARC_OK) {
@@ -101,6 +112,8 @@ size_t crawl_tsa_stamp(void *ctx, const void *sth, size_t len, seal_token_t *out
 			arc_buf_free(&k->tsr);
 			seal_tsq_free(&q);
 			t->failures++;
+			if (i < SEAL_MAX_TOKENS)
+				t->resume_at[i] = now + TSA_RETRY_AFTER;
 			continue;
 		}
 		if (seal_tsr_check_reply(&q, sth, len, k->tsr.data, k->tsr.len, &err) != ARC_OK) {
