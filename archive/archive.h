@@ -270,6 +270,8 @@ typedef struct {
 	const char *operator_;    /* may be NULL */
 	const char *robots;       /* robots policy, e.g. "obey" or "ignore" */
 	const char *note;         /* case note, may be NULL */
+	int cut_torn_tail;        /* --resume: a last file that ends inside a frame (a write cut
+	                             by a crash) is cut back to its last whole record */
 } arc_case_opts_t;
 
 /* Creates dir if needed (0755); new files continue the numbering of any already there. */

@@ -13,7 +13,11 @@
  * killed mid-write: every open starts a fresh file, created with O_EXCL.
  * A torn file is left as it is (it is evidence of what happened); the reader
  * reports its tail as "zstd frame truncated" with file and offset, and the
- * index keeps every record before it. arc_case_sync also syncs the directory
+ * index keeps every record before it. Only --resume (cut_torn_tail) cuts a
+ * last file that ends inside its last frame back to its last whole record,
+ * as DESIGN.md's crash safety asks: that frame never was a record, and the
+ * case's Merkle log (every record a leaf, rebuilt here from the files) must
+ * go on from a readable end. arc_case_sync also syncs the directory
  * once per new file, so a synced file's name survives a power cut. Rotation happens
  * before a write, once the current file has reached max_file_size and holds
  * at least one record after its warcinfo, so no file is ever warcinfo-only
@@ -300,13 +304,14 @@ static int case_id_read(const arc_case_files_t *files, char out[ARC_UUID_LEN])
  * per record, and the last seal record seen (a seal at index N covers the N
  * records before it). Reading stops at the first damaged record: what
  * follows cannot be placed in the log, and the verifier will name it. */
-static void log_rebuild(arc_case_t *c, const arc_case_files_t *files)
+static void log_rebuild(arc_case_t *c, const arc_case_files_t *files, int cut_torn_tail)
 {
 	for (size_t i = 0; i < files->n; i++) {
 		warc_reader_t *r = warc_reader_open(files->v[i].path, NULL, NULL);
 		warc_rec_t rec;
+		arc_error_t e;
 		int rc = -1;
-		while (r && (rc = warc_reader_next(r, &rec, NULL)) == 1) {
+		while (r && (rc = warc_reader_next(r, &rec, &e)) == 1) {
 			const char *type = warc_rec_get(&rec, "WARC-Type");
 			const char *ct = warc_rec_get(&rec, "Content-Type");
 			if (type && ct && !strcmp(type, "metadata") && !strcmp(ct, SEAL_CT_STH)) {
@@ -317,6 +322,13 @@ static void log_rebuild(arc_case_t *c, const arc_case_files_t *files)
 			merkle_append_data(&c->tree, rec.header, rec.header_len);
 		}
 		warc_reader_free(r);
+		/* a torn tail: the last file ends inside its last frame (the
+		 * process died mid-write). That frame was never a record; cut it
+		 * so the file reads to its end and the log goes on from there */
+		if (rc < 0 && r && cut_torn_tail && i == files->n - 1 && e.code == ARC_EZSTD &&
+		    strstr(e.msg, ": zstd frame truncated: the file ends") &&
+		    truncate(files->v[i].path, (off_t)e.offset) == 0)
+			rc = 0;
 		if (rc != 0)
 			return;
 	}
@@ -383,7 +395,7 @@ arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_erro
 		case_free(c);
 		return NULL;
 	}
-	log_rebuild(c, &files);
+	log_rebuild(c, &files, opts ? opts->cut_torn_tail : 0);
 	arc_case_files_free(&files);
 	memcpy(c->short_id, c->case_id + 9, 8); /* "urn:uuid:" + 8 hex digits */
 	c->short_id[8] = '\0';

@@ -6,7 +6,7 @@ Servers on 127.0.0.1: the sample site (python http.server), the test TSA
   - a signed, stamped crawl -> verified with --trust/--tsa-trust, intact without them
   - README's "Check a seal without custody" recipe, run exactly as written, on every seal
   - TSA down -> unstamped seals, intact -> custody stamp -> verified
-  - kill -9 mid-crawl, --resume -> the tail is sealed, verified
+  - kill -9 mid-crawl, --resume -> the tail is sealed, verified; a torn last frame is cut off
   - export one page -> the exhibit verifies alone; a flipped byte -> failed
   - a WARC-Date edited in a sealed record (frame recompressed) -> failed, naming the seal root
   - an unsigned crawl says so and is intact
@@ -158,6 +158,17 @@ def main():
     check(p.returncode == 0, f"--resume: {p.stderr[-300:]}")
     rc, j = verify("--trust", crt, "--tsa-trust", tsa_ca, case3)
     check(rc == 0, f"kill -9 + --resume: verified ({rc} {j.get('errors')} {j.get('not_checked')})")
+
+    # a torn tail (the last frame cut short, as a crash mid-write leaves it) is cut off by --resume
+    case3b = os.path.join(work, "case3b")
+    shutil.copytree(case3, case3b)
+    last = sorted(glob.glob(os.path.join(case3b, "capture-*.warc.zst")))[-1]
+    os.truncate(last, os.path.getsize(last) - 25)
+    rc, j = verify(case3b)
+    check(rc == 1, f"a torn last frame: failed before the resume ({rc})")
+    p = run("crawl", "-o", case3b, "--resume", "--tsa", tsa, seed, env=env)
+    rc, j = verify("--trust", crt, "--tsa-trust", tsa_ca, case3b)
+    check(rc == 0, f"torn tail + --resume: cut off, sealed, verified ({rc} {j.get('errors')})")
 
     # 5. export one page; it verifies alone; a flipped byte fails
     exhibit = os.path.join(work, "thread101.warc.zst")
