@@ -848,7 +848,18 @@ int seal_cms_verify(const void *cms_der, size_t cms_len, const void *data, size_
 		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "CMS signature: %zu bytes (expected 1..%u)",
 		                cms_len, SEAL_MAX_CMS);
 	in = BIO_new_mem_buf(cms_der, (int)cms_len);
-	content = BIO_new_mem_buf(data, (int)len);
+	/* the content behind a pass-through filter: given a memory BIO itself,
+	 * OpenSSL 3.0's CMS_verify copies it into a BIO it leaks on some failures */
+	content = BIO_new(BIO_f_null());
+	if (content) {
+		BIO *mem = BIO_new_mem_buf(data, (int)len);
+		if (mem)
+			BIO_push(content, mem);
+		else {
+			BIO_free(content);
+			content = NULL;
+		}
+	}
 	empty = X509_STORE_new();
 	if (!in || !content || !empty) {
 		rc = arc_fail(err, ARC_ENOMEM, "", 0, NULL, "out of memory");
@@ -909,7 +920,7 @@ done:
 	CMS_ContentInfo_free(cms);
 	X509_STORE_free(empty);
 	BIO_free(in);
-	BIO_free(content);
+	BIO_free_all(content);
 	ERR_clear_error();
 	return rc;
 }

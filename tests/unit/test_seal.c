@@ -275,6 +275,8 @@ static void test_keygen_files(void)
 	seal_signer_free(l);
 	l = NULL;
 	CHECK(seal_signer_load(tpath("op.key"), tpath("op.crt"), NULL, 0, &l, &err) == 0, "load: %s", err.msg);
+	seal_signer_free(l);
+	l = NULL;
 	CHECK(seal_signer_load(tpath("op.key"), tpath("enc.crt"), NULL, 0, &l, &err) == 0,
 	      "same key, same cert");
 	seal_signer_free(l);
