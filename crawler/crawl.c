@@ -804,7 +804,8 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 	}
 	arc_case_opts_t co = {.max_file_size = o->max_file_size, .level = o->level, .software = soft,
 	                      .command_line = o->command_line, .robots = robots_policy, .note = o->note,
-	                      .cut_torn_tail = o->resume};
+	                      .cut_torn_tail = o->resume,
+	                      .operator_ = o->signer ? seal_signer_subject(o->signer) : NULL};
 	c.cc.cas = arc_case_open(o->case_dir, &co, err);
 	if (!c.cc.cas) {
 		rc = err->code ? err->code : ARC_EIO;

@@ -17,9 +17,9 @@
  * comes from the captured bytes. After a damaged frame reading resumes at the
  * next frame magic, so one bad record does not hide the state of the others.
  *
- * Sealing (Merkle tree heads, CMS signatures, RFC 3161 tokens) is not written
- * by custody yet, so the best verdict today is "intact": the output always
- * says what was not checked. It must never report a check it did not run as
+ * Seals (Merkle tree heads, CMS signatures, RFC 3161 tokens) are checked by
+ * verify/seal.c, fed every record in order; "verified" needs every seal
+ * anchored, otherwise the output says what was not checked. It must never report a check it did not run as
  * passed, never crash or hang on hostile files (the reader bounds every
  * length), and never write anything but the report it was asked for.
  *
@@ -902,6 +902,10 @@ static void print_json(void)
 	json_object_set_new(o, "files", files);
 	if (vf.res.at)
 		json_object_set_new(o, "at", json_string(vf.res.at));
+	if (vf.ssum.seals)
+		json_object_set_new(o, "seals", json_pack("{s:I, s:s, s:s, s:s, s:I}", "count",
+		                    (json_int_t)vf.ssum.seals, "signer", vf.ssum.signer, "tsa", vf.ssum.tsa,
+		                    "time", vf.ssum.last_time, "unsealed_tail", (json_int_t)vf.ssum.tail));
 	s = json_dumps(o, JSON_ENSURE_ASCII);
 	if (!s)
 		xerr("cannot format the JSON output");
@@ -954,21 +958,38 @@ static void help(void)
 "                     equals the finding's sha256: each fragment provably comes\n"
 "                     from the captured bytes\n"
 "\n"
-"    Sealing (signed Merkle tree heads and RFC 3161 timestamps) is not yet\n"
-"    written by custody, so identity and time cannot be anchored: the output\n"
-"    says so on its \"not checked\" lines.\n"
+"    seal root        every record is a leaf of the case's Merkle log (RFC 9162,\n"
+"                     leaf = SHA-256 of 0x00 and its exact WARC header); the log\n"
+"                     rebuilt from the files gives each seal's tree-size and root\n"
+"    seal chain       each seal's previous-root is the previous seal's root\n"
+"    seal signature   the CMS signature holds over the tree head and, with\n"
+"                     --trust, the signer chains to it at the time the seal's\n"
+"                     time stamp proves (no stamp: --at, else now)\n"
+"    seal timestamp   each RFC 3161 token is over the tree head and, with\n"
+"                     --tsa-trust, chains to it at its own genTime\n"
+"    stamp            a stamp record (custody stamp) refers to an earlier seal\n"
+"                     and its tokens are over that seal's tree head\n"
+"    inclusion proof  in an exhibit (custody export), each record is a leaf of\n"
+"                     the exhibit's seal\n"
+"\n"
+"    Records after the last seal are reported as an unsealed tail and keep the\n"
+"    verdict at intact; so do unsigned or unstamped seals and missing anchors:\n"
+"    the \"not checked\" lines say what is not anchored.\n"
 "\n"
 "OPTIONS\n"
 "    --trust CERT.pem\n"
-"        Certificates a seal's signer must chain to.\n"
+"        Certificates a seal's signer must chain to (the operator's certificate\n"
+"        from custody keygen, or their organisation's CA).\n"
 "    --tsa-trust CERT.pem\n"
 "        Certificates a timestamp authority must chain to.\n"
 "    --at TIME\n"
-"        Verify as of TIME (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ).\n"
+"        Verify as of TIME (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ): a token whose\n"
+"        genTime is later is refused; a seal without a token is checked at TIME.\n"
 "    --json\n"
 "        Print one JSON object: {\"verdict\", \"records\", \"sealed\", \"errors\":\n"
 "        [{\"file\", \"offset\", \"record\", \"check\", \"message\"}],\n"
-"        \"not_checked\", \"files\", \"findings_checked\"}.\n"
+"        \"not_checked\", \"files\", \"findings_checked\", \"seals\": {\"count\",\n"
+"        \"signer\", \"tsa\", \"time\", \"unsealed_tail\"}} (seals: when there are).\n"
 "    --report FILE.html\n"
 "        Also write a self-contained HTML report: per captured page the URL,\n"
 "        time, server address, status, digests, check results and the\n"
@@ -988,6 +1009,7 @@ static void help(void)
 "\n"
 "EXAMPLES\n"
 "    custody-verify case-2026-001/\n"
+"    custody-verify --trust operator.crt --tsa-trust tsa-ca.pem case-2026-001/\n"
 "    custody-verify --json case-2026-001/ > verify.json\n"
 "    custody-verify --report report.html case-2026-001/capture-6f1c2a9e-00000.warc.zst\n",
 	      stdout);
