@@ -14,6 +14,7 @@ top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(top, "tests", "e2e"))
 import lib  # noqa: E402
 
+os.chmod(tmp, 0o755)  # nginx workers read the site
 _, port = lib.start_nginx(os.path.join(tmp, "sealsite"))
 tsa = subprocess.Popen([sys.executable, os.path.join(top, "tests", "e2e", "servers", "tsa.py"),
                         "--dir", os.path.join(tmp, "tsa")], stdout=subprocess.PIPE, text=True,
