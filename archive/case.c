@@ -13,7 +13,11 @@
  * killed mid-write: every open starts a fresh file, created with O_EXCL.
  * A torn file is left as it is (it is evidence of what happened); the reader
  * reports its tail as "zstd frame truncated" with file and offset, and the
- * index keeps every record before it. arc_case_sync also syncs the directory
+ * index keeps every record before it. Only --resume (cut_torn_tail) cuts a
+ * last file that ends inside its last frame back to its last whole record,
+ * as DESIGN.md's crash safety asks: that frame never was a record, and the
+ * case's Merkle log (every record a leaf, rebuilt here from the files) must
+ * go on from a readable end. arc_case_sync also syncs the directory
  * once per new file, so a synced file's name survives a power cut. Rotation happens
  * before a write, once the current file has reached max_file_size and holds
  * at least one record after its warcinfo, so no file is ever warcinfo-only
@@ -51,6 +55,13 @@ struct arc_case {
 	char name[CASE_NAME_MAX];          /* current file's basename */
 	char last[CASE_NAME_MAX];          /* file the last record went to */
 	char path[PATH_MAX];               /* current file's path */
+	merkle_tree_t tree;                /* the case's log: one leaf per record, in write order */
+	int have_seal;                     /* a seal was found or written */
+	uint64_t seal_size;                /* the tree size it covered (its own index in the log) */
+	unsigned char seal_root[MERKLE_HASH_LEN];
+	arc_case_hook_fn hook;             /* the sealer, or NULL */
+	void *hook_ctx;
+	int in_hook;                       /* the hook is writing: no hooks, no rotation */
 };
 
 /* mkdir -p, 0755. */
@@ -148,7 +159,13 @@ static int write_warcinfo(arc_case_t *c, arc_error_t *err)
 	rec.nfields = 2;
 	rec.block = body.data;
 	rec.block_len = body.len;
-	rc = warc_writer_write(c->w, &rec, NULL, err);
+	{
+		warc_written_t w;
+		memset(&w, 0, sizeof w);
+		rc = warc_writer_write(c->w, &rec, &w, err);
+		if (rc == ARC_OK)
+			rc = merkle_append_data(&c->tree, w.header.data, w.header.len);
+	}
 	arc_buf_free(&body);
 	return rc;
 }
@@ -283,6 +300,40 @@ static int case_id_read(const arc_case_files_t *files, char out[ARC_UUID_LEN])
 	return ARC_EFORMAT;
 }
 
+/* The log of an existing case, read back from its files in order: one leaf
+ * per record, and the last seal record seen (a seal at index N covers the N
+ * records before it). Reading stops at the first damaged record: what
+ * follows cannot be placed in the log, and the verifier will name it. */
+static void log_rebuild(arc_case_t *c, const arc_case_files_t *files, int cut_torn_tail)
+{
+	for (size_t i = 0; i < files->n; i++) {
+		warc_reader_t *r = warc_reader_open(files->v[i].path, NULL, NULL);
+		warc_rec_t rec;
+		arc_error_t e;
+		int rc = -1;
+		while (r && (rc = warc_reader_next(r, &rec, &e)) == 1) {
+			const char *type = warc_rec_get(&rec, "WARC-Type");
+			const char *ct = warc_rec_get(&rec, "Content-Type");
+			if (type && ct && !strcmp(type, "metadata") && !strcmp(ct, SEAL_CT_STH)) {
+				c->have_seal = 1;
+				c->seal_size = c->tree.size;
+				merkle_root(&c->tree, c->seal_root);
+			}
+			merkle_append_data(&c->tree, rec.header, rec.header_len);
+		}
+		warc_reader_free(r);
+		/* a torn tail: the last file ends inside its last frame (the
+		 * process died mid-write). That frame was never a record; cut it
+		 * so the file reads to its end and the log goes on from there */
+		if (rc < 0 && r && cut_torn_tail && i == files->n - 1 && e.code == ARC_EZSTD &&
+		    strstr(e.msg, ": zstd frame truncated: the file ends") &&
+		    truncate(files->v[i].path, (off_t)e.offset) == 0)
+			rc = 0;
+		if (rc != 0)
+			return;
+	}
+}
+
 arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_error_t *err)
 {
 	arc_case_t *c;
@@ -344,6 +395,7 @@ arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_erro
 		case_free(c);
 		return NULL;
 	}
+	log_rebuild(c, &files, opts ? opts->cut_torn_tail : 0);
 	arc_case_files_free(&files);
 	memcpy(c->short_id, c->case_id + 9, 8); /* "urn:uuid:" + 8 hex digits */
 	c->short_id[8] = '\0';
@@ -353,6 +405,18 @@ arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_erro
 		return NULL;
 	}
 	return c;
+}
+
+static int call_hook(arc_case_t *c, int event, arc_error_t *err)
+{
+	int rc;
+
+	if (!c->hook || c->in_hook)
+		return ARC_OK;
+	c->in_hook = 1;
+	rc = c->hook(c->hook_ctx, c, event, err);
+	c->in_hook = 0;
+	return rc;
 }
 
 int arc_case_write(arc_case_t *c, const warc_record_t *rec, warc_written_t *out,
@@ -365,7 +429,10 @@ int arc_case_write(arc_case_t *c, const warc_record_t *rec, warc_written_t *out,
 	if (!c->open)
 		return arc_fail(err, ARC_EIO, c->dir, 0, NULL,
 		                "%s: no capture file open (an earlier rotation failed)", c->dir);
-	if (c->records > 0 && c->sink.tell(c->sink.ctx) >= c->max_file_size) {
+	if (!c->in_hook && c->records > 0 && c->sink.tell(c->sink.ctx) >= c->max_file_size) {
+		/* seal first, so every file ends with a seal over all before it */
+		if ((rc = call_hook(c, ARC_CASE_BEFORE_ROTATE, err)) != ARC_OK)
+			return rc;
 		close_file(c);
 		c->num++;
 		if ((rc = open_next(c, err)) != ARC_OK) {
@@ -373,12 +440,49 @@ int arc_case_write(arc_case_t *c, const warc_record_t *rec, warc_written_t *out,
 			return rc;
 		}
 	}
-	rc = warc_writer_write(c->w, rec, out, err);
-	if (rc != ARC_OK)
-		return name_error(c, rc, err);
+	{
+		warc_written_t local;
+		if (!out) {
+			memset(&local, 0, sizeof local);
+			out = &local;
+		}
+		rc = warc_writer_write(c->w, rec, out, err);
+		if (rc != ARC_OK)
+			return name_error(c, rc, err);
+		/* the leaf: the exact header block, which carries the block digest */
+		if ((rc = merkle_append_data(&c->tree, out->header.data, out->header.len)) != ARC_OK)
+			return arc_fail(err, rc, c->path, 0, NULL, "%s: the case's log is full", c->path);
+	}
 	c->records++;
 	memcpy(c->last, c->name, sizeof c->last);
-	return ARC_OK;
+	return call_hook(c, ARC_CASE_AFTER_WRITE, err);
+}
+
+const merkle_tree_t *arc_case_tree(const arc_case_t *c)
+{
+	return &c->tree;
+}
+
+int arc_case_last_seal(const arc_case_t *c, uint64_t *size, unsigned char root[MERKLE_HASH_LEN])
+{
+	if (!c || !c->have_seal)
+		return 0;
+	*size = c->seal_size;
+	memcpy(root, c->seal_root, MERKLE_HASH_LEN);
+	return 1;
+}
+
+void arc_case_set_last_seal(arc_case_t *c, uint64_t size, const unsigned char root[MERKLE_HASH_LEN])
+{
+	c->have_seal = 1;
+	c->seal_size = size;
+	memcpy(c->seal_root, root, MERKLE_HASH_LEN);
+}
+
+void arc_case_set_hook(arc_case_t *c, arc_case_hook_fn fn, void *ctx)
+{
+	c->hook = fn;
+	c->hook_ctx = ctx;
 }
 
 const char *arc_case_id(const arc_case_t *c)
@@ -432,7 +536,11 @@ int arc_case_close(arc_case_t *c, arc_error_t *err)
 
 	if (!c)
 		return ARC_OK;
-	rc = arc_case_sync(c, err);
+	rc = c->open ? call_hook(c, ARC_CASE_CLOSING, err) : ARC_OK;
+	if (rc == ARC_OK)
+		rc = arc_case_sync(c, err);
+	else
+		arc_case_sync(c, NULL);
 	close_file(c);
 	/* the index is rebuilt even after a sync failure: it describes what is there */
 	rc2 = cdxj_rebuild(c->dir, rc == ARC_OK ? err : NULL);

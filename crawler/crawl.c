@@ -27,6 +27,7 @@
  */
 #include <dirent.h>
 #include <pthread.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -695,9 +696,12 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 	crawl_t c;
 	int rc = 0;
 	double t0 = now_s(), last = 0;
+	crawl_tsa_t tsa;
+	seal_writer_t *sealer = NULL;
 	char soft[384], robots_policy[160];
 	memset(&c, 0, sizeof c);
 	memset(st, 0, sizeof *st);
+	memset(&tsa, 0, sizeof tsa);
 	c.o = o;
 	c.st = st;
 	c.fn = fn;
@@ -768,11 +772,27 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 		free(u);
 	}
 	arc_case_opts_t co = {.max_file_size = o->max_file_size, .level = o->level, .software = soft,
-	                      .command_line = o->command_line, .robots = robots_policy, .note = o->note};
+	                      .command_line = o->command_line, .robots = robots_policy, .note = o->note,
+	                      .cut_torn_tail = o->resume,
+	                      .operator_ = o->signer ? seal_signer_subject(o->signer) : NULL};
 	c.cc.cas = arc_case_open(o->case_dir, &co, err);
 	if (!c.cc.cas) {
 		rc = err->code ? err->code : ARC_EIO;
 		goto out;
+	}
+	if (o->signer || o->ntsa) {
+		tsa.urls = o->tsa_urls;
+		tsa.nurls = o->ntsa;
+		tsa.ca_file = o->ca_file;
+		seal_writer_opts_t so = {.signer = o->signer, .stamp = o->ntsa ? crawl_tsa_stamp : NULL,
+		                         .stamp_ctx = &tsa, .every = o->seal_every,
+		                         .interval = o->seal_interval};
+		sealer = seal_writer_new(&so);
+		if (!sealer) {
+			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+			goto close;
+		}
+		seal_writer_attach(sealer, c.cc.cas);
 	}
 	crawl_fetch_opts_t fo = {.concurrency = o->concurrency, .per_host = o->per_host,
 	                         .timeout_s = o->timeout_s, .connect_timeout_s = o->connect_timeout_s,
@@ -834,6 +854,18 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 close: {
 	arc_error_t cerr;
 	int crc = arc_case_close(c.cc.cas, &cerr);
+	if (sealer) {
+		st->seals = seal_writer_stats(sealer)->seals;
+		st->unstamped = o->ntsa ? seal_writer_stats(sealer)->unstamped : st->seals;
+		if (tsa.failures) {
+			char msg[sizeof tsa.last_error + 200];
+			snprintf(msg, sizeof msg, "%" PRIu64 " of %" PRIu64 " seals have no time stamp (%s); "
+			         "complete them later with `custody stamp %s --tsa URL`",
+			         seal_writer_stats(sealer)->unstamped, st->seals, tsa.last_error, o->case_dir);
+			emit(&c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, msg);
+		}
+		seal_writer_free(sealer);
+	}
 	if (crc == ARC_EZSTD || crc == ARC_EFORMAT) {
 		/* Everything was written and synced; rebuilding the index found a
 		 * damaged capture file (torn by an earlier crash, or altered). That

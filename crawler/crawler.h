@@ -64,6 +64,13 @@ typedef struct {
 	                               (-1: CPUs - 1, at most 4, the default; 0: on the main thread) */
 	const volatile int *stop;   /* nonzero (e.g. set by a SIGINT handler): stop fetching,
 	                               close the case cleanly; NULL: never */
+	/* sealing (archive.h, "sealing"): with a signer or a TSA the case is sealed
+	 * every seal_every records / seal_interval seconds, at rotation and at the end */
+	const seal_signer_t *signer;     /* NULL: seals are not signed */
+	const char *const *tsa_urls;     /* RFC 3161 time-stamp authorities, each asked per seal */
+	size_t ntsa;
+	uint64_t seal_every;             /* 0: 1000 */
+	int64_t seal_interval;           /* seconds, 0: 60 */
 } crawl_opts_t;
 
 /* Fill o with the defaults above. */
@@ -86,6 +93,8 @@ typedef struct {
 	uint64_t undetected;     /* pages the detector could not read (their findings record says why) */
 	uint64_t resumed;        /* URLs found already captured in the case (--resume) */
 	uint64_t damaged_files;  /* capture files found damaged (torn) when the index was rebuilt */
+	uint64_t seals;          /* seal records written */
+	uint64_t unstamped;      /* of which without any time-stamp token */
 	double seconds;
 } crawl_stats_t;
 
@@ -115,5 +124,22 @@ typedef void (*crawl_progress_fn)(void *ctx, const crawl_event_t *ev);
  * unusable: what was written before stays readable. */
 int crawl_run(const crawl_opts_t *opts, crawl_stats_t *stats, crawl_progress_fn fn,
               void *ctx, arc_error_t *err);
+
+/* ================================================================ RFC 3161 over HTTP (tsa.c) */
+
+typedef struct {
+	const char *const *urls;     /* the TSAs, asked in order */
+	size_t nurls;
+	long connect_timeout_s;      /* 0: 5 */
+	long timeout_s;              /* whole exchange, 0: 15 */
+	const char *ca_file;         /* for https TSAs, NULL: system store */
+	uint64_t failures;           /* requests that gave no usable token */
+	char last_error[400];        /* why the last one failed */
+	int64_t resume_at[SEAL_MAX_TOKENS]; /* a TSA that failed is not asked again before this
+	                                       (5 minutes later), so one slow TSA stalls a crawl once */
+} crawl_tsa_t;
+/* seal_stamp_fn over HTTP POST (ctx: crawl_tsa_t): one token per TSA that
+ * answered with a reply that checks out. */
+size_t crawl_tsa_stamp(void *ctx, const void *sth, size_t len, seal_token_t *out, size_t max);
 
 #endif

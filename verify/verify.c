@@ -20,6 +20,7 @@
  */
 #include "archive.h"
 #include "verify.h"
+#include "seal.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -57,22 +58,102 @@ static void __attribute__((noreturn, format(printf, 1, 2))) xerr(const char *fmt
 	exit(VF_EXIT_ERROR);
 }
 
-/* Load PEM certificates only to make sure the anchors given are usable. */
-static void load_anchors(const char *path, const char *opt)
+/* The trust anchors of --trust / --tsa-trust (every certificate in the file). */
+static seal_trust_t *load_anchors(const char *path, const char *opt)
 {
+	seal_trust_t *t = NULL;
+	arc_error_t e;
 	FILE *fp = fopen(path, "r");
-	X509 *x;
-	int n = 0;
 
 	if (!fp)
 		xerr("cannot open %s: %s", path, strerror(errno));
-	while ((x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL) {
-		X509_free(x);
-		n++;
-	}
 	fclose(fp);
-	if (n == 0)
-		xerr("%s %s: no PEM certificate in the file", opt, path);
+	if (seal_trust_load(path, &t, &e) != ARC_OK)
+		xerr("%s %s: %s", opt, path, e.msg);
+	return t;
+}
+
+/* ---------------------------------------------------------------- the seal checker's hook
+ * seal.c rebuilds each case's Merkle log from every record in order and checks
+ * the seals against it; it plugs into the checker as a vf_hook_t (verify.h)
+ * and reports through vf_fail/vf_pass, its summary through vf_anchors(). */
+typedef struct {
+	vf_seal_t *seal;
+	vf_seal_summary_t sum;
+	int have_trust, have_tsa_trust;
+	vf_ctx_t *c;      /* of the record being fed */
+	size_t file;
+} seal_hook_t;
+
+static void seal_fail(void *ctx, uint64_t off, const char *record, const char *check, const char *msg)
+{
+	seal_hook_t *h = ctx;
+	vf_fail(h->c, h->file, off, record ? record : "", check, "%s", msg);
+}
+
+static void seal_pass(void *ctx)
+{
+	seal_hook_t *h = ctx;
+	vf_pass(h->c, h->file);
+}
+
+static void seal_group_begin(void *state, vf_ctx_t *c)
+{
+	(void)c;
+	vf_seal_begin_case(((seal_hook_t *)state)->seal);
+}
+
+static void seal_record(void *state, vf_ctx_t *c, size_t file, const warc_rec_t *rec)
+{
+	seal_hook_t *h = state;
+	h->c = c;
+	h->file = file;
+	vf_seal_record(h->seal, h, rec);
+}
+
+static void seal_gap(void *state, vf_ctx_t *c, size_t file, uint64_t offset)
+{
+	(void)c;
+	(void)file;
+	(void)offset;
+	vf_seal_break(((seal_hook_t *)state)->seal);
+}
+
+/* After each case: the summary so far becomes the anchors the verdict reads. */
+static void seal_group_end(void *state, vf_ctx_t *c)
+{
+	seal_hook_t *h = state;
+	char notes[VF_SEAL_MAX_NOTES][VF_SEAL_NOTE_LEN], headline[1600];
+	size_t nn = 0, i;
+	vf_anchors_t *a = vf_anchors(c);
+	int ok;
+
+	vf_seal_end_case(h->seal, &h->sum);
+	ok = vf_seal_verdict(&h->sum, h->have_trust, h->have_tsa_trust, notes, &nn, headline,
+	                     sizeof headline);
+	for (i = 0; i < nn; i++)
+		vf_not_checked(c, "%s", notes[i]);
+	a->seals = h->sum.seals;
+	a->seals_ok = h->sum.seals_signed_ok < h->sum.seals_stamped_ok ? h->sum.seals_signed_ok
+	                                                                : h->sum.seals_stamped_ok;
+	a->unsealed_tail = h->sum.tail;
+	a->anchored = ok;
+	a->nsigners = 0;
+	if (h->sum.signer[0]) {
+		snprintf(a->signers[0].subject, sizeof a->signers[0].subject, "%s", h->sum.signer);
+		a->signers[0].trusted = !h->have_trust ? 0 : h->sum.seals_trusted == h->sum.seals ? 1 : -1;
+		a->signers[0].seals = h->sum.seals;
+		a->nsigners = 1;
+	}
+	a->ntimes = 0;
+	if (h->sum.last_time[0]) {
+		/* "2026-11-30T10:42:07Z" as a reader writes it: "2026-11-30 10:42:07 UTC" */
+		snprintf(a->times[0].time, sizeof a->times[0].time, "%.10s %.8s UTC", h->sum.last_time,
+		         h->sum.last_time + 11);
+		snprintf(a->times[0].tsa, sizeof a->times[0].tsa, "%s", h->sum.tsa);
+		a->times[0].trusted = !h->have_tsa_trust ? 0 : h->sum.seals_time_trusted == h->sum.seals ? 1 : -1;
+		a->ntimes = 1;
+	}
 }
 
 /* --at: "YYYY-MM-DD" or a full "YYYY-MM-DDThh:mm:ss[.f]Z". */
@@ -312,6 +393,19 @@ static void help(void)
 "                     decoded payload and the SHA-256 of those bytes equals\n"
 "                     the finding's sha256: each fragment provably comes from\n"
 "                     the captured bytes\n"
+"    seal root        every record is a leaf of the case's Merkle log (RFC 9162,\n"
+"                     leaf = SHA-256 of 0x00 and its exact WARC header); the log\n"
+"                     rebuilt from the files gives each seal's tree-size and root\n"
+"    seal chain       each seal's previous-root is the previous seal's root\n"
+"    seal signature   the CMS signature holds over the tree head and, with\n"
+"                     --trust, the signer chains to it at the time the seal's\n"
+"                     time stamp proves (no stamp: --at, else now)\n"
+"    seal timestamp   each RFC 3161 token is over the tree head and, with\n"
+"                     --tsa-trust, chains to it at its own genTime\n"
+"    stamp            a stamp record (custody stamp) refers to an earlier seal\n"
+"                     and its tokens are over that seal's tree head\n"
+"    inclusion proof  in an exhibit (custody export), each record is a leaf of\n"
+"                     the exhibit's seal\n"
 "\n"
 "    Files given one by one are checked as part of a case: a record they\n"
 "    name that lies in another file is reported as \"target outside the\n"
@@ -321,16 +415,20 @@ static void help(void)
 "    findings at most 16 times the input plus 1 GiB (else \"work limit\").\n"
 "\n"
 "    Seals (signed Merkle tree heads with RFC 3161 timestamps) are what\n"
-"    anchors who captured a case and when; without them the best verdict is\n"
-"    \"intact\", and the output says what was not checked.\n"
+"    anchors who captured a case and when. Records after the last seal are\n"
+"    reported as an unsealed tail and keep the verdict at intact; so do\n"
+"    unsigned or unstamped seals and missing anchors: the \"not checked\"\n"
+"    lines say what is not anchored.\n"
 "\n"
 "OPTIONS\n"
 "    --trust CERT.pem\n"
-"        Certificates a seal's signer must chain to.\n"
+"        Certificates a seal's signer must chain to (the operator's certificate\n"
+"        from custody keygen, or their organisation's CA).\n"
 "    --tsa-trust CERT.pem\n"
 "        Certificates a timestamp authority must chain to.\n"
 "    --at TIME\n"
-"        Verify as of TIME (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ).\n"
+"        Verify as of TIME (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ): a token whose\n"
+"        genTime is later is refused; a seal without a token is checked at TIME.\n"
 "    --json\n"
 "        Print one JSON object: {\"verdict\", \"records\", \"sealed\", \"errors\":\n"
 "        [{\"file\", \"offset\", \"record\", \"check\", \"message\"}], \"errors_total\",\n"
@@ -364,6 +462,7 @@ static void help(void)
 "\n"
 "EXAMPLES\n"
 "    custody-verify case-2026-001/\n"
+"    custody-verify --trust operator.crt --tsa-trust tsa-ca.pem case-2026-001/\n"
 "    custody-verify --json case-2026-001/ > verify.json\n"
 "    custody-verify --report report.html case-2026-001/\n"
 "    custody-verify --report share.html --redact case-2026-001/\n",
@@ -386,6 +485,10 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *trust = NULL, *tsa_trust = NULL, *report = NULL;
+	seal_trust_t *trust_t = NULL, *tsa_trust_t = NULL;
+	seal_hook_t sh;
+	vf_seal_report_t srep = { seal_fail, seal_pass };
+	int64_t at = -1;
 	vf_opts_t o = { 0 };
 	vf_report_opts_t ro = { 0 };
 	const vf_result_t *res;
@@ -418,14 +521,30 @@ int main(int argc, char **argv)
 	if (o.at && !valid_time(o.at))
 		xerr("--at %s: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", o.at);
 	if (trust)
-		load_anchors(trust, "--trust");
+		trust_t = load_anchors(trust, "--trust");
 	if (tsa_trust)
-		load_anchors(tsa_trust, "--tsa-trust");
+		tsa_trust_t = load_anchors(tsa_trust, "--tsa-trust");
+	if (o.at) {
+		char full[40];
+		snprintf(full, sizeof full, strlen(o.at) == 10 ? "%sT00:00:00Z" : "%.20s", o.at);
+		if (seal_time_parse(full, strlen(full), &at) != ARC_OK)
+			xerr("--at %s: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", o.at);
+	}
 	o.collect_pages = report != NULL;
 	if (!quiet && !json && isatty(STDERR_FILENO))
 		o.progress = progress;
 	if (!(c = vf_new(&o)))
 		xerr("out of memory");
+	memset(&sh, 0, sizeof sh);
+	sh.have_trust = trust_t != NULL;
+	sh.have_tsa_trust = tsa_trust_t != NULL;
+	if (!(sh.seal = vf_seal_new(trust_t, tsa_trust_t, at, &srep)))
+		xerr("out of memory");
+	{
+		vf_hook_t hook = { &sh, seal_group_begin, seal_record, seal_gap, seal_group_end };
+		if (vf_add_hook(c, &hook) != 0)
+			xerr("out of memory");
+	}
 
 	/* Resolve every PATH first: a missing input is an I/O error (2), not a
 	 * verification failure. */
@@ -471,5 +590,8 @@ int main(int argc, char **argv)
 		exit_code = VF_EXIT_ERROR;
 	}
 	vf_free(c);
+	vf_seal_free(sh.seal);
+	seal_trust_free(trust_t);
+	seal_trust_free(tsa_trust_t);
 	return exit_code;
 }

@@ -102,14 +102,14 @@ typedef struct {
 #define VF_MAX_SIGNERS 8
 #define VF_MAX_TIMES   8
 typedef struct {
-	char subject[256];  /* signer certificate subject, one line: "CN=..., O=..." */
+	char subject[SEAL_SUBJECT_MAX]; /* signer certificate subject, one line: "CN=..., O=..." */
 	int trusted;        /* 1 chains to --trust at the token's time, 0 not checked, -1 failed */
 	uint64_t seals;     /* seals signed by this certificate */
 } vf_signer_t;
 
 typedef struct {
 	char time[40];      /* the token's genTime: "2026-11-30 10:42:07 UTC" */
-	char tsa[256];      /* the TSA's subject, one line */
+	char tsa[SEAL_SUBJECT_MAX]; /* the TSA's subject, one line */
 	int trusted;        /* 1 chains to --tsa-trust at genTime, 0 not checked, -1 failed */
 } vf_time_t;
 

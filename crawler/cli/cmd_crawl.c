@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "crawler.h"
+#include "keys.h"
 
 static const cli_opt_t crawl_opts[] = {
 	{"output", 'o', "CASE_DIR", "Case directory to write (created if missing; new capture files continue "
@@ -78,6 +79,21 @@ static const cli_opt_t crawl_opts[] = {
 	{"note", 0, "TEXT", "A case note, recorded in the warcinfo record of every capture file."},
 	{"max-file-size", 0, "SIZE", "Start a new capture file after SIZE bytes (suffix K, M, G; default 1G)."},
 	{"level", 0, "N", "zstd compression level (default 3)."},
+	{"key", 0, "FILE", "Sign the case's seals with this private key (PEM; default: the key `custody keygen` "
+	                   "put in $XDG_CONFIG_HOME/custody/operator.key, else ~/.config/custody/, used "
+	                   "automatically when it exists). Without any key the case is unsigned: the crawl "
+	                   "says so at start and end, and custody-verify can then only call it intact."},
+	{"cert", 0, "FILE", "The key's certificate (PEM; default: --key's name with .crt for .key). Further "
+	                    "certificates in the file (an organisation's CA chain) go into every signature."},
+	{"pass-file", 0, "FILE", "Read the key's passphrase from the first line of FILE (for a key made with "
+	                         "keygen --pass-file). custody never prompts."},
+	{"tsa", 0, "URL", "Ask this RFC 3161 time-stamp authority for a token over every seal (repeat for "
+	                  "independent TSAs). Each reply is checked at once (status, imprint, nonce, the TSA's "
+	                  "certificate); a TSA that fails or is slow (5 s to connect, 15 s in all) leaves the "
+	                  "seal unstamped and the crawl goes on; `custody stamp` completes it later."},
+	{"seal-every", 0, "N", "Seal after every N records (default 1000). Seals are also written every "
+	                       "--seal-interval seconds, before a capture file is closed, and at the end."},
+	{"seal-interval", 0, "SECONDS", "Seal at least every SECONDS while records are written (default 60)."},
 	{"json", 0, NULL, "Print a JSON summary on stdout at the end."},
 	{"quiet", 'q', NULL, "No progress line and no summary (per-URL errors are still printed)."},
 	{0},
@@ -114,6 +130,9 @@ typedef struct {
 	int json, quiet, tty, progress_shown;
 	double last_draw;
 	char *cmdline;
+	const char *key, *cert, *pass_file;
+	const char *tsa[SEAL_MAX_TOKENS];
+	size_t ntsa;
 } crawl_cli_t;
 
 static volatile int g_stop;
@@ -280,6 +299,24 @@ static int on_opt(void *ctx, const char *name, const char *arg)
 		rc = parse_size(name, arg, &o->max_file_size);
 	else if (!strcmp(name, "level") && !(rc = parse_num(name, arg, 1, 19, &v)))
 		o->level = (int)v;
+	else if (!strcmp(name, "key"))
+		c->key = arg;
+	else if (!strcmp(name, "cert"))
+		c->cert = arg;
+	else if (!strcmp(name, "pass-file"))
+		c->pass_file = arg;
+	else if (!strcmp(name, "tsa")) {
+		if (c->ntsa >= SEAL_MAX_TOKENS || (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))) {
+			fprintf(stderr, "custody crawl: --tsa wants an http:// or https:// URL (at most %d TSAs), "
+			                "not '%s'\n", SEAL_MAX_TOKENS, arg);
+			rc = 2;
+		} else {
+			c->tsa[c->ntsa++] = arg;
+		}
+	} else if (!strcmp(name, "seal-every") && !(rc = parse_num(name, arg, 1, INT64_MAX, &v)))
+		o->seal_every = (uint64_t)v;
+	else if (!strcmp(name, "seal-interval") && !(rc = parse_num(name, arg, 1, 86400 * 365, &v)))
+		o->seal_interval = (int64_t)v;
 	else if (!strcmp(name, "json"))
 		c->json = 1;
 	else if (!strcmp(name, "quiet"))
@@ -404,10 +441,31 @@ int cmd_crawl(int argc, char **argv)
 	signal(SIGTERM, on_sigint);
 	signal(SIGPIPE, SIG_IGN);
 
+	seal_signer_t *signer = NULL;
+	int used_default = 0;
+	if (keys_load("crawl", c.key, c.cert, c.pass_file, &signer, &used_default)) {
+		rc = 2;
+		goto out;
+	}
+	c.o.signer = signer;
+	c.o.tsa_urls = c.tsa;
+	c.o.ntsa = c.ntsa;
+	if (!c.quiet) {
+		if (signer)
+			fprintf(stderr, "custody crawl: sealing signed by %s%s%s\n", seal_signer_subject(signer),
+			        used_default ? " (your default key)" : "",
+			        c.ntsa ? "" : "; no --tsa: the seals carry no trusted time");
+		else
+			fprintf(stderr, "custody crawl: no signing key: the case will be UNSIGNED (who captured "
+			                "it is not provable; run `custody keygen --subject \"/CN=Your Name/O=...\"` "
+			                "once to sign every case)\n");
+	}
+
 	crawl_stats_t st;
 	arc_error_t err;
 	memset(&err, 0, sizeof err);
 	int crc = crawl_run(&c.o, &st, on_event, &c, &err);
+	seal_signer_free(signer);
 	clear_progress(&c);
 	if (crc < 0) {
 		fprintf(stderr, "custody crawl: %s\n", err.msg[0] ? err.msg : arc_strerror(crc));
@@ -436,6 +494,14 @@ int cmd_crawl(int argc, char **argv)
 		        st.seconds, st.records, st.revisits, st.findings, st.doxing_pages, undetected,
 		        resumed, c.o.case_dir);
 	}
+	if (!c.quiet && crc >= 0) {
+		if (!c.o.signer && !c.ntsa)
+			fprintf(stderr, "custody crawl: the case is UNSIGNED and has no trusted time: "
+			                "custody-verify can only call it intact\n");
+		else
+			fprintf(stderr, "custody crawl: %" PRIu64 " seals written (%s%s%" PRIu64 " without a time stamp)\n",
+			        st.seals, c.o.signer ? "signed" : "UNSIGNED", ", ", st.unstamped);
+	}
 	if (c.json) {
 		printf("{\"case\": \"");
 		for (const char *p = c.o.case_dir; *p; p++)
@@ -449,10 +515,12 @@ int cmd_crawl(int argc, char **argv)
 		       ", \"truncated\": %" PRIu64 ", \"robots_blocked\": %" PRIu64 ", \"skipped\": %" PRIu64
 		       ", \"queued\": %" PRIu64 ", \"seen\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"records\": %" PRIu64
 		       ", \"revisits\": %" PRIu64 ", \"findings\": %" PRIu64 ", \"doxing_pages\": %" PRIu64
-		       ", \"undetected\": %" PRIu64 ", \"resumed\": %" PRIu64 ", \"damaged_files\": %" PRIu64 ", \"seconds\": %.3f, \"exit\": %d}\n",
+		       ", \"undetected\": %" PRIu64 ", \"resumed\": %" PRIu64 ", \"damaged_files\": %" PRIu64
+		       ", \"seals\": %" PRIu64 ", \"unstamped\": %" PRIu64 ", \"signed\": %s, \"seconds\": %.3f, \"exit\": %d}\n",
 		       crc < 0 ? "false" : "true", st.fetched, st.failed, st.http_errors, st.truncated,
 		       st.robots_blocked, st.skipped, st.queued, st.seen, st.bytes, st.records, st.revisits,
-		       st.findings, st.doxing_pages, st.undetected, st.resumed, st.damaged_files, st.seconds, rc);
+		       st.findings, st.doxing_pages, st.undetected, st.resumed, st.damaged_files, st.seals,
+		       st.unstamped, c.o.signer ? "true" : "false", st.seconds, rc);
 	}
 out:
 	for (size_t i = 0; i < c.nseeds; i++) {

@@ -19,6 +19,9 @@ static const struct {
 	{"scan", cmd_scan, "find exposed personal data in local files"},
 	{"ls", cmd_ls, "list the captures in a case directory"},
 	{"watch-hash", cmd_watch_hash, "hash a victim's identifiers for --watch"},
+	{"keygen", cmd_keygen, "make the operator's signing key and certificate"},
+	{"stamp", cmd_stamp, "time-stamp the seals a TSA could not stamp during the crawl"},
+	{"export", cmd_export, "one page as a self-contained exhibit with its inclusion proof"},
 };
 
 static void usage(FILE *f)

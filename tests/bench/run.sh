@@ -16,7 +16,8 @@
 # Env: SHARED (default ../shared next to the repo), BIN (default bin/), CUSTODY_ARGS (extra
 # crawl options), BENCH_PAGES/BENCH_KIB/BENCH_ROUNDS for the crawl (2000/20/3),
 # BENCH_SCAN_KIB (32), BENCH_RUNS (5), BENCH_VERIFY_PAGES (3000), BENCH_VERIFY_ROUNDS (5),
-# BENCH_ONLY=crawl|detect|verify to run one part.
+#   (d) sealing: a signed + stamped crawl vs the unsigned crawl of the same site (tests/bench/seal.py).
+# BENCH_ONLY=crawl|detect|verify|seal to run one part.
 # Exits non-zero when a step is broken (a tool missing, a command failing), never for a low score.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -151,11 +152,32 @@ if [ "$only" = all ] || [ "$only" = verify ]; then
 	echo ""
 fi
 
-# ---------------------------------------------------------------- (d) summary
+# ---------------------------------------------------------------- (d) sealing
+# The same site crawled unsigned and then signed + stamped (a bench key, the local test TSA
+# tests/e2e/servers/tsa.py), alternating, BENCH_ROUNDS rounds: median pages/s ratio (goal >= 0.9).
+if [ "$only" = all ] || [ "$only" = seal ]; then
+	pages=${BENCH_PAGES:-2000}
+	echo "== (d) sealing: signed + RFC 3161-stamped crawl vs unsigned, same site ($pages pages of" \
+		"${BENCH_KIB:-20} KiB, loopback nginx, ${BENCH_ROUNDS:-3} rounds)"
+	if python3 "$SHARED/corpus/mksite.py" "$tmp/sealsite" --pages "$pages" --kib "${BENCH_KIB:-20}" --seed 1 \
+		>/dev/null 2>&1 && python3 "$top/tests/bench/seal.py" "$custody" "$tmp" "${BENCH_ROUNDS:-3}" \
+		>"$tmp/seal.log" 2>&1; then
+		sed 's/^/   /' "$tmp/seal.log"
+		sum_seal=$(grep '^ratio' "$tmp/seal.log" | sed 's/^ratio/   sealing: ratio/')
+	else
+		cat "$tmp/seal.log" 2>/dev/null
+		echo "bench: the sealing benchmark failed" >&2
+		status=1
+	fi
+	echo ""
+fi
+
+# ---------------------------------------------------------------- (e) summary
 echo "== summary (ratios from this run)"
 [ -n "$sum_crawl" ] && echo "$sum_crawl"
 [ -n "$sum_detect" ] && echo "$sum_detect"
 [ -n "$sum_speed" ] && echo "$sum_speed"
 [ -n "$sum_verify" ] && echo "$sum_verify"
+[ -n "${sum_seal:-}" ] && echo "$sum_seal"
 [ $status -eq 0 ] || echo "bench: some steps failed (see above)"
 exit $status

@@ -1,0 +1,588 @@
+/*
+ * seal.c — custody-verify's seal checks: the case's Merkle log rebuilt from
+ * the records, every seal's tree head, signature and time stamps, stamp
+ * records, and the inclusion proofs of an exhibit.
+ *
+ * A case: every record, in file order, is a leaf (SHA-256(0x00 || its exact
+ * header block), archive/merkle.c). At a seal record the log must have
+ * exactly tree-size leaves and give the head's root; previous-root must be
+ * the previous seal's root, so seals form one chain and nothing before a
+ * seal can be removed, changed, reordered or inserted without failing it.
+ * The CMS signature must hold over the tree-head bytes, and with --trust the
+ * signer must chain to it at the time the seal's first valid token proves
+ * (its genTime; no token: --at or now); every token must be over the same
+ * bytes and, with --tsa-trust, chain at its own genTime. Records after the
+ * last seal are an unsealed tail, counted and never called verified.
+ *
+ * An exhibit (custody export: first warcinfo with Custody-Exhibit-Of) holds a
+ * few records of a case, the seal that covers them and a proof record: each
+ * record's leaf is checked against the seal's root with its RFC 9162
+ * inclusion proof instead of rebuilding the whole log.
+ *
+ * Memory: the log is its frontier (2 KiB); an exhibit keeps one leaf per
+ * record, at most VF_SEAL_MAX_EXHIBIT records; seals keep their id and
+ * tree-head text for stamp records, at most VF_SEAL_MAX_SEALS.
+ *
+ * Must never: count a seal as trusted without the anchors given, treat the
+ * tail as sealed, or read a body beyond archive/'s bounds.
+ */
+#include "seal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#define VF_SEAL_MAX_SEALS   100000
+#define VF_SEAL_MAX_EXHIBIT 100000
+
+typedef struct {
+	char *id;                       /* bare record id */
+	unsigned char sth[SEAL_STH_MAX];
+	size_t sth_len;
+	int stamped, time_trusted;
+	int64_t gen_time;
+} seen_seal_t;
+
+typedef struct {
+	char *id;
+	unsigned char leaf[MERKLE_HASH_LEN];
+	int proven;
+} ex_rec_t;
+
+struct vf_seal {
+	const seal_trust_t *trust, *tsa_trust;
+	int64_t at;
+	vf_seal_report_t rep;
+	/* per case */
+	merkle_tree_t tree;
+	int started, broken, exhibit;
+	char case_id[ARC_UUID_LEN];
+	int have_prev;
+	unsigned char prev_root[MERKLE_HASH_LEN];
+	uint64_t last_seal_index;       /* log index of the last seal record */
+	int any_seal;
+	seen_seal_t *seals;
+	size_t nseals, capseals;
+	ex_rec_t *ex;
+	size_t nex, capex;
+	uint64_t ex_size;               /* exhibit: the size of its seal's tree */
+	vf_seal_summary_t sum;
+	char fingerprint[ARC_DIGEST_LEN];
+	int64_t first_gen, last_gen;
+};
+
+static void failf(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid,
+                  const char *check, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void failf(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid,
+                  const char *check, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	s->rep.fail(ctx, rec ? rec->offset : 0, rid ? rid : "", check, msg);
+}
+
+static void pass(vf_seal_t *s, void *ctx)
+{
+	if (s->rep.pass)
+		s->rep.pass(ctx);
+}
+
+/* "<urn:uuid:x>" -> "urn:uuid:x" (malloc'd). */
+static char *bare(const char *id)
+{
+	size_t n;
+	char *d;
+
+	if (!id)
+		return NULL;
+	if (*id == '<')
+		id++;
+	n = strlen(id);
+	if (n && id[n - 1] == '>')
+		n--;
+	d = malloc(n + 1);
+	if (d) {
+		memcpy(d, id, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+vf_seal_t *vf_seal_new(const seal_trust_t *trust, const seal_trust_t *tsa_trust, int64_t at,
+                       const vf_seal_report_t *rep)
+{
+	vf_seal_t *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return NULL;
+	s->trust = trust;
+	s->tsa_trust = tsa_trust;
+	s->at = at;
+	s->rep = *rep;
+	s->first_gen = -1;
+	s->last_gen = -1;
+	return s;
+}
+
+static void case_reset(vf_seal_t *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nseals; i++)
+		free(s->seals[i].id);
+	for (i = 0; i < s->nex; i++)
+		free(s->ex[i].id);
+	s->nseals = s->nex = 0;
+	merkle_init(&s->tree);
+	s->started = s->broken = s->exhibit = s->have_prev = s->any_seal = 0;
+	s->case_id[0] = '\0';
+	s->last_seal_index = 0;
+}
+
+void vf_seal_begin_case(vf_seal_t *s)
+{
+	case_reset(s);
+}
+
+void vf_seal_break(vf_seal_t *s)
+{
+	s->broken = 1;
+}
+
+void vf_seal_free(vf_seal_t *s)
+{
+	if (!s)
+		return;
+	case_reset(s);
+	free(s->seals);
+	free(s->ex);
+	free(s);
+}
+
+/* Verify the tokens of a seal or stamp over sth. Returns how many hold;
+ * *trusted how many of those chain to --tsa-trust; *gen the earliest genTime. */
+static size_t check_tokens(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid,
+                           const seal_body_t *b, const void *sth, size_t sth_len, size_t *trusted,
+                           int64_t *gen)
+{
+	size_t i, ok = 0;
+
+	*trusted = 0;
+	*gen = -1;
+	for (i = 0; i < b->ntokens; i++) {
+		seal_tsr_info_t ti;
+		arc_error_t e;
+		int rc = seal_tsr_verify(b->tokens[i].tsr.data, b->tokens[i].tsr.len, sth, sth_len,
+		                         s->tsa_trust, s->at, &ti, &e);
+		if (rc != ARC_OK) {
+			failf(s, ctx, rec, rid, "seal timestamp", "token %zu (%s): %s", i + 1,
+			      b->tokens[i].tsa, e.msg);
+			continue;
+		}
+		pass(s, ctx);
+		ok++;
+		if (ti.chain_ok)
+			(*trusted)++;
+		if (*gen < 0 || ti.gen_time < *gen)
+			*gen = ti.gen_time;
+		if (!s->sum.tsa[0])
+			snprintf(s->sum.tsa, sizeof s->sum.tsa, "%s", ti.tsa_subject);
+	}
+	if (*gen >= 0) {
+		if (s->first_gen < 0 || *gen < s->first_gen)
+			s->first_gen = *gen;
+		if (*gen > s->last_gen)
+			s->last_gen = *gen;
+	}
+	return ok;
+}
+
+static void check_signature(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid,
+                            const seal_body_t *b, int64_t gen)
+{
+	seal_cms_info_t ci;
+	arc_error_t e;
+	int64_t when = gen >= 0 ? gen : s->at;
+	int rc;
+
+	if (!b->cms.len) {
+		failf(s, ctx, rec, rid, "seal signature", "the seal is not signed (no \"cms\")");
+		return;
+	}
+	rc = seal_cms_verify(b->cms.data, b->cms.len, b->sth.data, b->sth.len, s->trust, when, &ci, &e);
+	if (ci.signature_ok)
+		s->sum.seals_signed_ok++;
+	if (rc != ARC_OK) {
+		failf(s, ctx, rec, rid, "seal signature", "%s", e.msg);
+		if (!ci.signature_ok)
+			return;
+	} else {
+		pass(s, ctx);
+		if (ci.chain_ok)
+			s->sum.seals_trusted++;
+	}
+	if (strcmp(s->fingerprint, ci.fingerprint) != 0) {
+		if (s->fingerprint[0])
+			s->sum.signers++;
+		else
+			s->sum.signers = 1;
+		memcpy(s->fingerprint, ci.fingerprint, sizeof s->fingerprint);
+		snprintf(s->sum.signer, sizeof s->sum.signer, "%s", ci.subject);
+	}
+}
+
+static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid)
+{
+	seal_body_t b;
+	arc_error_t e;
+	unsigned char root[MERKLE_HASH_LEN];
+	size_t ok, trusted;
+	int64_t gen;
+
+	s->sum.seals++;
+	if (seal_body_parse(rec->block, (size_t)rec->block_len, 0, &b, &e) != ARC_OK) {
+		failf(s, ctx, rec, rid, "seal", "%s", e.msg);
+		return;
+	}
+	if (!s->exhibit && s->started && !s->broken) {
+		merkle_root(&s->tree, root);
+		if (b.sth_parsed.tree_size != s->tree.size || memcmp(root, b.sth_parsed.root, sizeof root)) {
+			failf(s, ctx, rec, rid, "seal root",
+			      "the %llu records before this seal do not give its root (the seal covers %llu): "
+			      "a record before it was changed, removed, added or reordered",
+			      (unsigned long long)s->tree.size, (unsigned long long)b.sth_parsed.tree_size);
+		} else {
+			pass(s, ctx);
+		}
+		if (s->have_prev != b.sth_parsed.has_previous ||
+		    (s->have_prev && memcmp(s->prev_root, b.sth_parsed.previous_root, MERKLE_HASH_LEN))) {
+			failf(s, ctx, rec, rid, "seal chain",
+			      "previous-root does not name the previous seal's root (a seal was removed or "
+			      "the chain was restarted)");
+		} else {
+			pass(s, ctx);
+		}
+		if (s->case_id[0] && strcmp(s->case_id, b.sth_parsed.case_id) != 0)
+			failf(s, ctx, rec, rid, "seal case", "the seal names case %s, the files case %s",
+			      b.sth_parsed.case_id, s->case_id);
+		s->have_prev = 1;
+		memcpy(s->prev_root, b.sth_parsed.root, MERKLE_HASH_LEN);
+	}
+	ok = check_tokens(s, ctx, rec, rid, &b, b.sth.data, b.sth.len, &trusted, &gen);
+	check_signature(s, ctx, rec, rid, &b, gen);
+	if (s->nseals < VF_SEAL_MAX_SEALS) {
+		seen_seal_t *x;
+		if (s->nseals == s->capseals) {
+			size_t cap = s->capseals ? s->capseals * 2 : 16;
+			seen_seal_t *n = realloc(s->seals, cap * sizeof *n);
+			if (!n)
+				goto done;
+			s->seals = n;
+			s->capseals = cap;
+		}
+		x = &s->seals[s->nseals++];
+		memset(x, 0, sizeof *x);
+		x->id = bare(warc_rec_get(rec, "WARC-Record-ID"));
+		memcpy(x->sth, b.sth.data, b.sth.len);
+		x->sth_len = b.sth.len;
+		x->stamped = ok > 0;
+		x->time_trusted = trusted > 0;
+		x->gen_time = gen;
+		if (s->exhibit) { /* the exhibit's proof refers to this seal's root */
+			s->have_prev = 1;
+			memcpy(s->prev_root, b.sth_parsed.root, MERKLE_HASH_LEN);
+			s->ex_size = b.sth_parsed.tree_size; /* for the proof record */
+		}
+	}
+done:
+	s->any_seal = 1;
+	s->last_seal_index = s->exhibit ? 0 : s->tree.size;
+	seal_body_free(&b);
+}
+
+static seen_seal_t *find_seal(vf_seal_t *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && i < s->nseals; i++)
+		if (s->seals[i].id && !strcmp(s->seals[i].id, id))
+			return &s->seals[i];
+	return NULL;
+}
+
+static void on_stamp(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid)
+{
+	seal_body_t b;
+	arc_error_t e;
+	char *ref = bare(warc_rec_get(rec, "WARC-Refers-To"));
+	seen_seal_t *x;
+	size_t ok, trusted;
+	int64_t gen;
+
+	if (seal_body_parse(rec->block, (size_t)rec->block_len, 1, &b, &e) != ARC_OK) {
+		failf(s, ctx, rec, rid, "stamp", "%s", e.msg);
+		free(ref);
+		return;
+	}
+	x = find_seal(s, ref);
+	if (!x || !b.seal_id || strcmp(b.seal_id, ref) != 0) {
+		failf(s, ctx, rec, rid, "stamp", "the stamp refers to seal %s, which is not earlier in the case",
+		      ref ? ref : "(none)");
+	} else {
+		ok = check_tokens(s, ctx, rec, rid, &b, x->sth, x->sth_len, &trusted, &gen);
+		if (ok) {
+			x->stamped = 1;
+			if (trusted)
+				x->time_trusted = 1;
+			if (x->gen_time < 0 || gen < x->gen_time)
+				x->gen_time = gen;
+		}
+	}
+	free(ref);
+	seal_body_free(&b);
+}
+
+/* An exhibit's proof record: each listed record's leaf, index and path
+ * against the exhibit's seal. */
+static void on_proof(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid)
+{
+	json_error_t je;
+	json_t *o = NULL, *recs;
+	unsigned char root[MERKLE_HASH_LEN];
+	uint64_t size;
+	size_t i, j;
+
+	if (rec->block_len > SEAL_MAX_BODY ||
+	    !(o = json_loadb((const char *)rec->block, (size_t)rec->block_len, JSON_REJECT_DUPLICATES, &je)) ||
+	    !json_is_object(o)) {
+		failf(s, ctx, rec, rid, "proof", "the proof body is not a JSON object");
+		json_decref(o);
+		return;
+	}
+	recs = json_object_get(o, "records");
+	{
+		json_t *r = json_object_get(o, "root"), *n = json_object_get(o, "tree_size");
+		if (!json_is_string(r) || !json_is_integer(n) || json_integer_value(n) <= 0 ||
+		    merkle_unhex(json_string_value(r), json_string_length(r), root) != ARC_OK ||
+		    !json_is_array(recs)) {
+			failf(s, ctx, rec, rid, "proof", "the proof lacks root, tree_size or records");
+			json_decref(o);
+			return;
+		}
+		size = (uint64_t)json_integer_value(n);
+	}
+	if (!s->have_prev || memcmp(root, s->prev_root, sizeof root) != 0 || size != s->ex_size) {
+		failf(s, ctx, rec, rid, "proof", "the proof is not against the exhibit's seal");
+		json_decref(o);
+		return;
+	}
+	for (i = 0; i < json_array_size(recs); i++) {
+		json_t *r = json_array_get(recs, i), *path = json_object_get(r, "path");
+		json_t *idj = json_object_get(r, "id"), *ix = json_object_get(r, "index");
+		unsigned char p[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
+		ex_rec_t *x = NULL;
+		const char *id = json_string_value(idj);
+		int bad = 0;
+
+		for (j = 0; id && j < s->nex; j++)
+			if (!strcmp(s->ex[j].id, id))
+				x = &s->ex[j];
+		if (!x || !json_is_integer(ix) || json_integer_value(ix) < 0 || !json_is_array(path) ||
+		    json_array_size(path) > MERKLE_MAX_PROOF) {
+			failf(s, ctx, rec, id ? id : rid, "inclusion proof",
+			      "proof entry %zu names no record of the exhibit or is malformed", i);
+			continue;
+		}
+		for (j = 0; j < json_array_size(path); j++) {
+			json_t *h = json_array_get(path, j);
+			if (!json_is_string(h) || merkle_unhex(json_string_value(h), json_string_length(h), p[j]))
+				bad = 1;
+		}
+		if (bad || merkle_verify_inclusion((uint64_t)json_integer_value(ix), size, x->leaf,
+		                                   (const unsigned char (*)[MERKLE_HASH_LEN])p,
+		                                   json_array_size(path), root) != ARC_OK) {
+			failf(s, ctx, rec, id, "inclusion proof",
+			      "the record is not leaf %lld of the sealed tree (it or its header was changed)",
+			      (long long)json_integer_value(ix));
+			continue;
+		}
+		x->proven = 1;
+		s->sum.proofs_ok++;
+		pass(s, ctx);
+	}
+	json_decref(o);
+}
+
+void vf_seal_record(vf_seal_t *s, void *ctx, const warc_rec_t *rec)
+{
+	const char *type = warc_rec_get(rec, "WARC-Type");
+	const char *ct = warc_rec_get(rec, "Content-Type");
+	const char *rid = warc_rec_get(rec, "WARC-Record-ID");
+	int is_meta = type && !strcmp(type, "metadata");
+
+	if (!s->started && !s->broken) {
+		/* the log starts at the case's first file: its warcinfo names file 0 */
+		const char *fn = warc_rec_get(rec, "WARC-Filename");
+		const char *cid = warc_rec_get(rec, "Custody-Case-ID");
+		unsigned long num = 1;
+		if (type && !strcmp(type, "warcinfo") && warc_rec_get(rec, "Custody-Exhibit-Of")) {
+			s->exhibit = 1;
+			s->started = 1;
+			return; /* the exhibit's own warcinfo is not in the case's log */
+		}
+		if (!type || strcmp(type, "warcinfo") || !fn || arc_case_name_parse(fn, &num, NULL) != 0 ||
+		    num != 0) {
+			s->broken = 1;
+			s->sum.not_from_start = 1;
+		} else {
+			s->started = 1;
+			if (cid && strlen(cid) < sizeof s->case_id)
+				memcpy(s->case_id, cid, strlen(cid) + 1);
+		}
+	}
+	if (is_meta && ct && !strcmp(ct, SEAL_CT_STH))
+		on_seal(s, ctx, rec, rid);
+	else if (is_meta && ct && !strcmp(ct, SEAL_CT_STAMP))
+		on_stamp(s, ctx, rec, rid);
+	else if (is_meta && ct && !strcmp(ct, SEAL_CT_PROOF) && s->exhibit) {
+		on_proof(s, ctx, rec, rid);
+		return;
+	}
+	if (s->exhibit) {
+		if (!(is_meta && ct && (!strcmp(ct, SEAL_CT_STH) || !strcmp(ct, SEAL_CT_STAMP))) &&
+		    s->nex < VF_SEAL_MAX_EXHIBIT) {
+			ex_rec_t *x;
+			if (s->nex == s->capex) {
+				size_t cap = s->capex ? s->capex * 2 : 16;
+				ex_rec_t *n = realloc(s->ex, cap * sizeof *n);
+				if (!n)
+					return;
+				s->ex = n;
+				s->capex = cap;
+			}
+			x = &s->ex[s->nex++];
+			x->id = rid ? strdup(rid) : strdup("");
+			x->proven = 0;
+			merkle_leaf_hash(rec->header, rec->header_len, x->leaf);
+		}
+		return;
+	}
+	if (s->started && !s->broken)
+		merkle_append_data(&s->tree, rec->header, rec->header_len);
+}
+
+void vf_seal_end_case(vf_seal_t *s, vf_seal_summary_t *sum)
+{
+	size_t i;
+
+	if (s->exhibit) {
+		for (i = 0; i < s->nex; i++)
+			if (!s->ex[i].proven)
+				s->sum.tail++; /* records of the exhibit no proof covers */
+	} else if (s->started && !s->broken) {
+		if (!s->any_seal)
+			s->sum.tail += s->tree.size;
+		else
+			s->sum.tail += s->tree.size - s->last_seal_index - 1;
+	}
+	for (i = 0; i < s->nseals; i++) {
+		if (s->seals[i].stamped)
+			s->sum.seals_stamped_ok++;
+		if (s->seals[i].time_trusted)
+			s->sum.seals_time_trusted++;
+	}
+	if (s->first_gen >= 0)
+		seal_time_format(s->first_gen, s->sum.first_time);
+	if (s->last_gen >= 0)
+		seal_time_format(s->last_gen, s->sum.last_time);
+	/* add this case's counts to the caller's */
+	sum->seals += s->sum.seals;
+	sum->seals_signed_ok += s->sum.seals_signed_ok;
+	sum->seals_trusted += s->sum.seals_trusted;
+	sum->seals_stamped_ok += s->sum.seals_stamped_ok;
+	sum->seals_time_trusted += s->sum.seals_time_trusted;
+	sum->proofs_ok += s->sum.proofs_ok;
+	sum->tail += s->sum.tail;
+	sum->not_from_start |= s->sum.not_from_start;
+	if (s->sum.signers > sum->signers)
+		sum->signers = s->sum.signers;
+	if (s->sum.signer[0])
+		memcpy(sum->signer, s->sum.signer, sizeof sum->signer);
+	if (s->sum.tsa[0])
+		memcpy(sum->tsa, s->sum.tsa, sizeof sum->tsa);
+	if (s->sum.first_time[0] && (!sum->first_time[0] || strcmp(s->sum.first_time, sum->first_time) < 0))
+		memcpy(sum->first_time, s->sum.first_time, sizeof sum->first_time);
+	if (s->sum.last_time[0] && strcmp(s->sum.last_time, sum->last_time) > 0)
+		memcpy(sum->last_time, s->sum.last_time, sizeof sum->last_time);
+	memset(&s->sum, 0, sizeof s->sum);
+	s->first_gen = s->last_gen = -1;
+	s->fingerprint[0] = '\0';
+	case_reset(s);
+}
+
+int vf_seal_verdict(const vf_seal_summary_t *m, int have_trust, int have_tsa_trust,
+                    char notes[VF_SEAL_MAX_NOTES][VF_SEAL_NOTE_LEN], size_t *nnotes, char *headline,
+                    size_t hlsz)
+{
+	size_t n = 0;
+	int verified = 1;
+
+#define NOTE(...) do { if (n < VF_SEAL_MAX_NOTES) snprintf(notes[n++], VF_SEAL_NOTE_LEN, __VA_ARGS__); } while (0)
+	headline[0] = '\0';
+	if (m->seals == 0) {
+		*nnotes = 0;
+		return 0; /* verify.c says "no seal" itself */
+	}
+	if (m->not_from_start) {
+		NOTE("seals: the case's first capture file is not among the files given, so the Merkle "
+		     "log (and with it every seal's root) could not be rebuilt; give the case directory");
+		verified = 0;
+	}
+	if (m->tail)
+		NOTE("%llu record%s after the last seal (an unsealed tail): kept, but not covered by any "
+		     "signature or time stamp", (unsigned long long)m->tail, m->tail == 1 ? " is" : "s are");
+	if (m->tail)
+		verified = 0;
+	if (m->seals_signed_ok < m->seals) {
+		NOTE("%llu of %llu seals are not signed: who sealed them is not proven",
+		     (unsigned long long)(m->seals - m->seals_signed_ok), (unsigned long long)m->seals);
+		verified = 0;
+	} else if (!have_trust) {
+		NOTE("the signer (%.200s) was not checked against a trust anchor: give --trust with the "
+		     "operator's certificate or their CA's", m->signer);
+		verified = 0;
+	} else if (m->seals_trusted < m->seals) {
+		verified = 0; /* the failures name the seals */
+	}
+	if (m->seals_stamped_ok < m->seals) {
+		NOTE("%llu of %llu seals carry no valid time stamp: their time rests on the capturing "
+		     "machine's clock (`custody stamp` can add one, with a later time)",
+		     (unsigned long long)(m->seals - m->seals_stamped_ok), (unsigned long long)m->seals);
+		verified = 0;
+	} else if (!have_tsa_trust) {
+		NOTE("the time-stamp authority (%.200s) was not checked against a trust anchor: give "
+		     "--tsa-trust with its CA certificate", m->tsa);
+		verified = 0;
+	} else if (m->seals_time_trusted < m->seals) {
+		verified = 0;
+	}
+	if (m->signers > 1)
+		NOTE("the seals were signed with %d different certificates", m->signers);
+	snprintf(headline, hlsz, "%llu seal%s%s%s%s%s%s%s%s",
+	         (unsigned long long)m->seals, m->seals == 1 ? "" : "s",
+	         m->signer[0] ? ": signed by " : "", m->signer,
+	         m->first_time[0] ? "; existed no later than " : "", m->last_time,
+	         m->first_time[0] ? " UTC according to " : "", m->tsa,
+	         m->proofs_ok ? " (exhibit: inclusion proofs hold)" : "");
+#undef NOTE
+	*nnotes = n;
+	return verified;
+}
