@@ -419,9 +419,10 @@ int warc_check_payload(const warc_rec_t *rec, const char *file, arc_error_t *err
  * "com,example)/path?a=1&b=2". Scheme, user:pass, "www\d*.", default port,
  * fragment, session ids and a trailing '/' or '?' dropped; host labels
  * reversed with ',' and closed by ')'; the whole key lower-cased; "." and
- * ".." resolved; query arguments sorted. Percent escapes are kept as written
- * (surt would decode e.g. "%7E" to "~"); raw spaces, control and non-ASCII
- * bytes become %xx. "" gives "-"; a URL without a host (dns:, mailto:) keeps
+ * ".." resolved; query arguments sorted. Percent escapes are decoded
+ * repeatedly ("%7E" -> "~", "%2541" -> "a"), then spaces, control, non-ASCII
+ * bytes, '#' and '%' escaped once as %xx; a non-ASCII host becomes punycode.
+ * "" gives "-"; a URL without a host (dns:, mailto:) keeps
  * its scheme. 0, ARC_ELIMIT (outsz too small), ARC_EINVAL (an authority
  * without a host, NULL). Details and the list of steps in cdxj.c. */
 int cdxj_surt(const char *url, char *out, size_t outsz);
