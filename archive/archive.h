@@ -415,6 +415,13 @@ int warc_check_payload(const warc_rec_t *rec, const char *file, arc_error_t *err
 
 /* ---------------------------------------------------------------- CDXJ */
 
+/* Target URIs of custody's own metadata records: the prefix, then the URL
+ * of the page they describe. Never the page's URL itself, which replay tools
+ * would serve in place of the page; the link to the response is
+ * WARC-Concurrent-To (capture) / WARC-Refers-To (findings). */
+#define ARC_CAPTURE_URN "urn:custody:capture:"
+#define ARC_FINDINGS_URN "urn:custody:findings:"
+
 /* SURT key of a URL as pywb computes it (python surt.surt(url) defaults):
  * "com,example)/path?a=1&b=2". Scheme, user:pass, "www\d*.", default port,
  * fragment, session ids and a trailing '/' or '?' dropped; host labels
