@@ -375,14 +375,21 @@ typedef struct {
 	const char *version;             /* "WARC/1.1" */
 	size_t nfields;
 	const warc_field_t *fields;      /* parsed named fields (names as written) */
-	int compressed;                  /* 1: .warc.zst frame */
+	int compressed;                  /* 1: .warc.zst frame, 2: .warc.gz member */
 } warc_rec_t;
 
 typedef struct warc_reader warc_reader_t;
-/* Opens .warc.zst (by zstd magic) or plain .warc; skips skippable frames
- * (e.g. a zstd dictionary frame, noted in the reader). */
+/* Opens .warc.zst (by zstd magic), .warc.gz (by gzip magic; one member per
+ * record) or plain .warc; skips skippable frames (e.g. a zstd dictionary
+ * frame, noted in the reader). */
 warc_reader_t *warc_reader_open(const char *path, const warc_reader_opts_t *opts,
                                 arc_error_t *err);
+/* Opens length bytes of path from offset (a STORED zip entry) as if they
+ * were the whole file; offsets in records and errors count from offset.
+ * name (NULL: path) is used in messages. length UINT64_MAX: to the end. */
+warc_reader_t *warc_reader_open_range(const char *path, uint64_t offset, uint64_t length,
+                                      const char *name, const warc_reader_opts_t *opts,
+                                      arc_error_t *err);
 /* Same over memory (borrowed); name is used in messages. */
 warc_reader_t *warc_reader_open_mem(const void *buf, size_t len, const char *name,
                                     const warc_reader_opts_t *opts, arc_error_t *err);
