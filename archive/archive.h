@@ -420,6 +420,67 @@ int warc_check_record(const warc_rec_t *rec, const char *file, arc_error_t *err)
 int warc_check_block(const warc_rec_t *rec, const char *file, arc_error_t *err);
 int warc_check_payload(const warc_rec_t *rec, const char *file, arc_error_t *err);
 
+/* ---------------------------------------------------------------- export containers (zip.c) */
+
+/* src as one gzip member (deflate, mtime 0) appended to out: one per WARC
+ * record makes a .warc.gz whose records are reachable by offset. */
+int arc_gzip_member(const void *src, size_t n, arc_buf_t *out);
+
+/* A zip file written entry by entry, every entry STORED; ZIP64 only when
+ * needed. Entries are named with '/' and at most 1024 bytes. */
+typedef struct arc_zip arc_zip_t;
+arc_zip_t *arc_zip_create(const char *path, arc_error_t *err);
+int arc_zip_add_mem(arc_zip_t *z, const char *name, const void *buf, size_t n,
+                    arc_error_t *err);
+/* Copies the file src in; sha256 (may be NULL) and size get what was copied. */
+int arc_zip_add_file(arc_zip_t *z, const char *name, const char *src,
+                     char sha256[ARC_DIGEST_LEN], uint64_t *size, arc_error_t *err);
+/* Central directory and end records, flush and fsync; then arc_zip_free. */
+int arc_zip_close(arc_zip_t *z, arc_error_t *err);
+void arc_zip_free(arc_zip_t *z);
+
+#define ARC_ZIP_MAX_CD      ((uint64_t)64 << 20) /* central directory bytes read */
+#define ARC_ZIP_MAX_ENTRIES 1000000u
+typedef struct {
+	char name[1025];
+	unsigned method;            /* 0 STORED, 8 deflated, ... */
+	uint32_t crc;
+	uint64_t offset;            /* where the entry's bytes start in the file */
+	uint64_t size;              /* bytes stored there */
+	uint64_t uncompressed_size;
+} arc_zip_entry_t;
+/* The entries of a zip file from its central directory (bounded, every
+ * offset checked against the file). *entries malloc'd (caller frees). */
+int arc_zip_list(const char *path, arc_zip_entry_t **entries, size_t *n, arc_error_t *err);
+
+/* ---------------------------------------------------------------- export (wacz.c) */
+
+/* What leaves the case: everything (no urls, no records), or the captures
+ * of the given URLs / records with what belongs to them (request, capture
+ * metadata, findings, a revisit's original, each file's warcinfo). */
+typedef struct {
+	const char *const *urls;     /* WARC-Target-URI values, exact */
+	size_t nurls;
+	const char *const *records;  /* WARC-Record-IDs, with or without <> */
+	size_t nrecords;
+	const char *software;        /* datapackage.json "software" */
+	const char *title;           /* datapackage.json "title"; NULL: the case's name */
+} arc_export_opts_t;
+
+typedef struct {
+	size_t files, records, pages, doxing_pages;
+	uint64_t bytes;              /* gzip bytes written for the records */
+} arc_export_stats_t;
+
+/* out_dir (created if needed) gets one capture-...warc.gz per capture file
+ * that contributes records (one gzip member per record, WARC bytes
+ * unchanged) and index.cdxj over them. Existing files are not overwritten. */
+int arc_export_warcgz(const char *case_dir, const char *out_dir, const arc_export_opts_t *o,
+                      arc_export_stats_t *st, arc_error_t *err);
+/* One WACZ 1.1.1 file at out_path (built as out_path.tmp, then renamed). */
+int arc_export_wacz(const char *case_dir, const char *out_path, const arc_export_opts_t *o,
+                    arc_export_stats_t *st, arc_error_t *err);
+
 /* ---------------------------------------------------------------- CDXJ */
 
 /* Target URIs of custody's own metadata records: the prefix, then the URL
@@ -449,5 +510,11 @@ int cdxj_format_line(const char *url, const char *warc_date, const char *mime,
                      const char *extra_json, arc_buf_t *out);
 /* Rebuild DIR/index.cdxj from every capture file in DIR (sorted lines). */
 int cdxj_rebuild(const char *dir, arc_error_t *err);
+/* The sorted index text of the named files of dir (any WARC the reader
+ * opens: .warc.zst, .warc.gz), appended to out; "filename" is each name as
+ * given, offsets are frame or member offsets. Fails on the first file that
+ * cannot be read whole. */
+int cdxj_build(const char *dir, const char *const *names, size_t n, arc_buf_t *out,
+               arc_error_t *err);
 
 #endif

@@ -1296,11 +1296,40 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* The index text: appended to b, and when fd >= 0 written out to fd in
+ * pieces of about 1 MiB (b is then left empty). */
+static int format_index(const index_t *ix, arc_buf_t *b, int fd)
+{
+	size_t i;
+	int rc = ARC_OK;
+
+	for (i = 0; i < ix->n && rc == ARC_OK; i++) {
+		const entry_t *e = &ix->e[i];
+		finding_t key, *f = NULL;
+		memset(&key, 0, sizeof key);
+		key.refers = e->id;
+		if (ix->nf)
+			f = bsearch(&key, ix->f, ix->nf, sizeof *ix->f, cmp_refers);
+		while (f && f + 1 < ix->f + ix->nf && !strcmp(f[1].refers, e->id))
+			f++;
+		if (arc_buf_append(b, e->line, strlen(e->line)) ||
+		    (f && arc_buf_printf(b, ", \"doxing\": %s, \"findings\": %zu",
+		                         f->doxing ? "true" : "false", f->findings)) ||
+		    arc_buf_append(b, "}\n", 2))
+			rc = ARC_ENOMEM;
+		if (rc == ARC_OK && fd >= 0 && (b->len >= (1u << 20) || i + 1 == ix->n)) {
+			if (write_all(fd, b->data, b->len) != 0)
+				rc = errno == ENOSPC ? ARC_ENOSPC : ARC_EIO;
+			b->len = 0;
+		}
+	}
+	return rc;
+}
+
 static int write_index(const index_t *ix, const char *dir, arc_error_t *err)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
 	arc_buf_t b = { 0 };
-	size_t i;
 	int fd, rc = ARC_OK;
 
 	if ((size_t)snprintf(dst, sizeof dst, "%s/index.cdxj", dir) >= sizeof dst ||
@@ -1311,26 +1340,7 @@ static int write_index(const index_t *ix, const char *dir, arc_error_t *err)
 		int e = errno;
 		return arc_fail(err, ARC_EIO, tmp, 0, NULL, "cannot create %s: %s", tmp, strerror(e));
 	}
-	for (i = 0; i < ix->n && rc == ARC_OK; i++) {
-		const entry_t *e = &ix->e[i];
-		finding_t key, *f = NULL;
-		memset(&key, 0, sizeof key);
-		key.refers = e->id;
-		if (ix->nf)
-			f = bsearch(&key, ix->f, ix->nf, sizeof *ix->f, cmp_refers);
-		while (f && f + 1 < ix->f + ix->nf && !strcmp(f[1].refers, e->id))
-			f++;
-		if (arc_buf_append(&b, e->line, strlen(e->line)) ||
-		    (f && arc_buf_printf(&b, ", \"doxing\": %s, \"findings\": %zu",
-		                         f->doxing ? "true" : "false", f->findings)) ||
-		    arc_buf_append(&b, "}\n", 2))
-			rc = ARC_ENOMEM;
-		if (rc == ARC_OK && (b.len >= (1u << 20) || i + 1 == ix->n)) {
-			if (write_all(fd, b.data, b.len) != 0)
-				rc = errno == ENOSPC ? ARC_ENOSPC : ARC_EIO;
-			b.len = 0;
-		}
-	}
+	rc = format_index(ix, &b, fd);
 	arc_buf_free(&b);
 	if (rc == ARC_OK && fsync(fd) != 0)
 		rc = ARC_EIO;
@@ -1399,5 +1409,36 @@ int cdxj_rebuild(const char *dir, arc_error_t *err)
 			*err = e1;
 		return first_err;
 	}
+	return rc;
+}
+
+int cdxj_build(const char *dir, const char *const *names, size_t n, arc_buf_t *out,
+               arc_error_t *err)
+{
+	index_t ix;
+	size_t i;
+	int rc = ARC_OK;
+
+	if (!dir || (!names && n) || !out)
+		return arc_fail(err, ARC_EINVAL, "", 0, NULL, "cdxj_build: bad arguments");
+	memset(&ix, 0, sizeof ix);
+	for (i = 0; i < n && rc == ARC_OK; i++)
+		rc = index_file(&ix, dir, names[i], (unsigned)i, err);
+	if (rc == ARC_OK) {
+		if (ix.n)
+			qsort(ix.e, ix.n, sizeof *ix.e, cmp_entry);
+		if (ix.nf)
+			qsort(ix.f, ix.nf, sizeof *ix.f, cmp_finding);
+		if ((rc = format_index(&ix, out, -1)) != ARC_OK)
+			arc_fail(err, rc, dir, 0, NULL, "%s: out of memory while indexing", dir);
+	}
+	for (i = 0; i < ix.n; i++) {
+		free(ix.e[i].line);
+		free(ix.e[i].id);
+	}
+	for (i = 0; i < ix.nf; i++)
+		free(ix.f[i].refers);
+	free(ix.e);
+	free(ix.f);
 	return rc;
 }
