@@ -1,6 +1,7 @@
 /*
- * verify.c — custody-verify: check a custody case (or single .warc.zst/.warc
- * files) and say exactly what holds.
+ * verify.c — custody-verify: check a custody case (or single .warc.zst,
+ * .warc.gz or .warc files, or a WACZ exported by custody) and say exactly
+ * what holds.
  *
  * Modelled on OpenBSD signify: usage(), main() with getopt_long, small
  * x-helpers that fail loudly, one pass over the input, no network. It links
@@ -154,7 +155,19 @@ static struct {
 	size_t npending, cap_pending;
 	int quiet, json, io_error;
 	int progress; /* stderr is a terminal: show progress on big cases */
+	/* per file: where its bytes are when it is an archive/ entry of a WACZ */
+	struct { char *zip; uint64_t off, len; } *parts;
+	size_t cap_parts;
 } vf;
+
+/* A reader over input file fidx: the file, or its range inside a WACZ. */
+static warc_reader_t *open_input(size_t fidx, arc_error_t *e)
+{
+	if (fidx < vf.cap_parts && vf.parts[fidx].zip)
+		return warc_reader_open_range(vf.parts[fidx].zip, vf.parts[fidx].off, vf.parts[fidx].len,
+		                              vf.res.files[fidx].path, NULL, e);
+	return warc_reader_open(vf.res.files[fidx].path, NULL, e);
+}
 
 static uint64_t hash_str(const char *s)
 {
@@ -500,7 +513,7 @@ static void check_file(size_t fidx)
 	arc_error_t e;
 	int rc, compressed = 0, resyncs = 0;
 
-	r = warc_reader_open(f->path, NULL, &e);
+	r = open_input(fidx, &e);
 	if (!r) {
 		if (e.code == ARC_EIO) {
 			fprintf(stderr, "%s: %s\n", progname, e.msg);
@@ -542,8 +555,8 @@ static void check_file(size_t fidx)
 				fclose(fp);
 			}
 		}
-		/* plain WARC has no frame boundary to find again */
-		if (!compressed || ++resyncs > VF_MAX_RESYNC)
+		/* plain WARC has no frame boundary to find again; gzip (2) is not searched */
+		if (compressed != 1 || ++resyncs > VF_MAX_RESYNC)
 			break;
 		bad = e.offset;
 		next = next_magic(f->path, bad + 1);
@@ -634,7 +647,7 @@ static void check_findings(pending_t *p, warc_reader_t **readers)
 		return;
 	}
 	if (!readers[loc->file]) {
-		readers[loc->file] = warc_reader_open(vf.res.files[loc->file].path, NULL, &e);
+		readers[loc->file] = open_input(loc->file, &e);
 		if (!readers[loc->file]) {
 			fail(f, p->offset, p->id, "findings", "cannot re-read the target: %s", e.msg);
 			return;
@@ -766,6 +779,46 @@ static void add_file(const char *path)
 	memset(f, 0, sizeof *f);
 	f->path = xstrdup(path);
 	f->path_utf8 = xstrdup_utf8(path);
+}
+
+/* A WACZ: every archive/ WARC entry is one input file, read in place (the
+ * entries are STORED); the WACZ is one case. Returns the number added. */
+static size_t add_wacz(const char *path)
+{
+	arc_zip_entry_t *e = NULL;
+	arc_error_t err;
+	size_t n = 0, i, added = 0;
+	char name[4096];
+
+	if (arc_zip_list(path, &e, &n, &err) != 0)
+		xerr("%s", err.msg);
+	for (i = 0; i < n; i++) {
+		size_t nl = strlen(e[i].name), fidx = vf.res.nfiles;
+		if (strncmp(e[i].name, "archive/", 8) ||
+		    !(( nl > 8 && !strcmp(e[i].name + nl - 8, ".warc.gz")) ||
+		      (nl > 5 && !strcmp(e[i].name + nl - 5, ".warc"))))
+			continue;
+		snprintf(name, sizeof name, "%s#%s", path, e[i].name);
+		add_file(name);
+		added++;
+		if (e[i].method != 0) {
+			fail(&vf.res.files[fidx], 0, "", "wacz entry",
+			     "%s is compressed in the zip (method %u): WACZ archives must be STORED",
+			     e[i].name, e[i].method);
+			continue;
+		}
+		if (vf.cap_parts < vf.res.nfiles) {
+			size_t nc = vf.res.nfiles * 2;
+			vf.parts = xrealloc(vf.parts, nc, sizeof *vf.parts);
+			memset(vf.parts + vf.cap_parts, 0, (nc - vf.cap_parts) * sizeof *vf.parts);
+			vf.cap_parts = nc;
+		}
+		vf.parts[fidx].zip = xstrdup(path);
+		vf.parts[fidx].off = e[i].offset;
+		vf.parts[fidx].len = e[i].size;
+	}
+	free(e);
+	return added;
 }
 
 /* A case directory: every capture file in numeric order (archive/'s one
@@ -923,10 +976,11 @@ static void help(void)
 "                   [--report FILE.html] [--at TIME] [-q] PATH...\n"
 "\n"
 "DESCRIPTION\n"
-"    PATH is a case directory (every capture-*.warc.zst in it, in numeric order)\n"
-"    or a .warc.zst or .warc file. custody-verify reads every record and\n"
-"    checks, reporting each failure with its file, byte offset, record id and\n"
-"    check:\n"
+"    PATH is a case directory (every capture-*.warc.zst in it, in numeric order),\n"
+"    a .warc.zst, .warc.gz (one gzip member per record) or .warc file, or a\n"
+"    WACZ made by 'custody export --wacz' (its archive/*.warc.gz entries, read\n"
+"    in place). custody-verify reads every record and checks, reporting each\n"
+"    failure with its file, byte offset, record id and check:\n"
 "\n"
 "    zstd frame       each record is one intact zstd frame (checksum included)\n"
 "    warc framing     WARC/1.0 or WARC/1.1 header, Content-Length matches the\n"
@@ -1050,6 +1104,11 @@ int main(int argc, char **argv)
 				fail(f, 0, "", "file sequence", "%s is missing from %s", missing, argv[i]);
 			}
 			prev_dir = 1;
+		} else if (strlen(argv[i]) > 5 && !strcmp(argv[i] + strlen(argv[i]) - 5, ".wacz")) {
+			group_start[ngroups++] = vf.res.nfiles;
+			if (add_wacz(argv[i]) == 0)
+				xerr("%s: no archive/*.warc.gz entries in this WACZ", argv[i]);
+			prev_dir = 1;
 		} else {
 			if (prev_dir || ngroups == 0)
 				group_start[ngroups++] = vf.res.nfiles;
@@ -1083,6 +1142,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < vf.res.nfiles; i++)
 		warc_reader_free(readers[i]);
 	free(readers);
+	for (i = 0; i < vf.cap_parts; i++)
+		free(vf.parts[i].zip);
+	free(vf.parts);
 	free(group_start);
 
 	if (vf.res.sealed == 0) {
