@@ -477,7 +477,8 @@ typedef struct {
  * unchanged) and index.cdxj over them. Existing files are not overwritten. */
 int arc_export_warcgz(const char *case_dir, const char *out_dir, const arc_export_opts_t *o,
                       arc_export_stats_t *st, arc_error_t *err);
-/* One WACZ 1.1.1 file at out_path (built as out_path.tmp, then renamed). */
+/* One WACZ 1.1.1 file at out_path (built as out_path.tmp, then linked to
+ * out_path; an existing out_path is not replaced). */
 int arc_export_wacz(const char *case_dir, const char *out_path, const arc_export_opts_t *o,
                     arc_export_stats_t *st, arc_error_t *err);
 

@@ -24,8 +24,8 @@
  * datapackage.json). Every zip entry is STORED (zip.c).
  *
  * Must never: change a byte of a record, write a partial export under the
- * name asked for (the WACZ is built under a temporary name and renamed), or
- * touch the case directory.
+ * name asked for (the WACZ is built under a temporary name, then linked to
+ * it), replace an existing file, or touch the case directory.
  */
 #include "archive.h"
 
@@ -830,6 +830,8 @@ int arc_export_wacz(const char *case_dir, const char *out_path, const arc_export
 	if ((size_t)snprintf(tmpdir, sizeof tmpdir, "%s.parts-XXXXXX", out_path) >= sizeof tmpdir ||
 	    (size_t)snprintf(tmpzip, sizeof tmpzip, "%s.tmp", out_path) >= sizeof tmpzip)
 		return arc_fail(err, ARC_EINVAL, out_path, 0, NULL, "%s: path too long", out_path);
+	if (access(out_path, F_OK) == 0)
+		return arc_fail(err, ARC_EIO, out_path, 0, NULL, "cannot create %s: the file exists", out_path);
 	if (!mkdtemp(tmpdir))
 		return arc_fail(err, ARC_EIO, out_path, 0, NULL, "cannot create a work directory next to %s: %s",
 		                out_path, strerror(errno));
@@ -905,11 +907,11 @@ int arc_export_wacz(const char *case_dir, const char *out_path, const arc_export
 	if (rc == ARC_OK)
 		rc = arc_zip_close(z, err);
 	arc_zip_free(z);
-	if (rc == ARC_OK && rename(tmpzip, out_path) != 0)
-		rc = arc_fail(err, ARC_EIO, out_path, 0, NULL, "cannot rename %s to %s: %s", tmpzip,
-		              out_path, strerror(errno));
-	if (rc != ARC_OK)
-		unlink(tmpzip);
+	/* link, not rename: an existing file of that name is never replaced */
+	if (rc == ARC_OK && link(tmpzip, out_path) != 0)
+		rc = arc_fail(err, ARC_EIO, out_path, 0, NULL, "cannot create %s: %s", out_path,
+		              errno == EEXIST ? "the file exists" : strerror(errno));
+	unlink(tmpzip);
 	remove_tree(tmpdir, names, nnames);
 	free_names(names, nnames);
 	json_decref(res);
