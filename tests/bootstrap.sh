@@ -4,7 +4,7 @@
 # `make test`, `make bench` and `make fuzz`; does nothing when all are present.
 set -e
 need="gcc make pkg-config libcurl4-openssl-dev libxml2-dev libssl-dev openssl libzstd-dev zstd
-libjansson-dev zlib1g-dev python3 nginx-light nodejs npm clang libclang-rt-14-dev cppcheck
+libjansson-dev zlib1g-dev python3 nginx-light nodejs npm chromium clang libclang-rt-14-dev cppcheck
 hyperfine wget bc time ca-certificates"
 missing=""
 for p in $need; do

@@ -21,12 +21,16 @@ import lib
 TOP = os.path.dirname(os.path.dirname(lib.HERE))
 SITE = os.path.join(TOP, "samples", "site")
 DOX_PAGE = "thread/101.html"        # samples/LABELS.md: doxing, UTF-8
-HTTPD_PAGES = ["/chunked-gzip", "/chunked", "/gzip", "/page.html"]
+HTTPD_PAGES = ["/chunked-gzip", "/chunked", "/gzip", "/page.html", "/redirect/1", "/404"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
 
 
 def serve_site():
-    h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=SITE)
-    h.log_message = lambda *a: None
+    h = functools.partial(_Quiet, directory=SITE)
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv, f"http://127.0.0.1:{srv.server_address[1]}/"
