@@ -46,85 +46,17 @@
 
 /* ---------------------------------------------------------------- case files */
 
-typedef struct {
-	char *name;
-	long long num;
-} cfile_t;
-
-/* "capture-NNNNN.warc.zst" or "capture-<hex>-NNNNN.warc.zst" -> NNNNN, or -1. */
-static long long capture_seq(const char *s)
+/* The case's capture files in numeric order (archive's one listing). */
+static int list_case(const char *dir, arc_case_files_t *l, arc_error_t *err)
 {
-	size_t n = strlen(s), i, start;
-	long long v = 0;
+	int rc = arc_case_files(dir, l, err);
 
-	if (n < 18 || strncmp(s, "capture-", 8) || strcmp(s + n - 9, ".warc.zst"))
-		return -1;
-	start = 8;
-	for (i = 8; i < n - 9; i++)
-		if (s[i] == '-')
-			start = i + 1;
-	if (start == n - 9 || n - 9 - start > 15)
-		return -1;
-	for (i = start; i < n - 9; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-static int cmp_cfile(const void *a, const void *b)
-{
-	const cfile_t *x = a, *y = b;
-
-	if (x->num != y->num)
-		return x->num < y->num ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
-static int list_case(const char *dir, cfile_t **out, size_t *nout, arc_error_t *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	cfile_t *v = NULL;
-	size_t n = 0, cap = 0;
-
-	*out = NULL;
-	*nout = 0;
-	if (!d)
-		return arc_fail(err, ARC_EIO, dir, 0, NULL, "cannot open %s: %s", dir, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		long long k = capture_seq(de->d_name);
-		if (k < 0)
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			cfile_t *nv = realloc(v, nc * sizeof *nv);
-			if (!nv)
-				break;
-			v = nv;
-			cap = nc;
-		}
-		if (!(v[n].name = strdup(de->d_name)))
-			break;
-		v[n++].num = k;
-	}
-	closedir(d);
-	if (de) { /* stopped early: out of memory */
-		while (n)
-			free(v[--n].name);
-		free(v);
-		return arc_fail(err, ARC_ENOMEM, dir, 0, NULL, "%s: out of memory", dir);
-	}
-	if (!n) {
-		free(v);
+	if (rc == ARC_OK && l->n == 0) {
+		arc_case_files_free(l);
 		return arc_fail(err, ARC_EINVAL, dir, 0, NULL,
 		                "%s holds no capture-*.warc.zst files: not a case directory?", dir);
 	}
-	qsort(v, n, sizeof *v, cmp_cfile);
-	*out = v;
-	*nout = n;
-	return ARC_OK;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- what each record is */
@@ -177,7 +109,7 @@ static void rtable_free(rtable_t *t)
 	memset(t, 0, sizeof *t);
 }
 
-static int rtable_read(rtable_t *t, const char *dir, const cfile_t *files, size_t nfiles,
+static int rtable_read(rtable_t *t, const char *dir, const arc_case_file_t *files, size_t nfiles,
                        arc_error_t *err)
 {
 	char path[PATH_MAX];
@@ -188,21 +120,15 @@ static int rtable_read(rtable_t *t, const char *dir, const cfile_t *files, size_
 		warc_rec_t rec;
 		int rc;
 
-		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, files[fi].name) >= sizeof path)
+		if ((size_t)snprintf(path, sizeof path, "%s", files[fi].path) >= sizeof path)
 			return arc_fail(err, ARC_EINVAL, dir, 0, NULL, "%s: path too long", dir);
 		if (!(r = warc_reader_open(path, NULL, err)))
 			return err ? err->code : ARC_EIO;
 		while ((rc = warc_reader_next(r, &rec, err)) == 1) {
 			rinfo_t *x;
-			if (t->n == t->cap) {
-				size_t nc = t->cap ? t->cap * 2 : 256;
-				rinfo_t *nv = realloc(t->v, nc * sizeof *nv);
-				if (!nv) {
-					rc = arc_fail(err, ARC_ENOMEM, path, rec.offset, NULL, "out of memory");
-					break;
-				}
-				t->v = nv;
-				t->cap = nc;
+			if (arc_vec_reserve((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v, 0)) {
+				rc = arc_fail(err, ARC_ENOMEM, path, rec.offset, NULL, "out of memory");
+				break;
 			}
 			x = &t->v[t->n++];
 			memset(x, 0, sizeof *x);
@@ -231,84 +157,107 @@ static int is_capture(const rinfo_t *x)
 	return !strcmp(x->type, "response") || !strcmp(x->type, "revisit");
 }
 
-static rinfo_t *by_id(rtable_t *t, const char *id)
+/* record id -> rinfo_t *, built once the table is complete */
+static arc_map_t *id_map(rtable_t *t, arc_error_t *err, const char *dir)
 {
+	arc_map_t *m = arc_map_new(0);
 	size_t i;
 
-	for (i = 0; id && i < t->n; i++)
-		if (!strcmp(t->v[i].id, id))
-			return &t->v[i];
-	return NULL;
-}
-
-/* Chosen response A and what belongs to it. */
-static void select_capture(rtable_t *t, rinfo_t *a)
-{
-	size_t i;
-	rinfo_t *orig;
-
-	a->selected = 1;
-	if (!strcmp(a->type, "revisit") && (orig = by_id(t, a->refers)) != NULL)
-		orig->selected = 1;
-	for (i = 0; i < t->n; i++) {
-		rinfo_t *x = &t->v[i];
-		if ((x->conc && !strcmp(x->conc, a->id) && !is_capture(x)) ||
-		    (x->refers && !strcmp(x->refers, a->id) && !strcmp(x->type, "metadata")))
-			x->selected = 1;
+	for (i = 0; m && i < t->n; i++)
+		if (arc_map_put(m, t->v[i].id, &t->v[i], NULL) < 0)
+			break;
+	if (!m || i < t->n) {
+		arc_map_free(m, NULL);
+		arc_fail(err, ARC_ENOMEM, dir, 0, NULL, "%s: out of memory", dir);
+		return NULL;
 	}
+	return m;
 }
 
+/*
+ * Selection in three passes: the chosen responses and revisits are marked
+ * anchors (selected = 2); then every request and metadata record linked to
+ * an anchor (WARC-Concurrent-To, or a metadata record's WARC-Refers-To) and
+ * every revisit's original are taken; then the warcinfo of every file that
+ * gives something.
+ */
 static int select_records(rtable_t *t, const arc_export_opts_t *o, const char *dir,
                           arc_error_t *err)
 {
-	size_t i, k;
+	size_t i, k, pl = strlen(ARC_CAPTURE_URN), nfiles = 0;
+	unsigned char *files;
+	arc_map_t *ids;
+	int rc = ARC_OK;
 
 	if (!o || (!o->nurls && !o->nrecords)) {
 		for (i = 0; i < t->n; i++)
 			t->v[i].selected = 1;
 		return ARC_OK;
 	}
-	for (k = 0; k < o->nurls; k++) {
-		size_t pl = strlen(ARC_CAPTURE_URN), hits = 0;
+	if (!(ids = id_map(t, err, dir)))
+		return ARC_ENOMEM;
+	for (k = 0; k < o->nurls && rc == ARC_OK; k++) {
+		size_t hits = 0;
 		for (i = 0; i < t->n; i++) {
 			rinfo_t *x = &t->v[i];
 			if (!x->uri)
 				continue;
 			if (is_capture(x) && !strcmp(x->uri, o->urls[k])) {
-				select_capture(t, x);
+				x->selected = 2;
 				hits++;
 			} else if (!strcmp(x->type, "metadata") && !x->conc &&
 			           !strncmp(x->uri, ARC_CAPTURE_URN, pl) && !strcmp(x->uri + pl, o->urls[k])) {
-				x->selected = 1; /* an attempt that got no response */
+				x->selected = x->selected ? x->selected : 1; /* an attempt without a response */
 				hits++;
 			}
 		}
 		if (!hits)
-			return arc_fail(err, ARC_EINVAL, dir, 0, NULL, "--url %s: no capture of this URL in %s",
-			                o->urls[k], dir);
+			rc = arc_fail(err, ARC_EINVAL, dir, 0, NULL, "--url %s: no capture of this URL in %s",
+			              o->urls[k], dir);
 	}
-	for (k = 0; k < o->nrecords; k++) {
+	for (k = 0; k < o->nrecords && rc == ARC_OK; k++) {
 		char *id = bare(o->records[k]);
-		rinfo_t *x = by_id(t, id), *a;
+		rinfo_t *x = id ? arc_map_get(ids, id) : NULL, *a;
 		free(id);
-		if (!x)
-			return arc_fail(err, ARC_EINVAL, dir, 0, NULL, "--record %s: no such record in %s",
-			                o->records[k], dir);
-		x->selected = 1;
-		a = is_capture(x) ? x : by_id(t, x->conc ? x->conc : x->refers);
+		if (!x) {
+			rc = arc_fail(err, ARC_EINVAL, dir, 0, NULL, "--record %s: no such record in %s",
+			              o->records[k], dir);
+			break;
+		}
+		x->selected = x->selected ? x->selected : 1;
+		a = is_capture(x) ? x : arc_map_get(ids, x->conc ? x->conc : x->refers ? x->refers : "");
 		if (a && is_capture(a))
-			select_capture(t, a);
+			a->selected = 2;
 	}
+	/* what belongs to an anchor */
+	for (i = 0; i < t->n && rc == ARC_OK; i++) {
+		rinfo_t *x = &t->v[i], *p = NULL;
+		if (x->conc && !is_capture(x))
+			p = arc_map_get(ids, x->conc);
+		else if (x->refers && !strcmp(x->type, "metadata"))
+			p = arc_map_get(ids, x->refers);
+		if (p && p->selected == 2)
+			x->selected = x->selected ? x->selected : 1;
+		if (x->selected == 2 && !strcmp(x->type, "revisit") && x->refers &&
+		    (p = arc_map_get(ids, x->refers)) != NULL)
+			p->selected = p->selected ? p->selected : 1;
+	}
+	arc_map_free(ids, NULL);
 	/* each file's warcinfo travels with anything taken from that file */
-	for (i = 0; i < t->n; i++) {
-		size_t j;
-		if (!t->v[i].selected)
-			continue;
-		for (j = 0; j < t->n; j++)
-			if (t->v[j].file == t->v[i].file && !strcmp(t->v[j].type, "warcinfo"))
-				t->v[j].selected = 1;
-	}
-	return ARC_OK;
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].file + 1 > nfiles)
+			nfiles = t->v[i].file + 1;
+	files = calloc(nfiles ? nfiles : 1, 1);
+	if (!files)
+		return rc ? rc : arc_fail(err, ARC_ENOMEM, dir, 0, NULL, "%s: out of memory", dir);
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].selected)
+			files[t->v[i].file] = 1;
+	for (i = 0; i < t->n; i++)
+		if (files[t->v[i].file] && !strcmp(t->v[i].type, "warcinfo"))
+			t->v[i].selected = 1;
+	free(files);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- pages */
@@ -471,14 +420,8 @@ static int add_page(pages_t *p, const warc_rec_t *rec, const char *url)
 	for (i = 0; i < p->n; i++)
 		if (!strcmp(p->v[i].url, url))
 			return ARC_OK; /* one line per page: its first capture */
-	if (p->n == p->cap) {
-		size_t nc = p->cap ? p->cap * 2 : 64;
-		page_t *nv = realloc(p->v, nc * sizeof *nv);
-		if (!nv)
-			return ARC_ENOMEM;
-		p->v = nv;
-		p->cap = nc;
-	}
+	if (arc_vec_reserve((void **)&p->v, &p->cap, p->n + 1, sizeof *p->v, 0))
+		return ARC_ENOMEM;
 	x = &p->v[p->n];
 	memset(x, 0, sizeof *x);
 	x->url = strdup(url);
@@ -598,7 +541,7 @@ static void gz_name(const char *zst, char *out, size_t outsz)
 
 /* Every selected record of every file, one gzip member each, into
  * out_dir/<name>.warc.gz; names[] gets the files written. */
-static int write_gz(const char *dir, const cfile_t *files, size_t nfiles, const rtable_t *t,
+static int write_gz(const char *dir, const arc_case_file_t *files, size_t nfiles, const rtable_t *t,
                     const char *out_dir, char ***names, size_t *nnames, pages_t *pages,
                     arc_export_stats_t *st, arc_error_t *err)
 {
@@ -624,7 +567,7 @@ static int write_gz(const char *dir, const cfile_t *files, size_t nfiles, const 
 			continue;
 		}
 		gz_name(files[fi].name, gz, sizeof gz);
-		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, files[fi].name) >= sizeof path ||
+		if ((size_t)snprintf(path, sizeof path, "%s", files[fi].path) >= sizeof path ||
 		    (size_t)snprintf(opath, sizeof opath, "%s/%s", out_dir, gz) >= sizeof opath)
 			return arc_fail(err, ARC_EINVAL, out_dir, 0, NULL, "%s: path too long", out_dir);
 		fd = open(opath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -677,8 +620,7 @@ static int write_gz(const char *dir, const cfile_t *files, size_t nfiles, const 
 			if (rc == ARC_OK && pages && type && (!strcmp(type, "response") || !strcmp(type, "revisit")))
 				rc = add_page(pages, &rec, warc_rec_get(&rec, "WARC-Target-URI"));
 			else if (rc == ARC_OK && pages && type && !strcmp(type, "metadata")) {
-				const char *ct = warc_rec_get(&rec, "Content-Type");
-				if (ct && !strncasecmp(ct, "application/vnd.custody.findings+json", 37))
+				if (arc_ct_is(warc_rec_get(&rec, "Content-Type"), ARC_CT_FINDINGS))
 					rc = add_findings(pages, &rec);
 			}
 			if (rc == ARC_ENOMEM)
@@ -732,26 +674,25 @@ static int export_gz(const char *case_dir, const char *out_dir, const arc_export
                      char ***names, size_t *nnames, arc_buf_t *index, pages_t *pages,
                      arc_export_stats_t *st, arc_error_t *err)
 {
-	cfile_t *files = NULL;
-	size_t nfiles = 0, i;
-	rtable_t t = { 0 };
+	arc_case_files_t files;
+	rtable_t t;
 	int rc;
 
+	memset(&t, 0, sizeof t);
 	*names = NULL;
 	*nnames = 0;
-	rc = list_case(case_dir, &files, &nfiles, err);
-	if (rc == ARC_OK)
-		rc = rtable_read(&t, case_dir, files, nfiles, err);
+	rc = list_case(case_dir, &files, err);
+	if (rc != ARC_OK)
+		return rc;
+	rc = rtable_read(&t, case_dir, files.v, files.n, err);
 	if (rc == ARC_OK)
 		rc = select_records(&t, o, case_dir, err);
 	if (rc == ARC_OK)
-		rc = write_gz(case_dir, files, nfiles, &t, out_dir, names, nnames, pages, st, err);
+		rc = write_gz(case_dir, files.v, files.n, &t, out_dir, names, nnames, pages, st, err);
 	if (rc == ARC_OK)
 		rc = cdxj_build(out_dir, (const char *const *)*names, *nnames, index, err);
 	rtable_free(&t);
-	for (i = 0; i < nfiles; i++)
-		free(files[i].name);
-	free(files);
+	arc_case_files_free(&files);
 	return rc;
 }
 
