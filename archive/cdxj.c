@@ -55,12 +55,14 @@
  *          cfid+cftoken), lower case, arguments sorted as (name, value)
  *          pairs, an empty query and its "?" dropped
  *   #frag  dropped
- * Deliberate differences from surt: percent escapes are kept as written
- * (lower-cased with the rest of the key), where surt decodes and re-encodes
- * them ("%7E" -> "~", "%2541" -> "%"); a non-ASCII host is escaped, not
- * converted to punycode. Raw bytes surt escapes (space, control bytes,
- * non-ASCII, '%' that starts no escape) become "%xx" as in surt, so the key
- * stays one token of the index line whatever the URL holds.
+ * Percent escapes: host, path and query are decoded repeatedly ("%2541" ->
+ * "%41" -> "A") before anything else looks at them, so "%2F" is a '/' when
+ * the path is normalised and "%26" a '&' when the query is split (surt's own
+ * xfail test keeps that behaviour; pywb depends on it). Then every byte
+ * outside 0x21..0x7e, '#' and '%' is escaped once as "%xx", so the key stays
+ * one token of the index line whatever the URL holds. A host that is not
+ * ASCII after decoding goes through IDNA (punycode) as python's codec does;
+ * see idna_host for the part of nameprep that is not reproduced.
  */
 
 typedef struct {
@@ -88,9 +90,10 @@ static int is_alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Append n bytes, lower-cased, escaping what surt's escapeOnce escapes
- * (bytes outside 0x21..0x7e, and '%' that does not start an escape; '#'
- * cannot occur: the fragment is gone). */
+/* Append n bytes, lower-cased, escaped as surt's escapeOnce escapes after
+ * unescapeRepeatedly: every byte outside 0x21..0x7e, '#' and '%' (after
+ * decoding, a '%' is a literal per cent sign). Hex digits are lower case,
+ * as the IA canonicalizer lower-cases what Google's step escaped. */
 static int put_key(arc_buf_t *b, const char *p, size_t n)
 {
 	static const char hx[] = "0123456789abcdef";
@@ -98,9 +101,7 @@ static int put_key(arc_buf_t *b, const char *p, size_t n)
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
-		int esc = c <= 0x20 || c >= 0x7f ||
-		          (c == '%' && !(i + 2 < n && is_hex(p[i + 1]) && is_hex(p[i + 2])));
-		if (esc) {
+		if (c <= 0x20 || c >= 0x7f || c == '%' || c == '#') {
 			char e[3] = { '%', hx[c >> 4], hx[c & 15] };
 			if (arc_buf_append(b, e, 3))
 				return ARC_ENOMEM;
@@ -111,6 +112,270 @@ static int put_key(arc_buf_t *b, const char *p, size_t n)
 		}
 	}
 	return ARC_OK;
+}
+
+static int hexval(char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/* surt's unescapeRepeatedly: "%XX" (two hex digits) becomes the byte, again
+ * and again until nothing changes ("%2541" -> "%41" -> "A"). out is
+ * replaced. Every pass that changes something shortens the text, so this
+ * ends after at most n/3 passes. */
+static int unescape_rep(const char *p, size_t n, arc_buf_t *out)
+{
+	int changed = 1;
+
+	out->len = 0;
+	if (arc_buf_append(out, p, n) || arc_buf_append(out, "", 0))
+		return ARC_ENOMEM;
+	while (changed) {
+		size_t i, w = 0;
+		unsigned char *d = out->data;
+		changed = 0;
+		for (i = 0; i < out->len; i++) {
+			if (d[i] == '%' && i + 2 < out->len && is_hex((char)d[i + 1]) && is_hex((char)d[i + 2])) {
+				d[w++] = (unsigned char)(hexval((char)d[i + 1]) * 16 + hexval((char)d[i + 2]));
+				i += 2;
+				changed = 1;
+			} else {
+				d[w++] = d[i];
+			}
+		}
+		out->len = w;
+	}
+	return ARC_OK;
+}
+
+/* ---------------------------------------------------------------- IDNA */
+
+/*
+ * A host that is not ASCII once unescaped is converted as python's "idna"
+ * codec (IDNA 2003 ToASCII) converts it: UTF-8 read with invalid bytes
+ * dropped, labels split at the four IDNA dots, each non-ASCII label
+ * nameprep'd then punycoded with "xn--". When the codec would fail surt keeps
+ * the host as it was (then escaped); so does this code. Nameprep here is the
+ * mapping of table B.1, case folding of Latin (Latin-1, Latin Extended-A),
+ * Greek and Cyrillic capitals, and the prohibitions of tables C.1.2-C.9;
+ * NFKC and the bidi rule are not applied (a host that needs them keys
+ * differently from surt, and is then only found by its exact URL).
+ */
+
+static int utf8_next(const unsigned char *p, size_t n, size_t *i, uint32_t *cp)
+{
+	unsigned char c = p[*i];
+	size_t want, k;
+	uint32_t v;
+
+	if (c < 0x80) {
+		*cp = c;
+		(*i)++;
+		return 1;
+	}
+	want = (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
+	if (!want || *i + want > n) {
+		(*i)++;
+		return 0;
+	}
+	v = c & (want == 2 ? 0x1f : want == 3 ? 0x0f : 0x07);
+	for (k = 1; k < want; k++) {
+		if ((p[*i + k] & 0xc0) != 0x80) {
+			(*i)++;
+			return 0;
+		}
+		v = (v << 6) | (p[*i + k] & 0x3f);
+	}
+	if ((want == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) || (want == 4 && (v < 0x10000 || v > 0x10ffff))) {
+		(*i)++;
+		return 0;
+	}
+	*i += want;
+	*cp = v;
+	return 1;
+}
+
+static int prohibited(uint32_t c)
+{
+	return c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200f) || c == 0x2028 ||
+	       c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000 ||
+	       (c >= 0x80 && c <= 0x9f) || c == 0x6dd || c == 0x70f || c == 0x180e ||
+	       (c >= 0x2060 && c <= 0x2063) || (c >= 0x206a && c <= 0x206f) ||
+	       (c >= 0xfff9 && c <= 0xfffd) || (c >= 0x1d173 && c <= 0x1d17a) ||
+	       (c >= 0xe000 && c <= 0xf8ff) || c >= 0xf0000 || (c >= 0xfdd0 && c <= 0xfdef) ||
+	       (c & 0xfffe) == 0xfffe || (c >= 0xd800 && c <= 0xdfff) ||
+	       (c >= 0x2ff0 && c <= 0x2ffb) || c == 0x340 || c == 0x341 ||
+	       (c >= 0x202a && c <= 0x202e) || c == 0xe0001 || (c >= 0xe0020 && c <= 0xe007f);
+}
+
+/* table B.1 (deleted) and the case folding described above; 0 = deleted */
+static size_t nameprep_map(uint32_t c, uint32_t out[2])
+{
+	if (c == 0xad || c == 0x34f || c == 0x1806 || (c >= 0x180b && c <= 0x180d) ||
+	    (c >= 0x200b && c <= 0x200d) || c == 0x2060 || (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff)
+		return 0;
+	if (c == 0xdf) {
+		out[0] = out[1] = 's';
+		return 2;
+	}
+	if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7) ||
+	    (c >= 0x391 && c <= 0x3a9 && c != 0x3a2) || (c >= 0x410 && c <= 0x42f))
+		c += 0x20;
+	else if (c >= 0x400 && c <= 0x40f)
+		c += 0x50;
+	else if (c == 0x178)
+		c = 0xff;
+	else if (c == 0x17f)
+		c = 's';
+	else if ((c >= 0x100 && c <= 0x137 && !(c & 1) && c != 0x130) || (c >= 0x14a && c <= 0x177 && !(c & 1)) ||
+	         (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) && (c & 1)))
+		c += 1;
+	out[0] = c;
+	return 1;
+}
+
+/* RFC 3492 punycode of cp[0..n), appended to out; 0 or -1 */
+static int punycode(const uint32_t *cp, size_t n, arc_buf_t *out)
+{
+	uint32_t m, delta = 0, bias = 72, nn = 128, q, k, t;
+	size_t h, b = 0, j;
+
+	for (j = 0; j < n; j++)
+		if (cp[j] < 0x80) {
+			char c = (char)cp[j];
+			if (arc_buf_append(out, &c, 1))
+				return -1;
+			b++;
+		}
+	if (b && arc_buf_append(out, "-", 1))
+		return -1;
+	for (h = b; h < n; nn++, delta++) {
+		for (m = 0xffffffffu, j = 0; j < n; j++)
+			if (cp[j] >= nn && cp[j] < m)
+				m = cp[j];
+		if ((m - nn) > (0xffffffffu - delta) / (uint32_t)(h + 1))
+			return -1;
+		delta += (m - nn) * (uint32_t)(h + 1);
+		nn = m;
+		for (j = 0; j < n; j++) {
+			if (cp[j] < nn && ++delta == 0)
+				return -1;
+			if (cp[j] != nn)
+				continue;
+			for (q = delta, k = 36;; k += 36) {
+				char d;
+				t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+				if (q < t)
+					break;
+				d = (char)(t + (q - t) % (36 - t));
+				d = (char)(d < 26 ? 'a' + d : '0' + d - 26);
+				if (arc_buf_append(out, &d, 1))
+					return -1;
+				q = (q - t) / (36 - t);
+			}
+			{
+				char d = (char)(q < 26 ? 'a' + q : '0' + q - 26);
+				if (arc_buf_append(out, &d, 1))
+					return -1;
+			}
+			/* adapt */
+			{
+				uint32_t dl = (h == b) ? delta / 700 : delta / 2;
+				dl += dl / (uint32_t)(h + 1);
+				for (k = 0; dl > ((36 - 1) * 26) / 2; k += 36)
+					dl /= 36 - 1;
+				bias = k + (36 * dl) / (dl + 38);
+			}
+			delta = 0;
+			h++;
+		}
+	}
+	return 0;
+}
+
+/* python's host.decode('utf-8', 'ignore').encode('idna'); 0 with out set,
+ * or -1 when the codec would raise (the caller keeps the host). */
+static int idna_host(const unsigned char *h, size_t n, arc_buf_t *out)
+{
+	uint32_t *cp, *lab;
+	size_t ncp = 0, i = 0, s, j, nl, labels = 0;
+	int ascii = 1, rc = 0;
+
+	out->len = 0;
+	if (n > 4096)
+		return -1;
+	cp = malloc((n + 1) * sizeof *cp);
+	lab = malloc((2 * n + 1) * sizeof *lab);
+	if (!cp || !lab) {
+		free(cp);
+		free(lab);
+		return -1;
+	}
+	while (i < n) {
+		uint32_t c;
+		if (utf8_next(h, n, &i, &c)) {
+			if (c == 0x3002 || c == 0xff0e || c == 0xff61)
+				c = '.';
+			else if (c >= 0x80)
+				ascii = 0;
+			cp[ncp++] = c;
+		}
+	}
+	/* labels; a final empty label is the trailing dot */
+	for (s = 0, j = 0; j <= ncp && rc == 0; j++) {
+		int last = j == ncp, lascii = 1;
+		size_t k;
+		if (!last && cp[j] != '.')
+			continue;
+		if (last && j == s && labels > 0) {
+			rc = arc_buf_append(out, ".", 1) ? -1 : 0;
+			break;
+		}
+		for (k = s; k < j; k++)
+			lascii &= cp[k] < 0x80;
+		if (labels && arc_buf_append(out, ".", 1))
+			rc = -1;
+		if (rc == 0 && (ascii || lascii)) {
+			if (j == s || j - s >= 64)
+				rc = -1;
+			for (k = s; k < j && rc == 0; k++) {
+				char c = (char)cp[k];
+				rc = arc_buf_append(out, &c, 1) ? -1 : 0;
+			}
+		} else if (rc == 0) {
+			size_t before = out->len;
+			uint32_t m[2];
+			nl = 0;
+			for (k = s; k < j && rc == 0; k++) {
+				size_t z, nm = nameprep_map(cp[k], m);
+				for (z = 0; z < nm; z++) {
+					if (prohibited(m[z]))
+						rc = -1;
+					lab[nl++] = m[z];
+				}
+			}
+			for (k = 0, lascii = 1; k < nl; k++)
+				lascii &= lab[k] < 0x80;
+			if (rc == 0 && lascii) {
+				for (k = 0; k < nl && rc == 0; k++) {
+					char c = (char)lab[k];
+					rc = arc_buf_append(out, &c, 1) ? -1 : 0;
+				}
+			} else if (rc == 0) {
+				if (nl >= 4 && lab[0] == 'x' && lab[1] == 'n' && lab[2] == '-' && lab[3] == '-')
+					rc = -1;
+				else if (arc_buf_append(out, "xn--", 4) || punycode(lab, nl, out))
+					rc = -1;
+			}
+			if (rc == 0 && (out->len == before || out->len - before >= 64))
+				rc = -1;
+		}
+		labels++;
+		s = j + 1;
+	}
+	free(cp);
+	free(lab);
+	return rc;
 }
 
 /* The key of something that is no URL with a host (no scheme to parse, no
@@ -171,7 +436,7 @@ static int ip_form(const char *h, size_t n, char out[16])
 	return inet_aton(tmp, &a) && inet_ntop(AF_INET, &a, out, 16) != NULL;
 }
 
-/* surt's normalizePath over p (a host's path): "" -> "/", "." dropped, ".."
+/* surt's normalizePath over p (a host's path, already unescaped): "" -> "/", "." dropped, ".."
  * pops the previous kept segment (or is kept when there is none), empty
  * segments dropped except a final one (the trailing slash). */
 static int norm_path(const char *p, size_t n, arc_buf_t *out)
@@ -398,7 +663,7 @@ static int sort_query(arc_buf_t *b)
 
 int cdxj_surt(const char *url, char *out, size_t outsz)
 {
-	arc_buf_t u = { 0 }, key = { 0 }, tmp = { 0 }, q = { 0 };
+	arc_buf_t u = { 0 }, key = { 0 }, tmp = { 0 }, q = { 0 }, d = { 0 };
 	const char *s, *e, *scheme, *auth = NULL, *path, *query = NULL, *host, *hend, *port = NULL;
 	size_t slen, alen = 0, plen, qlen = 0, n, i, portlen = 0;
 	int rc = ARC_OK, has_query;
@@ -407,6 +672,18 @@ int cdxj_surt(const char *url, char *out, size_t outsz)
 	if (!url || !out || outsz < 2)
 		return ARC_EINVAL;
 	out[0] = '\0';
+	/* ARC/WARC file headers: surt returns them as they are */
+	if (!strncmp(url, "filedesc", 8)) {
+		size_t ul = strlen(url);
+		for (i = 0; i < ul && (unsigned char)url[i] > 0x20 && (unsigned char)url[i] < 0x7f; i++)
+			;
+		if (i < ul) /* a key must stay one token: escaped instead */
+			return put(out, outsz, url, ul);
+		if (ul >= outsz)
+			return ARC_ELIMIT;
+		memcpy(out, url, ul + 1);
+		return ARC_OK;
+	}
 	/* trim ASCII white space (python's bytes.strip), drop TAB/CR/LF anywhere */
 	s = url;
 	e = url + strlen(url);
@@ -506,8 +783,10 @@ int cdxj_surt(const char *url, char *out, size_t outsz)
 			rc = ARC_EINVAL; /* an authority without a host: no key */
 			goto done;
 		}
-		/* no host (dns:, mailto:, urn:): scheme as written, then the path */
-		if ((rc = arc_buf_append(&key, scheme, slen + 1)) || (rc = put_key(&tmp, path, plen)))
+		/* no host (dns:, mailto:, urn:): scheme as written, then the path,
+		 * unescaped and escaped once, not normalised */
+		if ((rc = arc_buf_append(&key, scheme, slen + 1)) || (rc = unescape_rep(path, plen, &d)) ||
+		    (rc = put_key(&tmp, (const char *)d.data, d.len)))
 			goto done;
 		strip_path_session(&tmp);
 		if (tmp.len > 1 && tmp.data[tmp.len - 1] == '/')
@@ -517,9 +796,23 @@ int cdxj_surt(const char *url, char *out, size_t outsz)
 		if (rc || (tmp.len && (rc = arc_buf_append(&key, tmp.data, tmp.len))))
 			goto done;
 	} else {
-		/* host: ".." -> "." once over the text (python's replace), dots trimmed */
+		/* host: unescaped; not ASCII -> IDNA; ".." -> "." once over the
+		 * text (python's replace), dots trimmed */
 		const char *h = host;
 		size_t hl;
+		if ((rc = unescape_rep(host, (size_t)(hend - host), &d)))
+			goto done;
+		for (i = 0; i < d.len && d.data[i] < 0x80; i++)
+			;
+		if (i < d.len && idna_host(d.data, d.len, &q) == 0) {
+			d.len = 0;
+			if (arc_buf_append(&d, q.data, q.len)) {
+				rc = ARC_ENOMEM;
+				goto done;
+			}
+		}
+		h = (const char *)d.data;
+		hend = h + d.len;
 		for (i = 0; h + i < hend && rc == ARC_OK; i++) {
 			if (h[i] == '.' && h + i + 1 < hend && h[i + 1] == '.')
 				i++;
@@ -589,10 +882,12 @@ int cdxj_surt(const char *url, char *out, size_t outsz)
 		}
 		if ((rc = arc_buf_append(&key, ")", 1)))
 			goto done;
-		/* path: escaped, normalised, lower-cased, session and trailing '/' dropped */
-		tmp.len = 0;
-		if ((rc = put_key(&tmp, path, plen)) ||
-		    (rc = norm_path(tmp.data ? (char *)tmp.data : "", tmp.len, &q)))
+		/* path: unescaped, normalised, escaped once, lower-cased, session
+		 * and trailing '/' dropped */
+		if ((rc = unescape_rep(path, plen, &d)) || (rc = norm_path((const char *)d.data, d.len, &tmp)))
+			goto done;
+		q.len = 0;
+		if ((rc = put_key(&q, (const char *)tmp.data, tmp.len)))
 			goto done;
 		strip_path_session(&q);
 		if (q.len > 1 && q.data[q.len - 1] == '/')
@@ -603,7 +898,7 @@ int cdxj_surt(const char *url, char *out, size_t outsz)
 	/* query: escaped and lower-cased, session ids dropped, arguments sorted */
 	if (has_query && qlen) {
 		q.len = 0;
-		if ((rc = put_key(&q, query, qlen)))
+		if ((rc = unescape_rep(query, qlen, &d)) || (rc = put_key(&q, (const char *)d.data, d.len)))
 			goto done;
 		strip_query_session(&q);
 		if ((rc = sort_query(&q)))
@@ -622,6 +917,7 @@ done:
 	arc_buf_free(&key);
 	arc_buf_free(&tmp);
 	arc_buf_free(&q);
+	arc_buf_free(&d);
 	return rc;
 }
 
@@ -1000,11 +1296,40 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* The index text: appended to b, and when fd >= 0 written out to fd in
+ * pieces of about 1 MiB (b is then left empty). */
+static int format_index(const index_t *ix, arc_buf_t *b, int fd)
+{
+	size_t i;
+	int rc = ARC_OK;
+
+	for (i = 0; i < ix->n && rc == ARC_OK; i++) {
+		const entry_t *e = &ix->e[i];
+		finding_t key, *f = NULL;
+		memset(&key, 0, sizeof key);
+		key.refers = e->id;
+		if (ix->nf)
+			f = bsearch(&key, ix->f, ix->nf, sizeof *ix->f, cmp_refers);
+		while (f && f + 1 < ix->f + ix->nf && !strcmp(f[1].refers, e->id))
+			f++;
+		if (arc_buf_append(b, e->line, strlen(e->line)) ||
+		    (f && arc_buf_printf(b, ", \"doxing\": %s, \"findings\": %zu",
+		                         f->doxing ? "true" : "false", f->findings)) ||
+		    arc_buf_append(b, "}\n", 2))
+			rc = ARC_ENOMEM;
+		if (rc == ARC_OK && fd >= 0 && (b->len >= (1u << 20) || i + 1 == ix->n)) {
+			if (write_all(fd, b->data, b->len) != 0)
+				rc = errno == ENOSPC ? ARC_ENOSPC : ARC_EIO;
+			b->len = 0;
+		}
+	}
+	return rc;
+}
+
 static int write_index(const index_t *ix, const char *dir, arc_error_t *err)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
 	arc_buf_t b = { 0 };
-	size_t i;
 	int fd, rc = ARC_OK;
 
 	if ((size_t)snprintf(dst, sizeof dst, "%s/index.cdxj", dir) >= sizeof dst ||
@@ -1015,26 +1340,7 @@ static int write_index(const index_t *ix, const char *dir, arc_error_t *err)
 		int e = errno;
 		return arc_fail(err, ARC_EIO, tmp, 0, NULL, "cannot create %s: %s", tmp, strerror(e));
 	}
-	for (i = 0; i < ix->n && rc == ARC_OK; i++) {
-		const entry_t *e = &ix->e[i];
-		finding_t key, *f = NULL;
-		memset(&key, 0, sizeof key);
-		key.refers = e->id;
-		if (ix->nf)
-			f = bsearch(&key, ix->f, ix->nf, sizeof *ix->f, cmp_refers);
-		while (f && f + 1 < ix->f + ix->nf && !strcmp(f[1].refers, e->id))
-			f++;
-		if (arc_buf_append(&b, e->line, strlen(e->line)) ||
-		    (f && arc_buf_printf(&b, ", \"doxing\": %s, \"findings\": %zu",
-		                         f->doxing ? "true" : "false", f->findings)) ||
-		    arc_buf_append(&b, "}\n", 2))
-			rc = ARC_ENOMEM;
-		if (rc == ARC_OK && (b.len >= (1u << 20) || i + 1 == ix->n)) {
-			if (write_all(fd, b.data, b.len) != 0)
-				rc = errno == ENOSPC ? ARC_ENOSPC : ARC_EIO;
-			b.len = 0;
-		}
-	}
+	rc = format_index(ix, &b, fd);
 	arc_buf_free(&b);
 	if (rc == ARC_OK && fsync(fd) != 0)
 		rc = ARC_EIO;
@@ -1103,5 +1409,36 @@ int cdxj_rebuild(const char *dir, arc_error_t *err)
 			*err = e1;
 		return first_err;
 	}
+	return rc;
+}
+
+int cdxj_build(const char *dir, const char *const *names, size_t n, arc_buf_t *out,
+               arc_error_t *err)
+{
+	index_t ix;
+	size_t i;
+	int rc = ARC_OK;
+
+	if (!dir || (!names && n) || !out)
+		return arc_fail(err, ARC_EINVAL, "", 0, NULL, "cdxj_build: bad arguments");
+	memset(&ix, 0, sizeof ix);
+	for (i = 0; i < n && rc == ARC_OK; i++)
+		rc = index_file(&ix, dir, names[i], (unsigned)i, err);
+	if (rc == ARC_OK) {
+		if (ix.n)
+			qsort(ix.e, ix.n, sizeof *ix.e, cmp_entry);
+		if (ix.nf)
+			qsort(ix.f, ix.nf, sizeof *ix.f, cmp_finding);
+		if ((rc = format_index(&ix, out, -1)) != ARC_OK)
+			arc_fail(err, rc, dir, 0, NULL, "%s: out of memory while indexing", dir);
+	}
+	for (i = 0; i < ix.n; i++) {
+		free(ix.e[i].line);
+		free(ix.e[i].id);
+	}
+	for (i = 0; i < ix.nf; i++)
+		free(ix.f[i].refers);
+	free(ix.e);
+	free(ix.f);
 	return rc;
 }

@@ -1,6 +1,9 @@
 /*
  * reader.c — the bounded WARC reader: .warc.zst (one zstd frame per record,
- * the IIPC "Zstandard Compression for WARC Files" layout) and plain .warc.
+ * the IIPC "Zstandard Compression for WARC Files" layout), .warc.gz (one
+ * gzip member per record, the layout every WARC tool writes and custody
+ * exports) and plain .warc. A range of a file (a STORED .warc.gz inside a
+ * WACZ zip) is read as if it were the whole file.
  *
  * The compressed reader decodes one frame at a time with
  * ZSTD_decompressStream, which stops exactly at a frame's end, so each
@@ -23,10 +26,12 @@
 #include "archive.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -46,8 +51,12 @@ struct warc_reader {
 	size_t in_len, in_pos;
 	uint64_t in_off;          /* file offset of in[0] */
 	int eof;                  /* nothing more after in[in_len] */
-	int compressed;
+	int compressed;           /* 0 plain, 1 zstd, 2 gzip */
 	int dict_loaded;
+	z_stream zs;              /* gzip members */
+	int zs_init;
+	uint64_t base;            /* file offset of the range read (0: the file) */
+	uint64_t range;           /* bytes of the range; UINT64_MAX: to the end */
 	ZSTD_DCtx *dctx;
 	uint64_t max_record;
 	int strict;               /* warc_reader_opts_t.strict */
@@ -117,7 +126,10 @@ static int in_fill(warc_reader_t *r)
 	}
 	if (r->in_len == r->in_cap)
 		return ARC_OK;
-	n = fread(r->inbuf + r->in_len, 1, r->in_cap - r->in_len, r->f);
+	n = r->in_cap - r->in_len;
+	if (r->range - (r->in_off + r->in_len) < n) /* in_off + in_len <= range */
+		n = (size_t)(r->range - (r->in_off + r->in_len));
+	n = n ? fread(r->inbuf + r->in_len, 1, n, r->f) : 0;
 	if (n == 0) {
 		if (ferror(r->f))
 			return ARC_EIO;
@@ -687,6 +699,89 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 	return finish_record(r, rec, err, start, hl, cl, expected, "frame");
 }
 
+/* ---------------------------------------------------------------- gzip members */
+
+/* One gzip member holding exactly one record, as next_frame does for zstd:
+ * inflate stops at the member's end (Z_STREAM_END), so offset and length
+ * are the member's, and the CRC-32 and size in its trailer are checked. */
+static int next_member(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
+{
+	uint64_t start, cl = 0;
+	size_t hl = 0, expected = 0, scanned = 0;
+	int rc, zr = Z_OK, stalls = 0;
+
+	r->record_id[0] = '\0';
+	if (in_need(r, 2))
+		return io_fail(r, err);
+	start = in_tell(r);
+	if (in_avail(r) == 0)
+		return 0; /* clean end */
+	if (in_avail(r) < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b)
+		return rfail(r, err, ARC_EFORMAT, start,
+		             "expected a gzip member (1f 8b), found other bytes (bytes inserted?)");
+	if (inflateReset(&r->zs) != Z_OK)
+		return rfail(r, err, ARC_EFORMAT, start, "gzip decoder reset failed");
+	r->rec_len = 0;
+	while (zr != Z_STREAM_END) {
+		size_t limit = hl ? expected + 1 : (size_t)WARC_MAX_HEADER + 1;
+		size_t room, in_n, out_n;
+		int nomem;
+
+		if (in_avail(r) == 0) {
+			if (in_fill(r))
+				return io_fail(r, err);
+			if (in_avail(r) == 0)
+				return rfail(r, err, ARC_EFORMAT, start,
+				             "gzip member truncated: the file ends %llu bytes into it%s",
+				             (unsigned long long)(in_tell(r) - start),
+				             hl ? "" : " (before the end of the WARC header)");
+		}
+		room = rec_room(r, limit, &nomem);
+		if (nomem)
+			return rfail(r, err, ARC_ENOMEM, start, "out of memory for the record");
+		if (room == 0)
+			return rfail(r, err, ARC_ELIMIT, start, "record larger than declared");
+		in_n = in_avail(r) > UINT_MAX ? UINT_MAX : in_avail(r);
+		out_n = room > UINT_MAX ? UINT_MAX : room;
+		r->zs.next_in = (Bytef *)(uintptr_t)(r->in + r->in_pos);
+		r->zs.avail_in = (uInt)in_n;
+		r->zs.next_out = r->rec + r->rec_len;
+		r->zs.avail_out = (uInt)out_n;
+		zr = inflate(&r->zs, Z_NO_FLUSH);
+		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+			return rfail(r, err, ARC_EFORMAT, start, "gzip member is corrupt: %s",
+			             r->zs.msg ? r->zs.msg : "inflate failed");
+		r->in_pos += in_n - r->zs.avail_in;
+		r->rec_len += out_n - r->zs.avail_out;
+		if (!hl && r->rec_len) {
+			if (!warc_prefix_ok(r->rec, r->rec_len))
+				return rfail(r, err, ARC_EFORMAT, start,
+				             "member does not start with a \"WARC/1.0\" or \"WARC/1.1\" line");
+			hl = find_header_end(r->rec, r->rec_len, scanned);
+			scanned = r->rec_len > 3 ? r->rec_len - 3 : 0;
+			if (hl) {
+				if ((rc = parse_header(r, hl, start, &cl, err)) != 0)
+					return rc;
+				expected = hl + (size_t)cl + 4;
+			} else if (r->rec_len > WARC_MAX_HEADER) {
+				return rfail(r, err, ARC_ELIMIT, start,
+				             "WARC header longer than %u bytes", WARC_MAX_HEADER);
+			}
+		}
+		if (hl && r->rec_len > expected)
+			return rfail(r, err, ARC_EFORMAT, start,
+			             "gzip member holds more than one record: data continues after the "
+			             "Content-Length of %llu bytes and CRLF CRLF", (unsigned long long)cl);
+		stalls = (in_n == r->zs.avail_in && out_n == r->zs.avail_out) ? stalls + 1 : 0;
+		if (stalls > 2)
+			return rfail(r, err, ARC_EFORMAT, start, "gzip decoder made no progress");
+	}
+	if (!hl)
+		return rfail(r, err, ARC_EFORMAT, start,
+		             "member ends inside the WARC header (no blank line)");
+	return finish_record(r, rec, err, start, hl, cl, expected, "gzip member");
+}
+
 /* ---------------------------------------------------------------- plain WARC */
 
 static int next_plain(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
@@ -777,6 +872,7 @@ static warc_reader_t *reader_new(const char *name, const warc_reader_opts_t *opt
 	r->name[n] = '\0';
 	r->max_record = opts && opts->max_record ? opts->max_record : WARC_MAX_RECORD;
 	r->strict = opts ? opts->strict : 0;
+	r->range = UINT64_MAX;
 	r->dctx = ZSTD_createDCtx();
 	if (!r->dctx) {
 		free(r);
@@ -794,9 +890,14 @@ static int reader_start(warc_reader_t *r, arc_error_t *err)
 
 	if (in_need(r, 8))
 		return io_fail(r, err);
-	if (in_avail(r) >= 2 && r->in[r->in_pos] == 0x1f && r->in[r->in_pos + 1] == 0x8b)
-		return rfail(r, err, ARC_EFORMAT, 0,
-		             "this is a gzip file (.warc.gz): only .warc.zst and plain .warc are read");
+	if (in_avail(r) >= 2 && r->in[r->in_pos] == 0x1f && r->in[r->in_pos + 1] == 0x8b) {
+		memset(&r->zs, 0, sizeof r->zs);
+		if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK) /* gzip only */
+			return rfail(r, err, ARC_ENOMEM, 0, "cannot start the gzip decoder");
+		r->zs_init = 1;
+		r->compressed = 2;
+		return ARC_OK;
+	}
 	if (in_avail(r) < 4) {
 		r->compressed = 0;
 		return ARC_OK;
@@ -815,13 +916,20 @@ static int reader_start(warc_reader_t *r, arc_error_t *err)
 warc_reader_t *warc_reader_open(const char *path, const warc_reader_opts_t *opts,
                                 arc_error_t *err)
 {
+	return warc_reader_open_range(path, 0, UINT64_MAX, NULL, opts, err);
+}
+
+warc_reader_t *warc_reader_open_range(const char *path, uint64_t offset, uint64_t length,
+                                      const char *name, const warc_reader_opts_t *opts,
+                                      arc_error_t *err)
+{
 	warc_reader_t *r;
 
 	if (!path) {
 		arc_fail(err, ARC_EINVAL, NULL, 0, NULL, "no path given");
 		return NULL;
 	}
-	r = reader_new(path, opts);
+	r = reader_new(name ? name : path, opts);
 	if (!r) {
 		arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", path);
 		return NULL;
@@ -829,6 +937,14 @@ warc_reader_t *warc_reader_open(const char *path, const warc_reader_opts_t *opts
 	r->f = fopen(path, "rb");
 	if (!r->f) {
 		arc_fail(err, ARC_EIO, path, 0, NULL, "cannot open %s: %s", path, strerror(errno));
+		warc_reader_free(r);
+		return NULL;
+	}
+	r->base = offset;
+	r->range = length;
+	if (offset && (offset > (uint64_t)INT64_MAX || fseeko(r->f, (off_t)offset, SEEK_SET) != 0)) {
+		arc_fail(err, ARC_EIO, path, offset, NULL, "cannot seek %s to %llu: %s", path,
+		         (unsigned long long)offset, strerror(errno));
 		warc_reader_free(r);
 		return NULL;
 	}
@@ -882,7 +998,8 @@ int warc_reader_next(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 			*err = r->last;
 		return r->last.code;
 	}
-	return r->compressed ? next_frame(r, rec, err) : next_plain(r, rec, err);
+	return r->compressed == 2 ? next_member(r, rec, err)
+	       : r->compressed ? next_frame(r, rec, err) : next_plain(r, rec, err);
 }
 
 int warc_reader_seek(warc_reader_t *r, uint64_t offset, arc_error_t *err)
@@ -892,7 +1009,8 @@ int warc_reader_seek(warc_reader_t *r, uint64_t offset, arc_error_t *err)
 	r->failed = 0;
 	r->record_id[0] = '\0';
 	if (r->f) {
-		if (offset > (uint64_t)INT64_MAX || fseeko(r->f, (off_t)offset, SEEK_SET) != 0)
+		if (offset > r->range || r->base + offset > (uint64_t)INT64_MAX ||
+		    fseeko(r->f, (off_t)(r->base + offset), SEEK_SET) != 0)
 			return rfail(r, err, ARC_EIO, offset, "cannot seek: %s", strerror(errno));
 		clearerr(r->f);
 		r->in_off = offset;
@@ -921,6 +1039,8 @@ void warc_reader_free(warc_reader_t *r)
 		fclose(r->f);
 	free(r->inbuf);
 	ZSTD_freeDCtx(r->dctx);
+	if (r->zs_init)
+		inflateEnd(&r->zs);
 	free(r->rec);
 	free(r->fieldbuf);
 	free(r->fields);

@@ -22,6 +22,13 @@
  * sent) and a capture metadata record saying what failed: the attempt itself
  * is part of the record.
  *
+ * The two metadata records carry target URIs of their own,
+ * "urn:custody:capture:<url>" and "urn:custody:findings:<url>" (as
+ * Browsertrix names its page records "urn:pageinfo:<url>"), never the page's
+ * URL: pywb indexes metadata records under their target URI and would replay
+ * the capture JSON instead of the page. What a metadata record is about is
+ * said by WARC-Concurrent-To / WARC-Refers-To, and readers use those.
+ *
  * Must never alter the received bytes or write a digest it did not compute
  * over exactly the bytes in the record.
  */
@@ -151,6 +158,19 @@ static const char *trunc_name(int t)
 static void set_str(json_t *o, const char *k, const char *v)
 {
 	json_object_set_new(o, k, v && *v ? json_string(v) : json_null());
+}
+
+/* "urn:custody:capture:" + url, malloc'd; NULL when out of memory. */
+static char *meta_uri(const char *prefix, const char *url)
+{
+	size_t a = strlen(prefix), b = strlen(url);
+	char *s = malloc(a + b + 1);
+
+	if (s) {
+		memcpy(s, prefix, a);
+		memcpy(s + a, url, b + 1);
+	}
+	return s;
 }
 
 /* The capture metadata body. */
@@ -515,11 +535,18 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 		size_t nf = 0;
 		if (out->response_id[0])
 			f[nf++] = (warc_field_t){"WARC-Concurrent-To", out->response_id};
-		warc_record_t r = {.type = "metadata", .target_uri = x->url,
+		char *uri = meta_uri(ARC_CAPTURE_URN, x->url);
+		if (!uri) {
+			free(body);
+			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
+			goto out;
+		}
+		warc_record_t r = {.type = "metadata", .target_uri = uri,
 		                   .content_type = CAPTURE_TYPE, .fields = f, .nfields = nf,
 		                   .block = body, .block_len = strlen(body)};
 		rc = write_rec(c, &r, &w, out, err);
 		free(body);
+		free(uri);
 		if (rc)
 			goto out;
 	}
@@ -527,10 +554,16 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 	/* 4. findings, for a response (a revisit's are its original's) */
 	if (out->wrote_response == 1 && out->findings.len) {
 		warc_field_t f[1] = {{"WARC-Refers-To", out->response_id}};
-		warc_record_t r = {.type = "metadata", .target_uri = x->url,
+		char *uri = meta_uri(ARC_FINDINGS_URN, x->url);
+		if (!uri) {
+			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
+			goto out;
+		}
+		warc_record_t r = {.type = "metadata", .target_uri = uri,
 		                   .content_type = FINDINGS_TYPE, .fields = f, .nfields = 1,
 		                   .block = out->findings.data, .block_len = out->findings.len};
 		rc = write_rec(c, &r, &w, out, err);
+		free(uri);
 	} else {
 		out->nfindings = -1;
 		out->doxing = 0;

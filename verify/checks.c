@@ -73,11 +73,13 @@ typedef struct {
 	char *why;   /* decoding failed: why (data NULL) */
 } cached_t;
 
-/* One input file: a path, or memory. */
+/* One input file: a path, memory, or a STORED entry of a WACZ (zip). */
 typedef struct {
 	const void *mem;
 	size_t mem_len;
 	size_t group;
+	char *zip;            /* the WACZ holding it (owned), or NULL */
+	uint64_t zoff, zlen;  /* where its bytes are in the zip */
 } input_t;
 
 typedef struct {
@@ -508,6 +510,17 @@ static int work(vf_ctx_t *c, uint64_t n)
 	return 0;
 }
 
+/* A reader over input fidx: memory, a byte range of a WACZ, or the file. */
+static warc_reader_t *open_input(vf_ctx_t *c, size_t fidx, const warc_reader_opts_t *ro, arc_error_t *e)
+{
+	const input_t *in = &c->in[fidx];
+	if (in->mem)
+		return warc_reader_open_mem(in->mem, in->mem_len, c->res.files[fidx].path, ro, e);
+	if (in->zip)
+		return warc_reader_open_range(in->zip, in->zoff, in->zlen, c->res.files[fidx].path, ro, e);
+	return warc_reader_open(c->res.files[fidx].path, ro, e);
+}
+
 /* Read the record at (file, offset) with the side reader. */
 static int reread(vf_ctx_t *c, size_t fidx, uint64_t off, warc_rec_t *rec, arc_error_t *e)
 {
@@ -515,10 +528,7 @@ static int reread(vf_ctx_t *c, size_t fidx, uint64_t off, warc_rec_t *rec, arc_e
 
 	if (!c->side || c->side_file != fidx) {
 		warc_reader_free(c->side);
-		c->side = c->in[fidx].mem
-		                  ? warc_reader_open_mem(c->in[fidx].mem, c->in[fidx].mem_len,
-		                                         c->res.files[fidx].path, &ro, e)
-		                  : warc_reader_open(c->res.files[fidx].path, &ro, e);
+		c->side = open_input(c, fidx, &ro, e);
 		c->side_file = fidx;
 		if (!c->side)
 			return -1;
@@ -883,6 +893,25 @@ static void check_unique(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, const 
 		c->res.files[fidx].passed++;
 }
 
+/* The file's name is the one its warcinfo gives, up to the compression: an
+ * export re-compresses "x.warc.zst" as "x.warc.gz" with the same records. */
+static int same_capture_name(const char *fname, const char *base)
+{
+	static const char *const ext[] = {".warc.zst", ".warc.gz", ".warc"};
+	size_t fl = strlen(fname), bl = strlen(base), i, j;
+
+	if (!strcmp(fname, base))
+		return 1;
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 3; j++) {
+			size_t a = strlen(ext[i]), b = strlen(ext[j]);
+			if (fl > a && bl > b && !strcmp(fname + fl - a, ext[i]) && !strcmp(base + bl - b, ext[j]) &&
+			    fl - a == bl - b && !strncmp(fname, base, fl - a))
+				return 1;
+		}
+	return 0;
+}
+
 static void check_warcinfo(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, const char *rid,
                            int first)
 {
@@ -899,7 +928,7 @@ static void check_warcinfo(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, cons
 		        "one warcinfo, at the start");
 	if (!fname)
 		vf_not_checked(c, "file names: a warcinfo record has no WARC-Filename");
-	else if (c->in[fidx].mem == NULL && strcmp(fname, base) != 0)
+	else if (c->in[fidx].mem == NULL && !same_capture_name(fname, base))
 		vf_fail(c, fidx, rec->offset, rid, "case identity",
 		        "expected WARC-Filename %.200s (the file's name), found %.200s (renamed or "
 		        "renumbered file?)", base, fname);
@@ -1172,8 +1201,7 @@ static void check_file(vf_ctx_t *c, const group_t *g, size_t fidx)
 	int rc = 0, resyncs = 0, zstd;
 	size_t h;
 
-	r = c->in[fidx].mem ? warc_reader_open_mem(c->in[fidx].mem, c->in[fidx].mem_len, f->path, &ro, &e)
-	                    : warc_reader_open(f->path, &ro, &e);
+	r = open_input(c, fidx, &ro, &e);
 	if (!r) {
 		if (e.code == ARC_EIO)
 			c->io_error = 1;
@@ -1332,6 +1360,7 @@ static int add_input(vf_ctx_t *c, const char *path, const void *mem, size_t len,
 	memset(f, 0, sizeof *f);
 	f->path = dup(c, path);
 	f->name = pdup(c, path);
+	memset(&c->in[c->res.nfiles], 0, sizeof c->in[c->res.nfiles]);
 	c->in[c->res.nfiles].mem = mem;
 	c->in[c->res.nfiles].mem_len = len;
 	c->in[c->res.nfiles].group = c->ngroups - 1;
@@ -1345,6 +1374,58 @@ int vf_add_file(vf_ctx_t *c, const char *path)
 	int rc = add_input(c, path, NULL, 0, !c->last_was_file, 0);
 
 	c->last_was_file = 1;
+	return rc;
+}
+
+/* A WACZ: each archive/ WARC entry (.warc.gz or .warc) is one input, read in
+ * place (entries must be STORED); the WACZ is a group of its own, and what
+ * its records name outside it (an export of some pages) is "outside the
+ * files given", not a failure. */
+int vf_add_wacz(vf_ctx_t *c, const char *path, arc_error_t *err)
+{
+	arc_zip_entry_t *e = NULL;
+	size_t n = 0, i, added = 0;
+	char *name;
+	int rc = 0, first = 1;
+
+	if (arc_zip_list(path, &e, &n, err) != 0)
+		return err ? err->code : ARC_EFORMAT;
+	for (i = 0; i < n && !rc; i++) {
+		size_t nl = strlen(e[i].name), fidx = c->res.nfiles;
+		if (strncmp(e[i].name, "archive/", 8) || !(ends_with(e[i].name, ".warc.gz") ||
+		                                           ends_with(e[i].name, ".warc")))
+			continue;
+		name = malloc(strlen(path) + 1 + nl + 1);
+		if (!name) {
+			rc = ARC_ENOMEM;
+			break;
+		}
+		snprintf(name, strlen(path) + 1 + nl + 1, "%s#%s", path, e[i].name);
+		rc = add_input(c, name, NULL, 0, first, 0);
+		free(name);
+		first = 0;
+		if (rc)
+			break;
+		added++;
+		if (e[i].method != 0) {
+			vf_fail(c, fidx, 0, "", "wacz entry",
+			        "%.300s is compressed in the zip (method %u): WACZ archives must be STORED, "
+			        "so that every WARC byte is read as it was written", e[i].name, e[i].method);
+			c->in[fidx].mem = ""; /* nothing to read in place */
+			continue;
+		}
+		if (!(c->in[fidx].zip = dup(c, path))) {
+			rc = ARC_ENOMEM;
+			break;
+		}
+		c->in[fidx].zoff = e[i].offset;
+		c->in[fidx].zlen = e[i].size;
+	}
+	free(e);
+	c->last_was_file = 0;
+	if (!rc && !added)
+		return arc_fail(err, ARC_EFORMAT, path, 0, NULL, "%s: no archive/*.warc.gz entries in this WACZ",
+		                path);
 	return rc;
 }
 
@@ -1495,6 +1576,8 @@ void vf_free(vf_ctx_t *c)
 		free(c->res.files[i].name);
 	}
 	free(c->res.files);
+	for (size_t k = 0; c->in && k < c->res.nfiles; k++)
+		free(c->in[k].zip);
 	free(c->in);
 	for (i = 0; i < c->res.nfailures; i++) {
 		vf_failure_t *x = &c->res.failures[i];

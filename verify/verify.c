@@ -1,6 +1,8 @@
 /*
  * verify.c — custody-verify, the program: parse the options, run the checks
- * (checks.c, a library with no global state), print what holds.
+ * (checks.c, a library with no global state) on a case folder, single
+ * .warc.zst, .warc.gz or .warc files, or a WACZ exported by custody, and
+ * print what holds.
  *
  * Modelled on OpenBSD signify: usage(), main() with getopt_long, small
  * x-helpers that fail loudly, no network. It links only archive/'s reading
@@ -356,8 +358,10 @@ static void help(void)
 "                   [--json] [--report FILE.html [--redact]] [-q] PATH...\n"
 "\n"
 "DESCRIPTION\n"
-"    PATH is a case folder (every capture-*.warc.zst in it, in numeric order)\n"
-"    or one or more .warc.zst or .warc files. custody-verify reads every byte\n"
+"    PATH is a case folder (every capture-*.warc.zst in it, in numeric order),\n"
+"    one or more .warc.zst, .warc.gz (one gzip member per record) or .warc\n"
+"    files, or a WACZ made by 'custody export --wacz' (its archive/*.warc.gz\n"
+"    entries, read in place). custody-verify reads every byte\n"
 "    and prints first one line a reader can take away, e.g.\n"
 "\n"
 "        1 234 records in 3 files intact; 0 failures\n"
@@ -555,6 +559,8 @@ int main(int argc, char **argv)
 			xerr("cannot open %s: %s", argv[i], strerror(errno));
 		if (S_ISDIR(st.st_mode))
 			rc = vf_add_dir(c, argv[i], &e);
+		else if (strlen(argv[i]) > 5 && !strcmp(argv[i] + strlen(argv[i]) - 5, ".wacz"))
+			rc = vf_add_wacz(c, argv[i], &e);
 		else
 			rc = vf_add_file(c, argv[i]);
 		if (rc == ARC_ENOMEM)

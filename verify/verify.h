@@ -170,6 +170,9 @@ void vf_free(vf_ctx_t *c);
  * (the directory cannot be read: an I/O error, exit 2). */
 int vf_add_dir(vf_ctx_t *c, const char *dir, arc_error_t *err);
 int vf_add_file(vf_ctx_t *c, const char *path);
+/* A WACZ (custody export --wacz): its archive/ .warc.gz entries, read in
+ * place, as one group. 0 or <0 with err (not a zip, no WARC entries). */
+int vf_add_wacz(vf_ctx_t *c, const char *path, arc_error_t *err);
 /* A file held in memory (borrowed until vf_free): fuzzers and unit tests. */
 int vf_add_mem(vf_ctx_t *c, const void *buf, size_t len, const char *name);
 

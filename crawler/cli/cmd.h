@@ -6,6 +6,7 @@
 #define CUSTODY_CMD_H
 
 int cmd_crawl(int argc, char **argv);       /* cmd_crawl.c */
+int cmd_export(int argc, char **argv);      /* cmd_export.c */
 int cmd_ls(int argc, char **argv);          /* cmd_ls.c */
 int cmd_scan(int argc, char **argv);        /* cmd_scan.c */
 int cmd_watch_hash(int argc, char **argv);  /* cmd_watch_hash.c */

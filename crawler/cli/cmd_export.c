@@ -1,20 +1,29 @@
 /*
- * cmd_export.c — `custody export`: one page (or record) of a case as a
- * self-contained exhibit that custody-verify checks alone.
+ * cmd_export.c — `custody export`: take a case, or some of its pages, out of
+ * the case, in one of three forms chosen in one place (export_kind):
  *
- * The exhibit is one .warc.zst: a warcinfo record of its own (naming the case
- * with Custody-Exhibit-Of), the chosen records copied frame for frame (the
- * exact bytes of the case, so every digest and leaf hash is unchanged), the
- * first seal that covers them (and any stamp records completing it), and a
- * proof record (application/vnd.custody.proof+json) with each chosen
- * record's RFC 9162 inclusion proof in that seal's tree. Nothing else of the
- * case leaves: other pages, other victims, are not disclosed.
+ *  - an exhibit (-o FILE.warc.zst): one .warc.zst holding a warcinfo record
+ *    of its own (naming the case with Custody-Exhibit-Of), the chosen records
+ *    copied frame for frame (the exact bytes of the case, so every digest and
+ *    leaf hash is unchanged), the first seal that covers them (and any stamp
+ *    records completing it), and a proof record
+ *    (application/vnd.custody.proof+json) with each chosen record's RFC 9162
+ *    inclusion proof in that seal's tree; custody-verify checks it alone;
+ *  - a WACZ (--wacz, or -o FILE.wacz) for ReplayWeb.page, and
+ *  - .warc.gz files with index.cdxj (--warc-gz -o DIR) for pywb;
+ *    both written by archive/wacz.c, every record byte for byte in its own
+ *    gzip member.
  *
- * Exit status: 0 written, 1 the chosen records are not sealed yet (nothing
- * written), 2 usage error, nothing matched, or the case could not be read.
+ * With --url/--record nothing else of the case leaves: other pages, other
+ * victims, are not disclosed.
  *
- * Must never: write a record byte that differs from the case, or include a
- * record that was not chosen (besides the seal, its stamps and the proof).
+ * Exit status: 0 written; 1 the chosen records are not sealed yet (exhibit:
+ * nothing written) or the export failed; 2 usage error, nothing matched, or
+ * the case could not be read.
+ *
+ * Must never: write a record byte that differs from the case, modify the
+ * case, or include a record that was not chosen (besides the seal, its
+ * stamps, the proof, and what belongs to a chosen capture).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,51 +39,114 @@
 #include "crawler.h"
 
 static const cli_opt_t export_opts[] = {
-	{"url", 0, "URL", "Export the capture of URL: its response (or revisit), request, capture metadata "
-	                  "and findings records. Repeatable."},
-	{"record", 0, "ID", "Export the record with this WARC-Record-ID (with or without <>), and the records "
-	                    "that refer to it. Repeatable."},
-	{"output", 'o', "FILE", "The exhibit to write (.warc.zst; never overwritten). Required."},
+	{"output", 'o', "PATH", "Where to write: an exhibit FILE.warc.zst, a FILE.wacz, or the directory for "
+	                        "--warc-gz. Never overwritten. Required."},
+	{"url", 0, "URL", "Export the capture of URL (exactly as captured): its response (or revisit), "
+	                  "request, capture metadata and findings records. Repeatable."},
+	{"record", 0, "ID", "Export the record with this WARC-Record-ID (with or without <>) and the records "
+	                    "that belong to it. Repeatable."},
+	{"wacz", 0, NULL, "Write one WACZ 1.1.1 file (-o FILE.wacz): the records as .warc.gz inside, "
+	                  "indexes/index.cdxj, pages/pages.jsonl (doxing pages marked), datapackage.json. "
+	                  "Open it in ReplayWeb.page. Without --url/--record: the whole case."},
+	{"warc-gz", 0, NULL, "Write .warc.gz files (one gzip member per record) and index.cdxj into the "
+	                     "directory -o DIR, for pywb (wb-manager add) and other WARC tools."},
+	{"title", 0, "TEXT", "Title of the WACZ (default: the case directory's name)."},
 	{0},
 };
 
 static const cli_cmd_t export_cmd = {
 	"export",
-	"custody export CASE_DIR (--url URL | --record ID)... -o EXHIBIT.warc.zst",
-	"Write one exhibit: the chosen pages' records exactly as captured, the seal that covers them and "
-	"an inclusion proof for each, so a court can check one page against the signed, time-stamped seal "
-	"without receiving the rest of the case. `custody-verify EXHIBIT.warc.zst --trust ... --tsa-trust "
-	"...` checks it alone.\n\n"
-	"The seal chosen is the first one written after the last chosen record; records written after the "
-	"case's last seal cannot be exported until the case is sealed again (resume the crawl or run "
-	"`custody stamp`).\n\n"
-	"Exit status: 0 written, 1 the records are not sealed yet, 2 usage error, nothing matched, or the "
-	"case could not be read.",
+	"custody export CASE_DIR (--url URL | --record ID)... -o EXHIBIT.warc.zst\n"
+	"       custody export CASE_DIR (--wacz -o FILE.wacz | --warc-gz -o DIR) [--url URL]... [--record ID]...",
+	"Take evidence out of a case without changing a byte of it.\n\n"
+	"An exhibit (-o FILE.warc.zst) holds the chosen pages' records exactly as captured, the seal that "
+	"covers them and an inclusion proof for each, so a court can check one page against the signed, "
+	"time-stamped seal without receiving the rest of the case: `custody-verify --trust ... --tsa-trust "
+	"... EXHIBIT.warc.zst` checks it alone. The seal chosen is the first one written after the last "
+	"chosen record; records written after the case's last seal cannot be exported as an exhibit until "
+	"the case is sealed again (resume the crawl, or run `custody stamp`).\n\n"
+	"A WACZ (--wacz) or .warc.gz files (--warc-gz) are for replay tools (ReplayWeb.page, pywb): every "
+	"record is copied byte for byte into its own gzip member, so every digest still holds and "
+	"custody-verify checks the export as it checks the case; the evidence itself stays .warc.zst. "
+	"With --url or --record only the chosen captures leave, each with its request, capture metadata "
+	"and findings, the original of a revisit, and the warcinfo record of the files they came from.\n\n"
+	"Exit status: 0 written, 1 the records are not sealed yet (exhibit) or writing failed, 2 usage "
+	"error, nothing matched, or the case could not be read.",
 	export_opts,
 	"custody export case1 --url http://forum.example/thread/101.html -o thread101.warc.zst\n"
-	"custody-verify --trust operator.crt --tsa-trust tsa-ca.pem thread101.warc.zst\n",
+	"custody-verify --trust operator.crt --tsa-trust tsa-ca.pem thread101.warc.zst\n"
+	"custody export case1 --wacz -o case1.wacz\n"
+	"custody export case1 --warc-gz -o case1-gz && wb-manager add coll case1-gz/*.warc.gz\n"
+	"custody export case1 --wacz --url https://forum.example/thread/1 -o thread1.wacz\n",
 };
 
+#define EXPORT_MAX_SEL 4096 /* --url and --record each */
+
+typedef enum { KIND_NONE, KIND_WACZ, KIND_WARCGZ, KIND_EXHIBIT } export_kind_t;
+
 typedef struct {
-	const char *urls[64], *ids[64], *out;
-	size_t nurls, nids;
-} export_cli_t;
+	int wacz, warcgz;
+	const char *out, *title;
+	const char **urls, **records;
+	size_t nurls, nrecords;
+	int oom, too_many;
+} export_args_t;
 
-static int on_opt(void *ctx, const char *name, const char *arg)
+static int push(const char ***v, size_t *n, const char *s)
 {
-	export_cli_t *c = ctx;
-
-	if (!strcmp(name, "url") && c->nurls < 64)
-		c->urls[c->nurls++] = arg;
-	else if (!strcmp(name, "record") && c->nids < 64)
-		c->ids[c->nids++] = arg;
-	else if (!strcmp(name, "output"))
-		c->out = arg;
-	else if (strcmp(name, "output")) {
-		fprintf(stderr, "custody export: at most 64 --url and 64 --record\n");
-		return 2;
-	}
+	void *p = *v;
+	size_t cap = *n;
+	if (arc_vec_reserve(&p, &cap, *n + 1, sizeof **v, EXPORT_MAX_SEL))
+		return -1;
+	*v = p;
+	(*v)[(*n)++] = s;
 	return 0;
+}
+
+static int export_on_opt(void *ctx, const char *name, const char *arg)
+{
+	export_args_t *a = ctx;
+
+	if (!strcmp(name, "wacz"))
+		a->wacz = 1;
+	else if (!strcmp(name, "warc-gz"))
+		a->warcgz = 1;
+	else if (!strcmp(name, "output"))
+		a->out = arg;
+	else if (!strcmp(name, "title"))
+		a->title = arg;
+	else if (!strcmp(name, "url"))
+		a->oom |= push(&a->urls, &a->nurls, arg);
+	else if (!strcmp(name, "record"))
+		a->oom |= push(&a->records, &a->nrecords, arg);
+	return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* The one place the output kind is decided. */
+static export_kind_t export_kind(const export_args_t *a, const char **why)
+{
+	*why = NULL;
+	if (a->wacz && a->warcgz) {
+		*why = "give --wacz or --warc-gz, not both";
+		return KIND_NONE;
+	}
+	if (a->wacz)
+		return KIND_WACZ;
+	if (a->warcgz)
+		return KIND_WARCGZ;
+	if (ends_with(a->out, ".warc.zst"))
+		return KIND_EXHIBIT;
+	if (ends_with(a->out, ".wacz"))
+		return KIND_WACZ;
+	*why = "say what to write: -o EXHIBIT.warc.zst (with --url or --record), --wacz -o FILE.wacz, or "
+	       "--warc-gz -o DIR";
+	return KIND_NONE;
 }
 
 /* One record of the case, in log order. */
@@ -130,28 +202,24 @@ static int copy_frame(const char *path, uint64_t off, uint64_t len, arc_sink_t *
 	return rc;
 }
 
-int cmd_export(int argc, char **argv)
+/* The exhibit: the chosen records, their seal and the inclusion proofs. */
+static int export_exhibit(const char *dir, const char *const *urls, size_t nurls,
+                          const char *const *ids, size_t nids, const char *out_path)
 {
-	export_cli_t c;
 	arc_case_files_t files;
 	arc_error_t err;
 	rec_t *v = NULL;
 	unsigned char (*leaves)[MERKLE_HASH_LEN] = NULL;
 	size_t n = 0, cap = 0, i, j, last = 0, nchosen = 0, seal = (size_t)-1;
-	int first = 0, rc, have_files = 0;
-	const char *dir;
+	int rc, have_files = 0;
 	char case_id[ARC_UUID_LEN] = "";
 
-	memset(&c, 0, sizeof c);
-	rc = cli_parse(&export_cmd, argc, argv, on_opt, &c, &first);
-	if (rc)
-		return rc == 1 ? 0 : 2;
-	if (first != argc - 1 || !c.out || (!c.nurls && !c.nids)) {
-		fprintf(stderr, "custody export: give one CASE_DIR, -o EXHIBIT.warc.zst and --url or --record\n"
+	if (!nurls && !nids) {
+		fprintf(stderr, "custody export: an exhibit holds chosen pages: give --url or --record\n"
 		                "Try 'custody export --help'.\n");
 		return 2;
 	}
-	dir = argv[first];
+
 	memset(&err, 0, sizeof err);
 	if (arc_case_files(dir, &files, &err) != ARC_OK) {
 		fprintf(stderr, "custody export: %s\n", err.msg);
@@ -210,11 +278,11 @@ int cmd_export(int argc, char **argv)
 	/* choose: responses/revisits by URL or records by id, then what refers to them */
 	for (i = 0; i < n; i++) {
 		int resp = v[i].type && (!strcmp(v[i].type, "response") || !strcmp(v[i].type, "revisit"));
-		for (j = 0; j < c.nurls; j++)
-			if (resp && v[i].uri && !strcmp(v[i].uri, c.urls[j]))
+		for (j = 0; j < nurls; j++)
+			if (resp && v[i].uri && !strcmp(v[i].uri, urls[j]))
 				v[i].chosen = 1;
-		for (j = 0; j < c.nids; j++)
-			if (same_id(v[i].id, c.ids[j]))
+		for (j = 0; j < nids; j++)
+			if (same_id(v[i].id, ids[j]))
 				v[i].chosen = 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -254,18 +322,18 @@ int cmd_export(int argc, char **argv)
 		json_t *proof = json_object(), *arr = json_array();
 		unsigned char root[MERKLE_HASH_LEN], path[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
 		char hex[2 * MERKLE_HASH_LEN + 1], *body = NULL, info[1024];
-		const char *base = strrchr(c.out, '/');
+		const char *base = strrchr(out_path, '/');
 		int fd, ok = 1;
 
-		fd = open(c.out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0) {
-			fprintf(stderr, "custody export: cannot create %s: %s\n", c.out, strerror(errno));
+			fprintf(stderr, "custody export: cannot create %s: %s\n", out_path, strerror(errno));
 			json_decref(proof);
 			json_decref(arr);
 			goto out;
 		}
 		close(fd);
-		if (arc_sink_file_open(&sink, c.out, &err) != ARC_OK || !(w = warc_writer_new(&sink, NULL))) {
+		if (arc_sink_file_open(&sink, out_path, &err) != ARC_OK || !(w = warc_writer_new(&sink, NULL))) {
 			fprintf(stderr, "custody export: %s\n", err.msg);
 			json_decref(proof);
 			json_decref(arr);
@@ -274,7 +342,7 @@ int cmd_export(int argc, char **argv)
 		snprintf(info, sizeof info, "software: custody/%s\r\nformat: WARC File Format 1.1\r\n"
 		         "description: an exhibit of case %s: %zu records, the seal that covers them and "
 		         "their inclusion proofs\r\n", CUSTODY_VERSION, case_id, nchosen);
-		f[0] = (warc_field_t){ "WARC-Filename", base ? base + 1 : c.out };
+		f[0] = (warc_field_t){ "WARC-Filename", base ? base + 1 : out_path };
 		f[1] = (warc_field_t){ "Custody-Exhibit-Of", case_id[0] ? case_id : "unknown" };
 		memset(&rec, 0, sizeof rec);
 		rec.type = "warcinfo";
@@ -335,12 +403,12 @@ int cmd_export(int argc, char **argv)
 		warc_writer_free(w);
 		arc_sink_file_close(&sink);
 		if (!ok) {
-			fprintf(stderr, "custody export: writing %s failed%s%s\n", c.out, err.msg[0] ? ": " : "", err.msg);
-			unlink(c.out);
+			fprintf(stderr, "custody export: writing %s failed%s%s\n", out_path, err.msg[0] ? ": " : "", err.msg);
+			unlink(out_path);
 			goto out;
 		}
 		printf("%s: %zu records of %s, sealed by the seal at log index %zu, with inclusion proofs\n",
-		       c.out, nchosen, dir, seal);
+		       out_path, nchosen, dir, seal);
 		rc = 0;
 	}
 out:
@@ -356,5 +424,74 @@ out:
 	free(leaves);
 	if (have_files)
 		arc_case_files_free(&files);
+	return rc;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	export_args_t a;
+	arc_export_opts_t o;
+	arc_export_stats_t st;
+	arc_error_t err;
+	export_kind_t kind;
+	const char *why;
+	char software[64];
+	int first = 0, rc;
+
+	memset(&a, 0, sizeof a);
+	rc = cli_parse(&export_cmd, argc, argv, export_on_opt, &a, &first);
+	if (rc) {
+		free(a.urls);
+		free(a.records);
+		return rc == 1 ? 0 : 2;
+	}
+	rc = 2;
+	if (a.oom) {
+		fprintf(stderr, "custody export: at most %d --url and %d --record (or out of memory)\n",
+		        EXPORT_MAX_SEL, EXPORT_MAX_SEL);
+		goto out;
+	}
+	if (first != argc - 1 || !a.out) {
+		fprintf(stderr, "custody export: give one CASE_DIR and -o PATH\n"
+		                "Try 'custody export --help' for the options.\n");
+		goto out;
+	}
+	kind = export_kind(&a, &why);
+	if (kind == KIND_NONE) {
+		fprintf(stderr, "custody export: %s\n", why);
+		goto out;
+	}
+	if (kind == KIND_EXHIBIT) {
+		rc = export_exhibit(argv[first], a.urls, a.nurls, a.records, a.nrecords, a.out);
+		goto out;
+	}
+	snprintf(software, sizeof software, "custody/%s", CUSTODY_VERSION);
+	memset(&o, 0, sizeof o);
+	o.urls = a.urls;
+	o.nurls = a.nurls;
+	o.records = a.records;
+	o.nrecords = a.nrecords;
+	o.software = software;
+	o.title = a.title;
+	if (kind == KIND_WACZ)
+		rc = arc_export_wacz(argv[first], a.out, &o, &st, &err);
+	else
+		rc = arc_export_warcgz(argv[first], a.out, &o, &st, &err);
+	if (rc != ARC_OK) {
+		fprintf(stderr, "custody export: %s\n", err.msg);
+		rc = rc == ARC_EINVAL ? 2 : 1;
+		goto out;
+	}
+	if (kind == KIND_WACZ)
+		printf("%s: %zu records from %zu capture file%s, %zu page%s (%zu doxing), %llu bytes of WARC.gz\n",
+		       a.out, st.records, st.files, st.files == 1 ? "" : "s", st.pages,
+		       st.pages == 1 ? "" : "s", st.doxing_pages, (unsigned long long)st.bytes);
+	else
+		printf("%s: %zu records in %zu .warc.gz file%s (%llu bytes) and index.cdxj\n", a.out,
+		       st.records, st.files, st.files == 1 ? "" : "s", (unsigned long long)st.bytes);
+	rc = 0;
+out:
+	free(a.urls);
+	free(a.records);
 	return rc;
 }

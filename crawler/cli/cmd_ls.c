@@ -7,7 +7,9 @@
  * to it adds the number of findings and a DOXING mark when its verdict says
  * so; the capture metadata record marks incomplete responses. URLs that got
  * no response at all (DNS, refused, TLS) are listed with status ERR and the
- * recorded error.
+ * recorded error. Metadata records are tied to their response only through
+ * WARC-Refers-To / WARC-Concurrent-To, never by target URI (theirs is
+ * urn:custody:capture:<url> / urn:custody:findings:<url>).
  *
  * Must never modify the case. Output columns stay aligned for humans;
  * --json gives one JSON object per line for scripts.
@@ -160,7 +162,11 @@ static int read_file(ls_t *l, const char *dir, const char *name)
 				ls_ent_t *e = add(l);
 				if (e) {
 					e->date = dupn(warc_rec_get(&rec, "WARC-Date"));
-					e->url = dupn(warc_rec_get(&rec, "WARC-Target-URI"));
+					/* the page's URL follows the record's own prefix */
+					const char *u = warc_rec_get(&rec, "WARC-Target-URI");
+					if (u && !strncmp(u, ARC_CAPTURE_URN, strlen(ARC_CAPTURE_URN)))
+						u += strlen(ARC_CAPTURE_URN);
+					e->url = dupn(u);
 					e->type = dupn("error");
 					e->id = dupn(warc_rec_get(&rec, "WARC-Record-ID"));
 					e->file = dupn(name);

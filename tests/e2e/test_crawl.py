@@ -69,6 +69,21 @@ def common_record_checks(case, recs, label):
         if r.type in ("response", "revisit"):
             T.check(meta_for(recs, r.id, "application/vnd.custody.capture+json") is not None,
                     f"{label}: {r.uri}: no capture metadata record")
+    # custody's metadata records name themselves, never the page (a replay tool
+    # would serve them in place of the page), and are linked to the response
+    by_id = {r.id: r for r in recs}
+    for r in recs:
+        if r.type != "metadata":
+            continue
+        ct = r.get("Content-Type") or ""
+        link = r.get("WARC-Concurrent-To") if "capture+json" in ct else r.get("WARC-Refers-To")
+        prefix = "urn:custody:capture:" if "capture+json" in ct else "urn:custody:findings:"
+        if not T.check((r.uri or "").startswith(prefix), f"{label}: metadata target {r.uri} starts {prefix}"):
+            continue
+        if link:
+            resp = by_id.get(link)
+            T.check(resp is not None and r.uri == prefix + resp.uri,
+                    f"{label}: {r.uri} names the URL of the response it links to")
 
 
 def test_site():
@@ -241,7 +256,7 @@ def test_python_server():
             T.check(m.get("complete") is False and m.get("incomplete_reason"), f"{path}: flagged incomplete: {m}")
             T.check(cr.get("WARC-Truncated") == "disconnect", f"{path}: WARC-Truncated disconnect")
     # failures without a response: a capture metadata record says what happened
-    fails = [r for r in recs if r.type == "metadata" and r.uri == "http://no-such-host.invalid/"]
+    fails = [r for r in recs if r.type == "metadata" and r.uri == "urn:custody:capture:http://no-such-host.invalid/"]
     T.check(fails and json.loads(fails[0].block).get("complete") is False, "DNS failure recorded in metadata")
     # binary
     b = one("/bin")

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
+#include <zlib.h>
 #include <zstd.h>
 
 /* A WARC record with correct digests (unless block_digest is given). */
@@ -55,6 +56,26 @@ static void add_skippable(arc_buf_t *out, unsigned magic, const void *data, uint
 		               (unsigned char)(n >> 24) };
 	arc_buf_append(out, h, 8);
 	arc_buf_append(out, data, n);
+}
+
+/* src as one gzip member onto out (zlib itself, not the code under test). */
+static size_t add_member(arc_buf_t *out, const void *src, size_t n)
+{
+	z_stream z;
+	size_t cap = n + n / 100 + 64, before = out->len;
+	unsigned char *tmp = malloc(cap);
+
+	memset(&z, 0, sizeof z);
+	deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+	z.next_in = (Bytef *)(uintptr_t)src;
+	z.avail_in = (uInt)n;
+	z.next_out = tmp;
+	z.avail_out = (uInt)cap;
+	deflate(&z, Z_FINISH);
+	arc_buf_append(out, tmp, cap - z.avail_out);
+	deflateEnd(&z);
+	free(tmp);
+	return out->len - before;
 }
 
 static const char *RESP =
@@ -174,6 +195,8 @@ static void test_bad_records(void)
 {
 	arc_buf_t rec = { 0 }, file = { 0 };
 	arc_error_t err;
+	warc_reader_t *gz;
+	warc_rec_t wr0;
 	int n, rc;
 	char *block = malloc(5000);
 
@@ -337,9 +360,11 @@ static void test_bad_records(void)
 		CHECK(warc_reader_next(r, &wr, &err) == ARC_EZSTD, "stays in error");
 		warc_reader_free(r);
 	}
-	/* gzip */
-	CHECK(warc_reader_open_mem("\x1f\x8b\x08\x00", 4, "x.warc.gz", NULL, &err) == NULL &&
-	      strstr(err.msg, "gzip"), "gzip: %s", err.msg);
+	/* a gzip header with nothing after it: opened, then a truncated member */
+	gz = warc_reader_open_mem("\x1f\x8b\x08\x00", 4, "x.warc.gz", NULL, &err);
+	CHECK(gz && warc_reader_next(gz, &wr0, &err) < 0 && strstr(err.msg, "gzip member truncated"),
+	      "gzip truncated: %s", gz ? err.msg : "not opened");
+	warc_reader_free(gz);
 	/* empty input: no records */
 	CHECK(read_all("", 0, &n, &err, NULL) == 0 && n == 0, "empty");
 
@@ -756,6 +781,79 @@ static void test_case_files(void)
 	CHECK(system(p) == 0, "cleanup");
 }
 
+/* .warc.gz: one member per record, offsets are member offsets; a member with
+ * two records, a damaged member and a range inside a bigger file */
+static void test_gzip(void)
+{
+	arc_buf_t r1 = { 0 }, r2 = { 0 }, file = { 0 }, two = { 0 };
+	warc_reader_t *r;
+	warc_rec_t wr;
+	arc_error_t err;
+	size_t l1, l2;
+	char path[] = "/tmp/custody-gz-XXXXXX";
+	int fd;
+
+	make_record(&r1, "warcinfo", "urn:uuid:g1", "application/warc-fields", "a: b\r\n", 6, NULL);
+	make_record(&r2, "response", "urn:uuid:g2", "application/http;msgtype=response", RESP,
+	            strlen(RESP), NULL);
+	l1 = add_member(&file, r1.data, r1.len);
+	l2 = add_member(&file, r2.data, r2.len);
+	r = warc_reader_open_mem(file.data, file.len, "x.warc.gz", NULL, &err);
+	CHECK(r != NULL, "open: %s", err.msg);
+	CHECK(warc_reader_next(r, &wr, &err) == 1 && wr.offset == 0 && wr.length == l1 &&
+	      wr.compressed == 2 && wr.header_len + wr.block_len + 4 == r1.len, "member 1");
+	CHECK(warc_reader_next(r, &wr, &err) == 1 && wr.offset == l1 && wr.length == l2 &&
+	      !strcmp(warc_rec_get(&wr, "WARC-Type"), "response") &&
+	      warc_check_record(&wr, "x", &err) == 0, "member 2: %s", err.msg);
+	CHECK(warc_reader_next(r, &wr, &err) == 0, "end");
+	CHECK(warc_reader_seek(r, l1, &err) == 0 && warc_reader_next(r, &wr, &err) == 1 &&
+	      wr.offset == l1, "seek to a member");
+	warc_reader_free(r);
+
+	/* two records in one member: refused, as for zstd frames */
+	arc_buf_append(&two, r1.data, r1.len);
+	arc_buf_append(&two, r2.data, r2.len);
+	file.len = 0;
+	add_member(&file, two.data, two.len);
+	r = warc_reader_open_mem(file.data, file.len, "two.warc.gz", NULL, &err);
+	CHECK(r && warc_reader_next(r, &wr, &err) == ARC_EFORMAT && strstr(err.msg, "more than one record"),
+	      "two in one member: %s", err.msg);
+	warc_reader_free(r);
+
+	/* a flipped byte inside the deflate data or the CRC: an error naming the member */
+	file.len = 0;
+	add_member(&file, r1.data, r1.len);
+	l1 = file.len;
+	add_member(&file, r2.data, r2.len);
+	file.data[file.len - 6] ^= 0x55; /* CRC-32 of the second member */
+	r = warc_reader_open_mem(file.data, file.len, "bad.warc.gz", NULL, &err);
+	CHECK(r && warc_reader_next(r, &wr, &err) == 1, "first member fine");
+	CHECK(warc_reader_next(r, &wr, &err) == ARC_EFORMAT && err.offset == l1 && strstr(err.msg, "corrupt"),
+	      "bad crc: %s", err.msg);
+	warc_reader_free(r);
+	file.data[file.len - 6] ^= 0x55;
+
+	/* a range of a file: 7 bytes before, 5 after */
+	fd = mkstemp(path);
+	if (fd >= 0) {
+		CHECK(write(fd, "PREFIX!", 7) == 7 && write(fd, file.data, file.len) == (ssize_t)file.len &&
+		      write(fd, "AFTER", 5) == 5, "write");
+		close(fd);
+		r = warc_reader_open_range(path, 7, file.len, "x.wacz#archive/a.warc.gz", NULL, &err);
+		CHECK(r && warc_reader_next(r, &wr, &err) == 1 && wr.offset == 0, "range: first");
+		CHECK(r && warc_reader_next(r, &wr, &err) == 1 && wr.offset == l1, "range: second");
+		CHECK(r && warc_reader_next(r, &wr, &err) == 0, "range: ends before AFTER: %s", err.msg);
+		CHECK(r && warc_reader_seek(r, l1, &err) == 0 && warc_reader_next(r, &wr, &err) == 1 &&
+		      !strcmp(warc_rec_get(&wr, "WARC-Type"), "response"), "range: seek");
+		warc_reader_free(r);
+		unlink(path);
+	}
+	arc_buf_free(&r1);
+	arc_buf_free(&r2);
+	arc_buf_free(&file);
+	arc_buf_free(&two);
+}
+
 int main(void)
 {
 	test_case_files();
@@ -766,6 +864,7 @@ int main(void)
 	test_bad_records();
 	test_skippable_and_dict();
 	test_plain();
+	test_gzip();
 	test_checks();
 	TU_END();
 }
