@@ -184,14 +184,24 @@ int http_decode_content_ex(const char *content_encoding, const unsigned char *in
 int http_is_chunked(const unsigned char *hdr, size_t hdr_len);
 /* The payload findings' [start,end) offsets refer to, computed the one way the
  * crawler and the verifier must share: http_entity (a malformed or truncated
- * chunked body yields what could be decoded, *partial=1), then the first
- * Content-Encoding header (value cut at 127 bytes) undone by
- * http_decode_content_ex bounded by max_out; without content coding (or
- * "identity") the first max_out bytes of the entity. *out malloc'd. 0, or <0
- * with err naming what failed (no header end, unknown coding, over max_out). */
+ * chunked body yields what could be decoded), then the first Content-Encoding
+ * header (value cut at 127 bytes) undone as http_decode_content_ex does,
+ * bounded by max_out; without content coding (or "identity") the first
+ * max_out bytes of the entity. What is returned is always a prefix of the
+ * whole decoded payload: a truncated or corrupt compressed stream yields the
+ * bytes decoded before the break, a stream decoding past max_out its first
+ * max_out bytes, and *partial says so (HTTP_PARTIAL_* bits, 0: the whole
+ * payload). So findings made on a cut message (the crawler scans a bounded
+ * window) are re-checked on the very same bytes. *out malloc'd. 0, or <0
+ * with err naming what failed (no header end, unknown coding, no memory). */
+#define HTTP_PARTIAL_FRAMING 1   /* chunked framing cut or malformed */
+#define HTTP_PARTIAL_CODING  2   /* compressed stream truncated or corrupt */
+#define HTTP_PARTIAL_LIMIT   4   /* decoded payload longer than max_out */
 int http_decoded_payload(const unsigned char *msg, size_t len, size_t max_out,
                          unsigned char **out, size_t *out_len, int *partial,
                          arc_error_t *err);
+/* A sentence for the first HTTP_PARTIAL_* bit set ("" for 0). */
+const char *http_partial_str(int partial);
 
 /* ---------------------------------------------------------------- digests while streaming */
 
@@ -253,6 +263,14 @@ typedef struct {
 	 * revisit records of HTTP messages; payload_digest "" means "omit". */
 	const char *block_digest;
 	const char *payload_digest;
+	/* A block too large to hold in memory (a response body streamed to a
+	 * spool file while it arrived): after the block_len bytes of block come
+	 * block_rest_len bytes read from block_rest, from its current position.
+	 * Content-Length is block_len + block_rest_len; both digests must then
+	 * be given (from the digester fed as the bytes arrived): the file is read
+	 * once, to compress it. NULL/0: the block is all in memory. */
+	FILE *block_rest;
+	uint64_t block_rest_len;
 } warc_record_t;
 
 /* What a write produced. */
@@ -370,6 +388,12 @@ typedef struct {
 	 * zstd frames without a content checksum, and CR/LF bytes between the
 	 * records of a plain WARC. */
 	int strict;
+	uint64_t block_keep;    /* 0: whole blocks. Else the blocks of request, response,
+	                           revisit and resource records longer than this are kept only
+	                           up to it (rec->block_len; rec->block_total is the whole
+	                           length): the rest is decompressed, checked (frame checksum,
+	                           length, CRLF CRLF) and dropped. For readers that need headers
+	                           and a bounded start of bodies (index, resume) in bounded memory. */
 } warc_reader_opts_t;
 
 /* One record read. All pointers are borrowed until the next warc_reader_next. */
@@ -384,6 +408,7 @@ typedef struct {
 	size_t nfields;
 	const warc_field_t *fields;      /* parsed named fields (names as written) */
 	int compressed;                  /* 1: .warc.zst frame, 2: .warc.gz member */
+	uint64_t block_total;            /* Content-Length; more than block_len only with block_keep */
 } warc_rec_t;
 
 typedef struct warc_reader warc_reader_t;

@@ -1217,7 +1217,10 @@ static int index_file(index_t *ix, const char *dir, const char *fname, unsigned 
 
 	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, fname) >= sizeof path)
 		return arc_fail(err, ARC_EINVAL, dir, 0, NULL, "%s/%s: path too long", dir, fname);
-	r = warc_reader_open(path, NULL, err);
+	/* an index line needs the HTTP header, not the body: bounded memory
+	 * whatever the size of the records */
+	warc_reader_opts_t ro = {.block_keep = (uint64_t)HTTP_MAX_HEADER + 4096};
+	r = warc_reader_open(path, &ro, err);
 	if (!r)
 		return err ? err->code : ARC_EIO;
 	while ((rc = warc_reader_next(r, &rec, err)) == 1) {

@@ -604,13 +604,22 @@ static int is_zlib_header(const unsigned char *in, size_t in_len)
 	       ((unsigned)in[0] * 256u + in[1]) % 31u == 0;
 }
 
+/* cut NULL: strict (a truncated stream or one past max_out is an error).
+ * Otherwise what was decoded before the stream broke or reached max_out is
+ * kept and *cut says which (HTTP_PARTIAL_CODING, HTTP_PARTIAL_LIMIT): the
+ * bytes are a prefix of what the whole stream decodes to. */
 static int decode_one(const char *coding, size_t clen, const unsigned char *in, size_t in_len,
-                      size_t max_out, unsigned char **out, size_t *out_len, arc_error_t *err)
+                      size_t max_out, unsigned char **out, size_t *out_len, int *cut,
+                      arc_error_t *err)
 {
 	struct bounded o = { .max = max_out };
 	const char *why = NULL;
 	int rc;
 
+	if (cut && (clen == 0 || token_eq(coding, clen, "identity")) && in_len > max_out) {
+		in_len = max_out;
+		*cut |= HTTP_PARTIAL_LIMIT;
+	}
 	if (clen == 0 || token_eq(coding, clen, "identity"))
 		rc = decode_identity(in, in_len, &o);
 	else if (token_eq(coding, clen, "gzip") || token_eq(coding, clen, "x-gzip"))
@@ -627,6 +636,10 @@ static int decode_one(const char *coding, size_t clen, const unsigned char *in, 
 		return arc_fail(err, ARC_EFORMAT, NULL, 0, NULL,
 		                "unknown content coding \"%.*s\"", (int)(clen > 64 ? 64 : clen),
 		                coding);
+	if (cut && (rc == ARC_ELIMIT || rc == ARC_EFORMAT)) {
+		*cut |= rc == ARC_ELIMIT ? HTTP_PARTIAL_LIMIT : HTTP_PARTIAL_CODING;
+		rc = 0;
+	}
 	if (rc) {
 		free(o.p);
 		if (rc == ARC_ELIMIT)
@@ -647,9 +660,9 @@ static int decode_one(const char *coding, size_t clen, const unsigned char *in, 
 	return 0;
 }
 
-int http_decode_content_ex(const char *content_encoding, const unsigned char *in,
-                           size_t in_len, size_t max_out, unsigned char **out,
-                           size_t *out_len, arc_error_t *err)
+static int decode_codings(const char *content_encoding, const unsigned char *in,
+                          size_t in_len, size_t max_out, unsigned char **out,
+                          size_t *out_len, int *cut, arc_error_t *err)
 {
 	const char *ce = content_encoding ? content_encoding : "";
 	const char *start[HTTP_MAX_CODINGS];
@@ -681,13 +694,13 @@ int http_decode_content_ex(const char *content_encoding, const unsigned char *in
 		p += l;
 	}
 	if (n == 0)
-		return decode_one("identity", 8, in, in_len, max_out, out, out_len, err);
+		return decode_one("identity", 8, in, in_len, max_out, out, out_len, cut, err);
 	while (n-- > 0) {
 		unsigned char *next = NULL;
 		size_t next_len = 0;
 
 		rc = decode_one(start[n], clen[n], cur ? cur : in, cur ? cur_len : in_len,
-		                max_out, &next, &next_len, err);
+		                max_out, &next, &next_len, cut, err);
 		free(cur);
 		if (rc)
 			return rc;
@@ -699,6 +712,13 @@ int http_decode_content_ex(const char *content_encoding, const unsigned char *in
 	return 0;
 }
 
+int http_decode_content_ex(const char *content_encoding, const unsigned char *in,
+                           size_t in_len, size_t max_out, unsigned char **out,
+                           size_t *out_len, arc_error_t *err)
+{
+	return decode_codings(content_encoding, in, in_len, max_out, out, out_len, NULL, err);
+}
+
 int http_decode_content(const char *content_encoding, const unsigned char *in,
                         size_t in_len, size_t max_out, unsigned char **out,
                         size_t *out_len)
@@ -707,6 +727,19 @@ int http_decode_content(const char *content_encoding, const unsigned char *in,
 }
 
 /* ---------------------------------------------------------------- decoded payload */
+
+const char *http_partial_str(int partial)
+{
+	if (partial & HTTP_PARTIAL_CODING)
+		return "the compressed stream is truncated or corrupt: the bytes decoded before "
+		       "the break are the payload";
+	if (partial & HTTP_PARTIAL_FRAMING)
+		return "the chunked framing is cut or malformed: the chunks before the break are "
+		       "the payload";
+	if (partial & HTTP_PARTIAL_LIMIT)
+		return "the decoded payload is longer than the bound: its first bytes are the payload";
+	return "";
+}
 
 int http_decoded_payload(const unsigned char *msg, size_t len, size_t max_out,
                          unsigned char **out, size_t *out_len, int *partial, arc_error_t *err)
@@ -730,12 +763,15 @@ int http_decoded_payload(const unsigned char *msg, size_t len, size_t max_out,
 	if (rc == ARC_ENOMEM)
 		return arc_fail(err, rc, NULL, 0, NULL, "out of memory for the payload");
 	/* a malformed or truncated chunked body: what could be decoded counts */
-	*partial = rc != 0;
+	*partial = rc != 0 ? HTTP_PARTIAL_FRAMING : 0;
 	http_header_get(msg, hl, "Content-Encoding", enc, sizeof enc);
 	if (enc[0] && strcasecmp(enc, "identity") != 0) {
-		rc = http_decode_content_ex(enc, ent, ent_len, max_out, out, out_len, err);
+		rc = decode_codings(enc, ent, ent_len, max_out, out, out_len, partial, err);
 	} else {
 		size_t n = ent_len > max_out ? max_out : ent_len;
+
+		if (ent_len > max_out)
+			*partial |= HTTP_PARTIAL_LIMIT;
 
 		*out = malloc(n ? n : 1);
 		if (*out) {

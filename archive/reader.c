@@ -60,6 +60,8 @@ struct warc_reader {
 	ZSTD_DCtx *dctx;
 	uint64_t max_record;
 	int strict;               /* warc_reader_opts_t.strict */
+	uint64_t block_keep;      /* opts->block_keep */
+	unsigned char *scratch;   /* block bytes past block_keep land here and are dropped */
 
 	unsigned char *rec;       /* the current record's bytes (decompressed) */
 	size_t rec_len, rec_cap;
@@ -398,6 +400,7 @@ static void fill_rec(warc_reader_t *r, warc_rec_t *rec, uint64_t off, uint64_t l
 	rec->nfields = r->nfields;
 	rec->fields = r->fields;
 	rec->compressed = r->compressed;
+	rec->block_total = cl;
 }
 
 /* ---------------------------------------------------------------- zstd frames */
@@ -572,6 +575,20 @@ static int require_checksum(warc_reader_t *r, uint64_t start, arc_error_t *err)
 	return ARC_OK;
 }
 
+/* Does block_keep apply to the record whose header was just parsed? */
+static int keep_type(const warc_reader_t *r)
+{
+	static const char *const types[] = {"request", "response", "revisit", "resource"};
+	for (size_t i = 0; i < r->nfields; i++)
+		if (ieq(r->fields[i].name, "WARC-Type")) {
+			for (size_t k = 0; k < sizeof types / sizeof types[0]; k++)
+				if (ieq(r->fields[i].value, types[k]))
+					return 1;
+			return 0;
+		}
+	return 0;
+}
+
 static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 {
 	uint64_t start, cl = 0;
@@ -632,12 +649,55 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
 	r->rec_len = 0;
 	r->record_id[0] = '\0';
+	size_t keep_end = 0;      /* block_keep: record bytes kept; the rest is dropped */
+	uint64_t dropped = 0;
+	unsigned char tail[4] = {0};
 	for (;;) {
-		size_t limit = hl ? expected + 1 : (size_t)WARC_MAX_HEADER + 1;
+		size_t limit = keep_end ? keep_end : hl ? expected + 1 : (size_t)WARC_MAX_HEADER + 1;
 		size_t room, zr;
 		int nomem;
 		ZSTD_inBuffer ib;
 		ZSTD_outBuffer ob;
+
+		if (keep_end && r->rec_len >= keep_end) {
+			/* past what is kept: decompress into scratch, remember the last
+			 * four bytes (CRLF CRLF) and the count */
+			if (in_avail(r) == 0) {
+				if (in_fill(r))
+					return io_fail(r, err);
+				if (in_avail(r) == 0)
+					return rfail(r, err, ARC_EZSTD, start,
+					             "zstd frame truncated: the file ends %llu bytes into it",
+					             (unsigned long long)(in_tell(r) - start));
+			}
+			ib.src = r->in + r->in_pos;
+			ib.size = in_avail(r);
+			ib.pos = 0;
+			ob.dst = r->scratch;
+			ob.size = 64 * 1024;
+			ob.pos = 0;
+			zr = ZSTD_decompressStream(r->dctx, &ob, &ib);
+			if (ZSTD_isError(zr))
+				return rfail(r, err, ARC_EZSTD, start, "zstd frame is corrupt: %s",
+				             ZSTD_getErrorName(zr));
+			r->in_pos += ib.pos;
+			for (size_t i = 0; i < ob.pos; i++) {
+				memmove(tail, tail + 1, 3);
+				tail[3] = r->scratch[i];
+			}
+			dropped += ob.pos;
+			if (r->rec_len + dropped > expected)
+				return rfail(r, err, ARC_EFORMAT, start,
+				             "frame holds more than one record: data continues after the "
+				             "Content-Length of %llu bytes and CRLF CRLF",
+				             (unsigned long long)cl);
+			if (zr == 0)
+				break;
+			stalls = (ib.pos == 0 && ob.pos == 0) ? stalls + 1 : 0;
+			if (stalls > 2)
+				return rfail(r, err, ARC_EZSTD, start, "zstd decoder made no progress");
+			continue;
+		}
 
 		if (in_avail(r) == 0) {
 			if (in_fill(r))
@@ -677,6 +737,13 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 				if ((rc = parse_header(r, hl, start, &cl, err)) != 0)
 					return rc;
 				expected = hl + (size_t)cl + 4;
+				if (r->block_keep && cl > r->block_keep + 4 && keep_type(r)) {
+					if (!r->scratch && !(r->scratch = malloc(64 * 1024)))
+						return rfail(r, err, ARC_ENOMEM, start, "out of memory");
+					keep_end = hl + (size_t)r->block_keep;
+					if (r->rec_len >= keep_end && expected - r->rec_len < 4)
+						keep_end = 0; /* nearly all here already: read it whole */
+				}
 			} else if (r->rec_len > WARC_MAX_HEADER) {
 				return rfail(r, err, ARC_ELIMIT, start,
 				             "WARC header longer than %u bytes", WARC_MAX_HEADER);
@@ -696,6 +763,16 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 	if (!hl)
 		return rfail(r, err, ARC_EFORMAT, start,
 		             "frame ends inside the WARC header (no blank line)");
+	if (keep_end && dropped) {
+		if (r->rec_len + dropped != expected || memcmp(tail, "\r\n\r\n", 4) != 0)
+			return rfail(r, err, ARC_EFORMAT, start,
+			             "Content-Length says %llu but the frame holds %llu bytes of block "
+			             "and end (truncated?)", (unsigned long long)cl,
+			             (unsigned long long)(r->rec_len + dropped - hl));
+		fill_rec(r, rec, start, in_tell(r) - start, hl, cl);
+		rec->block_len = r->rec_len - hl;
+		return 1;
+	}
 	return finish_record(r, rec, err, start, hl, cl, expected, "frame");
 }
 
@@ -873,6 +950,7 @@ static warc_reader_t *reader_new(const char *name, const warc_reader_opts_t *opt
 	r->max_record = opts && opts->max_record ? opts->max_record : WARC_MAX_RECORD;
 	r->strict = opts ? opts->strict : 0;
 	r->range = UINT64_MAX;
+	r->block_keep = opts ? opts->block_keep : 0;
 	r->dctx = ZSTD_createDCtx();
 	if (!r->dctx) {
 		free(r);
@@ -1041,6 +1119,7 @@ void warc_reader_free(warc_reader_t *r)
 	ZSTD_freeDCtx(r->dctx);
 	if (r->zs_init)
 		inflateEnd(&r->zs);
+	free(r->scratch);
 	free(r->rec);
 	free(r->fieldbuf);
 	free(r->fields);

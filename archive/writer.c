@@ -159,7 +159,7 @@ int warc_format_header(const warc_record_t *rec, const char *record_id,
 		return rc;
 	if (rec->target_uri && (rc = put_field(out, "WARC-Target-URI", rec->target_uri)))
 		return rc;
-	if (rec->content_type && rec->block_len > 0 &&
+	if (rec->content_type && (rec->block_len > 0 || rec->block_rest_len > 0) &&
 	    (rc = put_field(out, "Content-Type", rec->content_type)))
 		return rc;
 	if ((rc = put_field(out, "WARC-Block-Digest", block_digest)))
@@ -174,7 +174,8 @@ int warc_format_header(const warc_record_t *rec, const char *record_id,
 		if ((rc = put_field(out, f->name, f->value)))
 			return rc;
 	}
-	if (arc_buf_printf(out, "Content-Length: %zu\r\n\r\n", rec->block_len))
+	if (arc_buf_printf(out, "Content-Length: %llu\r\n\r\n",
+	                   (unsigned long long)rec->block_len + (rec->block_rest ? rec->block_rest_len : 0)))
 		return ARC_ENOMEM;
 	if (out->len > WARC_MAX_HEADER)
 		return ARC_ELIMIT;
@@ -227,6 +228,28 @@ static int compress_part(warc_writer_t *w, ZSTD_outBuffer *ob, const void *p,
 	return ARC_OK;
 }
 
+/* The part of a block that waits in a file: read in pieces, never whole. A
+ * file shorter than promised is an error (the frame would not match its
+ * Content-Length). */
+static int compress_file(warc_writer_t *w, ZSTD_outBuffer *ob, FILE *f, uint64_t n,
+                         const char **zerr)
+{
+	unsigned char buf[64 * 1024];
+	int rc = ARC_OK;
+
+	while (n && rc == ARC_OK) {
+		size_t want = n < sizeof buf ? (size_t)n : sizeof buf;
+		size_t got = fread(buf, 1, want, f);
+		if (got != want) {
+			*zerr = ferror(f) ? "cannot read the spooled block" : "the spooled block is shorter than its length";
+			return ARC_EIO;
+		}
+		rc = compress_part(w, ob, buf, got, ZSTD_e_continue, zerr);
+		n -= got;
+	}
+	return rc;
+}
+
 static void copy_str(char *dst, size_t dstsz, const char *src)
 {
 	size_t n = strlen(src);
@@ -274,15 +297,20 @@ int warc_writer_write(warc_writer_t *w, const warc_record_t *rec,
 	const char *block_digest, *payload_digest = NULL;
 	const char *zerr = NULL;
 	ZSTD_outBuffer ob;
-	uint64_t start, total;
+	uint64_t start, total, rest;
 	int rc, want_payload, saved_errno;
 
 	if (!w || !rec || !rec->type || (!rec->block && rec->block_len))
 		return arc_fail(err, ARC_EINVAL, "", 0, NULL, "warc_writer_write: bad arguments");
-	if ((uint64_t)rec->block_len > WARC_MAX_RECORD)
+	rest = rec->block_rest ? rec->block_rest_len : 0;
+	if ((uint64_t)rec->block_len > WARC_MAX_RECORD || rest > WARC_MAX_RECORD - rec->block_len)
 		return arc_fail(err, ARC_ELIMIT, "", 0, NULL,
-		                "%s record of %zu bytes exceeds the %llu-byte record bound",
-		                rec->type, rec->block_len, (unsigned long long)WARC_MAX_RECORD);
+		                "%s record of %llu bytes exceeds the %llu-byte record bound",
+		                rec->type, (unsigned long long)rec->block_len + rest,
+		                (unsigned long long)WARC_MAX_RECORD);
+	if (rest && (!rec->block_digest || (payload_applies(rec->type) && !rec->payload_digest)))
+		return arc_fail(err, ARC_EINVAL, "", 0, NULL,
+		                "warc_writer_write: a block read from a file needs its digests");
 	if (make_record_id(rec->record_id, id, sizeof id) != ARC_OK)
 		return arc_fail(err, ARC_EINVAL, "", 0, NULL,
 		                "unusable WARC-Record-ID for %s record", rec->type);
@@ -332,7 +360,7 @@ int warc_writer_write(warc_writer_t *w, const warc_record_t *rec,
 		return arc_fail(err, rc, "", 0, id, "cannot format the header of record %s", id);
 
 	/* One frame: pledge its size so the frame header carries it. */
-	total = (uint64_t)w->header.len + rec->block_len + 4;
+	total = (uint64_t)w->header.len + rec->block_len + rest + 4;
 	ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
 	if (ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(w->cctx, total)))
 		return arc_fail(err, ARC_EZSTD, "", 0, id, "zstd refused the frame size");
@@ -343,6 +371,8 @@ int warc_writer_write(warc_writer_t *w, const warc_record_t *rec,
 	rc = compress_part(w, &ob, w->header.data, w->header.len, ZSTD_e_continue, &zerr);
 	if (rc == ARC_OK)
 		rc = compress_part(w, &ob, rec->block, rec->block_len, ZSTD_e_continue, &zerr);
+	if (rc == ARC_OK && rest)
+		rc = compress_file(w, &ob, rec->block_rest, rest, &zerr);
 	if (rc == ARC_OK)
 		rc = compress_part(w, &ob, "\r\n\r\n", 4, ZSTD_e_end, &zerr);
 	if (rc != ARC_OK) {

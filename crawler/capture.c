@@ -33,6 +33,8 @@
  * over exactly the bytes in the record.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -149,6 +151,7 @@ static const char *trunc_name(int t)
 	case CRAWL_TRUNC_DISCONNECT:
 		return "disconnect";
 	case CRAWL_TRUNC_UNSPECIFIED:
+	case CRAWL_TRUNC_FRAMING:
 		return "unspecified";
 	default:
 		return NULL;
@@ -174,9 +177,26 @@ static char *meta_uri(const char *prefix, const char *url)
 }
 
 /* The capture metadata body. */
+static json_t *hex_string(const unsigned char *p, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	char *s = malloc(n * 2 + 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = hx[p[i] >> 4];
+		s[2 * i + 1] = hx[p[i] & 15];
+	}
+	json_t *v = json_stringn(s, n * 2);
+	free(s);
+	return v;
+}
+
+/* The capture metadata body. secrets: the request headers whose values the
+ * request record holds as sha256:<hex> ("Cookie, Authorization"), or NULL. */
 static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
                           const char *req_id, const char *resp_id, int complete,
-                          const char *why, int depth)
+                          const char *why, int depth, const char *secrets)
 {
 	json_t *o = json_object();
 	if (!o)
@@ -202,8 +222,17 @@ static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 	char proto[16];
 	http_protocol(x->resp.data, x->hdr_len, proto, sizeof proto);
 	set_str(o, "http_version", proto);
-	json_object_set_new(o, "bytes_received", json_integer((json_int_t)x->resp.len));
+	json_object_set_new(o, "bytes_received", json_integer((json_int_t)(x->resp.len + x->spool_len)));
 	json_object_set_new(o, "body_bytes", json_integer((json_int_t)x->body_len));
+	if (x->interim.len) {
+		/* 1xx responses before the final one (103 Early Hints...), as received */
+		json_t *v = json_stringn((const char *)x->interim.data, x->interim.len);
+		json_object_set_new(o, v ? "interim_responses" : "interim_responses_hex",
+		                    v ? v : hex_string(x->interim.data, x->interim.len));
+		json_object_set_new(o, "interim_responses_complete", json_boolean(!x->interim_cut));
+	}
+	if (secrets && *secrets)
+		set_str(o, "request_headers_hashed", secrets);
 	set_str(o, "ip", x->ip);
 	json_object_set_new(o, "port", x->port ? json_integer(x->port) : json_null());
 
@@ -269,12 +298,131 @@ static void decode_payload(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 	int partial = 0;
 	arc_error_t e;
 	memset(&e, 0, sizeof e);
-	if (http_decoded_payload(x->resp.data, x->resp.len, c->max_decoded, &p, &n, &partial, &e) != 0 &&
+	uint64_t max = c->max_decoded ? c->max_decoded : CRAWL_SCAN_MAX;
+	if (http_decoded_payload(x->resp.data, x->resp.len, (size_t)max, &p, &n, &partial, &e) != 0 &&
 	    !p)
 		snprintf(why, whysz, "payload could not be decoded: %s",
 		         e.msg[0] ? e.msg : arc_strerror(e.code));
 	out->payload = p;
 	out->payload_len = n;
+	out->partial = partial;
+}
+
+/* Why what was scanned is not the whole payload, or NULL: then "no findings"
+ * speaks for the whole page. Static strings or out->scan_why. */
+static const char *scan_incomplete(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
+                                   crawl_captured_t *out)
+{
+	unsigned long long max = (unsigned long long)(c->max_decoded ? c->max_decoded : CRAWL_SCAN_MAX);
+	if (x->window_cut == CRAWL_CUT_BUDGET) {
+		snprintf(out->scan_why, sizeof out->scan_why,
+		         "the crawl's memory budget for scan windows was spent while this body arrived: "
+		         "the part decoded from its first %llu bytes was scanned (the whole body is recorded)",
+		         (unsigned long long)(x->resp.len - x->hdr_len));
+		return out->scan_why;
+	}
+	if (x->window_cut == CRAWL_CUT_WINDOW || (out->partial & HTTP_PARTIAL_LIMIT)) {
+		snprintf(out->scan_why, sizeof out->scan_why,
+		         "the body is longer than the scan window (--scan-max %llu bytes): only the first "
+		         "%zu decoded bytes were scanned (the whole body is recorded)", max, out->payload_len);
+		return out->scan_why;
+	}
+	if (!out->complete) {
+		snprintf(out->scan_why, sizeof out->scan_why,
+		         "the response is incomplete (%s): what arrived was scanned",
+		         x->truncated == CRAWL_TRUNC_LENGTH ? "cut at --max-body" : "cut by the server or the network");
+		return out->scan_why;
+	}
+	if (out->partial)
+		return http_partial_str(out->partial);
+	return NULL;
+}
+
+/* The detector's findings body, with the crawl's own reason when the scan did
+ * not cover the whole payload: "scanned": {"complete": false, "reason": ...}. */
+static int mark_incomplete(arc_buf_t *findings, const char *why)
+{
+	json_t *root = json_loadb((const char *)findings->data, findings->len, 0, NULL);
+	json_t *sc = root ? json_object_get(root, "scanned") : NULL;
+	if (!json_is_object(sc)) {
+		json_decref(root);
+		return ARC_ENOMEM;
+	}
+	json_object_set_new(sc, "complete", json_false());
+	json_object_set_new(sc, "reason", json_string(why));
+	char *s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!s)
+		return ARC_ENOMEM;
+	findings->len = 0;
+	int rc = arc_buf_append(findings, s, strlen(s)) ? ARC_ENOMEM : 0;
+	free(s);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- secrets */
+
+static int is_secret_name(const crawl_capture_ctx_t *c, const char *name, size_t n)
+{
+	static const char *const always[] = {"Cookie", "Authorization", "Proxy-Authorization"};
+	for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
+		if (strlen(always[i]) == n && !strncasecmp(always[i], name, n))
+			return 1;
+	for (size_t i = 0; i < c->nsecret_names; i++)
+		if (strlen(c->secret_names[i]) == n && !strncasecmp(c->secret_names[i], name, n))
+			return 1;
+	return 0;
+}
+
+/* The request as custody stores it: the value of every secret header (Cookie,
+ * Authorization, Proxy-Authorization, --secret-header names) replaced by
+ * "sha256:<hex>" of the value as sent, so that the advocate's session never
+ * enters the evidence while the record still proves which value was sent.
+ * names gets the replaced header names ("Cookie, Authorization"). Returns 1
+ * when something was replaced (out filled), 0 when the request is stored as
+ * sent, <0 ARC_ENOMEM. */
+int crawl_request_redact(const crawl_capture_ctx_t *c, const unsigned char *req, size_t len,
+                         arc_buf_t *out, char *names, size_t namessz)
+{
+	size_t hl = http_header_end(req, len), pos = 0;
+	int changed = 0;
+	names[0] = '\0';
+	if (!hl || c->keep_secrets)
+		return 0;
+	out->len = 0;
+	while (pos < hl) {
+		const unsigned char *line = req + pos;
+		const unsigned char *nl = memchr(line, '\n', hl - pos);
+		size_t ll = nl ? (size_t)(nl - line) + 1 : hl - pos;
+		const unsigned char *colon = memchr(line, ':', ll);
+		if (pos > 0 && colon && is_secret_name(c, (const char *)line, (size_t)(colon - line))) {
+			size_t vs = (size_t)(colon - line) + 1, ve = ll;
+			while (ve > vs && (line[ve - 1] == '\n' || line[ve - 1] == '\r'))
+				ve--;
+			while (vs < ve && (line[vs] == ' ' || line[vs] == '\t'))
+				vs++;
+			while (ve > vs && (line[ve - 1] == ' ' || line[ve - 1] == '\t'))
+				ve--;
+			char d[ARC_DIGEST_LEN];
+			arc_sha256_hex(line + vs, ve - vs, d);
+			if (arc_buf_append(out, line, (size_t)(colon - line)) ||
+			    arc_buf_printf(out, ": %s\r\n", d))
+				return ARC_ENOMEM;
+			size_t nn = strlen(names), want = (size_t)(colon - line);
+			if (nn + want + 3 < namessz)
+				snprintf(names + nn, namessz - nn, "%s%.*s", nn ? ", " : "", (int)want,
+				         (const char *)line);
+			changed = 1;
+		} else if (arc_buf_append(out, line, ll)) {
+			return ARC_ENOMEM;
+		}
+		pos += ll;
+	}
+	if (!changed)
+		return 0;
+	if (arc_buf_append(out, req + hl, len - hl))
+		return ARC_ENOMEM;
+	return 1;
 }
 
 static int write_rec(crawl_capture_ctx_t *c, const warc_record_t *r, warc_written_t *w,
@@ -338,6 +486,12 @@ static int collect_link(void *ctx, const char *url, const char *tag)
 	return add_link(ctx, url, tag, 0, 0);
 }
 
+/* --focus: what a style sheet loads holds no one's data */
+static int collect_link_code(void *ctx, const char *url, const char *tag)
+{
+	return add_link(ctx, url, tag, 1, CRAWL_FOCUS_CODE);
+}
+
 typedef struct {
 	crawl_captured_t *out;
 	const detect_rules_t *rules;
@@ -365,7 +519,7 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 	out->nfindings = -1;
 	out->depth = -1;
 	out->status = x->status;
-	out->bytes = x->resp.len;
+	out->bytes = x->resp.len + x->spool_len;
 	out->want_payload = want_payload;
 	out->complete = x->result == CURLE_OK && x->hdr_len > 0 && !x->truncated;
 	if (arc_uuid(out->resp_uuid))
@@ -387,20 +541,32 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 	char why[sizeof ((arc_error_t *)0)->msg + 64] = "";
 	if (x->hdr_len && (text || want_payload))
 		decode_payload(c, x, out, why, sizeof why);
-	/* Findings only where a verifier can re-check them: a payload that could
-	 * be delimited (a body cut inside chunked framing cannot). Revisits drop
-	 * them at write time (their original carries the same findings). */
-	if (out->payload_d[0] && text && !want_payload && c->rules && out->payload) {
+	/* A large scan runs alone: detection needs ~15 bytes of memory per byte
+	 * scanned, and workers scanning big windows side by side would add up. */
+	int big = c->big_scan && out->payload_len > CRAWL_SCAN_MIN;
+	if (big)
+		pthread_mutex_lock(c->big_scan);
+	/* Findings on whatever could be decoded: http_decoded_payload, which the
+	 * verifier re-checks them with, yields the same prefix of a cut, broken
+	 * or oversized body, so every offset stays checkable; the record says
+	 * what the scan did not cover. Revisits drop them at write time (their
+	 * original carries the same findings). */
+	if (text && !want_payload && c->rules && out->payload) {
 		detect_result_t res;
 		arc_error_t derr;
 		memset(&res, 0, sizeof res);
 		memset(&derr, 0, sizeof derr);
+		const char *scan_why = scan_incomplete(c, x, out);
 		if (detect_payload(c->rules, c->watch, untyped ? NULL : out->content_type, out->payload,
 		                   out->payload_len, &res, &derr) == 0 &&
-		    detect_findings_json(&res, out->resp_id, &out->findings) == 0) {
+		    detect_findings_json(&res, out->resp_id, &out->findings) == 0 &&
+		    (!scan_why || mark_incomplete(&out->findings, scan_why) == 0)) {
 			out->nfindings = (int)res.n;
 			out->doxing = res.doxing;
 			out->page_signal = page_signal(&res);
+			out->scan_complete = !scan_why && !res.truncated;
+			for (size_t i = 0; i < res.n; i++)
+				out->personal += strcmp(res.v[i].type, "dox_keyword") != 0;
 		} else {
 			arc_buf_free(&out->findings);
 			snprintf(why, sizeof why, "detection failed: %s", derr.msg[0] ? derr.msg : "out of memory");
@@ -408,7 +574,7 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 		detect_result_free(&res);
 	}
 	/* a page the detector could not read says so: never a silent "nothing found" */
-	if (why[0] && out->payload_d[0] && text && !want_payload && c->rules && out->nfindings < 0) {
+	if (why[0] && text && !want_payload && c->rules && out->nfindings < 0) {
 		arc_buf_free(&out->findings);
 		if (detect_findings_error_json(out->resp_id, why, &out->findings) == 0) {
 			out->nfindings = 0;
@@ -417,7 +583,11 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 			arc_buf_free(&out->findings);
 		}
 	}
-	if (max_links && out->payload &&
+	int css = !strncasecmp(out->content_type, "text/css", 8);
+	if (max_links && out->payload && css) {
+		crawl_links_css(out->payload, out->payload_len, x->url, max_links,
+		                c->focus ? collect_link_code : collect_link, out);
+	} else if (max_links && out->payload && !x->css_only &&
 	    (crawl_is_html_type(out->content_type) || (untyped && looks_html(out->payload, out->payload_len)))) {
 		if (c->focus) {
 			focus_links_t fl = {out, c->rules};
@@ -427,6 +597,8 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 			crawl_links_html(out->payload, out->payload_len, x->url, max_links, collect_link, out);
 		}
 	}
+	if (big)
+		pthread_mutex_unlock(c->big_scan);
 	return 0;
 }
 
@@ -446,7 +618,11 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 			why = "the server closed the connection before the body ended";
 		else if (x->truncated == CRAWL_TRUNC_UNSPECIFIED)
 			why = "the crawl was stopped (interrupted) before the body ended";
-		else {
+		else if (x->truncated == CRAWL_TRUNC_FRAMING) {
+			snprintf(errmsg, sizeof errmsg, "the server sent malformed chunked framing (%s): the "
+			         "bytes up to it are recorded", x->errbuf[0] ? x->errbuf : "bad chunk size");
+			why = errmsg;
+		} else {
 			crawl_xfer_error(x, errmsg, sizeof errmsg);
 			why = errmsg;
 		}
@@ -463,21 +639,35 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 	if (have_resp && complete && x->body_len > 0 && payload_d[0] && c->dedup)
 		prev = dedup_find(c->dedup, payload_d);
 
-	/* 1. request */
+	/* 1. request, secret header values hashed (crawl_request_redact) */
+	char secrets[256] = "";
 	if (x->req.len) {
-		warc_field_t f[2];
+		warc_field_t f[3];
 		size_t nf = 0;
+		arc_buf_t red = {0};
+		int redacted = crawl_request_redact(c, x->req.data, x->req.len, &red, secrets, sizeof secrets);
+		if (redacted < 0) {
+			arc_buf_free(&red);
+			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
+			goto out;
+		}
 		if (have_resp)
 			f[nf++] = (warc_field_t){"WARC-Concurrent-To", resp_id};
 		if (x->ip[0])
 			f[nf++] = (warc_field_t){"WARC-IP-Address", x->ip};
+		if (redacted)
+			f[nf++] = (warc_field_t){"Custody-Hashed-Headers", secrets};
 		warc_record_t r = {.type = "request", .target_uri = x->url,
 		                   .content_type = ARC_CT_HTTP_REQUEST,
 		                   .date = x->started, .fields = f, .nfields = nf,
-		                   .block = x->req.data, .block_len = x->req.len};
-		if ((rc = write_rec(c, &r, &w, out, err)))
+		                   .block = redacted ? red.data : x->req.data,
+		                   .block_len = redacted ? red.len : x->req.len};
+		rc = write_rec(c, &r, &w, out, err);
+		arc_buf_free(&red);
+		if (rc)
 			goto out;
 		snprintf(req_id, sizeof req_id, "%s", w.record_id);
+		snprintf(out->request_id, sizeof out->request_id, "%s", w.record_id);
 	}
 
 	/* 2. response or revisit */
@@ -512,6 +702,16 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 		r.type = prev ? "revisit" : "response";
 		r.block = x->resp.data;
 		r.block_len = x->resp.len;
+		if (x->spool && x->spool_len) {
+			/* the body past the scan window waits on disk: read once, compressed */
+			if (fseek(x->spool, 0, SEEK_SET)) {
+				rc = arc_fail(err, ARC_EIO, "", 0, "", "%s: cannot read the spooled body back: %s",
+				              x->url, strerror(errno));
+				goto out;
+			}
+			r.block_rest = x->spool;
+			r.block_rest_len = x->spool_len;
+		}
 		r.block_digest = x->hdr_len ? out->block_d : NULL;
 		r.payload_digest = payload_d; /* "" = omit: payload not delimited */
 		r.nfields = nf;
@@ -519,6 +719,8 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 			goto out;
 		out->wrote_response = prev ? 2 : 1;
 		snprintf(out->response_id, sizeof out->response_id, "%s", w.record_id);
+		snprintf(out->response_file, sizeof out->response_file, "%s", arc_case_filename(c->cas));
+		out->response_offset = w.offset;
 		if (!prev && complete && x->body_len > 0 && payload_d[0] && c->dedup &&
 		    (rc = crawl_dedup_add(c->dedup, payload_d, w.record_id, x->url, w.date)))
 			goto out;
@@ -526,7 +728,7 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 
 	/* 3. capture metadata */
 	{
-		char *body = capture_json(c, x, req_id, out->response_id, complete, why, out->depth);
+		char *body = capture_json(c, x, req_id, out->response_id, complete, why, out->depth, secrets);
 		if (!body) {
 			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
 			goto out;
@@ -565,6 +767,14 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 		rc = write_rec(c, &r, &w, out, err);
 		free(uri);
 	} else {
+		/* a revisit: its original holds the findings; the log and ls still
+		 * say what the page showed */
+		if (out->wrote_response == 2 && out->nfindings >= 0) {
+			out->revisit_personal = out->personal;
+			out->revisit_doxing = out->doxing;
+		} else {
+			out->revisit_personal = -1;
+		}
 		out->nfindings = -1;
 		out->doxing = 0;
 	}

@@ -54,6 +54,8 @@ void crawl_opts_init(crawl_opts_t *o)
 	o->max_links = 5000;
 	o->scope = CRAWL_SCOPE_HOST;
 	o->threads = -1;
+	o->scan_max = CRAWL_SCAN_MAX;
+	o->retries = 2;
 }
 
 enum { HOST_PENDING = 1, HOST_READY = 2 };
@@ -69,6 +71,8 @@ typedef struct {
 	const char *robots_why;     /* static: why its URLs may be refused */
 	crawl_frontier_t *waiting;  /* only its heap is used */
 	int active;                 /* transfers running for this origin */
+	double next_ok;             /* --delay, Retry-After: no request starts before (now_s) */
+	uint64_t pages;             /* pages started (--max-per-host) */
 } host_t;
 
 typedef struct {
@@ -96,6 +100,10 @@ typedef struct {
 	struct job *todo, *todo_tail, *done, *done_tail;
 	int pending;             /* jobs handed to workers and not yet written */
 	int quit;
+	pthread_mutex_t big_scan; /* one large scan at a time (crawl_capture_ctx_t.big_scan) */
+	int big_scan_init;
+	crawl_filter_t *filter;  /* --include / --exclude, NULL: none */
+	struct curl_slist *headers; /* --header */
 } crawl_t;
 
 typedef struct job {
@@ -123,8 +131,68 @@ static void emit(crawl_t *c, crawl_event_kind_t kind, const char *url, int statu
 	for (size_t i = 0; i < c->nhosts; i++)
 		c->st->queued += crawl_frontier_size(c->hosts[i].waiting);
 	c->st->seen = crawl_frontier_seen_count(c->fr);
-	crawl_event_t ev = {kind, url, status, bytes, findings, doxing, msg, c->st};
+	crawl_event_t ev = {kind, url, status, bytes, findings, doxing, msg, c->st,
+	                    NULL, NULL, NULL, NULL, NULL, 0, 0, -1};
 	c->fn(c->fnctx, &ev);
+}
+
+/* The event that closes one URL (--log). */
+static void emit_url(crawl_t *c, crawl_event_kind_t kind, const crawl_xfer_t *x,
+                     const crawl_captured_t *cap, const char *outcome, const char *final_url,
+                     const char *msg)
+{
+	if (!c->fn)
+		return;
+	c->st->queued = crawl_frontier_size(c->fr);
+	for (size_t i = 0; i < c->nhosts; i++)
+		c->st->queued += crawl_frontier_size(c->hosts[i].waiting);
+	c->st->seen = crawl_frontier_seen_count(c->fr);
+	int revisit = cap->wrote_response == 2 && cap->revisit_personal >= 0;
+	crawl_event_t ev = {kind, x->url, cap->status, cap->bytes, cap->nfindings,
+	                    revisit ? cap->revisit_doxing : cap->doxing, msg, c->st,
+	                    outcome, final_url ? final_url : x->url,
+	                    cap->request_id[0] ? cap->request_id : NULL,
+	                    cap->response_id[0] ? cap->response_id : NULL,
+	                    cap->response_file[0] ? cap->response_file : NULL, cap->response_offset,
+	                    (double)x->t_total / 1000.0,
+	                    revisit ? cap->revisit_personal : cap->nfindings >= 0 ? cap->personal : -1};
+	c->fn(c->fnctx, &ev);
+}
+
+/* An URL that ends without a transfer (robots.txt, --max-per-host, scope). */
+static void emit_skip(crawl_t *c, const char *url, const char *outcome, const char *msg)
+{
+	if (!c->fn)
+		return;
+	crawl_event_t ev = {CRAWL_EV_SKIPPED, url, 0, 0, -1, 0, msg, c->st, outcome, url,
+	                    NULL, NULL, NULL, 0, 0, -1};
+	c->fn(c->fnctx, &ev);
+}
+
+/* What the log says happened to a URL that was fetched. */
+static const char *outcome_of(const crawl_xfer_t *x, const crawl_captured_t *cap, int failed)
+{
+	if (!failed)
+		return x->truncated ? "truncated" : cap->status >= 400 ? "http_error" : "ok";
+	if (x->truncated || x->headers_cut)
+		return x->truncated == CRAWL_TRUNC_TIME ? "timeout" : "truncated";
+	switch ((CURLcode)x->result) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return "timeout";
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return "dns";
+	case CURLE_COULDNT_CONNECT:
+		return "refused";
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+		return "tls";
+	default:
+		return "failed";
+	}
 }
 
 static host_t *host_find(crawl_t *c, const char *origin, int create)
@@ -197,8 +265,10 @@ static int per_host(const crawl_t *c)
  * they catch up. At most 2 x --concurrency bodies are held in memory. */
 static int backlogged(const crawl_t *c)
 {
-	return c->pending >= concurrency(c);
+	return c->pending >= concurrency(c) || crawl_fetch_held(c->fetch) >= CRAWL_MEM_BUDGET;
 }
+
+static int polite(const crawl_t *c, const host_t *h);
 
 /* Start what this origin's queue allows: free connections, robots.txt known.
  * Items disallowed by robots.txt or beyond --max-pages are dropped here. */
@@ -206,9 +276,16 @@ static int host_pump(crawl_t *c, host_t *h)
 {
 	crawl_item_t it;
 	while (h->active < per_host(c) && crawl_fetch_active(c->fetch) < concurrency(c) &&
-	       !backlogged(c) && h->state == HOST_READY && crawl_frontier_pop(h->waiting, &it)) {
+	       !backlogged(c) && h->state == HOST_READY && polite(c, h) &&
+	       crawl_frontier_pop(h->waiting, &it)) {
 		if (!it.retry && !crawl_frontier_claim(c->fr, it.url, it.priority)) {
 			free(it.url); /* --focus queued a higher copy, or it was fetched already */
+			continue;
+		}
+		if (c->o->max_per_host && it.hops == 0 && !it.retry && h->pages >= c->o->max_per_host) {
+			c->st->skipped++;
+			emit_skip(c, it.url, "skipped", "not fetched: --max-per-host pages already fetched from this site");
+			free(it.url);
 			continue;
 		}
 		if (c->o->max_pages && it.hops == 0 && c->pages_started >= c->o->max_pages) {
@@ -218,21 +295,81 @@ static int host_pump(crawl_t *c, host_t *h)
 		}
 		if (h->robots && !crawl_robots_allowed(h->robots, path_query(it.url))) {
 			c->st->robots_blocked++;
-			emit(c, CRAWL_EV_SKIPPED, it.url, 0, 0, -1, 0,
-			     h->robots_why ? h->robots_why
-			                   : "disallowed by robots.txt (--ignore-robots captures it anyway)");
+			emit_skip(c, it.url, "robots",
+			          h->robots_why ? h->robots_why
+			                        : "disallowed by robots.txt (--ignore-robots captures it anyway)");
 			free(it.url);
 			continue;
 		}
 		if (it.hops == 0)
 			c->pages_started++;
+		if (it.hops == 0 && !it.retry)
+			h->pages++;
 		if (start(c, &it)) {
 			free(it.url);
 			return ARC_ENOMEM;
 		}
 		h->active++;
+		if (c->o->delay_ms > 0)
+			h->next_ok = now_s() + (double)c->o->delay_ms / 1000.0;
 	}
 	return 0;
+}
+
+/* --delay and Retry-After: may this origin get a new request now? */
+static int polite(const crawl_t *c, const host_t *h)
+{
+	(void)c;
+	return h->next_ok <= 0 || now_s() >= h->next_ok;
+}
+
+/* URLs waiting in the origins' own queues (for --delay or Retry-After). */
+static size_t hosts_waiting(const crawl_t *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nhosts; i++)
+		n += crawl_frontier_size(c->hosts[i].waiting);
+	return n;
+}
+
+/* 429 Too Many Requests or 503 with retries left: the answer is recorded;
+ * ask again after Retry-After (or 1, 2, 4... seconds without one), at most
+ * CRAWL_MAX_RETRY_AFTER away. 1 when queued again. */
+#define CRAWL_MAX_RETRY_AFTER 300
+static int retry_later(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, int status)
+{
+	char msg[400], ra[128] = "";
+	if ((status != 429 && status != 503) || it->attempts >= c->o->retries || !x->hdr_len)
+		return 0;
+	long wait = 1L << (it->attempts < 8 ? it->attempts : 8);
+	if (http_header_get(x->resp.data, x->hdr_len, "Retry-After", ra, sizeof ra)) {
+		long w = crawl_retry_after(ra, time(NULL));
+		if (w >= 0)
+			wait = w;
+	}
+	if (wait > CRAWL_MAX_RETRY_AFTER) {
+		snprintf(msg, sizeof msg, "HTTP %d with Retry-After %ld s, more than %d s: not asked again",
+		         status, wait, CRAWL_MAX_RETRY_AFTER);
+		emit(c, CRAWL_EV_ERROR, x->url, status, 0, -1, 0, msg);
+		return 0;
+	}
+	char origin[1200];
+	host_t *h = crawl_url_origin(x->url, origin, sizeof origin) ? NULL : host_find(c, origin, 0);
+	char *u = h ? strdup(x->url) : NULL;
+	crawl_item_t again = {u, it->depth, it->hops, it->priority, CRAWL_ITEM_PAGE, 1, it->attempts + 1};
+	if (!u || crawl_frontier_requeue(h->waiting, &again)) {
+		free(u);
+		return 0;
+	}
+	double t = now_s() + (double)wait;
+	if (t > h->next_ok)
+		h->next_ok = t;
+	if (it->hops == 0 && c->pages_started)
+		c->pages_started--; /* the retry is the same page */
+	snprintf(msg, sizeof msg, "HTTP %d: asking again in %ld s (%s), attempt %d of %d; this answer is recorded",
+	         status, wait, ra[0] ? "Retry-After" : "no Retry-After", it->attempts + 2, c->o->retries + 1);
+	emit(c, CRAWL_EV_FETCHED, x->url, status, 0, -1, 0, msg);
+	return 1;
 }
 
 /* An item popped from the frontier goes to its origin's queue; the first URL
@@ -254,7 +391,7 @@ static int dispatch(crawl_t *c, crawl_item_t *it)
 		char *norm = NULL;
 		snprintf(robots_url, sizeof robots_url, "%s/robots.txt", origin);
 		if (crawl_url_normalize(NULL, robots_url, &norm) == 0) {
-			crawl_item_t r = {norm, 0, 0, 0, CRAWL_ITEM_ROBOTS, 0};
+			crawl_item_t r = {norm, 0, 0, 0, CRAWL_ITEM_ROBOTS, 0, 0};
 			h->state = HOST_PENDING;
 			if (start(c, &r)) {
 				free(norm);
@@ -262,6 +399,8 @@ static int dispatch(crawl_t *c, crawl_item_t *it)
 				return ARC_ENOMEM;
 			}
 			h->active++;
+			if (c->o->delay_ms > 0) /* robots.txt is a request to the site too */
+				h->next_ok = now_s() + (double)c->o->delay_ms / 1000.0;
 		} else {
 			h->state = HOST_READY; /* no robots.txt URL: nothing to obey */
 		}
@@ -300,6 +439,8 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 {
 	char msg[CURL_ERROR_SIZE + 512];
 	crawl_stats_t *st = c->st;
+	if (cap->wrote_response && retry_later(c, x, it, cap->status))
+		return; /* this answer is recorded; the URL is counted when it ends */
 	if (cap->wrote_response)
 		st->fetched++;
 	if (cap->wrote_response && cap->status >= 400)
@@ -325,7 +466,7 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 		char origin[1200];
 		host_t *h = crawl_url_origin(x->url, origin, sizeof origin) ? NULL : host_find(c, origin, 0);
 		char *u = h ? strdup(x->url) : NULL;
-		crawl_item_t again = {u, it->depth, it->hops, it->priority, CRAWL_ITEM_PAGE, 1};
+		crawl_item_t again = {u, it->depth, it->hops, it->priority, CRAWL_ITEM_PAGE, 1, it->attempts};
 		if (u && crawl_frontier_requeue(h->waiting, &again) == 0) {
 			if (it->hops == 0 && c->pages_started)
 				c->pages_started--; /* the retry is the same page */
@@ -346,16 +487,29 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 			         "is recorded, flagged incomplete)", (unsigned long long)x->body_len);
 		else
 			crawl_xfer_error(x, msg, sizeof msg);
-		emit(c, CRAWL_EV_ERROR, x->url, cap->status, cap->bytes, -1, 0, msg);
-	} else {
-		emit(c, CRAWL_EV_FETCHED, x->url, cap->status, cap->bytes, cap->nfindings, cap->doxing,
-		     x->truncated == CRAWL_TRUNC_LENGTH ? "truncated at --max-body" : NULL);
 	}
-
 	/* a redirect: the target is the same page, one hop further */
+	char *final = NULL;
+	if (cap->status >= 300 && cap->status < 400 && cap->location[0])
+		crawl_url_normalize(x->url, cap->location, &final);
+	if (failed) {
+		crawl_captured_t nof = *cap;
+		nof.nfindings = -1;
+		emit_url(c, CRAWL_EV_ERROR, x, &nof, outcome_of(x, cap, 1), final, msg);
+	} else {
+		emit_url(c, CRAWL_EV_FETCHED, x, cap, outcome_of(x, cap, 0), final,
+		         x->truncated == CRAWL_TRUNC_LENGTH ? "truncated at --max-body" : NULL);
+	}
+	free(final);
+
 	if (cap->status >= 300 && cap->status < 400 && cap->location[0]) {
 		char *target = NULL;
-		if (crawl_url_normalize(x->url, cap->location, &target) == 0) {
+		if (crawl_url_normalize(x->url, cap->location, &target) != 0) {
+			snprintf(msg, sizeof msg, "redirect not followed: \"%.300s%s\" is not an http(s) URL "
+			         "custody fetches (the redirect itself is recorded)",
+			         cap->location, strlen(cap->location) > 300 ? "..." : "");
+			emit(c, CRAWL_EV_ERROR, x->url, cap->status, 0, -1, 0, msg);
+		} else {
 			if (it->hops + 1 > c->o->max_redirects) {
 				snprintf(msg, sizeof msg, "redirect limit (%d) reached; not following %s",
 				         c->o->max_redirects, target);
@@ -366,6 +520,9 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 				if (crawl_scope_match(c->scope, target))
 					crawl_frontier_push(c->fr, target, it->depth, it->hops + 1, it->priority,
 					                    CRAWL_ITEM_PAGE);
+				else if (!crawl_frontier_seen(c->fr, target))
+					emit_skip(c, target, "out_of_scope",
+					          "redirect target outside the scope (--scope): not fetched");
 			}
 			free(target);
 		}
@@ -379,6 +536,8 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 		int prio = focus ? crawl_focus_priority(it->priority, cap->doxing, cap->page_signal,
 		                                        cap->link_sig[i])
 		                 : it->priority;
+		if (!crawl_filter_match(c->filter, cap->links[i]))
+			continue; /* --include / --exclude */
 		if (it->depth < c->o->depth && crawl_scope_match(c->scope, cap->links[i]))
 			queue(c->fr, cap->links[i], it->depth + 1, 0, prio, CRAWL_ITEM_PAGE);
 		else if (c->o->requisites && cap->link_req[i])
@@ -484,8 +643,11 @@ static void on_done(void *ctx, crawl_xfer_t *x)
 	j->x = x;
 	j->it = it;
 	j->max_links = it->kind == CRAWL_ITEM_PAGE &&
-	                       (it->depth < c->o->depth || (c->o->requisites && it->depth == c->o->depth))
+	                       (it->depth < c->o->depth || (c->o->requisites && it->depth <= c->o->depth + 1))
 	                   ? c->o->max_links : 0;
+	/* a requisite beyond --depth: only a style sheet's own requisites (fonts,
+	 * images, @import) are taken, never an embedded page's links */
+	x->css_only = it->depth > c->o->depth;
 	if (!c->nworkers || c->fatal) {
 		j->prep_rc = c->fatal ? 0 : crawl_capture_prepare(&c->cc, x, it->kind == CRAWL_ITEM_ROBOTS,
 		                                                   j->max_links, &j->cap);
@@ -559,7 +721,7 @@ static void workers_stop(crawl_t *c)
 static void resume_add(crawl_frontier_t *later, const char *url, int depth, int hops)
 {
 	char *u = strdup(url);
-	crawl_item_t it = {u, depth, hops, 0, CRAWL_ITEM_PAGE, 0};
+	crawl_item_t it = {u, depth, hops, 0, CRAWL_ITEM_PAGE, 0, 0};
 	if (u && crawl_frontier_requeue(later, &it))
 		free(u);
 }
@@ -604,7 +766,9 @@ static int resume_scan(crawl_t *c)
 	for (size_t i = 0; i < files.n && !rc; i++) {
 		const char *path = files.v[i].path;
 		arc_error_t err;
-		warc_reader_t *r = warc_reader_open(path, NULL, &err);
+		/* links come from the scan window, as in the crawl: bodies past it stay on disk */
+		warc_reader_opts_t ro = {.block_keep = c->cc.max_decoded + HTTP_MAX_HEADER};
+		warc_reader_t *r = warc_reader_open(path, &ro, &err);
 		if (!r) {
 			emit(c, CRAWL_EV_ERROR, path, 0, 0, -1, 0, err.msg);
 			continue;
@@ -730,6 +894,19 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 		}
 		free(u);
 	}
+	if ((o->ninclude || o->nexclude) &&
+	    !(c.filter = crawl_filter_new(o->include, o->ninclude, o->exclude, o->nexclude, err))) {
+		rc = err->code ? err->code : ARC_EINVAL;
+		goto out;
+	}
+	for (size_t i = 0; i < o->nheaders; i++) {
+		struct curl_slist *nl = curl_slist_append(c.headers, o->headers[i]);
+		if (!nl) {
+			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+			goto out;
+		}
+		c.headers = nl;
+	}
 	if (!o->no_detect) {
 		detect_rules_t *rules = detect_rules_load(o->rules_path, err);
 		if (!rules) {
@@ -752,7 +929,14 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 	c.cc.versions = versions;
 	c.cc.insecure = o->insecure;
 	c.cc.focus = o->focus;
-	c.cc.max_decoded = (uint64_t)64 << 20; /* above DETECT_MAX_INPUT, so detection can tell a larger page was cut */
+	c.cc.max_decoded = o->scan_max ? o->scan_max : CRAWL_SCAN_MAX;
+	c.cc.keep_secrets = o->keep_secrets;
+	c.cc.secret_names = o->secret_headers;
+	c.cc.nsecret_names = o->nsecret_headers;
+	if (pthread_mutex_init(&c.big_scan, NULL) == 0) {
+		c.big_scan_init = 1;
+		c.cc.big_scan = &c.big_scan;
+	}
 	snprintf(robots_policy, sizeof robots_policy, "%s",
 	         o->ignore_robots ? "ignore (--ignore-robots: robots.txt not fetched or obeyed)"
 	                          : "obey (robots.txt fetched per origin, archived, obeyed as user-agent custody; RFC 9309)");
@@ -797,7 +981,10 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 	crawl_fetch_opts_t fo = {.concurrency = o->concurrency, .per_host = o->per_host,
 	                         .timeout_s = o->timeout_s, .connect_timeout_s = o->connect_timeout_s,
 	                         .max_body = o->max_body, .insecure = o->insecure, .ca_file = o->ca_file,
-	                         .user_agent = o->user_agent, .http2 = o->http2};
+	                         .user_agent = o->user_agent, .http2 = o->http2,
+	                         .spool_dir = o->case_dir, .scan_max = c.cc.max_decoded,
+	                         .mem_budget = CRAWL_MEM_BUDGET, .headers = c.headers,
+	                         .cookie_file = o->cookie_file};
 	c.fetch = crawl_fetch_new(&fo, err);
 	if (!c.fetch) {
 		rc = err->code ? err->code : ARC_ENOMEM;
@@ -832,7 +1019,8 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 			}
 			break;
 		}
-		if (!crawl_fetch_active(c.fetch) && !c.pending && !crawl_frontier_size(c.fr))
+		if (!crawl_fetch_active(c.fetch) && !c.pending && !crawl_frontier_size(c.fr) &&
+		    !hosts_waiting(&c))
 			break;
 		if ((rc = crawl_fetch_run(c.fetch, 250, on_done, &c)) < 0) {
 			c.fatal = rc;
@@ -902,5 +1090,9 @@ out:
 	crawl_dedup_free(c.cc.dedup);
 	detect_rules_free((detect_rules_t *)c.cc.rules);
 	detect_watch_free((detect_watch_t *)c.cc.watch);
+	if (c.big_scan_init)
+		pthread_mutex_destroy(&c.big_scan);
+	crawl_filter_free(c.filter);
+	curl_slist_free_all(c.headers);
 	return rc;
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pthread.h>
+
 #include <curl/curl.h>
 
 #include "archive.h"
@@ -42,6 +44,21 @@ int crawl_scope_add_seed(crawl_scope_t *s, const char *url);
 int crawl_scope_match(const crawl_scope_t *s, const char *url);
 void crawl_scope_free(crawl_scope_t *s);
 
+/* --include / --exclude: POSIX extended regular expressions over the
+ * normalized URL. A URL passes when it matches one include (or none are
+ * given) and no exclude. */
+typedef struct crawl_filter crawl_filter_t;
+/* NULL with err naming the expression that does not compile. */
+crawl_filter_t *crawl_filter_new(const char *const *include, size_t ninclude,
+                                 const char *const *exclude, size_t nexclude, arc_error_t *err);
+/* 1 passes, 0 filtered out (f NULL: everything passes). */
+int crawl_filter_match(const crawl_filter_t *f, const char *url);
+void crawl_filter_free(crawl_filter_t *f);
+
+/* Seconds from a Retry-After value (delay-seconds or an HTTP-date; RFC 9110
+ * 10.2.3), relative to now; -1 when unusable. */
+long crawl_retry_after(const char *value, time_t now);
+
 /* ---------------------------------------------------------------- frontier.c */
 
 enum { CRAWL_ITEM_PAGE = 0, CRAWL_ITEM_ROBOTS = 1 };
@@ -53,6 +70,7 @@ typedef struct {
 	int priority;   /* higher first; ties in insertion order */
 	int kind;       /* CRAWL_ITEM_* */
 	int retry;      /* 1: a second attempt on a fresh connection */
+	int attempts;   /* answers 429/503 so far (--retries) */
 } crawl_item_t;
 
 /* Priority queue of URLs plus the seen set: each normalized URL enters once. */
@@ -107,6 +125,11 @@ int crawl_links_html(const unsigned char *html, size_t len, const char *page_url
 int crawl_links_html_text(const unsigned char *html, size_t len, const char *page_url,
                           size_t max_links, crawl_link_text_fn fn, void *ctx);
 
+/* url(...) and @import of a style sheet (text/css), reported with tag
+ * "style" (a requisite). Returns the number of links reported. */
+int crawl_links_css(const unsigned char *css, size_t len, const char *page_url, size_t max_links,
+                    crawl_link_fn fn, void *ctx);
+
 /* ---------------------------------------------------------------- focus.c */
 
 /* Highest priority --focus gives; seeds and the plain crawl use 0. */
@@ -156,10 +179,34 @@ typedef struct {
 	const char *ca_file;
 	const char *user_agent;
 	int http2;              /* allow HTTP/2 (default: HTTP/1.1 only) */
+	/* memory bounds (crawl_mem_*: the defaults) */
+	const char *spool_dir;  /* where body bytes past the scan window wait (the case dir) */
+	uint64_t scan_max;      /* body bytes kept in memory per transfer (the scan window) */
+	uint64_t mem_budget;    /* scan windows of all transfers held at once, together */
+	const struct curl_slist *headers; /* extra request headers (--header), borrowed */
+	const char *cookie_file;  /* Netscape cookie file loaded into a cookie jar all transfers
+	                             share (cookies the server sets join it), or NULL */
 } crawl_fetch_opts_t;
 
+/* Default scan window (--scan-max): what detection and link extraction read of
+ * one response, decoded, and the body bytes held in memory for it. Detection
+ * needs about 15 bytes of memory per byte scanned, so this is the main term
+ * of the crawl's peak memory. */
+#define CRAWL_SCAN_MAX ((uint64_t)1536 << 10)
+/* Default budget of scan windows held by all transfers at once (running or
+ * waiting for a worker): past it a body goes on to disk and is scanned only
+ * as far as it got. Each transfer always keeps CRAWL_SCAN_MIN. */
+#define CRAWL_MEM_BUDGET ((uint64_t)16 << 20)
+#define CRAWL_SCAN_MIN ((uint64_t)256 << 10)
+/* 1xx interim responses kept per transfer (all of them, up to this size). */
+#define CRAWL_MAX_INTERIM (64u * 1024u)
+
 enum { CRAWL_TRUNC_NONE = 0, CRAWL_TRUNC_LENGTH, CRAWL_TRUNC_TIME, CRAWL_TRUNC_DISCONNECT,
-       CRAWL_TRUNC_UNSPECIFIED /* the crawl was stopped */ };
+       CRAWL_TRUNC_UNSPECIFIED /* the crawl was stopped */,
+       CRAWL_TRUNC_FRAMING /* malformed chunked framing (WARC-Truncated: unspecified) */ };
+
+/* Why the scan window ends before the body does (crawl_xfer_t.window_cut). */
+enum { CRAWL_CUT_NONE = 0, CRAWL_CUT_WINDOW /* --scan-max */, CRAWL_CUT_BUDGET /* memory budget */ };
 
 /* One transfer and everything captured about it. */
 typedef struct crawl_xfer {
@@ -169,9 +216,20 @@ typedef struct crawl_xfer {
 	char errbuf[CURL_ERROR_SIZE];
 	int result;                 /* CURLcode */
 	arc_buf_t req;              /* exact request bytes sent */
-	arc_buf_t resp;             /* status line, headers and body as received */
+	arc_buf_t resp;             /* status line, headers and the body's first bytes (the scan
+	                               window) as received; the rest of the body is in spool */
 	size_t hdr_len;             /* header block length in resp, 0 until complete */
-	int interim;                /* the last header block was a 1xx: drop it */
+	arc_buf_t interim;          /* 1xx interim responses (103 Early Hints...) as received, at most
+	                               CRAWL_MAX_INTERIM bytes: recorded in the capture metadata */
+	int interim_cut;            /* 1: more interim bytes came than were kept */
+	FILE *spool;                /* body bytes past the scan window (unlinked file in spool_dir) */
+	uint64_t spool_len;
+	int window_cut;             /* CRAWL_CUT_*: why the in-memory window ends before the body */
+	int spool_error;            /* the spool file could not be made or written (errno) */
+	int headers_cut;            /* the connection ended inside the header block */
+	int css_only;               /* links: only a style sheet's url()s (a requisite beyond --depth) */
+	struct crawl_fetch *owner;  /* accounts resp's bytes in its memory budget (main thread) */
+	uint64_t held;              /* bytes of resp counted there */
 	uint64_t body_len;
 	uint64_t max_body;          /* set by crawl_fetch_add */
 	warc_digester_t *dig;       /* fed header block + body as they arrive */
@@ -216,6 +274,9 @@ int crawl_fetch_run(crawl_fetch_t *f, int timeout_ms,
 /* Make a crawl_fetch_run() waiting in another thread return early
  * (thread-safe). */
 void crawl_fetch_wakeup(crawl_fetch_t *f);
+/* Bytes of scan windows held right now by transfers of this fetcher (running,
+ * or handed back and not yet freed). Main thread only. */
+uint64_t crawl_fetch_held(const crawl_fetch_t *f);
 /* Stop every transfer still running and hand each to done (result
  * CURLE_ABORTED_BY_CALLBACK): used when the crawl must stop at once. */
 void crawl_fetch_abort_all(crawl_fetch_t *f, void (*done)(void *ctx, crawl_xfer_t *x),
@@ -242,7 +303,11 @@ typedef struct {
 	crawl_dedup_t *dedup;
 	const detect_rules_t *rules;   /* NULL: no detection */
 	const detect_watch_t *watch;
-	uint64_t max_decoded;          /* bound for content-decoded payloads */
+	uint64_t max_decoded;          /* the scan window: decoded bytes scanned (--scan-max) */
+	pthread_mutex_t *big_scan;     /* held while a window over CRAWL_SCAN_MIN is scanned (NULL: none) */
+	int keep_secrets;              /* --keep-secrets: request records keep secret header values */
+	const char *const *secret_names; /* further header names hashed in request records (--secret-header) */
+	size_t nsecret_names;
 	int focus;                     /* --focus: score links (link_sig, page_signal) */
 	int insecure;                  /* recorded with the TLS facts */
 	const char *versions;          /* crawl_versions() */
@@ -260,10 +325,16 @@ typedef struct {
 	uint64_t bytes;            /* bytes received (headers + body) */
 	unsigned char *payload;    /* decoded payload (transfer + content coding removed), owned, may be NULL */
 	size_t payload_len;
+	int partial;               /* HTTP_PARTIAL_* of that payload */
+	int scan_complete;         /* findings cover the whole payload */
+	char scan_why[400];
 	char content_type[256];
 	char location[CRAWL_MAX_URL];
 	arc_buf_t findings;        /* findings record body ("" when no detection ran) */
 	int nfindings;             /* -1: no findings record */
+	int personal;              /* of them, personal data (not dox_keyword) */
+	int revisit_personal;      /* a revisit: personal and doxing as prepared (its original */
+	int revisit_doxing;        /* carries the record), -1 unknown */
 	int undetected;            /* 1: the findings record says the page could not be read */
 	int doxing;
 	char **links;              /* normalized links of an HTML payload (owned) */
@@ -276,6 +347,9 @@ typedef struct {
 	/* filled by crawl_capture_write */
 	int wrote_response;        /* 1 response, 2 revisit, 0 none */
 	char response_id[ARC_UUID_LEN + 8];
+	char request_id[ARC_UUID_LEN + 8];
+	char response_file[256];   /* capture file of the response record */
+	uint64_t response_offset;
 	int records;               /* records written */
 } crawl_captured_t;
 
@@ -294,5 +368,11 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 int crawl_capture(crawl_capture_ctx_t *c, crawl_xfer_t *x, int want_payload,
                   crawl_captured_t *out, arc_error_t *err);
 void crawl_captured_free(crawl_captured_t *c);
+/* The request bytes as stored: values of Cookie, Authorization,
+ * Proxy-Authorization and c->secret_names replaced by "sha256:<hex>" of the
+ * value (unless c->keep_secrets); names gets "Cookie, Authorization". 1
+ * replaced (out filled), 0 nothing to replace, ARC_ENOMEM. */
+int crawl_request_redact(const crawl_capture_ctx_t *c, const unsigned char *req, size_t len,
+                         arc_buf_t *out, char *names, size_t namessz);
 
 #endif

@@ -71,6 +71,27 @@ typedef struct {
 	size_t ntsa;
 	uint64_t seal_every;             /* 0: 1000 */
 	int64_t seal_interval;           /* seconds, 0: 60 */
+	/* memory */
+	uint64_t scan_max;          /* decoded bytes of one response scanned and searched for links,
+	                               and body bytes held in memory for it (0: 1.5 MiB); the rest of
+	                               a body streams to disk and the findings record says
+	                               "complete": false */
+	/* pages behind a login */
+	const char *const *headers; /* extra request headers "Name: value" (--header) */
+	size_t nheaders;
+	const char *cookie_file;    /* Netscape cookie file (--cookies) */
+	const char *const *secret_headers; /* further header names whose values request records
+	                               hash (Cookie, Authorization, Proxy-Authorization always) */
+	size_t nsecret_headers;
+	int keep_secrets;           /* request records keep secret values verbatim */
+	/* scope and politeness */
+	const char *const *include; /* POSIX extended regexes: a followed link must match one */
+	size_t ninclude;
+	const char *const *exclude; /* ... and none of these (seeds are always fetched) */
+	size_t nexclude;
+	long delay_ms;              /* at least this long between two requests to one origin */
+	int retries;                /* 429/503 answers retried (Retry-After honoured), default 2 */
+	uint64_t max_per_host;      /* pages fetched from one origin at most, 0 unlimited */
 } crawl_opts_t;
 
 /* Fill o with the defaults above. */
@@ -114,6 +135,18 @@ typedef struct {
 	int doxing;
 	const char *message;
 	const crawl_stats_t *stats;
+	/* The end of one URL (--log): set on the FETCHED, ERROR or SKIPPED event
+	 * that closes it; outcome NULL on every other event. */
+	const char *outcome;        /* ok, http_error, timeout, truncated, refused, dns, tls, robots,
+	                               out_of_scope, skipped, failed */
+	const char *final_url;      /* where it led (a redirect's target), else url */
+	const char *request_record; /* "<urn:uuid:...>", or NULL */
+	const char *response_record;
+	const char *file;           /* capture file holding the response record, or NULL */
+	uint64_t offset;            /* its offset there */
+	double ms;                  /* transfer time */
+	int personal;               /* findings that are personal data (dox keywords, which are
+	                               signals, not counted), -1 when no detection ran */
 } crawl_event_t;
 
 typedef void (*crawl_progress_fn)(void *ctx, const crawl_event_t *ev);

@@ -19,12 +19,22 @@
  * (--ca-file or the system store) and independently of libcurl, so that the
  * result is recorded even with --insecure, when libcurl loads no CA at all.
  *
+ * Memory stays bounded whatever the server sends: the header block is capped
+ * (HTTP_MAX_HEADER), and of the body only the first scan_max bytes (the scan
+ * window detection and link extraction read) stay in memory; the rest streams
+ * to an unlinked spool file in the case directory, already hashed, and is read
+ * once more only to be compressed into the record. The windows of all
+ * transfers together stay under mem_budget: past it a body goes to the spool
+ * from the first CRAWL_SCAN_MIN bytes on, and the scan says it stopped there.
+ *
  * Must never decode, reorder or re-serialize what was received, keep more
  * than max_body body bytes, or print.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/xmlversion.h>
 #include <openssl/pem.h>
@@ -45,7 +55,59 @@ struct crawl_fetch {
 	X509_STORE *store;     /* trust anchors for our own check of peer chains */
 	crawl_xfer_t **act;    /* transfers started and not handed back */
 	size_t nact, capact;
+	char *spool_dir;
+	CURLSH *share;         /* the cookie jar (--cookies), NULL without one */
+	uint64_t held;         /* bytes of resp buffers held by transfers (crawl_fetch_held) */
 };
+
+uint64_t crawl_fetch_held(const crawl_fetch_t *f)
+{
+	return f->held;
+}
+
+/* Count n more bytes of x->resp in the owner's budget. */
+static void hold(crawl_xfer_t *x, size_t n)
+{
+	x->held += n;
+	if (x->owner)
+		x->owner->held += n;
+}
+
+/* Load a Netscape cookie file (what browsers export and `curl -c` writes)
+ * into a jar every transfer shares: libcurl then sends each cookie only
+ * where its domain, path and secure flag allow, and keeps the cookies the
+ * server sets, as a browser's session would. The values never leave the
+ * jar except in requests (capture.c hashes them in the records). */
+static int load_cookies(crawl_fetch_t *f, const char *path, arc_error_t *err)
+{
+	FILE *probe = fopen(path, "r");
+	if (!probe)
+		return arc_fail(err, ARC_EIO, path, 0, "", "cannot read the cookie file %s: %s", path,
+		                strerror(errno));
+	fclose(probe);
+	f->share = curl_share_init();
+	CURL *e = curl_easy_init();
+	struct curl_slist *list = NULL;
+	int rc = 0;
+	if (!f->share || !e ||
+	    curl_share_setopt(f->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) != CURLSHE_OK) {
+		rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+		goto out;
+	}
+	curl_easy_setopt(e, CURLOPT_SHARE, f->share);
+	curl_easy_setopt(e, CURLOPT_COOKIEFILE, path);
+	curl_easy_setopt(e, CURLOPT_COOKIELIST, "RELOAD");
+	if (curl_easy_getinfo(e, CURLINFO_COOKIELIST, &list) != CURLE_OK || !list)
+		rc = arc_fail(err, ARC_EFORMAT, path, 0, "",
+		              "%s: no cookie read (a Netscape cookie file has one cookie per line: domain, "
+		              "subdomains TRUE/FALSE, path, secure TRUE/FALSE, expiry, name, value, "
+		              "separated by tabs)", path);
+out:
+	curl_slist_free_all(list);
+	if (e)
+		curl_easy_cleanup(e);
+	return rc;
+}
 
 crawl_fetch_t *crawl_fetch_new(const crawl_fetch_opts_t *o, arc_error_t *err)
 {
@@ -65,8 +127,13 @@ crawl_fetch_t *crawl_fetch_new(const crawl_fetch_opts_t *o, arc_error_t *err)
 		f->o.per_host = 1;
 	f->ua = strdup(o->user_agent ? o->user_agent : "custody/" CUSTODY_VERSION " (+evidence capture)");
 	f->ca_file = o->ca_file ? strdup(o->ca_file) : NULL;
+	f->spool_dir = strdup(o->spool_dir ? o->spool_dir : ".");
 	f->multi = curl_multi_init();
-	if (!f->ua || (o->ca_file && !f->ca_file) || !f->multi) {
+	if (!f->o.scan_max)
+		f->o.scan_max = CRAWL_SCAN_MAX;
+	if (!f->o.mem_budget)
+		f->o.mem_budget = CRAWL_MEM_BUDGET;
+	if (!f->ua || (o->ca_file && !f->ca_file) || !f->spool_dir || !f->multi) {
 		crawl_fetch_free(f);
 		arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
 		return NULL;
@@ -80,6 +147,10 @@ crawl_fetch_t *crawl_fetch_new(const crawl_fetch_opts_t *o, arc_error_t *err)
 	                             : X509_STORE_set_default_paths(f->store) != 1)) {
 		arc_fail(err, ARC_EINVAL, f->ca_file ? f->ca_file : "", 0, "",
 		         "cannot load CA certificates from %s", f->ca_file ? f->ca_file : "the system store");
+		crawl_fetch_free(f);
+		return NULL;
+	}
+	if (o->cookie_file && load_cookies(f, o->cookie_file, err)) {
 		crawl_fetch_free(f);
 		return NULL;
 	}
@@ -97,8 +168,11 @@ void crawl_fetch_free(crawl_fetch_t *f)
 		return;
 	if (f->multi)
 		curl_multi_cleanup(f->multi);
+	if (f->share)
+		curl_share_cleanup(f->share);
 	free(f->ua);
 	free(f->ca_file);
+	free(f->spool_dir);
 	free(f->act);
 	X509_STORE_free(f->store);
 	free(f);
@@ -128,9 +202,14 @@ void crawl_xfer_free(crawl_xfer_t *x)
 		return;
 	if (x->easy)
 		curl_easy_cleanup(x->easy);
+	if (x->owner)
+		x->owner->held -= x->held;
+	if (x->spool)
+		fclose(x->spool);
 	free(x->url);
 	arc_buf_free(&x->req);
 	arc_buf_free(&x->resp);
+	arc_buf_free(&x->interim);
 	warc_digester_free(x->dig);
 	free(x->chain_pem);
 	free(x);
@@ -230,10 +309,17 @@ static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
 	}
 	if (arc_buf_append(&x->resp, buf, len))
 		return 0;
+	hold(x, len);
 	if ((len == 2 && buf[0] == '\r' && buf[1] == '\n') || (len == 1 && buf[0] == '\n')) {
 		int st = http_status(x->resp.data, x->resp.len);
 		if (st >= 100 && st < 200 && st != 101) {
-			x->resp.len = 0; /* an interim response: the final one follows */
+			/* an interim response (103 Early Hints...): kept for the capture
+			 * metadata, as received; the final response follows */
+			if (x->interim.len + x->resp.len <= CRAWL_MAX_INTERIM)
+				arc_buf_append(&x->interim, x->resp.data, x->resp.len);
+			else
+				x->interim_cut = 1;
+			x->resp.len = 0;
 			return len;
 		}
 		x->status = st;
@@ -241,6 +327,66 @@ static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
 		warc_digester_feed(x->dig, x->resp.data, x->resp.len);
 	}
 	return len;
+}
+
+/* An unlinked file in the spool directory: gone by itself when closed, even
+ * after a crash. */
+static FILE *spool_open(const char *dir)
+{
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof path, "%s/.custody-spool-XXXXXX", dir) >= sizeof path) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	FILE *f = fdopen(fd, "w+b");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* Body bytes: into the scan window while it has room (and the budget
+ * allows), then to the spool file. 0, or -1 (errno in spool_error). */
+static int spool_body(crawl_xfer_t *x, const unsigned char *buf, size_t n)
+{
+	if (!x->spool) {
+		const crawl_fetch_t *f = x->owner;
+		uint64_t window = f ? f->o.scan_max : CRAWL_SCAN_MAX;
+		uint64_t room = x->body_len < window ? window - x->body_len : 0;
+		size_t keep = n < room ? n : (size_t)room;
+		if (keep && f && x->body_len + keep > CRAWL_SCAN_MIN && f->held + keep > f->o.mem_budget) {
+			/* the budget is spent: keep what the guaranteed minimum allows */
+			keep = x->body_len < CRAWL_SCAN_MIN ? (size_t)(CRAWL_SCAN_MIN - x->body_len) : 0;
+			if (keep > n)
+				keep = n;
+			if (keep < n)
+				x->window_cut = CRAWL_CUT_BUDGET;
+		}
+		if (keep) {
+			if (arc_buf_append(&x->resp, buf, keep))
+				return -1;
+			hold(x, keep);
+			buf += keep;
+			n -= keep;
+		}
+		if (!n)
+			return 0;
+		if (!x->window_cut)
+			x->window_cut = CRAWL_CUT_WINDOW;
+		if (!(x->spool = spool_open(f ? f->spool_dir : "."))) {
+			x->spool_error = errno ? errno : EIO;
+			return -1;
+		}
+	}
+	if (fwrite(buf, 1, n, x->spool) != n) {
+		x->spool_error = errno ? errno : EIO;
+		return -1;
+	}
+	x->spool_len += n;
+	return 0;
 }
 
 static size_t on_body(char *buf, size_t size, size_t nmemb, void *ud)
@@ -258,7 +404,7 @@ static size_t on_body(char *buf, size_t size, size_t nmemb, void *ud)
 		x->truncated = CRAWL_TRUNC_LENGTH;
 	}
 	if (take) {
-		if (arc_buf_append(&x->resp, buf, take))
+		if (spool_body(x, (const unsigned char *)buf, take))
 			return 0;
 		warc_digester_feed(x->dig, buf, take);
 		x->body_len += take;
@@ -294,6 +440,7 @@ int crawl_fetch_add(crawl_fetch_t *f, crawl_xfer_t *x, arc_error_t *err)
 	if (!e)
 		return arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: cannot create a transfer", x->url);
 	x->easy = e;
+	x->owner = f;
 	x->max_body = f->o.max_body;
 	x->store = f->store;
 	arc_now(x->started);
@@ -327,6 +474,12 @@ int crawl_fetch_add(crawl_fetch_t *f, crawl_xfer_t *x, arc_error_t *err)
 		curl_easy_setopt(e, CURLOPT_CAINFO, f->o.ca_file);
 	if (x->fresh)
 		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	if (f->o.headers)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->o.headers);
+	if (f->share) {
+		curl_easy_setopt(e, CURLOPT_SHARE, f->share);
+		curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* the cookie engine on, jar from the share */
+	}
 	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
 		x->easy = NULL;
 		curl_easy_cleanup(e);
@@ -402,9 +555,18 @@ static void finish(crawl_xfer_t *x, CURLcode result)
 			x->truncated = CRAWL_TRUNC_TIME;
 		else if (result == CURLE_ABORTED_BY_CALLBACK)
 			x->truncated = CRAWL_TRUNC_UNSPECIFIED;
+		else if (result == CURLE_RECV_ERROR && strstr(x->errbuf, "chunk"))
+			x->truncated = CRAWL_TRUNC_FRAMING; /* libcurl names the bad chunk size */
 		else if (result != CURLE_WRITE_ERROR)
 			x->truncated = CRAWL_TRUNC_DISCONNECT;
 	}
+	/* libcurl calls a connection closed inside the header block a success
+	 * when at least a status line came: it is not */
+	if (!x->hdr_len && x->resp.len && (result == CURLE_OK || result == CURLE_GOT_NOTHING ||
+	                                   result == CURLE_RECV_ERROR || result == CURLE_PARTIAL_FILE))
+		x->headers_cut = 1;
+	if (x->spool)
+		fflush(x->spool);
 }
 
 /* Hand every finished transfer to done; returns how many. */
@@ -469,7 +631,23 @@ void crawl_xfer_error(const crawl_xfer_t *x, char *out, size_t outsz)
 		break;
 	}
 	if (x->header_overflow)
-		snprintf(out, outsz, "response header block larger than %u bytes", HTTP_MAX_HEADER);
+		snprintf(out, outsz, "the response header block is larger than %u bytes: the transfer was "
+		         "stopped there (the header bytes before it are recorded)", HTTP_MAX_HEADER);
+	else if (x->spool_error)
+		snprintf(out, outsz, "cannot spool the body to disk (%s): the transfer was stopped there",
+		         strerror(x->spool_error));
+	else if (x->headers_cut)
+		snprintf(out, outsz, "the server closed the connection in the middle of the response header "
+		         "(%zu bytes of whole header lines are recorded; libcurl does not hand over an "
+		         "unterminated last line)", x->resp.len);
+	else if (r == CURLE_OUT_OF_MEMORY && !x->hdr_len)
+		snprintf(out, outsz, "the server sent a response header line longer than libcurl accepts "
+		         "(100 KiB): refused (%s)", x->errbuf[0] ? x->errbuf : curl_easy_strerror(r));
+	else if (r == CURLE_UNSUPPORTED_PROTOCOL && strstr(x->errbuf, "HTTP/0.9"))
+		snprintf(out, outsz, "the server answered with something that is not an HTTP status line "
+		         "(garbage, or HTTP/0.9): nothing recorded as a response");
+	else if (r == CURLE_WEIRD_SERVER_REPLY && x->errbuf[0])
+		snprintf(out, outsz, "the server's reply breaks HTTP: %s", x->errbuf);
 	else
 		snprintf(out, outsz, "%s%s%s%s", curl_easy_strerror(r), x->errbuf[0] ? ": " : "",
 		         x->errbuf, hint);

@@ -139,7 +139,7 @@ int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hop
 		free(copy);
 		return rc;
 	}
-	crawl_item_t it = {copy, depth, hops, priority, kind, 0};
+	crawl_item_t it = {copy, depth, hops, priority, kind, 0, 0};
 	heap_push(f, &it); /* cannot fail: room was reserved */
 	/* copy is owned by the heap entry now */
 	/* cppcheck-suppress memleak */
@@ -158,7 +158,7 @@ int crawl_frontier_raise(crawl_frontier_t *f, const char *url, int depth, int ho
 	if (!copy)
 		return ARC_ENOMEM;
 	int d = depth < e->depth ? depth : e->depth;
-	crawl_item_t it = {copy, d, hops, priority, kind, 0};
+	crawl_item_t it = {copy, d, hops, priority, kind, 0, 0};
 	if (heap_push(f, &it)) {
 		free(copy);
 		return ARC_ENOMEM;

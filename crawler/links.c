@@ -7,7 +7,10 @@
  * Each link is resolved and normalized with libcurl's URL API (scope.c).
  * On request (crawl --focus) each link also gets its text: title and alt
  * attributes and, for <a>, the text and image alts inside it, bounded to
- * CRAWL_LINK_TEXT_MAX bytes; the plain crawl does not pay for it.
+ * CRAWL_LINK_TEXT_MAX bytes; the plain crawl does not pay for it. What a
+ * page embeds beyond src/href is taken too, as a person saw the page: srcset
+ * candidates, url() and @import in style attributes, <style> elements and
+ * fetched style sheets (crawl_links_css).
  *
  * Must never follow a non-http(s) link (javascript:, mailto:, data:, ...),
  * report more than max_links links, print parser errors, or let a link's
@@ -193,9 +196,180 @@ static void link_text(xmlNodePtr e, link_text_t *t)
 
 /* The walk behind both entry points: fn gets the links, tfn (when not NULL)
  * the links with their text. */
+/* ---------------------------------------------------------------- requisites in attributes and CSS */
+
+/* Where one reported link goes: resolved against base, counted, handed to
+ * fn (or tfn with an empty text). */
+typedef struct {
+	const char *base;
+	size_t max;
+	int *count;
+	crawl_link_fn fn;
+	crawl_link_text_fn tfn;
+	void *ctx;
+	int stop;
+} sink_t;
+
+static void report(sink_t *k, const char *raw, size_t n, const char *tag)
+{
+	char buf[CRAWL_MAX_URL + 1];
+	char *abs = NULL;
+	while (n && (*raw == ' ' || *raw == '\t' || *raw == '\n' || *raw == '\r' || *raw == '\f'))
+		raw++, n--;
+	while (n && (raw[n - 1] == ' ' || raw[n - 1] == '\t' || raw[n - 1] == '\n' ||
+	             raw[n - 1] == '\r' || raw[n - 1] == '\f'))
+		n--;
+	if (k->stop || !n || n > CRAWL_MAX_URL || (size_t)*k->count >= k->max)
+		return;
+	memcpy(buf, raw, n);
+	buf[n] = '\0';
+	if (skip_scheme(buf) || crawl_url_normalize(k->base, buf, &abs) != 0)
+		return;
+	(*k->count)++;
+	if (k->tfn ? k->tfn(k->ctx, abs, tag, "", 0) : k->fn(k->ctx, abs, tag))
+		k->stop = 1;
+	free(abs);
+}
+
+/* url(...) and @import "..." of CSS text (a style sheet, a <style>
+ * element, a style attribute). Escapes inside URLs are rare and left as
+ * written. */
+static void css_urls(sink_t *k, const char *css, size_t len, const char *tag)
+{
+	size_t i = 0;
+	while (i < len && !k->stop) {
+		size_t q;
+		if (i + 4 <= len && !strncasecmp(css + i, "url(", 4)) {
+			i += 4;
+			while (i < len && (css[i] == ' ' || css[i] == '\t' || css[i] == '\n' || css[i] == '\r'))
+				i++;
+			if (i < len && (css[i] == '"' || css[i] == '\'')) {
+				char quote = css[i++];
+				for (q = i; q < len && css[q] != quote && css[q] != '\n'; q++)
+					;
+			} else {
+				for (q = i; q < len && css[q] != ')'; q++)
+					;
+			}
+			if (q >= len)
+				return;
+			report(k, css + i, q - i, tag);
+			i = q + 1;
+		} else if (i + 7 <= len && !strncasecmp(css + i, "@import", 7)) {
+			i += 7;
+			while (i < len && (css[i] == ' ' || css[i] == '\t' || css[i] == '\n' || css[i] == '\r'))
+				i++;
+			if (i < len && (css[i] == '"' || css[i] == '\'')) {
+				char quote = css[i++];
+				for (q = i; q < len && css[q] != quote && css[q] != '\n'; q++)
+					;
+				if (q >= len)
+					return;
+				report(k, css + i, q - i, tag);
+				i = q + 1;
+			} /* @import url(...) is caught by the url( branch */
+		} else {
+			i++;
+		}
+	}
+}
+
+/* srcset="a.jpg 1x, b.jpg 2x" (HTML: image candidate strings). */
+static void srcset_urls(sink_t *k, const char *v, const char *tag)
+{
+	const char *p = v;
+	while (*p && !k->stop) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		const char *u = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\f')
+			p++;
+		size_t n = (size_t)(p - u);
+		while (n && u[n - 1] == ',')
+			n--; /* "a.jpg," without a descriptor */
+		report(k, u, n, tag);
+		while (*p && *p != ',')
+			p++; /* the descriptor */
+	}
+}
+
+int crawl_links_css(const unsigned char *css, size_t len, const char *page_url, size_t max_links,
+                    crawl_link_fn fn, void *ctx)
+{
+	int count = 0;
+	sink_t k = {page_url, max_links, &count, fn, NULL, ctx, 0};
+	css_urls(&k, (const char *)css, len, "style");
+	return count;
+}
+
+/* Length of a character reference to U+0000 at p ("&#0;", "&#x00;", "&#000"),
+ * or 0. */
+static size_t nul_ref(const unsigned char *p, size_t n)
+{
+	size_t i = 2, digits = 0;
+	if (n < 3 || p[0] != '&' || p[1] != '#')
+		return 0;
+	if (i < n && (p[i] == 'x' || p[i] == 'X'))
+		i++;
+	while (i < n && p[i] == '0') {
+		i++;
+		digits++;
+	}
+	if (!digits || (i < n && ((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+	                          (p[i] >= 'A' && p[i] <= 'F'))))
+		return 0;
+	return i < n && p[i] == ';' ? i + 1 : i;
+}
+
+/* HTML (WHATWG 13.2.5.80) reads a NUL, written or as &#0;, as U+FFFD;
+ * libxml2 hands attribute values over as C strings, so "/l2&#0;z" would
+ * become "/l2", another page. A copy with each NUL spelled &#xFFFD; when
+ * there is one (*out NULL otherwise). 0 or ARC_ENOMEM. */
+static int nul_fix(const unsigned char *html, size_t len, unsigned char **out, size_t *out_len)
+{
+	size_t extra = 0, k;
+	*out = NULL;
+	for (size_t i = 0; i < len; i++)
+		if (html[i] == 0)
+			extra += 8;
+		else if (html[i] == '&' && (k = nul_ref(html + i, len - i)))
+			extra += 8;
+	if (!extra)
+		return 0;
+	unsigned char *o = malloc(len + extra);
+	if (!o)
+		return ARC_ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		k = html[i] == '&' ? nul_ref(html + i, len - i) : 0;
+		if (html[i] == 0 || k) {
+			memcpy(o + n, "&#xFFFD;", 8);
+			n += 8;
+			if (k)
+				i += k - 1;
+		} else {
+			o[n++] = html[i];
+		}
+	}
+	*out = o;
+	*out_len = n;
+	return 0;
+}
+
 static int links_walk(const unsigned char *html, size_t len, const char *page_url,
                       size_t max_links, crawl_link_fn fn, crawl_link_text_fn tfn, void *ctx)
 {
+	unsigned char *fixed = NULL;
+	size_t fixed_len = 0;
+	if (nul_fix(html, len, &fixed, &fixed_len))
+		return ARC_ENOMEM;
+	if (fixed) {
+		int r = links_walk(fixed, fixed_len, page_url, max_links, fn, tfn, ctx);
+		free(fixed);
+		return r;
+	}
 	link_text_t *text = NULL;
 	if (tfn && !(text = malloc(sizeof *text)))
 		return ARC_ENOMEM;
@@ -257,6 +431,28 @@ static int links_walk(const unsigned char *html, size_t len, const char *page_ur
 			if (rc)
 				break;
 			continue;
+		}
+		/* requisites a person saw: srcset candidates, CSS in style= and <style> */
+		sink_t k = {resolve_from, max_links, &count, fn, tfn, ctx, 0};
+		if (!strcasecmp((const char *)n->name, "img") || !strcasecmp((const char *)n->name, "source")) {
+			xmlChar *ss = xmlGetProp(n, (const xmlChar *)"srcset");
+			if (ss)
+				srcset_urls(&k, (const char *)ss, (const char *)n->name);
+			xmlFree(ss);
+		}
+		xmlChar *st = xmlHasProp(n, (const xmlChar *)"style") ? xmlGetProp(n, (const xmlChar *)"style") : NULL;
+		if (st)
+			css_urls(&k, (const char *)st, strlen((const char *)st), "style");
+		xmlFree(st);
+		if (!strcasecmp((const char *)n->name, "style")) {
+			xmlChar *css = xmlNodeGetContent(n);
+			if (css)
+				css_urls(&k, (const char *)css, strlen((const char *)css), "style");
+			xmlFree(css);
+		}
+		if (k.stop) {
+			rc = 1;
+			break;
 		}
 		for (size_t i = 0; i < sizeof link_attrs / sizeof link_attrs[0]; i++) {
 			if (strcasecmp((const char *)n->name, link_attrs[i].tag))

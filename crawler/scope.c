@@ -8,9 +8,14 @@
  * re-ordering of query arguments, no case folding): two URLs that differ there
  * may be different pages, and missing one is worse than fetching twice.
  *
+ * Also here: the --include/--exclude filters (POSIX extended regular
+ * expressions over the normalized URL) and the reading of Retry-After.
+ *
  * Must never accept a non-http(s) URL or one longer than CRAWL_MAX_URL.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -237,4 +242,98 @@ int crawl_scope_match(const crawl_scope_t *s, const char *url)
 		}
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------- --include / --exclude */
+
+struct crawl_filter {
+	regex_t *inc, *exc;
+	size_t ninc, nexc;
+};
+
+void crawl_filter_free(crawl_filter_t *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->ninc; i++)
+		regfree(&f->inc[i]);
+	for (size_t i = 0; i < f->nexc; i++)
+		regfree(&f->exc[i]);
+	free(f->inc);
+	free(f->exc);
+	free(f);
+}
+
+static int compile_all(regex_t *v, size_t *nv, const char *const *src, size_t n, const char *opt,
+                       arc_error_t *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = regcomp(&v[i], src[i], REG_EXTENDED | REG_NOSUB);
+		if (r) {
+			char msg[256];
+			regerror(r, &v[i], msg, sizeof msg);
+			return arc_fail(err, ARC_EINVAL, "", 0, "", "--%s '%.200s': %s", opt, src[i], msg);
+		}
+		(*nv)++;
+	}
+	return 0;
+}
+
+crawl_filter_t *crawl_filter_new(const char *const *include, size_t ninclude,
+                                 const char *const *exclude, size_t nexclude, arc_error_t *err)
+{
+	crawl_filter_t *f = calloc(1, sizeof *f);
+	if (!f || (ninclude && !(f->inc = calloc(ninclude, sizeof *f->inc))) ||
+	    (nexclude && !(f->exc = calloc(nexclude, sizeof *f->exc)))) {
+		crawl_filter_free(f);
+		arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+		return NULL;
+	}
+	if (compile_all(f->inc, &f->ninc, include, ninclude, "include", err) ||
+	    compile_all(f->exc, &f->nexc, exclude, nexclude, "exclude", err)) {
+		crawl_filter_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+int crawl_filter_match(const crawl_filter_t *f, const char *url)
+{
+	if (!f)
+		return 1;
+	int in = f->ninc == 0;
+	for (size_t i = 0; i < f->ninc && !in; i++)
+		in = regexec(&f->inc[i], url, 0, NULL, 0) == 0;
+	for (size_t i = 0; i < f->nexc && in; i++)
+		if (regexec(&f->exc[i], url, 0, NULL, 0) == 0)
+			in = 0;
+	return in;
+}
+
+/* ---------------------------------------------------------------- Retry-After */
+
+long crawl_retry_after(const char *v, time_t now)
+{
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (*v >= '0' && *v <= '9') {
+		char *end;
+		errno = 0;
+		long long s = strtoll(v, &end, 10);
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (errno || *end || s < 0)
+			return -1;
+		return s > 86400 * 365 ? 86400 * 365 : (long)s;
+	}
+	/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (!end || *end)
+		return -1;
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	return t > now ? (long)(t - now) : 0;
 }

@@ -11,11 +11,15 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "cli.h"
 #include "cmd.h"
@@ -94,6 +98,38 @@ static const cli_opt_t crawl_opts[] = {
 	{"seal-every", 0, "N", "Seal after every N records (default 1000). Seals are also written every "
 	                       "--seal-interval seconds, before a capture file is closed, and at the end."},
 	{"seal-interval", 0, "SECONDS", "Seal at least every SECONDS while records are written (default 60)."},
+	/* memory, login, politeness, log (issue 10) */
+	{"scan-max", 0, "SIZE", "Scan at most SIZE decoded bytes of one response for personal data and links "
+	                        "(default 1536K). Detection needs about 15 bytes of memory per byte scanned, so this "
+	                        "bounds the crawl's memory: the whole body is still recorded (bytes past the "
+	                        "window stream to disk), and the findings record of a longer page says "
+	                        "\"complete\": false with the reason."},
+	{"cookies", 0, "FILE", "Send the cookies of FILE, a Netscape cookie file (what browser extensions "
+	                       "export and `curl -c` writes), where their domain and path allow: pages behind "
+	                       "a login. Cookies the site sets during the crawl are kept for it too. The "
+	                       "request records hold sha256:<hex> of the Cookie header, never its value."},
+	{"header", 'H', "'NAME: VALUE'", "Add a request header to every request (repeatable), e.g. "
+	                                 "--header 'Authorization: Bearer ...'. Values of Cookie, Authorization, "
+	                                 "Proxy-Authorization and --secret-header names are stored hashed."},
+	{"secret-header", 0, "NAME", "Treat header NAME as a secret too (repeatable): request records hold "
+	                             "sha256:<hex> of its value, and the warcinfo command line the same."},
+	{"keep-secrets", 0, NULL, "Keep secret header values verbatim in the request records (the operator's "
+	                          "decision: anyone holding the case can then reuse the session). The "
+	                          "command line recorded in warcinfo is hashed all the same."},
+	{"include", 0, "REGEX", "Follow only links whose URL matches REGEX (POSIX extended; repeatable: "
+	                        "any one matches). Seeds and redirects are always fetched."},
+	{"exclude", 0, "REGEX", "Do not follow links whose URL matches REGEX (repeatable), e.g. "
+	                        "--exclude '/logout|action=delete'."},
+	{"delay", 0, "MS", "Wait at least MS milliseconds between two requests to one site (default 0)."},
+	{"retries", 0, "N", "Ask again at most N times after 429 Too Many Requests or 503, after the "
+	                    "Retry-After the server gave (at most 300 s; without one 1, 2, 4... s). Every "
+	                    "answer is recorded (default 2)."},
+	{"max-per-host", 0, "N", "Fetch at most N pages from one site (scheme, host and port; default 0 = "
+	                         "no limit)."},
+	{"log", 0, "FILE", "Write one JSON line per URL to FILE when it ends: url, final_url, status, bytes, "
+	                   "ms, outcome (ok, http_error, timeout, truncated, refused, dns, tls, robots, "
+	                   "out_of_scope, skipped, failed), request and response record ids, file, offset, "
+	                   "findings, doxing, message. Secrets never appear there."},
 	{"json", 0, NULL, "Print a JSON summary on stdout at the end."},
 	{"quiet", 'q', NULL, "No progress line and no summary (per-URL errors are still printed)."},
 	{0},
@@ -123,8 +159,30 @@ static const cli_cmd_t crawl_cmd = {
 	"custody ls case1 && custody-verify case1\n",
 };
 
+/* A growable list of borrowed argv strings (--header, --include, ...). */
+typedef struct {
+	const char **v;
+	size_t n, cap;
+} strlist_t;
+
+static int strlist_add(strlist_t *l, const char *s)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		const char **nv = realloc(l->v, cap * sizeof *nv);
+		if (!nv)
+			return 2;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = s;
+	return 0;
+}
+
 typedef struct {
 	crawl_opts_t o;
+	strlist_t headers, secrets, include, exclude;
+	FILE *log;
 	const char **seeds;
 	size_t nseeds, capseeds;
 	int json, quiet, tty, progress_shown;
@@ -228,6 +286,62 @@ static int parse_size(const char *opt, const char *s, uint64_t *out)
 	return 0;
 }
 
+/* "Name: value" with a token name and no line breaks. */
+static int header_ok(const char *h)
+{
+	const char *colon = strchr(h, ':');
+	if (!colon || colon == h || strpbrk(h, "\r\n"))
+		return 0;
+	for (const char *p = h; p < colon; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("!#$%&'*+-.^_`|~", *p)))
+			return 0;
+	return 1;
+}
+
+/* The options of issue 10 (memory, login, politeness, log). */
+static int on_opt_more(crawl_cli_t *c, const char *name, const char *arg)
+{
+	crawl_opts_t *o = &c->o;
+	long long v;
+	int rc = 0;
+	if (!strcmp(name, "scan-max"))
+		rc = parse_size(name, arg, &o->scan_max);
+	else if (!strcmp(name, "cookies"))
+		o->cookie_file = arg;
+	else if (!strcmp(name, "header")) {
+		if (!header_ok(arg)) {
+			fprintf(stderr, "custody crawl: --header wants 'Name: value' (one header, no line break)\n");
+			rc = 2;
+		} else {
+			rc = strlist_add(&c->headers, arg);
+		}
+	} else if (!strcmp(name, "secret-header"))
+		rc = strlist_add(&c->secrets, arg);
+	else if (!strcmp(name, "keep-secrets"))
+		o->keep_secrets = 1;
+	else if (!strcmp(name, "include"))
+		rc = strlist_add(&c->include, arg);
+	else if (!strcmp(name, "exclude"))
+		rc = strlist_add(&c->exclude, arg);
+	else if (!strcmp(name, "delay") && !(rc = parse_num(name, arg, 0, 3600000, &v)))
+		o->delay_ms = (long)v;
+	else if (!strcmp(name, "retries") && !(rc = parse_num(name, arg, 0, 20, &v)))
+		o->retries = (int)v;
+	else if (!strcmp(name, "max-per-host") && !(rc = parse_num(name, arg, 0, INT64_MAX, &v)))
+		o->max_per_host = (uint64_t)v;
+	else if (!strcmp(name, "log")) {
+		if (c->log && c->log != stdout)
+			fclose(c->log);
+		c->log = strcmp(arg, "-") ? fopen(arg, "w") : stdout;
+		if (!c->log) {
+			fprintf(stderr, "custody crawl: cannot write the log %s: %s\n", arg, strerror(errno));
+			rc = 2;
+		}
+	}
+	return rc;
+}
+
 static int on_opt(void *ctx, const char *name, const char *arg)
 {
 	crawl_cli_t *c = ctx;
@@ -321,6 +435,8 @@ static int on_opt(void *ctx, const char *name, const char *arg)
 		c->json = 1;
 	else if (!strcmp(name, "quiet"))
 		c->quiet = 1;
+	else if (!rc) /* a number option that failed to parse falls through with rc set */
+		rc = on_opt_more(c, name, arg);
 	return rc;
 }
 
@@ -344,10 +460,41 @@ static void clear_progress(crawl_cli_t *c)
 	}
 }
 
+/* --log: one JSON line per URL when it ends. */
+static void log_url(crawl_cli_t *c, const crawl_event_t *ev)
+{
+	json_t *o = json_object();
+	if (!o)
+		return;
+	json_object_set_new(o, "url", json_string(ev->url));
+	json_object_set_new(o, "final_url", json_string(ev->final_url ? ev->final_url : ev->url));
+	json_object_set_new(o, "status", ev->status ? json_integer(ev->status) : json_null());
+	json_object_set_new(o, "bytes", json_integer((json_int_t)ev->bytes));
+	json_object_set_new(o, "ms", json_integer((json_int_t)(ev->ms + 0.5)));
+	json_object_set_new(o, "outcome", json_string(ev->outcome));
+	json_object_set_new(o, "request_record", ev->request_record ? json_string(ev->request_record) : json_null());
+	json_object_set_new(o, "response_record", ev->response_record ? json_string(ev->response_record) : json_null());
+	json_object_set_new(o, "file", ev->file ? json_string(ev->file) : json_null());
+	json_object_set_new(o, "offset", ev->file ? json_integer((json_int_t)ev->offset) : json_null());
+	/* personal data only, as `custody ls` counts */
+	json_object_set_new(o, "findings", ev->personal >= 0 ? json_integer(ev->personal) : json_null());
+	json_object_set_new(o, "doxing", json_boolean(ev->doxing));
+	json_object_set_new(o, "message", ev->message ? json_string(ev->message) : json_null());
+	char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (line) {
+		fprintf(c->log, "%s\n", line);
+		fflush(c->log);
+		free(line);
+	}
+}
+
 static void on_event(void *ctx, const crawl_event_t *ev)
 {
 	crawl_cli_t *c = ctx;
 	const crawl_stats_t *s = ev->stats;
+	if (c->log && ev->outcome && ev->url)
+		log_url(c, ev);
 	switch (ev->kind) {
 	case CRAWL_EV_ERROR:
 		clear_progress(c);
@@ -385,12 +532,71 @@ static void on_event(void *ctx, const crawl_event_t *ev)
 	}
 }
 
-/* The command line as typed (for warcinfo), arguments with spaces quoted. */
-static char *join_args(int argc, char **argv)
+/* Is NAME (len bytes) a header whose value is a secret? */
+static int secret_name(const crawl_cli_t *c, const char *name, size_t len)
+{
+	static const char *const always[] = {"Cookie", "Authorization", "Proxy-Authorization"};
+	for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
+		if (strlen(always[i]) == len && !strncasecmp(always[i], name, len))
+			return 1;
+	for (size_t i = 0; i < c->secrets.n; i++)
+		if (strlen(c->secrets.v[i]) == len && !strncasecmp(c->secrets.v[i], name, len))
+			return 1;
+	return 0;
+}
+
+/* A --header argument as the warcinfo command line may show it: a secret
+ * value replaced by sha256:<hex> (as in the request records); NULL if the
+ * argument is not a secret header (malloc'd otherwise). */
+static char *hash_header_arg(const crawl_cli_t *c, const char *h)
+{
+	const char *colon = strchr(h, ':');
+	if (!colon || !secret_name(c, h, (size_t)(colon - h)))
+		return NULL;
+	const char *v = colon + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	size_t vl = strlen(v);
+	while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+		vl--;
+	char d[ARC_DIGEST_LEN];
+	arc_sha256_hex(v, vl, d);
+	arc_buf_t b = {0};
+	if (arc_buf_printf(&b, "%.*s: %s", (int)(colon - h), h, d) || arc_buf_append(&b, "", 1)) {
+		arc_buf_free(&b);
+		return NULL;
+	}
+	return (char *)b.data;
+}
+
+/* The command line as typed (for warcinfo), arguments with spaces quoted and
+ * secret header values hashed. */
+static char *join_args(const crawl_cli_t *c, int argc, char **argv)
 {
 	arc_buf_t b = {0};
 	arc_buf_printf(&b, "custody");
 	for (int i = 0; i < argc; i++) {
+		/* --header VALUE, -H VALUE, --header=VALUE */
+		const char *hv = NULL;
+		int prefix = 0;
+		if (i > 0 && (!strcmp(argv[i - 1], "--header") || !strcmp(argv[i - 1], "-H")))
+			hv = argv[i];
+		else if (!strncmp(argv[i], "--header=", 9))
+			hv = argv[i] + 9, prefix = 9;
+		else if (!strncmp(argv[i], "-H", 2) && argv[i][2])
+			hv = argv[i] + 2, prefix = 2;
+		char *hashed = hv ? hash_header_arg(c, hv) : NULL;
+		if (hashed) {
+			arc_buf_printf(&b, " '%.*s", prefix, argv[i]);
+			for (const char *p = hashed; *p; p++)
+				if (*p == '\'')
+					arc_buf_printf(&b, "'\\''");
+				else
+					arc_buf_append(&b, p, 1);
+			arc_buf_printf(&b, "'");
+			free(hashed);
+			continue;
+		}
 		if (strpbrk(argv[i], " \t'\"") || !argv[i][0]) {
 			arc_buf_printf(&b, " '");
 			for (const char *p = argv[i]; *p; p++)
@@ -431,9 +637,26 @@ int cmd_crawl(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	c.cmdline = join_args(argc, argv);
+	c.cmdline = join_args(&c, argc, argv);
 	c.o.seeds = c.seeds;
 	c.o.nseeds = c.nseeds;
+	c.o.headers = c.headers.v;
+	c.o.nheaders = c.headers.n;
+	c.o.secret_headers = c.secrets.v;
+	c.o.nsecret_headers = c.secrets.n;
+	c.o.include = c.include.v;
+	c.o.ninclude = c.include.n;
+	c.o.exclude = c.exclude.v;
+	c.o.nexclude = c.exclude.n;
+	/* Large buffers (scan windows, detection maps of big pages) come and go:
+	 * served by mmap they go back to the system when freed, so the peak
+	 * stays the peak of what is live (glibc otherwise raises its threshold
+	 * and keeps freed arenas: +20 MB on the hostile test) ... */
+	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+	/* ... and freed heap is given back only past 8 MiB: per-page buffers
+	 * are reused instead of returned and faulted in again (madvise was 6%
+	 * of a 2000-page crawl's time) */
+	mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
 	c.o.command_line = c.cmdline;
 	c.o.stop = &g_stop;
 	c.tty = cli_stderr_is_tty();
@@ -533,5 +756,11 @@ out:
 	}
 	free(c.seeds);
 	free(c.cmdline);
+	free(c.headers.v);
+	free(c.secrets.v);
+	free(c.include.v);
+	free(c.exclude.v);
+	if (c.log && c.log != stdout)
+		fclose(c.log);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 
 #include "archive.h"
@@ -47,6 +48,12 @@ static const cli_cmd_t ls_cmd = {
 typedef struct {
 	char *date, *url, *type, *id, *file, *error;
 	char *refers;   /* revisit: the original record */
+	char *location; /* a redirect's Location, resolved only by the reader */
+	char *request;  /* request record id (capture metadata) */
+	char *truncated; /* WARC-Truncated value */
+	long long curl_result;
+	int64_t bytes;  /* bytes received (capture metadata), -1 unknown */
+	int64_t ms;     /* transfer time (capture metadata), -1 unknown */
 	int status;
 	uint64_t size, offset;
 	int complete;   /* 1, 0, -1 unknown */
@@ -95,7 +102,63 @@ static ls_ent_t *add(ls_t *l)
 	memset(e, 0, sizeof *e);
 	e->complete = -1;
 	e->findings = -1;
+	e->bytes = -1;
+	e->ms = -1;
 	return e;
+}
+
+/* A redirect's Location resolved against the URL (RFC 3986), as the crawl
+ * logged it; the Location as written when it does not resolve. */
+static char *resolve(const char *base, const char *loc)
+{
+	CURLU *u = curl_url();
+	char *out = NULL, *s = NULL;
+	if (u && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, loc, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK)
+		out = dupn(s);
+	curl_free(s);
+	curl_url_cleanup(u);
+	return out ? out : dupn(loc);
+}
+
+/* The capture metadata facts the --log shape carries. */
+static void take_capture(ls_ent_t *e, json_t *j)
+{
+	json_t *v;
+	if (json_is_string(v = json_object_get(j, "request_record")) && !e->request)
+		e->request = dupn(json_string_value(v));
+	if (json_is_integer(v = json_object_get(j, "bytes_received")))
+		e->bytes = json_integer_value(v);
+	if (json_is_integer(v = json_object_get(json_object_get(j, "timings_us"), "total")))
+		e->ms = (json_integer_value(v) + 500) / 1000;
+	if (json_is_integer(v = json_object_get(j, "curl_result")))
+		e->curl_result = json_integer_value(v);
+	if (json_is_string(v = json_object_get(j, "truncated")) && !e->truncated)
+		e->truncated = dupn(json_string_value(v));
+}
+
+/* The --log outcome of one listed URL (crawl --log writes the same words). */
+static const char *outcome(const ls_ent_t *e)
+{
+	if (!strcmp(e->type, "error")) {
+		switch (e->curl_result) {
+		case 28:
+			return "timeout";
+		case 6:
+			return "dns";
+		case 7:
+			return "refused";
+		case 35: case 51: case 53: case 54: case 58: case 59: case 60: case 66: case 77: case 80:
+		case 82: case 83: case 90: case 91:
+			return "tls";
+		default:
+			return "failed";
+		}
+	}
+	if (e->complete == 0)
+		return e->truncated && !strcmp(e->truncated, "time") ? "timeout" : "truncated";
+	return e->status >= 400 ? "http_error" : "ok";
 }
 
 static int read_file(ls_t *l, const char *dir, const char *name)
@@ -104,7 +167,9 @@ static int read_file(ls_t *l, const char *dir, const char *name)
 	arc_error_t err;
 	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
 		return -1;
-	warc_reader_t *r = warc_reader_open(path, NULL, &err);
+	/* headers are enough: bodies past them are checked and dropped, not held */
+	warc_reader_opts_t ro = {.block_keep = (uint64_t)HTTP_MAX_HEADER + 4096};
+	warc_reader_t *r = warc_reader_open(path, &ro, &err);
 	if (!r) {
 		fprintf(stderr, "custody ls: %s\n", err.msg);
 		return -1;
@@ -125,10 +190,16 @@ static int read_file(ls_t *l, const char *dir, const char *name)
 			e->id = dupn(warc_rec_get(&rec, "WARC-Record-ID"));
 			e->file = dupn(name);
 			e->status = http_status(rec.block, hl ? hl : rec.block_len);
-			e->size = hl ? rec.block_len - hl : rec.block_len;
+			e->size = hl ? rec.block_total - hl : rec.block_total;
 			e->offset = rec.offset;
-			if (warc_rec_get(&rec, "WARC-Truncated"))
+			if (warc_rec_get(&rec, "WARC-Truncated")) {
 				e->complete = 0;
+				e->truncated = dupn(warc_rec_get(&rec, "WARC-Truncated"));
+			}
+			char loc[8192];
+			if (hl && e->status >= 300 && e->status < 400 &&
+			    http_header_get(rec.block, hl, "Location", loc, sizeof loc))
+				e->location = resolve(e->url, loc);
 			if (!strcmp(type, "revisit") && warc_rec_get(&rec, "WARC-Refers-To"))
 				e->refers = dupn(warc_rec_get(&rec, "WARC-Refers-To"));
 		} else if (type && !strcmp(type, "metadata") && arc_ct_is(ct, ARC_CT_FINDINGS)) {
@@ -157,6 +228,8 @@ static int read_file(ls_t *l, const char *dir, const char *name)
 				ls_ent_t *e = find_id(l, to);
 				if (e && json_is_boolean(json_object_get(j, "complete")))
 					e->complete = json_is_true(json_object_get(j, "complete"));
+				if (e)
+					take_capture(e, j);
 			} else {
 				/* no response at all: the attempt and its error */
 				ls_ent_t *e = add(l);
@@ -173,6 +246,7 @@ static int read_file(ls_t *l, const char *dir, const char *name)
 					e->offset = rec.offset;
 					e->complete = 0;
 					e->error = dupn(json_string_value(json_object_get(j, "error")));
+					take_capture(e, j);
 				}
 			}
 			json_decref(j);
@@ -202,6 +276,14 @@ static void print_json(const ls_t *l)
 		json_object_set_new(o, "doxing", json_boolean(e->doxing));
 		if (e->error)
 			json_object_set_new(o, "error", json_string(e->error));
+		/* the shape of `custody crawl --log` lines, so scripts read both alike */
+		json_object_set_new(o, "final_url", json_string(e->location && *e->location ? e->location : e->url));
+		json_object_set_new(o, "bytes", e->bytes >= 0 ? json_integer(e->bytes) : json_integer((json_int_t)e->size));
+		json_object_set_new(o, "ms", e->ms >= 0 ? json_integer(e->ms) : json_null());
+		json_object_set_new(o, "outcome", json_string(outcome(e)));
+		json_object_set_new(o, "request_record", e->request && *e->request ? json_string(e->request) : json_null());
+		json_object_set_new(o, "response_record", strcmp(e->type, "error") ? json_string(e->id) : json_null());
+		json_object_set_new(o, "message", e->error && *e->error ? json_string(e->error) : json_null());
 		char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (s)
 			puts(s);
@@ -289,6 +371,9 @@ int cmd_ls(int argc, char **argv)
 		free(e->file);
 		free(e->error);
 		free(e->refers);
+		free(e->location);
+		free(e->request);
+		free(e->truncated);
 	}
 	free(l.v);
 	return bad ? 1 : 0;

@@ -3,6 +3,7 @@
 #
 #   (a) crawl: $SHARED/bench/crawl-vs-wget (custody vs wget --warc-file vs wget2 x16) on a
 #       loopback nginx site: pages/s ratios.
+#   (a2) memory: custody alone on 2000- and 20000-page sites (BENCH_RSS_PAGES): peak RSS flat.
 #   (b) detection: a 1000-page corpus from $SHARED/corpus/mksite.py --seed 1 (pages padded to
 #       BENCH_KIB KiB with filler text; the planted labels do not depend on the padding),
 #       `custody scan --json` over it, per-type precision/recall from score.py, and scan
@@ -52,6 +53,21 @@ if [ "$only" = all ] || [ "$only" = crawl ]; then
 	else
 		cat "$tmp/crawl.log"
 		echo "bench: crawl-vs-wget failed" >&2
+		status=1
+	fi
+	echo ""
+fi
+
+# ---------------------------------------------------------------- (a2) memory stays flat
+if [ "$only" = all ] || [ "$only" = crawl ]; then
+	echo "== (a2) peak RSS as the crawl grows (custody alone, default options)"
+	if sh "$top/tests/bench/crawl-rss.sh" "$custody" ${BENCH_RSS_PAGES:-2000 20000} >"$tmp/rss.log" 2>&1; then
+		cat "$tmp/rss.log"
+		sum_crawl="$sum_crawl
+$(sed -n 's/^custody crawl: \([0-9]*\)-page site: .*peak RSS \(.*\)$/   crawl peak RSS at \1 pages: \2/p' "$tmp/rss.log")"
+	else
+		cat "$tmp/rss.log"
+		echo "bench: crawl-rss.sh failed" >&2
 		status=1
 	fi
 	echo ""

@@ -1,8 +1,9 @@
 /*
  * test_crawler.c — unit tests of the crawl's pure parts: URL normalization,
  * scope, frontier (dedup, priority, --focus raise/claim), link extraction
- * from tricky HTML (and link texts), --focus link scoring, and robots.txt
- * rules. The network parts are tested end to end
+ * from tricky HTML (and link texts, srcset, CSS url(), NUL references),
+ * --focus link scoring, robots.txt rules, --include/--exclude filters,
+ * Retry-After and the hashing of secret request headers. The network parts are tested end to end
  * (tests/e2e/test_crawl.py) against real servers.
  */
 #include <stdio.h>
@@ -528,8 +529,97 @@ static void test_types(void)
 	      "ndjson is read, no links");
 }
 
+static void test_requisites(void)
+{
+	links_t l = {0};
+	const char *html =
+	    "<html><head><style>body{background:url(\"/st.png\")} @import 'imp.css';</style></head><body>"
+	    "<img src=a.jpg srcset=\"b.jpg 2x, c.jpg 3x,d.jpg\"><picture><source srcset=\"p.webp\"></picture>"
+	    "<div style=\"background-image: url( 'bg.png' )\">x</div><video src=v.mp4 poster=po.jpg></video>"
+	    "<a href=\"/l2&#0;z\">nul</a><a href=\"/l3&#x00;\">nul2</a></body></html>";
+	crawl_links_html((const unsigned char *)html, strlen(html), "http://ex.com/d/p.html", 100, collect, &l);
+	const char *want[] = {"http://ex.com/st.png", "http://ex.com/d/imp.css", "http://ex.com/d/a.jpg",
+	                      "http://ex.com/d/b.jpg", "http://ex.com/d/c.jpg", "http://ex.com/d/d.jpg",
+	                      "http://ex.com/d/p.webp", "http://ex.com/d/bg.png", "http://ex.com/d/v.mp4",
+	                      "http://ex.com/d/po.jpg"};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		CHECK(has(&l, want[i]), "requisite %s", want[i]);
+	CHECK(!has(&l, "http://ex.com/l2"), "/l2&#0;z is not /l2");
+	int nul = 0;
+	for (int i = 0; i < l.n; i++)
+		nul += !strncmp(l.v[i], "http://ex.com/l2", 16) && strlen(l.v[i]) > 16;
+	CHECK(nul == 1, "/l2&#0;z kept as one URL with U+FFFD");
+	links_free(&l);
+	links_t c = {0};
+	const char *css = "@import \"a.css\";\n@import url(b.css);\nx{src:url(data:font/woff,xx)}"
+	                  "y{background:url(/img/i.png)} z{background:url(unterminated";
+	int n = crawl_links_css((const unsigned char *)css, strlen(css), "http://ex.com/s/main.css", 100,
+	                        collect, &c);
+	CHECK(n == 3 && has(&c, "http://ex.com/s/a.css") && has(&c, "http://ex.com/s/b.css") &&
+	      has(&c, "http://ex.com/img/i.png"), "style sheet: @import and url(), data: skipped (%d)", n);
+	CHECK(crawl_link_is_requisite("style"), "a style link is a requisite");
+	links_free(&c);
+}
+
+static void test_filter_retry(void)
+{
+	const char *inc[] = {"/keep/", "^https://"};
+	const char *exc[] = {"logout|delete"};
+	arc_error_t err;
+	crawl_filter_t *f = crawl_filter_new(inc, 2, exc, 1, &err);
+	CHECK(f != NULL, "filter compiles");
+	CHECK(crawl_filter_match(f, "http://ex.com/keep/1"), "include matches");
+	CHECK(crawl_filter_match(f, "https://ex.com/x"), "second include matches");
+	CHECK(!crawl_filter_match(f, "http://ex.com/other"), "no include matches");
+	CHECK(!crawl_filter_match(f, "http://ex.com/keep/logout"), "exclude wins");
+	CHECK(crawl_filter_match(NULL, "http://x/"), "no filter: everything");
+	crawl_filter_free(f);
+	const char *bad[] = {"("};
+	CHECK(crawl_filter_new(bad, 1, NULL, 0, &err) == NULL && strstr(err.msg, "--include"),
+	      "a bad expression names its option: %s", err.msg);
+	CHECK(crawl_retry_after("120", 0) == 120, "Retry-After seconds");
+	CHECK(crawl_retry_after(" 7 ", 0) == 7, "Retry-After with blanks");
+	CHECK(crawl_retry_after("-1", 0) == -1 && crawl_retry_after("soon", 0) == -1, "unusable Retry-After");
+	CHECK(crawl_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 30) == 30, "Retry-After date");
+	CHECK(crawl_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 5) == 0, "a past date: now");
+}
+
+static void test_redact(void)
+{
+	const char *names[] = {"X-Api-Key"};
+	crawl_capture_ctx_t c;
+	memset(&c, 0, sizeof c);
+	c.secret_names = names;
+	c.nsecret_names = 1;
+	const char *req = "GET / HTTP/1.1\r\nHost: ex.com\r\nCookie: a=b; c=d\r\n"
+	                  "authorization:  Bearer t  \r\nX-API-KEY: k\r\nAccept: */*\r\n\r\n";
+	arc_buf_t out = {0};
+	char list[256];
+	int rc = crawl_request_redact(&c, (const unsigned char *)req, strlen(req), &out, list, sizeof list);
+	char d1[ARC_DIGEST_LEN], d2[ARC_DIGEST_LEN], d3[ARC_DIGEST_LEN], want[1024];
+	arc_sha256_hex("a=b; c=d", 8, d1);
+	arc_sha256_hex("Bearer t", 8, d2);
+	arc_sha256_hex("k", 1, d3);
+	snprintf(want, sizeof want, "GET / HTTP/1.1\r\nHost: ex.com\r\nCookie: %s\r\nauthorization: %s\r\n"
+	         "X-API-KEY: %s\r\nAccept: */*\r\n\r\n", d1, d2, d3);
+	CHECK(rc == 1 && out.len == strlen(want) && !memcmp(out.data, want, out.len),
+	      "secrets hashed, the rest as sent: %.*s", (int)out.len, (const char *)out.data);
+	CHECK(!strcmp(list, "Cookie, authorization, X-API-KEY"), "hashed names: %s", list);
+	c.keep_secrets = 1;
+	CHECK(crawl_request_redact(&c, (const unsigned char *)req, strlen(req), &out, list, sizeof list) == 0,
+	      "--keep-secrets: stored as sent");
+	c.keep_secrets = 0;
+	const char *plain = "GET / HTTP/1.1\r\nHost: ex.com\r\n\r\n";
+	CHECK(crawl_request_redact(&c, (const unsigned char *)plain, strlen(plain), &out, list, sizeof list) == 0,
+	      "nothing secret: stored as sent");
+	arc_buf_free(&out);
+}
+
 int main(void)
 {
+	test_requisites();
+	test_filter_retry();
+	test_redact();
 	test_normalize();
 	test_scope();
 	test_frontier();
