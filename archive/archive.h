@@ -133,6 +133,10 @@ int arc_map_find(const arc_map_t *m, const char *key, void **val);
 void *arc_map_get(const arc_map_t *m, const char *key);
 size_t arc_map_count(const arc_map_t *m);
 
+/* mkdir -p: dir and every missing parent with mode (0755, or 0700 for a
+ * private one). 0, or -1 with errno (ENAMETOOLONG past PATH_MAX). */
+int arc_mkdirs(const char *dir, unsigned mode);
+
 /* Append the whole file path ("-": standard input) to out, at most max bytes.
  * Longer: with truncated non-NULL, the first max bytes and *truncated = 1;
  * with truncated NULL, ARC_ELIMIT. 0, ARC_EIO, ARC_ENOMEM; err names the file. */

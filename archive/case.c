@@ -64,28 +64,6 @@ struct arc_case {
 	int in_hook;                       /* the hook is writing: no hooks, no rotation */
 };
 
-/* mkdir -p, 0755. */
-static int make_dirs(const char *dir)
-{
-	char tmp[PATH_MAX];
-	size_t n = strlen(dir), i;
-
-	if (n == 0 || n >= sizeof tmp) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(tmp, dir, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] != '/' && tmp[i] != '\0')
-			continue;
-		tmp[i] = '\0';
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			return -1;
-		tmp[i] = dir[i];
-	}
-	return 0;
-}
-
 static char *dup_or_null(const char *s, int *oom)
 {
 	char *d;
@@ -344,7 +322,7 @@ arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_erro
 		arc_fail(err, ARC_EINVAL, "", 0, NULL, "no case directory given");
 		return NULL;
 	}
-	if (make_dirs(dir) != 0) {
+	if (arc_mkdirs(dir, 0755) != 0) {
 		int e = errno;
 		arc_fail(err, ARC_EIO, dir, 0, NULL, "cannot create %s: %s — choose another -o directory",
 		         dir, strerror(e));

@@ -15,6 +15,8 @@
 #include "archive.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,4 +228,27 @@ oom:
 	if (!is_stdin)
 		fclose(f);
 	return arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", name);
+}
+
+/* ---------------------------------------------------------------- directories */
+
+int arc_mkdirs(const char *dir, unsigned mode)
+{
+	char tmp[PATH_MAX];
+	size_t n = dir ? strlen(dir) : 0, i;
+
+	if (n == 0 || n >= sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(tmp, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (tmp[i] != '/' && tmp[i] != '\0')
+			continue;
+		tmp[i] = '\0';
+		if (mkdir(tmp, (mode_t)mode) != 0 && errno != EEXIST)
+			return -1;
+		tmp[i] = dir[i];
+	}
+	return 0;
 }

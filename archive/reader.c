@@ -191,6 +191,31 @@ static size_t rec_room(warc_reader_t *r, size_t limit, int *nomem)
 	return cap - r->rec_len;
 }
 
+/* Before each step of a decoder (zstd frames, gzip members): compressed input
+ * at hand and room for output in the record buffer. 0 and *room, or <0 with
+ * err: the input ends inside the unit (code, naming it "zstd frame" / "gzip
+ * member"), no memory, or the record is larger than declared. */
+static int decode_ready(warc_reader_t *r, arc_error_t *err, uint64_t start, size_t hl, size_t limit,
+                        int code, const char *unit, size_t *room)
+{
+	int nomem;
+
+	if (in_avail(r) == 0) {
+		if (in_fill(r))
+			return io_fail(r, err);
+		if (in_avail(r) == 0)
+			return rfail(r, err, code, start, "%s truncated: the file ends %llu bytes into it%s",
+			             unit, (unsigned long long)(in_tell(r) - start),
+			             hl ? "" : " (before the end of the WARC header)");
+	}
+	*room = rec_room(r, limit, &nomem);
+	if (nomem)
+		return rfail(r, err, ARC_ENOMEM, start, "out of memory for the record");
+	if (*room == 0) /* cannot happen: exceeding expected is caught after the step */
+		return rfail(r, err, ARC_ELIMIT, start, "record larger than declared");
+	return 0;
+}
+
 /* ---------------------------------------------------------------- header parsing */
 
 static int ieq(const char *a, const char *b)
@@ -655,7 +680,6 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 	for (;;) {
 		size_t limit = keep_end ? keep_end : hl ? expected + 1 : (size_t)WARC_MAX_HEADER + 1;
 		size_t room, zr;
-		int nomem;
 		ZSTD_inBuffer ib;
 		ZSTD_outBuffer ob;
 
@@ -699,20 +723,8 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 			continue;
 		}
 
-		if (in_avail(r) == 0) {
-			if (in_fill(r))
-				return io_fail(r, err);
-			if (in_avail(r) == 0)
-				return rfail(r, err, ARC_EZSTD, start,
-				             "zstd frame truncated: the file ends %llu bytes into it%s",
-				             (unsigned long long)(in_tell(r) - start),
-				             hl ? "" : " (before the end of the WARC header)");
-		}
-		room = rec_room(r, limit, &nomem);
-		if (nomem)
-			return rfail(r, err, ARC_ENOMEM, start, "out of memory for the record");
-		if (room == 0) /* cannot happen: exceeding expected is caught below */
-			return rfail(r, err, ARC_ELIMIT, start, "record larger than declared");
+		if ((rc = decode_ready(r, err, start, hl, limit, ARC_EZSTD, "zstd frame", &room)) != 0)
+			return rc;
 		ib.src = r->in + r->in_pos;
 		ib.size = in_avail(r);
 		ib.pos = 0;
@@ -802,22 +814,9 @@ static int next_member(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 	while (zr != Z_STREAM_END) {
 		size_t limit = hl ? expected + 1 : (size_t)WARC_MAX_HEADER + 1;
 		size_t room, in_n, out_n;
-		int nomem;
 
-		if (in_avail(r) == 0) {
-			if (in_fill(r))
-				return io_fail(r, err);
-			if (in_avail(r) == 0)
-				return rfail(r, err, ARC_EFORMAT, start,
-				             "gzip member truncated: the file ends %llu bytes into it%s",
-				             (unsigned long long)(in_tell(r) - start),
-				             hl ? "" : " (before the end of the WARC header)");
-		}
-		room = rec_room(r, limit, &nomem);
-		if (nomem)
-			return rfail(r, err, ARC_ENOMEM, start, "out of memory for the record");
-		if (room == 0)
-			return rfail(r, err, ARC_ELIMIT, start, "record larger than declared");
+		if ((rc = decode_ready(r, err, start, hl, limit, ARC_EFORMAT, "gzip member", &room)) != 0)
+			return rc;
 		in_n = in_avail(r) > UINT_MAX ? UINT_MAX : in_avail(r);
 		out_n = room > UINT_MAX ? UINT_MAX : room;
 		r->zs.next_in = (Bytef *)(uintptr_t)(r->in + r->in_pos);

@@ -86,26 +86,6 @@ static int on_opt(void *ctx, const char *name, const char *arg)
 	return 0;
 }
 
-/* mkdir -p with mode 0700 for the config directory. */
-static int make_private_dir(const char *dir)
-{
-	char tmp[3000];
-	size_t n = strlen(dir), i;
-
-	if (n >= sizeof tmp)
-		return -1;
-	memcpy(tmp, dir, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] != '/' && tmp[i] != '\0')
-			continue;
-		tmp[i] = '\0';
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return -1;
-		tmp[i] = dir[i];
-	}
-	return 0;
-}
-
 int cmd_keygen(int argc, char **argv)
 {
 	keygen_cli_t k = { NULL, NULL, "p256", NULL, 1095 };
@@ -135,7 +115,7 @@ int cmd_keygen(int argc, char **argv)
 	if (k.out) {
 		snprintf(prefix, sizeof prefix, "%s", k.out);
 	} else {
-		if (keys_config_dir(dir, sizeof dir) || make_private_dir(dir) ||
+		if (keys_config_dir(dir, sizeof dir) || arc_mkdirs(dir, 0700) ||
 		    keys_default_prefix(prefix, sizeof prefix)) {
 			fprintf(stderr, "custody keygen: cannot use the config directory (set HOME or "
 			                "XDG_CONFIG_HOME, or give -o PREFIX)\n");
