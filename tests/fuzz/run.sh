@@ -18,7 +18,7 @@ case "$build" in /*) ;; *) build="$top/$build" ;; esac
 CC=${FUZZ_CC:-clang}
 PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 pkgs="libcurl libxml-2.0 libcrypto libssl libzstd jansson zlib"
-cflags="-std=c11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -I$top/archive -I$top/crawler -I$top/verify $($PKG_CONFIG --cflags $pkgs 2>/dev/null)"
+cflags="-std=c11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -I$top/archive -I$top/crawler -I$top/crawler/detect -I$top/verify $($PKG_CONFIG --cflags $pkgs 2>/dev/null)"
 libs=$($PKG_CONFIG --libs $pkgs 2>/dev/null)
 out="$build/fuzz"
 mkdir -p "$out"
