@@ -280,7 +280,10 @@ int arc_zip_add_file(arc_zip_t *z, const char *name, const char *src,
 	if (!e || !h) {
 		fclose(in);
 		arc_sha256_free(h);
-		return e ? arc_fail(err, ARC_ENOMEM, src, 0, NULL, "out of memory") : err->code;
+		if (e)
+			z->failed = 1; /* listed, never written: the zip cannot be closed */
+		return e ? arc_fail(err, ARC_ENOMEM, src, 0, NULL, "out of memory")
+		         : (err ? err->code : ARC_EINVAL);
 	}
 	if (local_header(z, e, err)) {
 		fclose(in);
