@@ -196,7 +196,7 @@ static json_t *hex_string(const unsigned char *p, size_t n)
  * request record holds as sha256:<hex> ("Cookie, Authorization"), or NULL. */
 static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
                           const char *req_id, const char *resp_id, int complete,
-                          const char *why, int depth, const char *secrets)
+                          const char *why, int depth, const char *secrets, size_t too_long)
 {
 	json_t *o = json_object();
 	if (!o)
@@ -233,6 +233,8 @@ static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 	}
 	if (secrets && *secrets)
 		set_str(o, "request_headers_hashed", secrets);
+	if (too_long) /* links custody does not follow, said rather than dropped */
+		json_object_set_new(o, "links_not_followed_too_long", json_integer((json_int_t)too_long));
 	set_str(o, "ip", x->ip);
 	json_object_set_new(o, "port", x->port ? json_integer(x->port) : json_null());
 
@@ -591,10 +593,11 @@ int crawl_capture_prepare(const crawl_capture_ctx_t *c, crawl_xfer_t *x, int wan
 	    (crawl_is_html_type(out->content_type) || (untyped && looks_html(out->payload, out->payload_len)))) {
 		if (c->focus) {
 			focus_links_t fl = {out, c->rules};
-			crawl_links_html_text(out->payload, out->payload_len, x->url, max_links,
-			                      collect_link_text, &fl);
+			crawl_links_walk(out->payload, out->payload_len, x->url, max_links, NULL,
+			                 collect_link_text, &fl, &out->links_too_long);
 		} else {
-			crawl_links_html(out->payload, out->payload_len, x->url, max_links, collect_link, out);
+			crawl_links_walk(out->payload, out->payload_len, x->url, max_links, collect_link, NULL,
+			                 out, &out->links_too_long);
 		}
 	}
 	if (big)
@@ -728,7 +731,8 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 
 	/* 3. capture metadata */
 	{
-		char *body = capture_json(c, x, req_id, out->response_id, complete, why, out->depth, secrets);
+		char *body = capture_json(c, x, req_id, out->response_id, complete, why, out->depth, secrets,
+		                          out->links_too_long);
 		if (!body) {
 			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
 			goto out;

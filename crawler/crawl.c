@@ -501,6 +501,11 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 		         x->truncated == CRAWL_TRUNC_LENGTH ? "truncated at --max-body" : NULL);
 	}
 	free(final);
+	if (cap->links_too_long) {
+		snprintf(msg, sizeof msg, "%zu link%s longer than %d bytes not followed (counted in the capture "
+		         "metadata)", cap->links_too_long, cap->links_too_long == 1 ? "" : "s", CRAWL_MAX_URL);
+		emit(c, CRAWL_EV_ERROR, x->url, cap->status, 0, -1, 0, msg);
+	}
 
 	if (cap->status >= 300 && cap->status < 400 && cap->location[0]) {
 		char *target = NULL;

@@ -125,6 +125,11 @@ int crawl_links_html(const unsigned char *html, size_t len, const char *page_url
 int crawl_links_html_text(const unsigned char *html, size_t len, const char *page_url,
                           size_t max_links, crawl_link_text_fn fn, void *ctx);
 
+/* crawl_links_html (fn) or crawl_links_html_text (tfn), one of them NULL,
+ * also counting into *too_long the links longer than CRAWL_MAX_URL, which
+ * are not followed (too_long may be NULL). */
+int crawl_links_walk(const unsigned char *html, size_t len, const char *page_url, size_t max_links,
+                     crawl_link_fn fn, crawl_link_text_fn tfn, void *ctx, size_t *too_long);
 /* url(...) and @import of a style sheet (text/css), reported with tag
  * "style" (a requisite). Returns the number of links reported. */
 int crawl_links_css(const unsigned char *css, size_t len, const char *page_url, size_t max_links,
@@ -341,6 +346,7 @@ typedef struct {
 	unsigned char *link_req;   /* per link: 1 a page requisite (crawl_link_is_requisite) */
 	signed char *link_sig;     /* per link, --focus only (else NULL): crawl_focus_anchor */
 	int page_signal;           /* --focus: findings (dox keywords, identifiers) on the page */
+	size_t links_too_long;     /* links longer than CRAWL_MAX_URL, not followed */
 	size_t nlinks, caplinks;
 	int want_payload;
 	int depth;                 /* set by the crawl before writing: recorded in the capture metadata (-1: null) */

@@ -359,14 +359,15 @@ static int nul_fix(const unsigned char *html, size_t len, unsigned char **out, s
 }
 
 static int links_walk(const unsigned char *html, size_t len, const char *page_url,
-                      size_t max_links, crawl_link_fn fn, crawl_link_text_fn tfn, void *ctx)
+                      size_t max_links, crawl_link_fn fn, crawl_link_text_fn tfn, void *ctx,
+                      size_t *too_long)
 {
 	unsigned char *fixed = NULL;
 	size_t fixed_len = 0;
 	if (nul_fix(html, len, &fixed, &fixed_len))
 		return ARC_ENOMEM;
 	if (fixed) {
-		int r = links_walk(fixed, fixed_len, page_url, max_links, fn, tfn, ctx);
+		int r = links_walk(fixed, fixed_len, page_url, max_links, fn, tfn, ctx, too_long);
 		free(fixed);
 		return r;
 	}
@@ -461,6 +462,8 @@ static int links_walk(const unsigned char *html, size_t len, const char *page_ur
 			if (!v)
 				continue;
 			char *abs = NULL;
+			if (too_long && !skip_scheme((const char *)v) && strlen((const char *)v) > CRAWL_MAX_URL)
+				(*too_long)++; /* not followed: said in the capture metadata */
 			if (!skip_scheme((const char *)v) && v[0] &&
 			    crawl_url_normalize(resolve_from, (const char *)v, &abs) == 0) {
 				count++;
@@ -487,13 +490,19 @@ static int links_walk(const unsigned char *html, size_t len, const char *page_ur
 int crawl_links_html(const unsigned char *html, size_t len, const char *page_url,
                      size_t max_links, crawl_link_fn fn, void *ctx)
 {
-	return links_walk(html, len, page_url, max_links, fn, NULL, ctx);
+	return links_walk(html, len, page_url, max_links, fn, NULL, ctx, NULL);
+}
+
+int crawl_links_walk(const unsigned char *html, size_t len, const char *page_url, size_t max_links,
+                     crawl_link_fn fn, crawl_link_text_fn tfn, void *ctx, size_t *too_long)
+{
+	return links_walk(html, len, page_url, max_links, fn, tfn, ctx, too_long);
 }
 
 int crawl_links_html_text(const unsigned char *html, size_t len, const char *page_url,
                           size_t max_links, crawl_link_text_fn fn, void *ctx)
 {
-	return links_walk(html, len, page_url, max_links, NULL, fn, ctx);
+	return links_walk(html, len, page_url, max_links, NULL, fn, ctx, NULL);
 }
 
 /* Content types whose payload the crawl reads (links, detection): exactly

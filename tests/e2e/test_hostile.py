@@ -126,6 +126,8 @@ T.check("/l2%ef%bf%bdz" in [p.lower() for p in paths] and "/l2" not in paths,
         f"/l2&#0;z is fetched as /l2%EF%BF%BDz (NUL read as U+FFFD), never as /l2: "
         f"{[p for p in paths if p.startswith('/l2')]}")
 T.check(not [p for p in paths if p.startswith("/x?")], "the 100 kB URL is not fetched (over 8192 bytes)")
+T.check(m("/longurl").get("links_not_followed_too_long") == 1 and "longer than 8192 bytes not followed" in err,
+        f"the 100 kB link is counted in the capture metadata and reported: {m('/longurl')}")
 
 bomb = findings_for(recs, base + "/bomb")
 T.check(bomb is not None and bomb["verdict"]["doxing"] and bomb["scanned"]["complete"] is False
