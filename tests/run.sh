@@ -51,6 +51,12 @@ while [ $# -ge 2 ]; do
 	case "$bin" in /*) ;; *) bin="$top/$bin" ;; esac
 	echo "== build $build (binaries in $bin)"
 	export CUSTODY="$bin/custody" CUSTODY_VERIFY="$bin/custody-verify" CUSTODY_BUILD="$build"
+	# files a test keeps for people to look at (screenshots): beside the logs when
+	# TEST_LOGDIR is given (one per run), else in the build directory
+	if [ -n "${TEST_LOGDIR:-}" ]; then
+		export CUSTODY_ARTIFACTS="$log/artifacts/$(echo "$build" | tr '/ ' '__')"
+		mkdir -p "$CUSTODY_ARTIFACTS"
+	fi
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] && suite "$build unit $(basename "$t")" "$t"
 	done

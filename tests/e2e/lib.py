@@ -14,6 +14,8 @@ What it offers:
   start_reporting(cmd, rx)    start a server that binds port 0 itself and prints the port it
                               got (rx's group 1) -> (proc, port)
   start_python_server()       tests/e2e/servers/httpd.py on a port of its own -> (proc, port)
+  start_http_server(dir)      python's http.server serving dir on a port of its own -> (proc, port)
+  start_tls_server(cert, key, www)  openssl s_server -WWW on a port of its own -> (proc, port)
   start_nginx(root)           nginx serving root on a free port -> (proc_like, port)
   hits(port, path)            how many requests httpd.py on port has answered for path
   wait_until(cond, what)      poll cond() until true (RuntimeError after a generous bound)
@@ -197,6 +199,20 @@ def start_python_server():
     """tests/e2e/servers/httpd.py on a port it binds itself (it prints the port)."""
     return start_reporting([sys.executable, os.path.join(HERE, "servers", "httpd.py"), "0"],
                            r"^listening on 127\.0\.0\.1 (\d+)")
+
+
+def start_http_server(directory):
+    """python3 -m http.server serving directory; it binds port 0 and prints
+    "Serving HTTP on 127.0.0.1 port N ..." (-u: unbuffered, the line comes at once)."""
+    return start_reporting([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", "0",
+                            "--directory", directory], r"^Serving HTTP on \S+ port (\d+)")
+
+
+def start_tls_server(cert, key, www):
+    """openssl s_server -WWW serving www; it binds port 0 and prints "ACCEPT 127.0.0.1:N"
+    (so not -quiet, which would hide that line)."""
+    return start_reporting(["openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", cert, "-key", key,
+                            "-WWW"], r"^ACCEPT 127\.0\.0\.1:(\d+)", cwd=www)
 
 
 def hits(port, path):

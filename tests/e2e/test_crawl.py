@@ -376,9 +376,7 @@ def test_tls():
     with open(os.path.join(www, "index.html"), "wb") as f:
         f.write(b"<html><body>tls page</body></html>\n")
     cert, key = lib.make_cert(work)
-    # s_server binds port 0 itself and prints "ACCEPT 127.0.0.1:PORT" (so not -quiet)
-    _, port = lib.start_reporting(["openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", cert,
-                                   "-key", key, "-WWW"], r"^ACCEPT 127\.0\.0\.1:(\d+)", cwd=www)
+    _, port = lib.start_tls_server(cert, key, www)
     url = f"https://127.0.0.1:{port}/index.html"
     case = os.path.join(work, "c1")
     r = lib.custody("crawl", "-o", case, "--ignore-robots", "--depth", "0", url)

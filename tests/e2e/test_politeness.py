@@ -3,8 +3,11 @@
 
 A loopback server logs every request with its own clock. Checks:
   - --exclude REGEX: matching links are never requested; --include REGEX: only matching links are;
-  - --delay MS: requests to the site start at least MS apart (server timestamps; lower bound only);
-  - 429 + Retry-After: 1: the URL is asked again no sooner than 1 s later, both answers recorded,
+  - --delay MS: requests to the site start at least MS apart (server timestamps; lower bound only,
+    less 250 ms: the server sees a request when its thread gets to it, which on a loaded machine
+    can lag one request and not the next; without the delay the gaps are milliseconds);
+  - 429 + Retry-After: 2: the URL is asked again no sooner than 2 s later (less 500 ms, as above),
+    both answers recorded,
     the --log line says ok; --retries 0 leaves the 429 as the answer;
   - --max-per-host N: at most N pages from the site;
   - --requisites: srcset, url() in style= and <style>, <video>/<audio>/<source>, a style sheet's
@@ -51,7 +54,7 @@ class H(BaseHTTPRequestHandler):
                 busy_hits["n"] += 1
                 n = busy_hits["n"]
             if n % 2 == 1:
-                status, extra = 429, {"Retry-After": "1"}
+                status, extra = 429, {"Retry-After": "2"}
             body = b"busy" if status == 429 else b"<p>now</p>"
         elif self.path in PAGES:
             body = ("<html><body>" + PAGES[self.path] + "</body></html>").encode()
@@ -91,17 +94,19 @@ T.check(r.returncode == 0 and "/keep/y" in paths and "/a" not in paths and "/b" 
 r = lib.custody("crawl", "--include", "(", "-o", os.path.join(work, "bad"), base + "/")
 T.check(r.returncode == 2 and "--include" in r.stderr, f"a bad regex is refused: {r.stderr[-200:]}")
 
-r, paths, stamped = crawl("delay", "--delay", "300", "--depth", "1", base + "/")
+r, paths, stamped = crawl("delay", "--delay", "1000", "--depth", "1", base + "/")
 times = [t for t, _ in stamped]
 gaps = [b - a for a, b in zip(times, times[1:])]
-T.check(r.returncode == 0 and len(times) >= 5 and min(gaps) >= 0.28,
-        f"--delay 300: requests at least 0.3 s apart (server clock): {[round(g, 3) for g in gaps]}")
+T.check(r.returncode == 0 and len(times) >= 5 and min(gaps) >= 0.75,
+        f"--delay 1000: requests at least 1 s apart (server clock, 250 ms for its lag): "
+        f"{[round(g, 3) for g in gaps]}")
 
 logf = os.path.join(work, "busy.log")
 r, paths, stamped = crawl("busy", "--depth", "0", "--log", logf, base + "/busy")
 bt = [t for t, p in stamped if p == "/busy"]
-T.check(r.returncode == 0 and len(bt) == 2 and bt[1] - bt[0] >= 0.9,
-        f"429 Retry-After: 1: asked again after >= 1 s: {[round(b - bt[0], 3) for b in bt]} {r.stderr[-300:]}")
+T.check(r.returncode == 0 and len(bt) == 2 and bt[1] - bt[0] >= 1.5,
+        f"429 Retry-After: 2: asked again after >= 2 s (server clock, 500 ms for its lag): "
+        f"{[round(b - bt[0], 3) for b in bt]} {r.stderr[-300:]}")
 recs = lib.case_records(os.path.join(work, "busy"))
 st = [x.status() for x in recs if x.type in ("response", "revisit") and x.uri == base + "/busy"]
 T.check(st == [429, 200], f"both answers recorded: {st}")

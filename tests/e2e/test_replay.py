@@ -9,6 +9,7 @@ tests/replay/replay_test.mjs. Everything is served from 127.0.0.1 and every othe
 request is aborted. Asserted: a doxing page's archived text shows in the replay frame,
 the chunked+gzip, chunked and gzip pages render their text, a 301->302->200 chain
 ends on the final page, a 404 shows its own body, and an address that was never captured shows ReplayWeb.page's "Archived Page Not Found". Screenshots go to
+$CUSTODY_ARTIFACTS/replay/ when set (tests/repeat.sh sets one per run), else
 $CUSTODY_BUILD/replay/ (build/replay/ by default).
 
 If chromium, node/npm or the npm packages are not there and cannot be installed, the
@@ -88,8 +89,15 @@ def main():
     r = lib.custody("export", case, "--wacz", "-o", wacz)
     if not T.check(r.returncode == 0, f"export --wacz: {r.stderr}"):
         T.finish()
-    shots = os.path.join(os.environ.get("CUSTODY_BUILD", os.path.join(TOP, "build")), "replay")
+    # $CUSTODY_ARTIFACTS (set per run by tests/repeat.sh: two runs never share it), else the build
+    shots = os.path.join(os.environ.get("CUSTODY_ARTIFACTS") or os.environ.get("CUSTODY_BUILD")
+                         or os.path.join(TOP, "build"), "replay")
     os.makedirs(shots, exist_ok=True)
+    for old in ("doxing-page.png", "chunked-gzip.png", "not-found.png", "last.png"):
+        try:  # so "screenshot saved" below means this run saved it
+            os.unlink(os.path.join(shots, old))
+        except FileNotFoundError:
+            pass
     # what the doxing page says (samples/site/thread/101.html, a fabricated person)
     checks = [
         {"label": "doxing page", "url": site + test_export.DOX_PAGE,

@@ -57,9 +57,7 @@ def main():
         print("skip: binaries not built")
         T.finish()
     tmp = lib.tmpdir("custody-report-")
-    port = lib.free_port()
-    lib.start([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port),
-               "--directory", SITE], port=port)
+    _, port = lib.start_http_server(SITE)
     case = os.path.join(tmp, "case")
     p = lib.custody("crawl", "-o", case, f"http://127.0.0.1:{port}/")
     if not T.check(lib.capture_files(case), f"crawl: {p.stderr[-400:]}"):
@@ -113,9 +111,7 @@ def main():
     with open(os.path.join(www, "index.html"), "wb") as fh:
         fh.write(b"<html><body>tls page</body></html>\n")
     cert, key = lib.make_cert(tmp)
-    tport = lib.free_port()
-    lib.start(["openssl", "s_server", "-quiet", "-accept", str(tport), "-cert", cert, "-key", key,
-               "-WWW"], port=tport, cwd=www)
+    _, tport = lib.start_tls_server(cert, key, www)
     tcase = os.path.join(tmp, "tls")
     r = lib.custody("crawl", "-o", tcase, "--ignore-robots", "--depth", "0", "--ca-file", cert,
                     f"https://127.0.0.1:{tport}/index.html")

@@ -168,9 +168,7 @@ def main():
         print(f"skip: {lib.CUSTODY} or {lib.CUSTODY_VERIFY} not built")
         T.finish()
     tmp = lib.tmpdir("custody-tamper-")
-    port = lib.free_port()
-    lib.start([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port),
-               "--directory", SITE], port=port)
+    _, port = lib.start_http_server(SITE)
     clean = os.path.join(tmp, "clean")
     p = lib.custody("crawl", "-o", clean, "--max-file-size", "12000", f"http://127.0.0.1:{port}/")
     if not T.check(p.returncode in (0, 1) and lib.capture_files(clean),

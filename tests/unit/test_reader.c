@@ -859,7 +859,7 @@ static void test_gzip(void)
 	warc_rec_t wr;
 	arc_error_t err;
 	size_t l1, l2;
-	char path[] = "/tmp/custody-gz-XXXXXX";
+	char path[256];
 	int fd;
 
 	make_record(&r1, "warcinfo", "urn:uuid:g1", "application/warc-fields", "a: b\r\n", 6, NULL);
@@ -903,6 +903,7 @@ static void test_gzip(void)
 	file.data[file.len - 6] ^= 0x55;
 
 	/* a range of a file: 7 bytes before, 5 after */
+	tu_tmp(path, sizeof path, "custody-gz-XXXXXX");
 	fd = mkstemp(path);
 	if (fd >= 0) {
 		CHECK(write(fd, "PREFIX!", 7) == 7 && write(fd, file.data, file.len) == (ssize_t)file.len &&

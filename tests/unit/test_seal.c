@@ -606,7 +606,7 @@ int main(void)
 	X509 *ca;
 	char cmd[600];
 
-	snprintf(tmpd, sizeof tmpd, "/tmp/custody-test-seal.XXXXXX");
+	tu_tmp(tmpd, sizeof tmpd, "custody-test-seal.XXXXXX");
 	if (!mkdtemp(tmpd)) {
 		printf("cannot make a temp dir\n0 passed, 1 failed\n");
 		return 1;

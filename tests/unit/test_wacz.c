@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static char tmpdir[] = "/tmp/custody-test-wacz-XXXXXX";
+static char tmpdir[128];
 
 static unsigned char *slurp(const char *path, size_t *n)
 {
@@ -314,6 +314,7 @@ int main(void)
 {
 	char cmd[200];
 
+	tu_tmp(tmpdir, sizeof tmpdir, "custody-test-wacz-XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 1;
