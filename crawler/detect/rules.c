@@ -109,7 +109,7 @@ static const struct {
 } lex_sections[] = {
 	{"common_word", DL_COMMON},   {"frequent_word", DL_WORD},
 	{"dox_not", DL_DOX_NOT},      {"dox_context", DL_DOX_CTX},
-	{"address_personal", DL_ADDR_PERSONAL},
+	{"address_personal", DL_ADDR_PERSONAL}, {"name_context_loose", DL_NAMECTX_LOOSE},
 };
 
 static unsigned char fold(unsigned char c)

@@ -138,6 +138,7 @@ static uint32_t cp_at(const scan_t *sc, size_t i, size_t *adv)
 /* ---------------------------------------------------------------- output */
 
 static void name_before(scan_t *sc, size_t start);
+static int is_sep(uint32_t cp);
 static size_t scan_handle(scan_t *sc, size_t i);
 
 static void emit(scan_t *sc, int type, size_t s, size_t e, double score, const char *value)
@@ -233,6 +234,31 @@ static uint32_t ctx_before(scan_t *sc, size_t pos)
 		}
 	}
 	return m;
+}
+
+/* A context word of bits ending right before pos, with nothing but blanks and
+ * punctuation between ("微信：abc", "WeChat:abc", "wx abc"): WeChat ids are
+ * ordinary words, so a word farther away is not taken for one. */
+static int ctx_adjacent(const scan_t *sc, size_t pos, uint32_t bits)
+{
+	for (size_t k = sc->nhit; k-- > 0;) {
+		const hit_t *h = &sc->hit[k];
+		if (h->e + 12 < pos)
+			break;
+		if (!(h->cats & bits) || h->e > pos)
+			continue;
+		size_t q = h->e;
+		while (q < pos) {
+			size_t adv;
+			uint32_t cp = cp_at(sc, q, &adv);
+			if (!is_sep(cp) && cp != 0x3000 && cp != '\t')
+				break;
+			q += adv ? adv : 1;
+		}
+		if (q == pos)
+			return 1;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- numbers */
@@ -651,7 +677,8 @@ static size_t scan_word(scan_t *sc, size_t i)
 	if (at(sc, ja) == '@' && ja > i &&
 	    dt_rules_match(sc->r, sc->t, sc->n, i, DR_BIT(DR_PLATFORM), NULL) == ja - i)
 		return scan_handle(sc, ja);
-	if ((ctx & DR_CTX_BIT(DT_WECHAT)) && !is_alnum(at(sc, jw)) && dt_valid_wechat(sc->t + i, jw - i)) {
+	if ((ctx & DR_CTX_BIT(DT_WECHAT)) && !is_alnum(at(sc, jw)) && ctx_adjacent(sc, i, DR_CTX_BIT(DT_WECHAT)) &&
+	    dt_valid_wechat(sc->t + i, jw - i)) {
 		char v[32];
 		memcpy(v, sc->t + i, jw - i);
 		v[jw - i] = '\0';
@@ -781,7 +808,7 @@ static size_t scan_address(scan_t *sc, size_t s, size_t pe, int min_segs)
 {
 	const uint32_t mask = DR_BIT(DR_ADDR_ADMIN) | DR_BIT(DR_ADDR_STREET) | DR_BIT(DR_ADDR_NUMBER);
 	size_t pos = pe, end = pe;
-	int fine = 0, numbered = 0, segs = 0;
+	int fine = 0, numbered = 0, street = 0, segs = 0;
 	for (int seg = 0; seg < 16; seg++) {
 		size_t q = pos, chars = 0, L = 0;
 		uint32_t cats = 0;
@@ -806,8 +833,16 @@ static size_t scan_address(scan_t *sc, size_t s, size_t pe, int min_segs)
 		uint32_t nx = cp_at(sc, q + L, &adv);
 		if ((cats & DR_BIT(DR_ADDR_NUMBER)) && (nx == 0x7EBF || nx == 0x7DDA))
 			break;  /* 号线 / 號線: a metro line */
-		if ((cats & DR_BIT(DR_ADDR_NUMBER)) && q > pos && is_digit(at(sc, q - 1)))
-			numbered = 1;
+		if ((cats & DR_BIT(DR_ADDR_NUMBER)) && q > pos && is_digit(at(sc, q - 1))) {
+			size_t d = q;
+			while (d > pos && (is_digit(at(sc, d - 1)) || at(sc, d - 1) == '-'))
+				d--;
+			/* "令第12号": an order's number, not a house's */
+			if (!(d >= pos + 3 && !memcmp(sc->t + d - 3, "\xe7\xac\xac", 3)))
+				numbered = 1;
+		}
+		if (cats & DR_BIT(DR_ADDR_STREET))
+			street = 1;
 		pos = q + L;
 		end = pos;
 		segs++;
@@ -817,7 +852,7 @@ static size_t scan_address(scan_t *sc, size_t s, size_t pe, int min_segs)
 	if (!fine || segs < min_segs)
 		return 0;
 	int personal = addr_personal(sc, s);
-	if (!numbered && !personal)
+	if (!numbered && !(personal && street && segs >= 3))
 		return 0;
 	emit(sc, DT_ADDRESS, s, end, personal ? S_ADDR_PERS : S_ADDR, NULL);
 	return end;
@@ -871,9 +906,11 @@ static int not_a_name(const scan_t *sc, size_t s, size_t L, size_t e)
 
 /* A name after a name-context word or dox keyword ending at p; whole_end:
  * the name must end exactly there (a JSON "name" value is the name or nothing). */
-static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end)
+static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end, int need_sep)
 {
 	size_t q = whole_end ? p : skip_seps(sc, p);
+	if (need_sep && q == p)
+		return;  /* "当事人和证人": a loose context word needs "当事人：王伟" */
 	size_t L = dt_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_SURNAME), NULL);
 	if (!L)
 		return;
@@ -1044,11 +1081,11 @@ static int by_start(const void *a, const void *b)
 
 /* Weak dox keywords (户籍, 曝光, an ambiguous 开盒 without a dox context) are
  * ordinary words on most pages: they are kept only on a page that also holds
- * personal data, where they support the verdict. */
+ * an identifier (a number, an e-mail, a handle), where they support the verdict. */
 static void drop_lone_weak(scan_result_t *out)
 {
 	for (size_t k = 0; k < out->n; k++)
-		if (out->v[k].type != DT_DOX && out->v[k].type != DT_NAME)
+		if (out->v[k].type != DT_DOX && out->v[k].type != DT_NAME && out->v[k].type != DT_ADDRESS)
 			return;
 	size_t o = 0;
 	for (size_t k = 0; k < out->n; k++) {
@@ -1083,7 +1120,7 @@ int dt_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 				continue;  /* not where the scan stands (or empty): no context */
 			record_hit(&sc, i, i, k->cats, k->e);
 			if (k->cats & DR_BIT(DR_NAMECTX))
-				scan_name(&sc, i, S_NAME_CTX, k->e);
+				scan_name(&sc, i, S_NAME_CTX, k->e, 0);
 			if ((k->cats & DR_CTX_BIT(DT_ADDRESS)) &&
 			    !dt_rules_match(r, text, len, i, DR_BIT(DR_PROVINCE), NULL)) {
 				size_t e = scan_address(&sc, i, i, 2);
@@ -1116,7 +1153,9 @@ int dt_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 				if (ds > 0)
 					emit_dox(&sc, i, i + L, ds);
 				if ((cats & DR_BIT(DR_NAMECTX)) || ds >= S_DOX)
-					scan_name(&sc, i + L, (cats & DR_BIT(DR_NAMECTX)) ? S_NAME_CTX : S_NAME_DOX, 0);
+					scan_name(&sc, i + L, (cats & DR_BIT(DR_NAMECTX)) ? S_NAME_CTX : S_NAME_DOX, 0,
+					          (cats & DR_BIT(DR_NAMECTX)) &&
+					          dt_rules_lex(r, text, len, i, DL_NAMECTX_LOOSE) == L);
 				if (cats & DR_BIT(DR_PROVINCE)) {
 					size_t e = scan_address(&sc, i, i + L, 1);
 					if (e) {

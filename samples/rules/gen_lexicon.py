@@ -22,7 +22,7 @@ Sources (recorded in the generated header):
       NR_COMMON_MIN); places (ns) are always in.
     [frequent_word]: words of 2-3 characters, frequency >= FREQ_MIN, not names or places,
       that a given name does not begin with (人民, 其他, 多次).
-  - Traditional script: each generated word also in traditional characters (OpenCC s2t,
+  - Traditional script: each generated word also in traditional characters (OpenCC s2t, s2tw and s2hk,
     Debian's opencc), so Taiwan and Hong Kong pages reuse the simplified lists.
 """
 import json, os, subprocess, sys
@@ -129,7 +129,8 @@ def main():
             frequent.add(w)
     common = sorted(common)
     frequent = sorted(frequent)
-    trad = lambda ws: sorted(set(opencc("s2t", ws)) - set(ws) - {""})
+    trad = lambda ws: sorted((set(opencc("s2t", ws)) | set(opencc("s2tw", ws)) | set(opencc("s2hk", ws)))
+                             - set(ws) - {""})
     surn_t = [w for w in trad(sing + comp) if w not in hand_surnames]
     common_t, frequent_t = trad(common), trad(frequent)
 
