@@ -112,8 +112,10 @@ _Static_assert(DR__COUNT <= 32, "rule categories are bits of a uint32_t");
  * dox keyword mean doxing ([dox_context]), words that make an address a
  * person's ([address_personal]), and name context words that are ordinary
  * terms too (当事人, 本人: [name_context_loose]) and need a separator before
- * the name. */
-enum { DL_COMMON = 0, DL_WORD, DL_DOX_NOT, DL_DOX_CTX, DL_ADDR_PERSONAL, DL_NAMECTX_LOOSE };
+ * the name, and surnames that are far more often function words (和, 有, 但:
+ * [surname_weak]), taken for a name only as a whole JSON value. */
+enum { DL_COMMON = 0, DL_WORD, DL_DOX_NOT, DL_DOX_CTX, DL_ADDR_PERSONAL, DL_NAMECTX_LOOSE,
+       DL_SURNAME_WEAK };
 /* Longest lexicon word of category cat (DL_*) at pos, in bytes (0: none). */
 size_t dt_rules_lex(const detect_rules_t *r, const char *text, size_t len, size_t pos, int cat);
 

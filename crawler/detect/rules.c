@@ -110,6 +110,7 @@ static const struct {
 	{"common_word", DL_COMMON},   {"frequent_word", DL_WORD},
 	{"dox_not", DL_DOX_NOT},      {"dox_context", DL_DOX_CTX},
 	{"address_personal", DL_ADDR_PERSONAL}, {"name_context_loose", DL_NAMECTX_LOOSE},
+	{"surname_weak", DL_SURNAME_WEAK},
 };
 
 static unsigned char fold(unsigned char c)

@@ -914,6 +914,9 @@ static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end, int 
 	size_t L = dt_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_SURNAME), NULL);
 	if (!L)
 		return;
+	/* 和, 有, 但, 经: surnames far more often function words ("姓名和住所") */
+	if (!whole_end && dt_rules_lex(sc->r, sc->t, sc->n, q, DL_SURNAME_WEAK) == L)
+		return;
 	if (q == p && p > 0 && !whole_end) {
 		/* glued on: the context word's last character may start another
 		 * word with what follows ("本名单" is 本 + 名单, a list, not 本名 + 单...);
