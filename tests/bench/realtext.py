@@ -33,6 +33,9 @@ Usage: realtext.py build          assemble (skipped when the cache is complete)
                                   findings.jsonl in the cache
        realtext.py sample N SEED  print N findings (random, fixed seed) with a short context,
                                   for hand labelling (never written to the repository)
+       realtext.py labels FILE    precision per type of a hand-labelled sample
+                                  (tests/data/realtext-sample/labels.jsonl)
+       realtext.py speed BIN RUNS scan throughput beside sha256sum on the corpus (medians)
 Exit 2 when a mirror is missing, 1 when a command fails.
 """
 import glob, html, json, os, random, subprocess, sys
@@ -234,12 +237,53 @@ def sample(n, seed):
     return 0
 
 
+def labels(path):
+    st = {}
+    for line in open(path, encoding="utf-8"):
+        o = json.loads(line)
+        s = st.setdefault((o["run"], o["type"]), [0, 0])
+        s[0] += o["label"] == "tp"
+        s[1] += 1
+    for run in ("before", "after"):
+        rows = [(t, v) for (r, t), v in sorted(st.items()) if r == run]
+        tp, n = sum(v[0] for _, v in rows), sum(v[1] for _, v in rows)
+        if n:
+            print("hand-labelled precision, %s: %s; all %d/%d (%.2f)" % (
+                run, ", ".join("%s %d/%d (%.2f)" % (t, v[0], v[1], v[0] / v[1]) for t, v in rows), tp, n, tp / n))
+    return 0
+
+
+def speed(binary, runs):
+    import statistics, time
+    pages = sorted(glob.glob(os.path.join(CACHE, "pages", "*.html")))
+    total = sum(os.path.getsize(p) for p in pages)
+
+    def once(cmd):
+        t = time.perf_counter()
+        for k in range(0, len(pages), 500):
+            subprocess.run(cmd + pages[k:k + 500], stdout=subprocess.DEVNULL)
+        return time.perf_counter() - t
+    scan = [os.path.join(binary, "custody"), "scan", "--json"]
+    once(scan)
+    ts = statistics.median(once(scan) for _ in range(runs))
+    th = statistics.median(once(["sha256sum"]) for _ in range(runs))
+    s, h = total / ts / 1e6, total / th / 1e6
+    print("custody scan --json %8.1f MB/s  (%.3f s)" % (s, ts))
+    print("sha256sum           %8.1f MB/s  (%.3f s)" % (h, th))
+    print("ratio scan/sha256sum: %.3f  (python timing medians, %d files; goal >= 0.25)" % (s / h, len(pages)))
+    return 0
+
+
 if __name__ == "__main__":
     a = sys.argv[1:]
     if a[:1] == ["build"]:
         sys.exit(build())
     if a[:1] == ["measure"] and len(a) == 2:
         sys.exit(measure(a[1]))
+    if a[:1] == ["labels"] and len(a) == 2:
+        sys.exit(labels(a[1]))
+    if a[:1] == ["speed"] and len(a) == 3:
+        sys.exit(speed(a[1], int(a[2])))
     if a[:1] == ["sample"] and len(a) == 3:
         sys.exit(sample(int(a[1]), int(a[2])))
     print(__doc__, file=sys.stderr)
