@@ -18,10 +18,18 @@
  * number grouped apart from its area code ("0755-2600 0002").
  *
  * Hard negatives: digits glued to letters or other digits (hex, longer
- * numbers), numbers inside URLs and file names, numbers after order/tracking/
- * invoice/ISBN words, decimals and versions ("2.449489742783178": groups
- * joined by dots count only as 3+ groups of 2-8 digits), and any number whose
- * check digit fails, are never reported.
+ * numbers) or to letters and a dash (ca-pub-..., ad and tracking ids),
+ * numbers inside URLs, host names and file names, numbers after order/
+ * tracking/invoice/ISBN words (unless a phone word of their own follows that
+ * word), decimals and versions ("2.449489742783178": groups joined by dots
+ * count only as 3+ groups of 2-8 digits), IPv4 addresses, a bare number in a
+ * column of numbers, a "+" number with a country code other than 86
+ * (intl_phone), and any number whose check digit fails, are never reported
+ * as Chinese identifiers.
+ *
+ * Words that look like names, keywords in ordinary senses and addresses of
+ * offices are told apart with the rules' lexicon (dt_rules_lex: a second
+ * trie generated from a dictionary, looked up only at a candidate).
  *
  * The page verdict is in verdict.c.
  *
@@ -511,12 +519,8 @@ static size_t scan_number(scan_t *sc, size_t i, int forced)
 		join(sc, &tk, tk.ng, 0, d, &nd);
 		if (!(nd >= 2 && d[0] == '8' && d[1] == '6')) {
 			if (nd >= 8 && nd <= 15 && d[0] != '0' && !(ctx & DR_BIT(DR_NEG)) &&
-			    (tk.ng == 1 || tk.ge[0] - tk.gs[0] <= 3)) {
-				char v[SCAN_MAX_DIGITS + 3];
-				v[0] = '+';
-				memcpy(v + 1, d, nd + 1);
-				emit(sc, DT_INTL_PHONE, i, end, S_INTL, v);
-			}
+			    (tk.ng == 1 || tk.ge[0] - tk.gs[0] <= 3))
+				emit(sc, DT_INTL_PHONE, i, end, S_INTL, d);  /* value: the digits, as watch-hash normalizes */
 			return end;
 		}
 	}

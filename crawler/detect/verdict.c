@@ -2,19 +2,20 @@
  * verdict.c — the page verdict: is this a doxing page? The one rule a reader
  * of the README (section "The page verdict") should be able to check here.
  *
- * Page verdict (README "Verdict"): identifier types are weighted strong
- * (resident ID, bank card, passport, HK/TW ID: 1.0), medium (mobile,
- * landline, address: 0.8) or weak (e-mail, QQ, WeChat, handle, plate: 0.5).
- * A page is doxing when it holds (a) a strong dox keyword and a strong or
- * medium identifier, or (b) a name or any dox keyword and a strong
- * identifier, or (c) a person's name, a medium identifier and at least two
- * identifier types, or (d) >= verdict_min_types (rules, default 3)
- * identifier types one of them strong, or min_types + 2 types of any
- * strength (a shop's contact page with phone, address and e-mail is not
- * doxing by itself). Score: strength = 1 - prod(1 - weight * best score of
- * the type) over the types present, signal = best person_name/dox_keyword
- * score, score = strength * (0.5 + 0.5 * signal), raised to 0.5 for a
- * doxing page and capped at 0.49 otherwise.
+ * Page verdict (README "The page verdict"): identifier types are weighted
+ * strong (resident ID, bank card, passport, HK/TW ID: 1.0), medium (mobile,
+ * landline, an address with a personal context: 0.8) or weak (e-mail, QQ,
+ * WeChat, handle, plate, foreign phone, any other address: 0.5). A page is
+ * doxing when it holds (a) a strong dox keyword and a strong or medium
+ * identifier, or (b) a name or a strong dox keyword and a strong identifier
+ * (a weak keyword only beside two identifier types: it never tips a page
+ * alone), or (c) a person's name and two medium-or-strong identifier types,
+ * or (d) >= verdict_min_types (rules, default 3) identifier types one of them
+ * strong, or min_types + 2 types of any strength (a shop's contact page with
+ * phone, address and e-mail is not doxing by itself). Score: strength = 1 -
+ * prod(1 - weight * best score of the type) over the types present, signal =
+ * best person_name/dox_keyword score, score = strength * (0.5 + 0.5 *
+ * signal), raised to 0.5 for a doxing page and capped at 0.49 otherwise.
  *
  * Must never: call a page doxing on identifiers of one weak kind alone, or
  * let a score cross 0.5 without the verdict.

@@ -158,8 +158,8 @@ static void real_page_tests(void)
 	/* foreign numbers */
 	none("Call 1-866-673-6996 toll free");
 	none("UK freephone 0800 912 2901");
-	one("Call +1-866-673-6996 now", DT_INTL_PHONE, "+18666736996", "+1-866-673-6996");
-	one("London +44 20 7946 0958", DT_INTL_PHONE, "+442079460958", NULL);
+	one("Call +1-866-673-6996 now", DT_INTL_PHONE, "18666736996", "+1-866-673-6996");
+	one("London +44 20 7946 0958", DT_INTL_PHONE, "442079460958", NULL);
 	one("手机 +86 139 1234 5678", DT_MOBILE, "13912345678", NULL);
 	/* datelines and organisation addresses */
 	none("本报北京6月10日讯（记者 王小明）");
