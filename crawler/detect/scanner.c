@@ -1015,8 +1015,21 @@ static void name_before(scan_t *sc, size_t start)
  * or '/', or followed by '.' and a letter ("wx.qq.com"). */
 static int hostish(const scan_t *sc, size_t i)
 {
-	if (i > 0 && (at(sc, i - 1) == '.' || at(sc, i - 1) == '/'))
+	if (i > 1 && at(sc, i - 1) == '.' && is_alnum(at(sc, i - 2)))
 		return 1;
+	if (i > 0 && at(sc, i - 1) == '/') {
+		/* a path step ("qq.com/wx", "//wx"), not a list of words ("Tel/WeChat") */
+		size_t b = i - 1;
+		for (int k = 0; k < 128 && b > 0; k++) {
+			unsigned char c = at(sc, b - 1);
+			if (c == '.' || c == '/' || c == ':')
+				return 1;
+			if (!(is_alnum(c) || c == '-' || c == '_'))
+				break;
+			b--;
+		}
+		return b == i - 1;  /* a '/' after a blank or punctuation: "/mmbizwap" */
+	}
 	size_t q = i;
 	while (q < sc->n && (is_alnum(at(sc, q)) || at(sc, q) == '-' || at(sc, q) == '_'))
 		q++;
