@@ -152,6 +152,8 @@ static void real_page_tests(void)
 	      "wx inside a host name is no WeChat context");
 	one("WeChat:pengli_88 联系", DT_WECHAT, "pengli_88", "pengli_88");
 	one("Tel/WeChat: pengli_88", DT_WECHAT, "pengli_88", "pengli_88");
+	one("WeChatID:pengli_88", DT_WECHAT, "pengli_88", "pengli_88");
+	one("微信pengli_88 好", DT_WECHAT, "pengli_88", "pengli_88");
 	none("see qq.com/wx/pengli_88 and mp.weixin.qq.com/wx/13912345678");
 	one("微信 wxabc_2024", DT_WECHAT, "wxabc_2024", NULL);
 	/* ad and tracking ids */
