@@ -826,8 +826,13 @@ static size_t scan_address(scan_t *sc, size_t s, size_t pe, int min_segs)
 				q++;
 				continue;
 			}
-			if (!addr_content(cp))
+			/* "的" joins a phrase, never the parts of an address ("隧道的70号") */
+			if (!addr_content(cp) || cp == 0x7684)
 				break;
+			/* "上海店位于上海市...": the address starts at the second province word */
+			if (seg == 0 && s < pe && chars >= 1 &&
+			    dt_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_PROVINCE), NULL))
+				return 0;
 			q += adv;
 			chars++;
 		}

@@ -168,6 +168,8 @@ static void real_page_tests(void)
 	/* datelines and organisation addresses */
 	none("本报北京6月10日讯（记者 王小明）");
 	none("上海市道路交通管理条例 上海轨道交通21号线");
+	none("取道香港仔隧道的70号巴士");
+	one("上海店位于上海市静安区南京西路1266号", DT_ADDRESS, NULL, "上海市静安区南京西路1266号");
 	CHECK(score_of("公司地址：北京市朝阳区建国路88号", DT_ADDRESS) < DETECT_SCORE_ADDR_PERSONAL,
 	      "an office address is not weighed as personal");
 	CHECK(score_of("家住浙江省杭州市西湖区文三路100号2栋1单元502室", DT_ADDRESS) >= DETECT_SCORE_ADDR_PERSONAL,
