@@ -5,7 +5,8 @@
 #   make test-repeat N=20   the whole suite (plain and ASan) N times, two runs at a time, to
 #                   catch tests that pass or fail by chance; logs in build/repeat/
 #   make demo       bootstrap, build, crawl the sample site on loopback, list and verify it
-#   make bench      side-by-side benchmarks (crawl vs wget, scan vs sha256sum)
+#   make bench      side-by-side benchmarks (crawl vs wget, scan vs sha256sum, real text)
+#   make realtext   assemble the real-text detection corpus (outside git; tests/bench/realtext.py)
 #   make fuzz       libFuzzer targets with clang (build-fuzz/)
 #   make lint       banned calls, cppcheck
 #
@@ -59,7 +60,7 @@ VERIFY_LIB_OBJ = $(VERIFY_LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests test test-only test-repeat demo bench fuzz lint bootstrap clean
+.PHONY: all tests test test-only test-repeat demo bench realtext fuzz lint bootstrap clean
 all: $(BIN)/custody $(BIN)/custody-verify
 
 $(BUILD)/%.o: %.c
@@ -151,6 +152,11 @@ demo: bootstrap
 bench: bootstrap
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh
+
+# The real-text corpus for the detection benchmark (tests/bench/realtext.py): assembled
+# from git mirrors into $$REALTEXT_CACHE (default ~/.cache/custody-realtext), never into git.
+realtext:
+	@python3 tests/bench/realtext.py build
 
 # libFuzzer builds with clang; each target runs briefly from its seed corpus (FUZZ_SECONDS).
 FUZZ_SECONDS ?= 30

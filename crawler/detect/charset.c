@@ -448,6 +448,45 @@ static const cs_def_t *sniff(const unsigned char *p, size_t n)
 	return cs_by_name("WINDOWS-1252");
 }
 
+/* A payload that holds non-ASCII text and is valid UTF-8 throughout. */
+static int utf8_clean(const unsigned char *p, size_t n)
+{
+	int high = 0;
+	for (size_t i = 0; i < n;) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		size_t k = u8_dec(p + i, n - i, &cp);
+		if (!k)
+			return 0;
+		high = 1;
+		i += k;
+	}
+	return high;
+}
+
+/* Every non-ASCII byte sequence is a character of the multi-byte model. */
+static int mb_clean(int model, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t k = mb_charlen(model, p + i, n - i);
+		if (!k)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+/* Which charset: BOM, then the declared one (HTTP, XML declaration, <meta>),
+ * then sniffing. A declared legacy multi-byte charset (gb2312, big5, ...)
+ * under which the bytes are not valid, while they are valid UTF-8 with
+ * non-ASCII text, is a lie browsers' sniffers see through: UTF-8 is used. */
 static const cs_def_t *detect(const char *ct, const unsigned char *p, size_t n, int markup,
                               size_t *bom)
 {
@@ -478,6 +517,8 @@ static const cs_def_t *detect(const char *ct, const unsigned char *p, size_t n, 
 		cs = nul_pattern(p, n);
 	if (!cs)
 		cs = sniff(p, n);
+	else if (cs->kind == CS_MULTI && utf8_clean(p, n) && !mb_clean(cs->model, p, n))
+		cs = cs_by_name("UTF-8");  /* the label lies: the bytes are UTF-8 */
 	return cs;
 }
 

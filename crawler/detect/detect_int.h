@@ -34,6 +34,7 @@ typedef enum {
 	DT_ADDRESS,
 	DT_NAME,
 	DT_DOX,
+	DT_INTL_PHONE,         /* +CC other than 86 (after DT_DOX: type order is API) */
 	DT__COUNT
 } detect_type_t;
 
@@ -85,6 +86,9 @@ enum {
 	DR_NEG,
 	DR_PLATFORM,
 	DR_PROVINCE,
+	DR_DOX_AMB,            /* ambiguous dox keywords (开盒, 人肉): strong next to a
+	                          [dox_context] word, weak alone, nothing inside a
+	                          [dox_not] word (打开盒子, 敌人肉搏) */
 	DR_CTX0,               /* DR_CTX0 + detect_type_t: context words of a type */
 	DR_SURNAME = DR_CTX0 + DT__COUNT,
 	DR_NAME_STOP,
@@ -98,7 +102,22 @@ enum {
 #define DR_BIT(c) (1u << (c))
 #define DR_RECORD_MASK ((1u << DR_SURNAME) - 1u)
 #define DR_CTX_BIT(t) DR_BIT(DR_CTX0 + (t))
-#define DR_DOX_ANY (DR_BIT(DR_DOX) | DR_BIT(DR_DOX_WEAK))
+#define DR_DOX_ANY (DR_BIT(DR_DOX) | DR_BIT(DR_DOX_WEAK) | DR_BIT(DR_DOX_AMB))
+_Static_assert(DR__COUNT <= 32, "rule categories are bits of a uint32_t");
+
+/* Lexicon categories (a second trie, looked up on demand): words that are
+ * not names ([common_word]: words starting with a surname character, places;
+ * [frequent_word]: frequent words a given name is not), words a dox keyword
+ * sits inside in an ordinary sense ([dox_not]), words that make an ambiguous
+ * dox keyword mean doxing ([dox_context]), words that make an address a
+ * person's ([address_personal]), and name context words that are ordinary
+ * terms too (当事人, 本人: [name_context_loose]) and need a separator before
+ * the name, and surnames that are far more often function words (和, 有, 但:
+ * [surname_weak]), taken for a name only as a whole JSON value. */
+enum { DL_COMMON = 0, DL_WORD, DL_DOX_NOT, DL_DOX_CTX, DL_ADDR_PERSONAL, DL_NAMECTX_LOOSE,
+       DL_SURNAME_WEAK };
+/* Longest lexicon word of category cat (DL_*) at pos, in bytes (0: none). */
+size_t dt_rules_lex(const detect_rules_t *r, const char *text, size_t len, size_t pos, int cat);
 
 /* Tunable numbers from the [setting] section. */
 typedef struct {
@@ -167,5 +186,8 @@ void dt_watch_digest(const unsigned char *salt, size_t salt_len, const char *val
 /* The score of a strong dox keyword (scanner.c); the verdict (verdict.c)
  * tells strong keywords from weak ones by it. */
 #define DETECT_SCORE_DOX 0.7
+/* The score of an address with a personal context (住址, 家住): the verdict
+ * weighs only those as a medium identifier. */
+#define DETECT_SCORE_ADDR_PERSONAL 0.9
 
 #endif

@@ -79,6 +79,10 @@ struct detect_rules {
 	                             asks that at every character and most say no: this
 	                             8 KiB answers from cache without touching the trie */
 	detect_settings_t set;
+	struct detect_rules *lex;  /* the lexicon ([common_word], [frequent_word],
+	                              [dox_not], [dox_context]): a second trie with
+	                              categories DL_*, looked up on demand only, so
+	                              its size never slows the scan's recorded words */
 	jkey_t *jkey;             /* sorted by k after parsing (bsearch) */
 	size_t njkey, capjkey;
 };
@@ -95,6 +99,18 @@ static const struct {
 	{"address_admin", DR_ADDR_ADMIN},
 	{"address_street", DR_ADDR_STREET}, {"address_number", DR_ADDR_NUMBER},
 	{"plate_province", DR_PLATE_PROV},
+	{"dox_keyword_ambiguous", DR_DOX_AMB},
+};
+
+/* Sections that go to the lexicon trie (r->lex), by DL_* category. */
+static const struct {
+	const char *name;
+	int cat;
+} lex_sections[] = {
+	{"common_word", DL_COMMON},   {"frequent_word", DL_WORD},
+	{"dox_not", DL_DOX_NOT},      {"dox_context", DL_DOX_CTX},
+	{"address_personal", DL_ADDR_PERSONAL}, {"name_context_loose", DL_NAMECTX_LOOSE},
+	{"surname_weak", DL_SURNAME_WEAK},
 };
 
 static unsigned char fold(unsigned char c)
@@ -150,6 +166,13 @@ static int insert(detect_rules_t *r, const unsigned char *w, size_t n, int cat)
 	}
 	r->node[cur].cats |= DR_BIT(cat);
 	return 0;
+}
+
+size_t dt_rules_lex(const detect_rules_t *r, const char *text, size_t len, size_t pos, int cat)
+{
+	if (!r->lex)
+		return 0;
+	return dt_rules_match(r->lex, text, len, pos, DR_BIT(cat), NULL);
 }
 
 size_t dt_rules_match(const detect_rules_t *r, const char *text, size_t len,
@@ -360,6 +383,7 @@ void detect_rules_free(detect_rules_t *r)
 	free(r->root2);
 	free(r->root3);
 	free(r->jkey);
+	detect_rules_free(r->lex);
 	free(r);
 }
 
@@ -428,7 +452,7 @@ detect_rules_t *dt_rules_parse(const char *buf, size_t len, const char *name,
 	r->set.verdict_min_types = 3;
 	r->set.context_window = 30;
 	r->set.min_score = 0.5;
-	int cat = -1, in_setting = 0;
+	int cat = -1, in_setting = 0, lexcat = -1;
 	uint32_t jcats = 0;       /* in a [json_key.<type>] section: its categories */
 	size_t lineno = 0, words = 0;
 	for (size_t p = 0; p < len;) {
@@ -469,11 +493,15 @@ detect_rules_t *dt_rules_parse(const char *buf, size_t len, const char *name,
 			const char *sec = (const char *)s + 1;
 			size_t sl = n - 2;
 			cat = -1;
+			lexcat = -1;
 			jcats = 0;
 			in_setting = sl == 7 && !memcmp(sec, "setting", 7);
 			for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
 				if (strlen(sections[i].name) == sl && !memcmp(sections[i].name, sec, sl))
 					cat = sections[i].cat;
+			for (size_t i = 0; i < sizeof lex_sections / sizeof lex_sections[0]; i++)
+				if (strlen(lex_sections[i].name) == sl && !memcmp(lex_sections[i].name, sec, sl))
+					lexcat = lex_sections[i].cat;
 			if (sl > 8 && !memcmp(sec, "context.", 8)) {
 				char tn[64];
 				if (sl - 8 < sizeof tn) {
@@ -497,7 +525,7 @@ detect_rules_t *dt_rules_parse(const char *buf, size_t len, const char *name,
 						jcats = DR_CTX_BIT(t);
 				}
 			}
-			if (cat < 0 && !in_setting && !jcats) {
+			if (cat < 0 && lexcat < 0 && !in_setting && !jcats) {
 				arc_fail(err, ARC_EFORMAT, name, 0, NULL, "%s:%zu: unknown section [%.*s]",
 				         name, lineno, (int)sl, sec);
 				goto fail;
@@ -519,6 +547,23 @@ detect_rules_t *dt_rules_parse(const char *buf, size_t len, const char *name,
 				arc_fail(err, rc, name, 0, NULL, "%s:%zu: %s", name, lineno,
 				         rc == ARC_ENOMEM ? "out of memory" :
 				         "JSON key empty, longer than 64 bytes, or too many keys");
+				goto fail;
+			}
+			words++;
+			continue;
+		}
+		if (lexcat >= 0) {
+			uint32_t root2;
+			int rc = 0;
+			if (n > RULES_MAX_WORD)
+				rc = ARC_ELIMIT;
+			else if (!r->lex && (!(r->lex = calloc(1, sizeof *r->lex)) || add_node(r->lex, 0, &root2)))
+				rc = ARC_ENOMEM;
+			if (!rc)
+				rc = insert(r->lex, s, n, lexcat);
+			if (rc) {
+				arc_fail(err, rc, name, 0, NULL, "%s:%zu: %s", name, lineno,
+				         rc == ARC_ENOMEM ? "out of memory" : "entry too long or too many entries");
 				goto fail;
 			}
 			words++;
@@ -548,7 +593,7 @@ detect_rules_t *dt_rules_parse(const char *buf, size_t len, const char *name,
 	}
 	if (r->njkey > 1)
 		qsort(r->jkey, r->njkey, sizeof *r->jkey, jkey_cmp);
-	if (compile_trie(r)) {
+	if (compile_trie(r) || (r->lex && compile_trie(r->lex))) {
 		arc_fail(err, ARC_ENOMEM, name, 0, NULL, "%s: out of memory", name);
 		goto fail;
 	}

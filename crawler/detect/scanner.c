@@ -18,10 +18,18 @@
  * number grouped apart from its area code ("0755-2600 0002").
  *
  * Hard negatives: digits glued to letters or other digits (hex, longer
- * numbers), numbers inside URLs and file names, numbers after order/tracking/
- * invoice/ISBN words, decimals and versions ("2.449489742783178": groups
- * joined by dots count only as 3+ groups of 2-8 digits), and any number whose
- * check digit fails, are never reported.
+ * numbers) or to letters and a dash (ca-pub-..., ad and tracking ids),
+ * numbers inside URLs, host names and file names, numbers after order/
+ * tracking/invoice/ISBN words (unless a phone word of their own follows that
+ * word), decimals and versions ("2.449489742783178": groups joined by dots
+ * count only as 3+ groups of 2-8 digits), IPv4 addresses, a bare number in a
+ * column of numbers, a "+" number with a country code other than 86
+ * (intl_phone), and any number whose check digit fails, are never reported
+ * as Chinese identifiers.
+ *
+ * Words that look like names, keywords in ordinary senses and addresses of
+ * offices are told apart with the rules' lexicon (dt_rules_lex: a second
+ * trie generated from a dictionary, looked up only at a candidate).
  *
  * The page verdict is in verdict.c.
  *
@@ -63,7 +71,6 @@
 #define S_MAIL_CTX   0.95
 #define S_MAIL       0.9
 #define S_HANDLE     0.8
-#define S_ADDR_CTX   0.9
 #define S_ADDR       0.8
 #define S_NAME_CTX   0.85
 #define S_NAME_DOX   0.8
@@ -71,6 +78,8 @@
 #define S_DOX        DETECT_SCORE_DOX
 #define S_DOX_WEAK   0.5    /* below S_DOX: the verdict tells them apart */
 #define S_NEG_PENALTY 0.3
+#define S_INTL       0.7    /* +CC other than 86 with 8-15 digits */
+#define S_ADDR_PERS  DETECT_SCORE_ADDR_PERSONAL /* street-level structure and a personal context (住址, 家住) */
 
 typedef struct {
 	size_t s, e;
@@ -92,6 +101,8 @@ typedef struct {
 	size_t dox_end;       /* end of the last dox_keyword finding (dox_idx into out->v) */
 	size_t dox_idx;
 	int have_dox;
+	size_t last_neg, last_phone;  /* ctx_before: ends of the nearest negative and
+	                                 phone context words (0: none) */
 } scan_t;
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -135,6 +146,8 @@ static uint32_t cp_at(const scan_t *sc, size_t i, size_t *adv)
 /* ---------------------------------------------------------------- output */
 
 static void name_before(scan_t *sc, size_t start);
+static int is_sep(uint32_t cp);
+static size_t scan_handle(scan_t *sc, size_t i);
 
 static void emit(scan_t *sc, int type, size_t s, size_t e, double score, const char *value)
 {
@@ -210,18 +223,50 @@ static void record_hit(scan_t *sc, size_t s, size_t e, uint32_t cats, size_t lim
 }
 
 /* Categories of keywords ending in the window before pos (and after the last finding). */
-static uint32_t ctx_before(const scan_t *sc, size_t pos)
+static uint32_t ctx_before(scan_t *sc, size_t pos)
 {
 	uint32_t m = 0;
 	size_t w = (size_t)sc->set->context_window;
+	const uint32_t phone = DR_CTX_BIT(DT_MOBILE) | DR_CTX_BIT(DT_LANDLINE);
+	sc->last_neg = sc->last_phone = 0;
 	for (size_t k = sc->nhit; k-- > 0;) {
 		const hit_t *h = &sc->hit[k];
 		if (h->s < sc->barrier || h->e + w < pos)
 			break;
-		if (h->e <= pos && pos < h->lim)
+		if (h->e <= pos && pos < h->lim) {
 			m |= h->cats;
+			if ((h->cats & DR_BIT(DR_NEG)) && h->e > sc->last_neg)
+				sc->last_neg = h->e;
+			if ((h->cats & phone) && h->e > sc->last_phone)
+				sc->last_phone = h->e;
+		}
 	}
 	return m;
+}
+
+/* A context word of bits ending right before pos, with nothing but blanks and
+ * punctuation between ("微信：abc", "WeChat:abc", "wx abc"): WeChat ids are
+ * ordinary words, so a word farther away is not taken for one. */
+static int ctx_adjacent(const scan_t *sc, size_t pos, uint32_t bits)
+{
+	for (size_t k = sc->nhit; k-- > 0;) {
+		const hit_t *h = &sc->hit[k];
+		if (h->e + 12 < pos)
+			break;
+		if (!(h->cats & bits) || h->e > pos)
+			continue;
+		size_t q = h->e;
+		while (q < pos) {
+			size_t adv;
+			uint32_t cp = cp_at(sc, q, &adv);
+			if (!is_sep(cp) && cp != 0x3000 && cp != '\t')
+				break;
+			q += adv ? adv : 1;
+		}
+		if (q == pos)
+			return 1;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- numbers */
@@ -248,6 +293,33 @@ static void join(const scan_t *sc, const numtok_t *tk, int k, int with_x, char *
 	*nd = o;
 }
 
+/* A bare number standing in a column of numbers ("18461647373  12.50  3.2%"):
+ * the nearest non-blank character on either side is a digit, a decimal point
+ * or a percent sign. */
+static int in_table(const scan_t *sc, size_t s, size_t e)
+{
+	size_t b = s;
+	for (int k = 0; k < 8 && b > 0; k++) {
+		unsigned char c = at(sc, b - 1);
+		if (c == ' ' || c == '\t' || c == '|' || c == '\n')
+			b--;
+		else
+			break;
+	}
+	if (b < s && b > 0 && (is_digit(at(sc, b - 1)) || at(sc, b - 1) == '%'))
+		return 1;
+	size_t q = e;
+	for (int k = 0; k < 8 && q < sc->n; k++) {
+		unsigned char c = at(sc, q);
+		if (c == ' ' || c == '\t' || c == '|' || c == '\n')
+			q++;
+		else
+			break;
+	}
+	unsigned char c = at(sc, q);
+	return q > e && (is_digit(c) || c == '%' || ((c == '-' || c == '+') && is_digit(at(sc, q + 1))));
+}
+
 /* Try the first k groups as one identifier. Returns 1 when something was emitted. */
 static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_t ctx)
 {
@@ -257,8 +329,8 @@ static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_
 	/* dots: "139.1234.5678" is grouped, "2.449489742783178" and "1.2" are decimals
 	 * or versions: two dots at least, every group 2-8 digits */
 	if (k >= 2 && tk->sep == '.') {
-		if (k < 3)
-			return 0;
+		if (k < 3 || tk->ng == 4)
+			return 0;  /* "199.232.28.133": an IPv4 address, never a phone */
 		for (int g = 0; g < k; g++)
 			if (tk->ge[g] - tk->gs[g] < 2 || tk->ge[g] - tk->gs[g] > 8)
 				return 0;
@@ -267,13 +339,16 @@ static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_
 	size_t end = with_x ? tk->xend : tk->ge[k - 1];
 	int neg = (ctx & DR_BIT(DR_NEG)) != 0;
 	double pen = neg ? S_NEG_PENALTY : 0;
+	/* "快递员电话：139...": an order/courier word before a phone word of its
+	 * own suppresses order numbers, not the phone */
+	int pneg = neg && !(sc->last_phone > sc->last_neg);
 
 	if (tk->mixed && k >= 3) {
 		/* "0755-2600 0002", "010 2600-0002": the separator changes after the
 		 * area code, so the token is a landline (area code, then 3-4 + 4
 		 * subscriber digits) taken whole, or nothing */
 		size_t area, g1 = tk->ge[1] - tk->gs[1], g2 = tk->ge[2] - tk->gs[2];
-		if (k != 3 || tk->ng != 3 || with_x || tk->plus || neg || g1 < 3 || g1 > 4 || g2 != 4 ||
+		if (k != 3 || tk->ng != 3 || with_x || tk->plus || pneg || g1 < 3 || g1 > 4 || g2 != 4 ||
 		    !dt_valid_landline(d, nd, &area) || area != tk->ge[0] - tk->gs[0])
 			return 0;
 		emit(sc, DT_LANDLINE, start, end,
@@ -325,15 +400,21 @@ static int classify(scan_t *sc, size_t start, const numtok_t *tk, int k, uint32_
 		mn -= 4;
 		cc = 1;
 	}
-	if (dt_valid_mobile(m, mn) && !neg) {
+	if (dt_valid_mobile(m, mn) && !pneg) {
 		if (cc && !tk->plus && nd == 13 && tk->ng == 1 && !(ctx & DR_CTX_BIT(DT_MOBILE)))
 			return 0;  /* a bare 13-digit run starting 86 is more likely something else */
+		/* "1-866-673-6996": Chinese mobiles are grouped from a 3-digit prefix
+		 * (138 0013 8000) or after a country code */
+		if (!cc && k >= 2 && tk->ge[0] - tk->gs[0] < 3)
+			return 0;
+		if (!cc && k == 1 && !(ctx & DR_CTX_BIT(DT_MOBILE)) && in_table(sc, start, end))
+			return 0;
 		double s = (ctx & DR_CTX_BIT(DT_MOBILE)) ? S_MOB_CTX : cc ? S_MOB_CC : S_MOB;
 		emit(sc, DT_MOBILE, start, end, s, m);
 		return 1;
 	}
 	size_t area;
-	if (d[0] == '0' && !cc && dt_valid_landline(d, nd, &area) && !neg) {
+	if (d[0] == '0' && !cc && dt_valid_landline(d, nd, &area) && !pneg) {
 		int lctx = (ctx & DR_CTX_BIT(DT_LANDLINE)) != 0;
 		int sep = tk->ng >= 2 && tk->ge[0] - tk->gs[0] == area;
 		if (lctx || sep) {
@@ -358,7 +439,15 @@ static int urlish_before(const scan_t *sc, size_t i)
 	if (i == 0)
 		return 0;
 	unsigned char p = at(sc, i - 1);
+	/* "13518346281/18283510188": a slash right after a phone just found
+	 * separates a list of numbers, not a path */
+	if (p == '/' && i >= 2 && is_digit(at(sc, i - 2)) && sc->barrier == i - 1)
+		return 0;
 	if (p && strchr("/=?&#%_\\", p))
+		return 1;
+	/* "ca-pub-4027289328990288", "UA-12345-1": digits after letters and a dash
+	 * are an identifier's tail (ads, tracking), not a card or a phone */
+	if (p == '-' && i >= 2 && is_letter(at(sc, i - 2)))
 		return 1;
 	/* "v1.2", "a.b.123", "12:34" (a time); "QQ:123" is context, not a port */
 	if (p == '.' && i >= 2 && is_alnum(at(sc, i - 2)))
@@ -417,11 +506,24 @@ static size_t scan_number(scan_t *sc, size_t i, int forced)
 	}
 	/* glued to letters or '_' (hex, codes), or a file name / host ("12.html", "123.com") */
 	if (is_letter(c) || c == '_' || c == '@' ||
-	    ((c == '.' || c == '/') && is_letter(at(sc, end + 1))) || (c == '/' && is_alnum(at(sc, end + 1))))
+	    ((c == '.' || c == '/') && is_letter(at(sc, end + 1))))
 		return skip_alnum(sc, end);
 	if (total > SCAN_MAX_DIGITS)
 		return end;
 	uint32_t ctx = ctx_before(sc, i);
+	if (tk.plus && !tk.xflag) {
+		/* "+1-866-673-6996", "+44 20 7946 0000": a country code other than 86
+		 * makes the whole token a foreign number (intl_phone), never a Chinese one */
+		char d[SCAN_MAX_DIGITS + 2];
+		size_t nd;
+		join(sc, &tk, tk.ng, 0, d, &nd);
+		if (!(nd >= 2 && d[0] == '8' && d[1] == '6')) {
+			if (nd >= 8 && nd <= 15 && d[0] != '0' && !(ctx & DR_BIT(DR_NEG)) &&
+			    (tk.ng == 1 || tk.ge[0] - tk.gs[0] <= 3))
+				emit(sc, DT_INTL_PHONE, i, end, S_INTL, d);  /* value: the digits, as watch-hash normalizes */
+			return end;
+		}
+	}
 	for (int k = tk.ng; k >= 1; k--)
 		if (classify(sc, i, &tk, k, ctx))
 			return k == tk.ng && tk.xflag ? tk.xend : tk.ge[k - 1];
@@ -556,15 +658,16 @@ static size_t scan_word(scan_t *sc, size_t i)
 				emit(sc, DT_TW_ID, i, ja, (ctx & DR_CTX_BIT(DT_TW_ID)) ? S_TW_CTX : S_TW, u);
 				return ja;
 			}
-			/* HK: A123456(7) — the check digit in parentheses */
-			if ((n == 7 || n == 8) && at(sc, ja) == '(' && at(sc, ja + 2) == ')' &&
-			    (is_digit(at(sc, ja + 1)) || at(sc, ja + 1) == 'A')) {
-				u[n] = (char)at(sc, ja + 1);
+			/* HK: A123456(7), A123456 (7) — the check digit in parentheses */
+			size_t o = at(sc, ja) == ' ' ? 1 : 0;
+			if ((n == 7 || n == 8) && at(sc, ja + o) == '(' && at(sc, ja + o + 2) == ')' &&
+			    (is_digit(at(sc, ja + o + 1)) || at(sc, ja + o + 1) == 'A')) {
+				u[n] = (char)at(sc, ja + o + 1);
 				u[n + 1] = '\0';
 				if (dt_valid_hk_id(u, n + 1)) {
-					emit(sc, DT_HK_ID, i, ja + 3,
+					emit(sc, DT_HK_ID, i, ja + o + 3,
 					     (ctx & DR_CTX_BIT(DT_HK_ID)) ? S_HK_CTX : S_HK_PAREN, u);
-					return ja + 3;
+					return ja + o + 3;
 				}
 				u[n] = '\0';
 			}
@@ -574,7 +677,12 @@ static size_t scan_word(scan_t *sc, size_t i)
 			}
 		}
 	}
-	if ((ctx & DR_CTX_BIT(DT_WECHAT)) && !is_alnum(at(sc, jw)) && dt_valid_wechat(sc->t + i, jw - i)) {
+	/* "Twitter@handle": a platform word glued to its handle */
+	if (at(sc, ja) == '@' && ja > i &&
+	    dt_rules_match(sc->r, sc->t, sc->n, i, DR_BIT(DR_PLATFORM), NULL) == ja - i)
+		return scan_handle(sc, ja);
+	if ((ctx & DR_CTX_BIT(DT_WECHAT)) && !is_alnum(at(sc, jw)) && ctx_adjacent(sc, i, DR_CTX_BIT(DT_WECHAT)) &&
+	    dt_valid_wechat(sc->t + i, jw - i)) {
 		char v[32];
 		memcpy(v, sc->t + i, jw - i);
 		v[jw - i] = '\0';
@@ -670,19 +778,45 @@ static int addr_content(uint32_t cp)
 	return is_cjk(cp) || (cp < 0x80 && (is_alnum((unsigned char)cp) || cp == '-' || cp == '#'));
 }
 
+/* A personal-address context word ([address_personal]: 住址, 家住, 户籍地址,
+ * 现住) in the context window before s. */
+static int addr_personal(const scan_t *sc, size_t s)
+{
+	size_t win = (size_t)sc->set->context_window;
+	size_t from = s > win ? s - win : 0;
+	if (from < sc->barrier && sc->barrier <= s)
+		from = sc->barrier;
+	while (from > 0 && from < s && ((unsigned char)sc->t[from] & 0xC0) == 0x80)
+		from++;
+	for (size_t q = from; q < s;) {
+		if (dt_rules_lex(sc->r, sc->t, sc->n, q, DL_ADDR_PERSONAL))
+			return 1;
+		size_t adv;
+		cp_at(sc, q, &adv);
+		q += adv ? adv : 1;
+	}
+	return 0;
+}
+
 /* An address that starts with a province word [s,pe) (or, after an address
  * context word, at s == pe): segments of content followed by a level suffix,
- * taken as far as they go; at least one street or number level and min_segs
- * segments. Returns its end or 0. */
+ * taken as far as they go, at least min_segs of them. Street-level structure
+ * is required: a house, building, unit or room number written with digits
+ * ("12号", "3栋", "1203室"), or, after a personal context word (住址, 家住), a
+ * street or number level. Datelines (本报北京6月10日讯), "21号线" and roads
+ * named in regulations (上海市道路) are not addresses. The score says whose
+ * it looks like: S_ADDR_PERS after a personal context word, else S_ADDR
+ * (company and office addresses in news; the verdict weighs those lightly).
+ * Returns its end or 0. */
 static size_t scan_address(scan_t *sc, size_t s, size_t pe, int min_segs)
 {
 	const uint32_t mask = DR_BIT(DR_ADDR_ADMIN) | DR_BIT(DR_ADDR_STREET) | DR_BIT(DR_ADDR_NUMBER);
 	size_t pos = pe, end = pe;
-	int fine = 0, segs = 0;
+	int fine = 0, numbered = 0, street = 0, segs = 0;
 	for (int seg = 0; seg < 16; seg++) {
 		size_t q = pos, chars = 0, L = 0;
 		uint32_t cats = 0;
-		while (q < sc->n && chars <= 12) {
+		while (q < sc->n && chars <= 10) {
 			if (chars >= 1 && (L = dt_rules_match(sc->r, sc->t, sc->n, q, mask, &cats)))
 				break;
 			size_t adv;
@@ -692,13 +826,32 @@ static size_t scan_address(scan_t *sc, size_t s, size_t pe, int min_segs)
 				q++;
 				continue;
 			}
-			if (!addr_content(cp))
+			/* "的" joins a phrase, never the parts of an address ("隧道的70号") */
+			if (!addr_content(cp) || cp == 0x7684)
 				break;
+			/* "上海店位于上海市...": the address starts at the second province word */
+			if (seg == 0 && s < pe && chars >= 1 &&
+			    dt_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_PROVINCE), NULL))
+				return 0;
 			q += adv;
 			chars++;
 		}
 		if (!L)
 			break;
+		size_t adv;
+		uint32_t nx = cp_at(sc, q + L, &adv);
+		if ((cats & DR_BIT(DR_ADDR_NUMBER)) && (nx == 0x7EBF || nx == 0x7DDA))
+			break;  /* 号线 / 號線: a metro line */
+		if ((cats & DR_BIT(DR_ADDR_NUMBER)) && q > pos && is_digit(at(sc, q - 1))) {
+			size_t d = q;
+			while (d > pos && (is_digit(at(sc, d - 1)) || at(sc, d - 1) == '-'))
+				d--;
+			/* "令第12号": an order's number, not a house's */
+			if (!(d >= pos + 3 && !memcmp(sc->t + d - 3, "\xe7\xac\xac", 3)))
+				numbered = 1;
+		}
+		if (cats & DR_BIT(DR_ADDR_STREET))
+			street = 1;
 		pos = q + L;
 		end = pos;
 		segs++;
@@ -707,8 +860,10 @@ static size_t scan_address(scan_t *sc, size_t s, size_t pe, int min_segs)
 	}
 	if (!fine || segs < min_segs)
 		return 0;
-	uint32_t ctx = ctx_before(sc, s);
-	emit(sc, DT_ADDRESS, s, end, (ctx & DR_CTX_BIT(DT_ADDRESS)) ? S_ADDR_CTX : S_ADDR, NULL);
+	int personal = addr_personal(sc, s);
+	if (!numbered && !(personal && street && segs >= 3))
+		return 0;
+	emit(sc, DT_ADDRESS, s, end, personal ? S_ADDR_PERS : S_ADDR, NULL);
 	return end;
 }
 
@@ -734,13 +889,42 @@ static size_t skip_seps(const scan_t *sc, size_t p)
 	return p;
 }
 
+/* Is the candidate [s,e) (surname of L bytes at s) a word rather than a name?
+ * The lexicon ([common_word], generated from a dictionary with word
+ * frequencies and parts of speech) holds words that start with a surname
+ * character and are not person names — 应当, 陈述, 和其他, 江苏省 (places),
+ * 曾多次 — and [frequent_word] frequent words a given name does not begin
+ * with (人民, 其他). A candidate is a word when such a word starts at it and
+ * reaches past its surname, or a frequent word starts at its given name and
+ * reaches its end or beyond. */
+static int not_a_name(const scan_t *sc, size_t s, size_t L, size_t e)
+{
+	size_t w = dt_rules_lex(sc->r, sc->t, sc->n, s, DL_COMMON);
+	if (w > L)
+		return 1;
+	w = dt_rules_lex(sc->r, sc->t, sc->n, s + L, DL_WORD);
+	if (w && s + L + w >= e)
+		return 1;
+	/* the rules' own words are not names (江苏省 a province, 曝光 a keyword) */
+	uint32_t cats;
+	w = dt_rules_match(sc->r, sc->t, sc->n, s, DR_RECORD_MASK, &cats);
+	if (w > L)
+		return 1;
+	return 0;
+}
+
 /* A name after a name-context word or dox keyword ending at p; whole_end:
  * the name must end exactly there (a JSON "name" value is the name or nothing). */
-static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end)
+static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end, int need_sep)
 {
 	size_t q = whole_end ? p : skip_seps(sc, p);
+	if (need_sep && q == p)
+		return;  /* "当事人和证人": a loose context word needs "当事人：王伟" */
 	size_t L = dt_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_SURNAME), NULL);
 	if (!L)
+		return;
+	/* 和, 有, 但, 经: surnames far more often function words ("姓名和住所") */
+	if (!whole_end && dt_rules_lex(sc->r, sc->t, sc->n, q, DL_SURNAME_WEAK) == L)
 		return;
 	if (q == p && p > 0 && !whole_end) {
 		/* glued on: the context word's last character may start another
@@ -765,7 +949,7 @@ static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end)
 		g += adv;
 		given++;
 	}
-	if (given && (!whole_end || g == whole_end))
+	if (given && (!whole_end || g == whole_end) && !not_a_name(sc, q, L, g))
 		emit(sc, DT_NAME, q, g, score, NULL);
 }
 
@@ -826,11 +1010,91 @@ static void name_before(scan_t *sc, size_t start)
 		if (dt_rules_match(sc->r, sc->t, sc->n, g, DR_RECORD_MASK | DR_BIT(DR_NAME_STOP), NULL))
 			return;
 	}
-	if (given >= 1 && given <= 2)
+	if (given >= 1 && given <= 2 && !not_a_name(sc, s, L, e))
 		emit(sc, DT_NAME, s, e, S_NAME_ADJ, NULL);
 }
 
 /* ---------------------------------------------------------------- the pass */
+
+/* An ASCII word at i that is a part of a host name or a path: right after '.'
+ * or '/', or followed by '.' and a letter ("wx.qq.com"). */
+static int hostish(const scan_t *sc, size_t i)
+{
+	if (i > 1 && at(sc, i - 1) == '.' && is_alnum(at(sc, i - 2)))
+		return 1;
+	if (i > 0 && at(sc, i - 1) == '/') {
+		/* a path step ("qq.com/wx", "//wx"), not a list of words ("Tel/WeChat") */
+		size_t b = i - 1;
+		for (int k = 0; k < 128 && b > 0; k++) {
+			unsigned char c = at(sc, b - 1);
+			if (c == '.' || c == '/' || c == ':')
+				return 1;
+			if (!(is_alnum(c) || c == '-' || c == '_'))
+				break;
+			b--;
+		}
+		return b == i - 1;  /* a '/' after a blank or punctuation: "/mmbizwap" */
+	}
+	size_t q = i;
+	while (q < sc->n && (is_alnum(at(sc, q)) || at(sc, q) == '-' || at(sc, q) == '_'))
+		q++;
+	return at(sc, q) == '.' && is_letter(at(sc, q + 1));
+}
+
+static size_t skip_host(const scan_t *sc, size_t i)
+{
+	while (i < sc->n) {
+		unsigned char c = at(sc, i);
+		if (!(is_alnum(c) || (c && strchr("._-/:?=&%#~+", c))))
+			break;
+		i++;
+	}
+	return i;
+}
+
+/* Start of the character before byte p (p > 0). */
+static size_t prev_char(const scan_t *sc, size_t p)
+{
+	size_t b = p - 1;
+	while (b > 0 && ((unsigned char)sc->t[b] & 0xC0) == 0x80)
+		b--;
+	return b;
+}
+
+/* An ambiguous dox keyword [s,e) (开盒, 人肉, 起底): nothing when it sits
+ * inside an ordinary word ([dox_not]: 打开盒子, 敌人肉搏), the score of a strong
+ * keyword when a [dox_context] word (挂人, 曝光, 个人信息, 户籍) stands within
+ * the context window on either side or when it stands alone between
+ * non-CJK characters, else a weak keyword's. */
+static double dox_ambiguous(const scan_t *sc, size_t s, size_t e)
+{
+	size_t b = s;
+	for (int k = 0; k < 4; k++) {
+		size_t w = dt_rules_lex(sc->r, sc->t, sc->n, b, DL_DOX_NOT);
+		if (w && b + w > s && (b < s || w > e - s))
+			return 0;
+		if (b == 0)
+			break;
+		b = prev_char(sc, b);
+	}
+	/* standing alone, set off on both sides ("【开盒】", "开盒！李娜"): a word of its own */
+	size_t adv;
+	if ((s == 0 || !is_cjk(cp_at(sc, prev_char(sc, s), &adv))) && !is_cjk(cp_at(sc, e, &adv)))
+		return S_DOX;
+	size_t win = (size_t)sc->set->context_window;
+	size_t from = s > win ? s - win : 0, to = e + win < sc->n ? e + win : sc->n;
+	while (from > 0 && ((unsigned char)sc->t[from] & 0xC0) == 0x80)
+		from++;
+	for (size_t q = from; q < to;) {
+		if (q < s || q >= e) {
+			if (dt_rules_lex(sc->r, sc->t, sc->n, q, DL_DOX_CTX))
+				return S_DOX;
+		}
+		cp_at(sc, q, &adv);
+		q += adv ? adv : 1;
+	}
+	return S_DOX_WEAK;
+}
 
 static int by_start(const void *a, const void *b)
 {
@@ -838,6 +1102,25 @@ static int by_start(const void *a, const void *b)
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
 	return x->te < y->te ? -1 : x->te > y->te;
+}
+
+/* Weak dox keywords (户籍, 曝光, an ambiguous 开盒 without a dox context) are
+ * ordinary words on most pages: they are kept only on a page that also holds
+ * an identifier (a number, an e-mail, a handle), where they support the verdict. */
+static void drop_lone_weak(scan_result_t *out)
+{
+	for (size_t k = 0; k < out->n; k++)
+		if (out->v[k].type != DT_DOX && out->v[k].type != DT_NAME && out->v[k].type != DT_ADDRESS)
+			return;
+	size_t o = 0;
+	for (size_t k = 0; k < out->n; k++) {
+		if (out->v[k].type == DT_DOX && out->v[k].score < S_DOX) {
+			free(out->v[k].value);
+			continue;
+		}
+		out->v[o++] = out->v[k];
+	}
+	out->n = o;
 }
 
 int dt_scan(const detect_rules_t *r, const char *text, size_t len, scan_result_t *out)
@@ -862,7 +1145,7 @@ int dt_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 				continue;  /* not where the scan stands (or empty): no context */
 			record_hit(&sc, i, i, k->cats, k->e);
 			if (k->cats & DR_BIT(DR_NAMECTX))
-				scan_name(&sc, i, S_NAME_CTX, k->e);
+				scan_name(&sc, i, S_NAME_CTX, k->e, 0);
 			if ((k->cats & DR_CTX_BIT(DT_ADDRESS)) &&
 			    !dt_rules_match(r, text, len, i, DR_BIT(DR_PROVINCE), NULL)) {
 				size_t e = scan_address(&sc, i, i, 2);
@@ -872,15 +1155,32 @@ int dt_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 				}
 			}
 		}
+		if (is_letter(c) && hostish(&sc, i)) {
+			/* "//res.wx.qq.com/mmbizwap/...": a host or path part is not a
+			 * context word (wx) and holds no identifier; an e-mail address
+			 * (first.last@host) is still one */
+			size_t e = scan_email(&sc, i);
+			i = e ? e : skip_host(&sc, i);
+			continue;
+		}
 		if (c >= 0x80 || is_letter(c)) {
 			uint32_t cats;
 			size_t L = dt_rules_match(r, text, len, i, DR_RECORD_MASK, &cats);
 			if (L) {
 				record_hit(&sc, i, i + L, cats, SIZE_MAX);
-				if (cats & DR_DOX_ANY)
-					emit_dox(&sc, i, i + L, (cats & DR_BIT(DR_DOX)) ? S_DOX : S_DOX_WEAK);
-				if (cats & (DR_DOX_ANY | DR_BIT(DR_NAMECTX)))
-					scan_name(&sc, i + L, (cats & DR_BIT(DR_NAMECTX)) ? S_NAME_CTX : S_NAME_DOX, 0);
+				double ds = 0;
+				if (cats & DR_BIT(DR_DOX))
+					ds = S_DOX;
+				else if (cats & DR_BIT(DR_DOX_AMB))
+					ds = dox_ambiguous(&sc, i, i + L);
+				else if (cats & DR_BIT(DR_DOX_WEAK))
+					ds = S_DOX_WEAK;
+				if (ds > 0)
+					emit_dox(&sc, i, i + L, ds);
+				if ((cats & DR_BIT(DR_NAMECTX)) || ds >= S_DOX)
+					scan_name(&sc, i + L, (cats & DR_BIT(DR_NAMECTX)) ? S_NAME_CTX : S_NAME_DOX, 0,
+					          (cats & DR_BIT(DR_NAMECTX)) &&
+					          dt_rules_lex(r, text, len, i, DL_NAMECTX_LOOSE) == L);
 				if (cats & DR_BIT(DR_PROVINCE)) {
 					size_t e = scan_address(&sc, i, i + L, 1);
 					if (e) {
@@ -937,6 +1237,7 @@ int dt_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 		i += adv;
 	}
 	free(sc.hit);
+	drop_lone_weak(out);
 	if (!sc.oom && out->n > 1)
 		qsort(out->v, out->n, sizeof out->v[0], by_start);
 	if (sc.oom) {

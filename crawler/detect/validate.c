@@ -18,7 +18,7 @@
 static const char *const type_names[DT__COUNT] = {
 	"cn_resident_id", "cn_mobile", "cn_landline", "cn_bank_card", "cn_passport",
 	"hk_id", "tw_id", "cn_plate", "email", "qq", "wechat", "social_handle",
-	"cn_address", "person_name", "dox_keyword",
+	"cn_address", "person_name", "dox_keyword", "intl_phone",
 };
 
 const char *dt_type_name(int t)
@@ -174,6 +174,11 @@ int dt_valid_landline(const char *d, size_t n, size_t *area_len)
 	else if (d[1] >= '3' && d[1] <= '9')
 		a = 4;                   /* 0311..0999 */
 	else
+		return 0;
+	/* no Chinese 4-digit area code has 0 as its third digit but 0701
+	 * (Yingtan) and 0901-0909 (Xinjiang): "0800 912 2901" is a UK
+	 * freephone number, not a landline here */
+	if (a == 4 && d[2] == '0' && !(d[1] == '7' && d[3] == '1') && d[1] != '9')
 		return 0;
 	size_t sub = n - a;
 	if (sub < 7 || sub > 8 || d[a] < '2')

@@ -8,7 +8,12 @@
 3. Fixtures under tests/data/detect/ (expect.json): hk_id, tw_id, passport,
    plate, qq, wechat, landline, JSON bodies (keys as context), inline script
    state (spa.html), identifiers split across inline tags and written
-   full-width, and hard negatives.
+   full-width, and hard negatives; issue 12's real-page classes: an ordinary page
+   (unboxing 开盒, wx in host names, ad ids, foreign numbers, datelines, stock
+   tables, IPs, words that are no names) that is quiet, a doxing page in real
+   layouts (slash lists, courier phones, HK ids with a space, JCB, rare and
+   traditional-script surnames, glued WeChat:/Twitter@ context), a page whose
+   declared gb2312 is a lie (valid UTF-8), and names in JSON bodies.
 4. Watchlist: watch-hash writes 0600 exactly a salt and SHA-256(salt || value) per identifier,
    no identifier or 8-character piece of one in clear; scan --watch marks matches.
 5. Masking in the human output, --reveal, stdin, exit statuses, --rules errors.
@@ -103,6 +108,13 @@ def fixtures():
             check((t, v) not in got, f"{name}: {t} {v} must not be reported")
         if e.get("only"):
             check(not got, f"{name}: nothing reported (got {sorted(got)})")
+        if "only_types" in e:
+            extra = sorted((t, v) for t, v in got if t not in e["only_types"])
+            check(not extra, f"{name}: only {e['only_types']} reported (got {extra})")
+        if name == "charset_lie.html":
+            page = [o for o in lines if o.get("kind") == "page"]
+            check(page and page[0].get("charset") == "UTF-8",
+                  f"{name}: declared gb2312 but valid UTF-8 is read as UTF-8 (got {page and page[0].get('charset')})")
         page = [o for o in lines if o.get("kind") == "page"]
         if "doxing" in e:
             check(page and page[0]["doxing"] == e["doxing"], f"{name}: doxing == {e['doxing']}")

@@ -455,6 +455,9 @@ static void test_focus_score(void)
 	CHECK(detect_text_signal(r, "人肉搜索：插队男", strlen("人肉搜索：插队男")) == 1.0, "人肉: strong");
 	CHECK(detect_text_signal(r, "扒皮某网红", strlen("扒皮某网红")) == 1.0, "扒皮: strong");
 	CHECK(detect_text_signal(r, "扒一扒", strlen("扒一扒")) == 0.5, "扒一扒: weak");
+	CHECK(detect_text_signal(r, "开盒发现屏幕有划痕", strlen("开盒发现屏幕有划痕")) == 0.0, "unboxing: no signal");
+	CHECK(detect_text_signal(r, "她被开盒了，个人信息全网都是", strlen("她被开盒了，个人信息全网都是")) == 1.0,
+	      "开盒 beside 个人信息: strong");
 	CHECK(detect_text_signal(r, "Doxed again", 11) == 1.0, "English, any case");
 	CHECK(detect_text_signal(r, "ｄｏｘｅｄ", strlen("ｄｏｘｅｄ")) == 1.0, "full-width folded");
 	CHECK(detect_text_signal(r, "a paradox", 9) == 0.0, "no keyword inside a word");
