@@ -9,7 +9,10 @@
  * ZSTD_decompressStream, which stops exactly at a frame's end, so each
  * record's compressed offset and length are exact (the CDXJ index and the
  * verifier's error messages depend on that). Skippable frames are skipped; a
- * dictionary frame (magic 0x184D2A5D) at the start of the file is loaded.
+ * dictionary frame (magic 0x184D2A5D) at the start of the file is loaded. In
+ * strict mode (the verifier's) every byte must belong to a record: a
+ * skippable or dictionary frame, a frame without content checksum, or CR/LF
+ * between plain records is an error naming its offset.
  * Each frame must hold exactly one whole record: a version line, named
  * fields, a Content-Length-sized block and CRLF CRLF — a frame that holds
  * less (truncation) or more (two records) is an error, because a record

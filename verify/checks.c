@@ -110,7 +110,7 @@ struct vf_ctx {
 	const char *outside_example_set;
 	char outside_example[400];
 
-	uint64_t input_bytes, work;
+	uint64_t input_bytes, work, eager;
 	int work_exceeded, nomem, io_error;
 	vf_hook_t hooks[4];
 	size_t nhooks;
@@ -538,16 +538,65 @@ static int reread(vf_ctx_t *c, size_t fidx, uint64_t off, warc_rec_t *rec, arc_e
 	return 0;
 }
 
+/* Put fresh (its data or its why) first in the cache, under a copy of id,
+ * dropping the oldest entries until the byte budget holds. */
+static void cache_put(vf_ctx_t *c, const char *id, const cached_t *fresh)
+{
+	size_t i, total;
+
+	cache_drop(&c->cache[VF_CACHE_ENTRIES - 1]);
+	memmove(&c->cache[1], &c->cache[0], (VF_CACHE_ENTRIES - 1) * sizeof *c->cache);
+	c->cache[0] = *fresh;
+	c->cache[0].id = dup(c, id);
+	for (total = fresh->len, i = 1; i < VF_CACHE_ENTRIES; i++) {
+		total += c->cache[i].len;
+		if (total > VF_CACHE_BYTES)
+			cache_drop(&c->cache[i]);
+	}
+}
+
+/* A response read in the main pass: its findings record usually follows, so
+ * decode its payload now, while the record is in memory, instead of reading
+ * and decompressing it again. Only text-like payloads (what the crawler scans),
+ * only while the eager budget (VF_EAGER_BASE + VF_WORK_FACTOR x input) allows a
+ * whole VF_MAX_DECODED, and only a success is cached: whatever goes wrong here
+ * is found again, and reported, by the findings check's own decoding. */
+static void decode_eagerly(vf_ctx_t *c, const char *id, const warc_rec_t *rec)
+{
+	static const char *const binary[] = { "image/", "audio/", "video/", "font/",
+	                                      "application/octet-stream", "application/zip",
+	                                      "application/pdf", "application/gzip" };
+	size_t hl = http_header_end(rec->block, (size_t)rec->block_len), i;
+	char ct[128] = "";
+	cached_t fresh;
+	int partial;
+
+	if (!hl || c->eager + VF_MAX_DECODED > VF_EAGER_BASE + VF_WORK_FACTOR * c->input_bytes)
+		return;
+	http_header_get(rec->block, hl, "Content-Type", ct, sizeof ct);
+	for (i = 0; i < sizeof binary / sizeof *binary; i++)
+		if (!strncasecmp(ct, binary[i], strlen(binary[i])))
+			return;
+	memset(&fresh, 0, sizeof fresh);
+	if (http_decoded_payload(rec->block, (size_t)rec->block_len, VF_MAX_DECODED, &fresh.data,
+	                         &fresh.len, &partial, NULL) != 0 || !fresh.data) {
+		free(fresh.data);
+		return;
+	}
+	c->eager += fresh.len;
+	cache_put(c, id, &fresh);
+}
+
 /* The decoded payload of the record loc names (transfer and content coding
  * removed, exactly as the crawler computed it: http_decoded_payload), from
  * the cache or decoded once and cached. NULL with *why on failure. */
 static const cached_t *payload_of(vf_ctx_t *c, const char *id, const loc_t *loc, char *why,
                                   size_t whysz)
 {
-	cached_t fresh, *e;
+	cached_t fresh;
 	warc_rec_t rec;
 	arc_error_t err;
-	size_t i, total;
+	size_t i;
 	int partial;
 
 	for (i = 0; i < VF_CACHE_ENTRIES; i++) {
@@ -598,17 +647,7 @@ static const cached_t *payload_of(vf_ctx_t *c, const char *id, const loc_t *loc,
 		snprintf(why, whysz, "out of memory");
 		return NULL;
 	}
-	fresh.id = dup(c, id);
-	/* room: drop the oldest until the new entry fits the byte budget */
-	e = &c->cache[VF_CACHE_ENTRIES - 1];
-	cache_drop(e);
-	memmove(&c->cache[1], &c->cache[0], (VF_CACHE_ENTRIES - 1) * sizeof *c->cache);
-	c->cache[0] = fresh;
-	for (total = fresh.len, i = 1; i < VF_CACHE_ENTRIES; i++) {
-		total += c->cache[i].len;
-		if (total > VF_CACHE_BYTES)
-			cache_drop(&c->cache[i]);
-	}
+	cache_put(c, id, &fresh);
 	if (!fresh.data)
 		return NULL;
 	return &c->cache[0];
@@ -1043,6 +1082,8 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 		fail_err(c, fidx, &e, "payload digest");
 	}
 
+	if (tb == T_RESPONSE && loc && bid)
+		decode_eagerly(c, bid, rec);
 	if (c->o.collect_pages && (tb & (T_RESPONSE | T_REVISIT))) {
 		vf_page_t *p = grow(c, c->res.pages, &c->cap_pages, c->res.npages + 1, sizeof *p);
 		size_t hl = http_header_end(rec->block, (size_t)rec->block_len);

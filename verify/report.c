@@ -299,8 +299,10 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 	        failed ? " failed" : "", (unsigned long long)res->records,
 	        res->records == 1 ? "" : "s", res->nfiles, res->nfiles == 1 ? "" : "s",
 	        failed ? "bad" : "ok", failed ? "FAILED" : res->verdict);
+	if (strcmp(res->verdict, "verified") != 0 && (s->nsigners || s->ntimes))
+		fputs(" (seals", f);
 	if (s->nsigners) {
-		fputs(": signed by ", f);
+		fputs(strcmp(res->verdict, "verified") ? " signed by " : ": signed by ", f);
 		for (i = 0; i < s->nsigners; i++) {
 			fputs(i ? " and " : "", f);
 			esc(f, s->signers[i].subject);
@@ -317,6 +319,8 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 			fputs(")", f);
 		}
 	}
+	if (strcmp(res->verdict, "verified") != 0 && (s->nsigners || s->ntimes))
+		fputs(", not anchored: see &ldquo;Not checked&rdquo;)", f);
 	fprintf(f, "; %llu failure%s</p>\n", (unsigned long long)res->failures_total,
 	        res->failures_total == 1 ? "" : "s");
 	fputs("<p>", f);

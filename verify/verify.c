@@ -194,20 +194,27 @@ static const char *grouped(uint64_t n, char out[32])
 }
 
 /* "verified: signed by ...; existed no later than ... according to ..." */
-static void print_seal_line(const vf_anchors_t *s)
+/* "verified: signed by ...; existed no later than ... according to ..."; for a
+ * case that is not verified the same facts, marked as not anchored. */
+static void print_seal_line(const vf_anchors_t *s, int verified)
 {
 	size_t i;
 
+	if (!verified && (s->nsigners || s->ntimes))
+		printf(" (seals");
 	if (s->nsigners) {
-		printf(": signed by %s", s->signers[0].subject);
+		printf("%s signed by %s", verified ? ":" : "", s->signers[0].subject);
 		for (i = 1; i < s->nsigners; i++)
 			printf(" and %s", s->signers[i].subject);
 	}
 	if (s->ntimes) {
-		printf("; existed no later than %s according to %s", s->times[0].time, s->times[0].tsa);
+		printf("%s existed no later than %s according to %s", s->nsigners ? ";" : ":",
+		       s->times[0].time, s->times[0].tsa);
 		for (i = 1; i < s->ntimes; i++)
 			printf(" (and %s at %s)", s->times[i].tsa, s->times[i].time);
 	}
+	if (!verified && (s->nsigners || s->ntimes))
+		printf(", not anchored: see \"not checked\")");
 }
 
 static void print_human(const vf_result_t *r, int quiet)
@@ -221,7 +228,7 @@ static void print_human(const vf_result_t *r, int quiet)
 	}
 	printf("%s records in %zu file%s %s", grouped(r->records, a), r->nfiles,
 	       r->nfiles == 1 ? "" : "s", !strcmp(r->verdict, "failed") ? "FAILED" : r->verdict);
-	print_seal_line(&r->anchors);
+	print_seal_line(&r->anchors, !strcmp(r->verdict, "verified"));
 	printf("; %s failure%s\n", grouped(r->failures_total, b), r->failures_total == 1 ? "" : "s");
 	for (i = 0; i < r->nfailures; i++) {
 		const vf_failure_t *x = &r->failures[i];

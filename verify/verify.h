@@ -33,6 +33,9 @@
 #define VF_MAX_FINDINGS    100000u              /* findings in one findings record */
 #define VF_WORK_FACTOR     16u                  /* decoded+hashed bytes per input byte ... */
 #define VF_WORK_BASE       ((uint64_t)1 << 30)  /* ... plus this, for the whole run */
+#define VF_EAGER_BASE      ((uint64_t)256 << 20) /* payloads decoded as responses are read
+                                                  * (so findings need no re-read): this plus
+                                                  * VF_WORK_FACTOR x input, never a failure */
 #define VF_MAX_RESYNC      64                   /* damaged frames skipped per file */
 #define VF_MAX_FAILURES    100000u              /* failures kept (the count goes on) */
 #define VF_MAX_NOT_CHECKED 16

@@ -5,7 +5,7 @@ from elsewhere, print CSS), shows per page the URL, WARC-Date, server address, H
 digests and check results, every finding highlighted with type, byte range and SHA-256, and
 what was verified and how; --redact masks the personal data; a damaged case's report names
 the failure. Then Debian's headless chromium renders it: the PNG is not blank and the DOM
-holds the verdict and a URL. Last line: "N passed, N failed".
+holds the verdict, a URL and the signer's name. Last line: "N passed, N failed".
 """
 import os, re, shutil, struct, subprocess, sys, zlib
 
@@ -59,11 +59,16 @@ def main():
     tmp = lib.tmpdir("custody-report-")
     _, port = lib.start_http_server(SITE)
     case = os.path.join(tmp, "case")
-    p = lib.custody("crawl", "-o", case, f"http://127.0.0.1:{port}/")
+    key = os.path.join(tmp, "operator")
+    lib.custody("keygen", "-o", key, "--subject", "/CN=Report Test Operator/O=custody tests")
+    # signed, not stamped (no TSA here): the report names the signer, time not anchored
+    p = lib.custody("crawl", "-o", case, "--key", key + ".key", "--cert", key + ".crt",
+                    f"http://127.0.0.1:{port}/")
     if not T.check(lib.capture_files(case), f"crawl: {p.stderr[-400:]}"):
         T.finish()
     rep = os.path.join(tmp, "report.html")
-    r = subprocess.run([lib.CUSTODY_VERIFY, "--report", rep, case], capture_output=True, text=True)
+    r = subprocess.run([lib.CUSTODY_VERIFY, "--trust", key + ".crt", "--report", rep, case],
+                       capture_output=True, text=True)
     T.check(r.returncode == 3, f"report run: exit 3 (got {r.returncode}) {r.stderr}")
     html = open(rep, encoding="utf-8").read()
     head = html.split("<body>")[0]
@@ -83,6 +88,7 @@ def main():
             and re.search(r"sha256:[0-9a-f]{64}", html) is not None, "byte ranges and SHA-256")
     T.check(PERSON_PHONE in html, "the person's number is shown (not redacted)")
     T.check("intact" in html and "not</b> anchored" in html, "verdict and what is not anchored")
+    T.check("Report Test Operator" in html, "the signer's name")
 
     red = os.path.join(tmp, "redacted.html")
     subprocess.run([lib.CUSTODY_VERIFY, "--report", red, "--redact", case], capture_output=True)
@@ -140,7 +146,7 @@ def main():
     r = subprocess.run([exe, *flags, "--dump-dom", "file://" + rep],
                        capture_output=True, text=True, timeout=120, env=env)
     T.check("custody-verify report" in r.stdout and "intact" in r.stdout
-            and f"http://127.0.0.1:{port}/" in r.stdout,
+            and f"http://127.0.0.1:{port}/" in r.stdout and "Report Test Operator" in r.stdout,
             f"chromium's DOM holds the verdict and the URLs {r.stderr[-300:]}")
     T.finish()
 

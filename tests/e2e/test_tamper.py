@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""test_tamper.py — the tamper suite: a real case of the sample site (samples/site served
-on 127.0.0.1, crawled by bin/custody into three rotated files), then one tampered copy per
-attack. Each must give `failed` (exit 1) naming the right check, never a crash:
+"""test_tamper.py — the tamper suite: a real, signed and stamped case of the sample site
+(samples/site served on 127.0.0.1, crawled by bin/custody into rotated files with a key
+from `custody keygen` and the test TSA of servers/tsa.py, sealed every 10 records), then one
+tampered copy per attack, verified with --trust and --tsa-trust. Each must give `failed`
+(exit 1) naming the right check, never a crash:
 
   flipped body byte                       block digest
   flipped body byte, block digest redone  payload digest
   a page removed (response + findings)    references
-  header field edited (WARC-Date)         only a seal binds it       (waits for sealing)
-  two records swapped                     only a seal orders them    (waits for sealing)
-  body byte flipped, both digests redone  only a seal binds the header (waits for sealing)
+  header field edited (WARC-Date, WARC-Target-URI)   seal root (only a seal binds them)
+  two records swapped                     seal root (only a seal orders them)
+  a record appended after the last seal   unsealed tail: never verified
+  another --trust certificate             seal signature
   file truncated mid-frame                zstd frame
   corrupted zstd frame                    zstd frame
   changed findings offset (digest redone) findings
@@ -19,9 +22,9 @@ attack. Each must give `failed` (exit 1) naming the right check, never a crash:
   renumbered files (one deleted)          case identity / file sequence
   random bytes                            exit 1 or 2
 
-A clean case gives `intact` (exit 3; `verified` once the case is sealed and anchors are
-given). The attacks only a seal can catch expect `failed` when the case holds seal records
-and print "waiting for sealing" otherwise.
+The clean case gives `verified` with the anchors and `intact` without them. The attacks only
+a seal can catch expect `failed` when the case holds seal records (they say "waiting for
+sealing" on a build that writes none).
 Frames are found by parsing the zstd frame format (RFC 8878), records re-compressed with
 the stock `zstd` CLI. Last line: "N passed, N failed".
 """
@@ -135,8 +138,12 @@ def with_block(plain, block, redo_payload=False):
     return out
 
 
-def run(*args):
-    p = subprocess.run([lib.CUSTODY_VERIFY, *args], capture_output=True, text=True, timeout=300)
+ANCHORS = []  # --trust CERT --tsa-trust CA once the key and the TSA exist
+
+
+def run(*args, anchors=True):
+    p = subprocess.run([lib.CUSTODY_VERIFY, *(ANCHORS if anchors else []), *args],
+                       capture_output=True, text=True, timeout=300)
     return p.returncode, p.stdout + p.stderr
 
 
@@ -169,8 +176,21 @@ def main():
         T.finish()
     tmp = lib.tmpdir("custody-tamper-")
     _, port = lib.start_http_server(SITE)
+    # the signing key and a test TSA on 127.0.0.1 (servers/tsa.py, its CA made on the spot)
+    key = os.path.join(tmp, "operator")
+    lib.custody("keygen", "-o", key, "--subject", "/CN=Tamper Test/O=custody tests")
+    tsa_dir = os.path.join(tmp, "tsa")
+    tp = subprocess.Popen([sys.executable, os.path.join(lib.HERE, "servers", "tsa.py"), "--dir",
+                           tsa_dir], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+    lib._procs.append(tp)
+    tsa_port = int(tp.stdout.readline().split()[-1])
+    lib.wait_port(tsa_port)
+    ANCHORS[:] = ["--trust", key + ".crt", "--tsa-trust", os.path.join(tsa_dir, "tsa-ca.pem")]
     clean = os.path.join(tmp, "clean")
-    p = lib.custody("crawl", "-o", clean, "--max-file-size", "12000", f"http://127.0.0.1:{port}/")
+    p = lib.custody("crawl", "-o", clean, "--max-file-size", "12000", "--key", key + ".key",
+                    "--cert", key + ".crt", "--tsa", f"http://127.0.0.1:{tsa_port}/",
+                    "--seal-every", "10", f"http://127.0.0.1:{port}/")
     if not T.check(p.returncode in (0, 1) and lib.capture_files(clean),
                    f"crawl of the sample site: exit {p.returncode} {p.stderr[-500:]}"):
         T.finish()
@@ -179,8 +199,24 @@ def main():
     sealed = any((r.get("Content-Type") or "").startswith("application/vnd.custody.sth")
                  for r in lib.case_records(clean))
     rc, out = run(clean)
-    T.check(rc == 3 and "intact; 0 failures" in out.splitlines()[0],
-            f"clean case: intact, exit 3 (got {rc})\n{out[:1500]}")
+    if sealed:
+        T.check(rc == 0 and " verified: signed by " in out.splitlines()[0]
+                and "existed no later than" in out.splitlines()[0],
+                f"clean signed case with anchors: verified, exit 0, who and when on the first "
+                f"line (got {rc})\n{out[:1500]}")
+    rc, out = run(clean, anchors=False)
+    T.check(rc == 3 and " intact" in out.splitlines()[0]
+            and out.splitlines()[0].endswith("; 0 failures"),
+            f"clean case without anchors: intact, exit 3 (got {rc})\n{out[:1500]}")
+    # each file alone: rotation splits pages across files, so some targets lie outside the
+    # files given; that is said, and is not a failure of the evidence
+    for f in files:
+        rc, out = run(f, anchors=False)
+        T.check(rc == 3 and "FAILED" not in out, f"{os.path.basename(f)} alone: intact "
+                f"(exit {rc})\n{out[:1200]}")
+    rc, out = run(*files, anchors=False)
+    T.check(rc == 3 and "outside" not in out, f"all files given one by one: intact, nothing "
+            f"outside (exit {rc})\n{out[:1200]}")
     n = [0]
 
     def copy():
@@ -263,6 +299,43 @@ def main():
     fr[a], fr[b] = fr[b], fr[a]
     c.rewrite(1, fr)
     expect_failed("two records swapped", c.dir, "seal root", sealed_only=True, sealed=sealed)
+
+    # 5b. WARC-Target-URI edited (same length)
+    c = copy()
+    i, recs, k, j = doxing_file(c)
+    fr = c.frames(i)
+    u = field(recs[k][2], "WARC-Target-URI")
+    fr[k] = zc(set_field(recs[k][2], "WARC-Target-URI", u[:-1] + ("x" if u[-1] != "x" else "y")))
+    c.rewrite(i, fr)
+    expect_failed("WARC-Target-URI edited", c.dir, "seal root", sealed_only=True, sealed=sealed)
+
+    # 5c. a record appended after the last seal: an unsealed tail is never verified
+    c = copy()
+    last = len(c.files) - 1
+    recs = c.records(last)
+    fr = c.frames(last)
+    extra = find(recs, lambda p: is_type(p, "request"))
+    plain = recs[extra][2].replace(field(recs[extra][2], "WARC-Record-ID").encode(),
+                                   b"<urn:uuid:0badf00d-0000-4000-8000-000000000000>")
+    c.rewrite(last, fr + [zc(plain)])
+    rc, out = run(c.dir)
+    if sealed:
+        T.check(rc != 0 and "verified" not in out.splitlines()[0] and "unsealed" in out,
+                f"a record appended after the last seal: not verified, the tail is named "
+                f"(exit {rc})\n{out[:1200]}")
+        print(f"ok    record appended after the last seal -> exit {rc}, unsealed tail named")
+    else:
+        print("wait  record appended after the last seal: the case is not sealed")
+
+    # 5d. another --trust certificate
+    if sealed:
+        other = os.path.join(tmp, "other")
+        lib.custody("keygen", "-o", other, "--subject", "/CN=Someone Else")
+        p = subprocess.run([lib.CUSTODY_VERIFY, "--trust", other + ".crt", "--tsa-trust",
+                            ANCHORS[3], clean], capture_output=True, text=True, timeout=300)
+        T.check(p.returncode == 1 and ": seal signature: " in p.stdout,
+                f"--trust another certificate: failed (seal signature), exit {p.returncode}\n"
+                f"{p.stdout[:1200]}")
 
     # 6. truncated mid-frame
     c = copy()

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zstd.h>
+
 #define RESP "<urn:uuid:11111111-1111-4111-8111-111111111111>"
 
 static const char page[] = "<html><body>tel 13800138000 end</body></html>";
@@ -246,6 +248,57 @@ int main(void)
 		vf_free(c1);
 	}
 	arc_buf_free(&a);
+
+	/* the strict reader: hidden bytes are errors naming their offset; the
+	 * default reader (crawl, ls, cdxj) still skips them */
+	{
+		static const char rec1[] = "WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: 2\r\n\r\nhi\r\n\r\n";
+		unsigned char buf[512], skip[12] = { 0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 'x', 'x', 'x', 'x' };
+		warc_reader_opts_t lax = { 0 }, strict = { .strict = 1 };
+		warc_reader_t *r;
+		warc_rec_t rec;
+		arc_error_t e;
+		ZSTD_CCtx *z = ZSTD_createCCtx();
+		size_t n1, n2;
+		int rc, nrec;
+
+		ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1);
+		n1 = ZSTD_compress2(z, buf, 200, rec1, sizeof rec1 - 1);
+		memcpy(buf + n1, skip, sizeof skip);
+		memcpy(buf + n1 + sizeof skip, buf, n1);
+		n2 = 2 * n1 + sizeof skip;
+		r = warc_reader_open_mem(buf, n2, "t.warc.zst", &lax, &e);
+		for (nrec = 0; (rc = warc_reader_next(r, &rec, &e)) == 1; nrec++)
+			;
+		CHECK(rc == 0 && nrec == 2, "lax: skippable frame skipped (%d records, rc %d)", nrec, rc);
+		warc_reader_free(r);
+		r = warc_reader_open_mem(buf, n2, "t.warc.zst", &strict, &e);
+		for (nrec = 0; (rc = warc_reader_next(r, &rec, &e)) == 1; nrec++)
+			;
+		CHECK(rc == ARC_EZSTD && nrec == 1 && e.offset == n1 && strstr(e.msg, "skippable"),
+		      "strict: the skippable frame is an error at its offset (%s)", e.msg);
+		warc_reader_free(r);
+
+		ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 0);
+		n1 = ZSTD_compress2(z, buf, sizeof buf, rec1, sizeof rec1 - 1);
+		r = warc_reader_open_mem(buf, n1, "t.warc.zst", &strict, &e);
+		rc = warc_reader_next(r, &rec, &e);
+		CHECK(rc == ARC_EZSTD && strstr(e.msg, "no content checksum"), "strict: no checksum (%s)",
+		      e.msg);
+		warc_reader_free(r);
+		ZSTD_freeCCtx(z);
+
+		memcpy(buf, rec1, sizeof rec1 - 1);
+		memcpy(buf + sizeof rec1 - 1, "\r\n", 2);
+		memcpy(buf + sizeof rec1 + 1, rec1, sizeof rec1 - 1);
+		r = warc_reader_open_mem(buf, 2 * (sizeof rec1 - 1) + 2, "t.warc", &strict, &e);
+		rc = warc_reader_next(r, &rec, &e);
+		rc = warc_reader_next(r, &rec, &e);
+		CHECK(rc == ARC_EFORMAT && e.offset == sizeof rec1 - 1 && strstr(e.msg, "stray CR/LF"),
+		      "strict: CR/LF between plain records (%s)", e.msg);
+		CHECK(!warc_reader_is_zstd(r), "plain input is not zstd");
+		warc_reader_free(r);
+	}
 
 	/* vf_printable: UTF-8 kept, everything else escaped */
 	s = vf_printable("a\xff\xc3\xa9\x01z", 6);
