@@ -35,7 +35,7 @@ static const cli_cmd_t wh_cmd = {
 	"and write WATCHFILE: a random salt and SHA-256(salt || normalized value) per identifier, "
 	"never the values themselves. A line may start with a type name and a blank (cn_resident_id, "
 	"cn_mobile, cn_landline, cn_bank_card, cn_passport, hk_id, tw_id, cn_plate, email, qq, "
-	"wechat, social_handle, cn_address, person_name); otherwise the type is recognised by its "
+	"wechat, social_handle, cn_address, person_name, intl_phone); otherwise the type is recognised by its "
 	"check digits and structure. Values are normalized as the detector does (full-width folded, "
 	"separators and +86 dropped, letters upper-cased, e-mail lower-cased), so "
 	"'139-1234-5678' matches '+86 139 1234 5678' on a page.\n\n"
