@@ -116,7 +116,7 @@ echo "   custody-verify --trust $keys/operator.crt --tsa-trust $keys/tsa/tsa-ca.
 "$verify" --trust "$keys/operator.crt" --tsa-trust "$keys/tsa/tsa-ca.pem" \
 	--report "$case_dir/report.html" "$case_dir" >"$tmp/verify.log" 2>&1
 rc=$?
-tail -3 "$tmp/verify.log" | indent
+sed -n '1p;$p' "$tmp/verify.log" | indent
 case $rc in
 0) echo "    => verified: every record is unaltered, sealed, signed by the demo operator and" \
 	"time-stamped (by a TEST authority: in real cases use a TSA the court trusts)." ;;

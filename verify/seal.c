@@ -57,6 +57,7 @@ struct vf_seal {
 	const seal_trust_t *trust, *tsa_trust;
 	int64_t at;
 	vf_seal_report_t rep;
+	uint64_t nfail;                 /* failures reported so far (a seal is ok when none came) */
 	/* per case */
 	merkle_tree_t tree;
 	int started, broken, exhibit;
@@ -86,6 +87,7 @@ static void failf(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *ri
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	s->nfail++;
 	s->rep.fail(ctx, rec ? rec->offset : 0, rid ? rid : "", check, msg);
 }
 
@@ -247,6 +249,8 @@ static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *
 	size_t ok, trusted;
 	int64_t gen;
 
+	uint64_t fails_before = s->nfail;
+
 	s->sum.seals++;
 	if (seal_body_parse(rec->block, (size_t)rec->block_len, 0, &b, &e) != ARC_OK) {
 		failf(s, ctx, rec, rid, "seal", "%s", e.msg);
@@ -303,6 +307,8 @@ static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *
 		}
 	}
 done:
+	if (s->nfail == fails_before)
+		s->sum.seals_ok++;
 	s->any_seal = 1;
 	s->last_seal_index = s->exhibit ? 0 : s->tree.size;
 	seal_body_free(&b);
@@ -488,10 +494,12 @@ void vf_seal_end_case(vf_seal_t *s, vf_seal_summary_t *sum)
 			if (!s->ex[i].proven)
 				s->sum.tail++; /* records of the exhibit no proof covers */
 	} else if (s->started && !s->broken) {
-		if (!s->any_seal)
+		if (!s->any_seal) {
 			s->sum.tail += s->tree.size;
-		else
+		} else {
 			s->sum.tail += s->tree.size - s->last_seal_index - 1;
+			s->sum.records_sealed += s->last_seal_index;
+		}
 	}
 	for (i = 0; i < s->nseals; i++) {
 		if (s->seals[i].stamped)
@@ -505,6 +513,8 @@ void vf_seal_end_case(vf_seal_t *s, vf_seal_summary_t *sum)
 		seal_time_format(s->last_gen, s->sum.last_time);
 	/* add this case's counts to the caller's */
 	sum->seals += s->sum.seals;
+	sum->seals_ok += s->sum.seals_ok;
+	sum->records_sealed += s->sum.records_sealed;
 	sum->seals_signed_ok += s->sum.seals_signed_ok;
 	sum->seals_trusted += s->sum.seals_trusted;
 	sum->seals_stamped_ok += s->sum.seals_stamped_ok;
@@ -546,11 +556,6 @@ int vf_seal_verdict(const vf_seal_summary_t *m, int have_trust, int have_tsa_tru
 		     "log (and with it every seal's root) could not be rebuilt; give the case directory");
 		verified = 0;
 	}
-	if (m->tail)
-		NOTE("%llu record%s after the last seal (an unsealed tail): kept, but not covered by any "
-		     "signature or time stamp", (unsigned long long)m->tail, m->tail == 1 ? " is" : "s are");
-	if (m->tail)
-		verified = 0;
 	if (m->seals_signed_ok < m->seals) {
 		NOTE("%llu of %llu seals are not signed: who sealed them is not proven",
 		     (unsigned long long)(m->seals - m->seals_signed_ok), (unsigned long long)m->seals);

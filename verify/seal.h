@@ -20,6 +20,8 @@ typedef struct {
 
 typedef struct {
 	uint64_t seals;              /* seal records checked */
+	uint64_t seals_ok;           /* ... with no failure (root, chain, signature, tokens) */
+	uint64_t records_sealed;     /* records covered by the last seal */
 	uint64_t seals_signed_ok;    /* signature holds */
 	uint64_t seals_trusted;      /* ... and the signer chains to --trust */
 	uint64_t seals_stamped_ok;   /* at least one token (or a stamp record) holds */
@@ -49,9 +51,11 @@ void vf_seal_free(vf_seal_t *s);
 
 #define VF_SEAL_MAX_NOTES 6
 #define VF_SEAL_NOTE_LEN  400
-/* 1 when the seals anchor everything (every seal signed and stamped, chained
- * to the anchors given, no unsealed tail); notes say what is not anchored and
- * headline sums up who sealed and when. */
+/* 1 when the seals anchor identity and time (every seal signed and stamped,
+ * chained to the anchors given, the log followed from the case's start); the
+ * unsealed tail is the caller's (checks.c reports it and keeps the verdict
+ * from "verified"). notes say what is not anchored; headline sums up who
+ * sealed and when. */
 int vf_seal_verdict(const vf_seal_summary_t *m, int have_trust, int have_tsa_trust,
                     char notes[VF_SEAL_MAX_NOTES][VF_SEAL_NOTE_LEN], size_t *nnotes, char *headline,
                     size_t hlsz);

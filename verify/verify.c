@@ -136,8 +136,8 @@ static void seal_group_end(void *state, vf_ctx_t *c)
 	for (i = 0; i < nn; i++)
 		vf_not_checked(c, "%s", notes[i]);
 	a->seals = h->sum.seals;
-	a->seals_ok = h->sum.seals_signed_ok < h->sum.seals_stamped_ok ? h->sum.seals_signed_ok
-	                                                                : h->sum.seals_stamped_ok;
+	a->seals_ok = h->sum.seals_ok;
+	a->records_sealed = h->sum.records_sealed;
 	a->unsealed_tail = h->sum.tail;
 	a->anchored = ok;
 	a->nsigners = 0;
