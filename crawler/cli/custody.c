@@ -18,11 +18,10 @@ static const struct {
 	{"crawl", cmd_crawl, "capture pages into a case directory (WARC + zstd)"},
 	{"scan", cmd_scan, "find exposed personal data in local files"},
 	{"ls", cmd_ls, "list the captures in a case directory"},
-	{"export", cmd_export, "copy a case or some pages to WACZ or .warc.gz for replay tools"},
+	{"export", cmd_export, "take pages out of a case: a sealed exhibit, or WACZ / .warc.gz for replay tools"},
 	{"watch-hash", cmd_watch_hash, "hash a victim's identifiers for --watch"},
 	{"keygen", cmd_keygen, "make the operator's signing key and certificate"},
 	{"stamp", cmd_stamp, "time-stamp the seals a TSA could not stamp during the crawl"},
-	{"export", cmd_export, "one page as a self-contained exhibit with its inclusion proof"},
 };
 
 static void usage(FILE *f)
