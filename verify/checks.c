@@ -956,7 +956,9 @@ static void check_warcinfo(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, cons
 {
 	vf_file_t *f = &c->res.files[fidx];
 	const char *fname = warc_rec_get(rec, "WARC-Filename");
-	const char *cid = warc_rec_get(rec, "Custody-Case-ID");
+	/* an exhibit (custody export) names the case it was cut from instead */
+	const char *cid = warc_rec_get(rec, "Custody-Case-ID") ? warc_rec_get(rec, "Custody-Case-ID")
+	                                                       : warc_rec_get(rec, "Custody-Exhibit-Of");
 	const char *base = base_name(f->path);
 	char shortname[9] = "";
 	unsigned long num;

@@ -184,6 +184,8 @@ def main():
     check(p.returncode == 0, f"export: {p.stdout} {p.stderr}")
     rc, j = verify("--trust", crt, "--tsa-trust", tsa_ca, exhibit)
     check(rc == 0, f"the exhibit verifies alone ({rc} {j.get('errors')} {j.get('not_checked')})")
+    check(not [n for n in j.get("not_checked", []) if "case identity" in n],
+          f"the exhibit's Custody-Exhibit-Of names its case ({j.get('not_checked')})")
     recs = lib.read_warc(exhibit)
     uris = {r.get("WARC-Target-URI") for r in recs if r.get("WARC-Type") in ("response", "request")}
     check(uris == {url}, f"the exhibit holds that page only ({uris})")
