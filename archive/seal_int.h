@@ -25,4 +25,7 @@ void seal_cert_info(const X509 *x, char *subject, char *issuer, size_t n,
 int seal_chain_check(const seal_trust_t *trust, X509 *x, STACK_OF(X509) *untrusted,
                      int64_t at, int purpose, char *why, size_t whysz);
 
+/* The last OpenSSL error as text (for messages) in buf, the queue cleared. */
+const char *seal_ossl_err(char *buf, size_t n);
+
 #endif

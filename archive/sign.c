@@ -72,7 +72,7 @@ static void certs_free(STACK_OF(X509) *sk)
 }
 
 /* The last OpenSSL error as text (for messages), queue cleared. */
-static const char *ossl_err(char *buf, size_t n)
+const char *seal_ossl_err(char *buf, size_t n)
 {
 	unsigned long e = ERR_peek_last_error();
 
@@ -410,7 +410,7 @@ fail:
 	X509_NAME_free(name);
 	seal_signer_free(s);
 	return arc_fail(err, ARC_EINVAL, "", 0, NULL, "cannot make a %s key and certificate: %s",
-	                seal_alg_name(alg), ossl_err(e, sizeof e));
+	                seal_alg_name(alg), seal_ossl_err(e, sizeof e));
 }
 
 /* Create path with O_EXCL and mode; write the PEM that fn produces. */
@@ -451,7 +451,7 @@ static int write_new_file(const char *path, mode_t mode, int (*fn)(BIO *, const 
 		char m[256];
 		unlink(path);
 		return arc_fail(err, ARC_EIO, path, 0, NULL, "cannot write %s: %s", path,
-		                ERR_peek_last_error() ? ossl_err(m, sizeof m) : strerror(e));
+		                ERR_peek_last_error() ? seal_ossl_err(m, sizeof m) : strerror(e));
 	}
 	return ARC_OK;
 }
@@ -636,7 +636,7 @@ int seal_signer_load(const char *key_path, const char *cert_path, const char *pa
 		seal_signer_free(s);
 		return arc_fail(err, ARC_EINVAL, cert_path, 0, NULL,
 		                "%s does not belong to the key %s (%s)", cert_path, key_path,
-		                ossl_err(e, sizeof e));
+		                seal_ossl_err(e, sizeof e));
 	}
 	name_text(X509_get_subject_name(s->cert), s->subject, sizeof s->subject);
 	*out = s;
@@ -697,7 +697,7 @@ static int cms_sign_raw(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain, seal_a
 	ok = n > 0 && p && arc_buf_append(out, p, (size_t)n) == 0;
 done:
 	if (!ok)
-		ossl_err(ebuf, esz);
+		seal_ossl_err(ebuf, esz);
 	CMS_ContentInfo_free(cms);
 	BIO_free(in);
 	BIO_free(mem);
@@ -868,7 +868,7 @@ int seal_cms_verify(const void *cms_der, size_t cms_len, const void *data, size_
 	cms = d2i_CMS_bio(in, NULL);
 	if (!cms || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed || !CMS_is_detached(cms)) {
 		rc = arc_fail(err, ARC_EFORMAT, "", 0, NULL,
-		              "CMS signature: not a detached CMS SignedData in DER (%s)", ossl_err(e, sizeof e));
+		              "CMS signature: not a detached CMS SignedData in DER (%s)", seal_ossl_err(e, sizeof e));
 		goto done;
 	}
 	sis = CMS_get0_SignerInfos(cms);
@@ -880,7 +880,7 @@ int seal_cms_verify(const void *cms_der, size_t cms_len, const void *data, size_
 	/* the signature over these bytes, with the certificate carried inside */
 	if (CMS_verify(cms, NULL, empty, content, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
 		rc = arc_fail(err, ARC_EDIGEST, "", 0, NULL,
-		              "CMS signature does not verify over the tree head (%s)", ossl_err(e, sizeof e));
+		              "CMS signature does not verify over the tree head (%s)", seal_ossl_err(e, sizeof e));
 		goto done;
 	}
 	signers = CMS_get0_signers(cms);
@@ -955,7 +955,7 @@ int seal_alg_usable(seal_alg_t alg, arc_error_t *err)
 		if (!ok)
 			snprintf(e, sizeof e, "its signatures do not verify");
 	} else if (!e[0]) {
-		ossl_err(e, sizeof e);
+		seal_ossl_err(e, sizeof e);
 	}
 	EVP_PKEY_free(k);
 	X509_free(x);

@@ -32,18 +32,6 @@
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
-static const char *ossl_err(char *buf, size_t n)
-{
-	unsigned long e = ERR_peek_last_error();
-
-	if (!e)
-		snprintf(buf, n, "no detail from OpenSSL");
-	else
-		ERR_error_string_n(e, buf, n);
-	ERR_clear_error();
-	return buf;
-}
-
 int seal_tsq_make(const void *data, size_t len, seal_tsq_t *q, arc_error_t *err)
 {
 	TS_REQ *req = TS_REQ_new();
@@ -80,7 +68,7 @@ done:
 	if (!ok) {
 		arc_buf_free(&q->der);
 		return arc_fail(err, ARC_ENOMEM, "", 0, NULL, "cannot make a time-stamp request: %s",
-		                ossl_err(e, sizeof e));
+		                seal_ossl_err(e, sizeof e));
 	}
 	return ARC_OK;
 }
@@ -106,7 +94,7 @@ static TS_RESP *parse_resp(const void *tsr, size_t len, arc_error_t *err)
 	if (!resp || p != (const unsigned char *)tsr + len) {
 		TS_RESP_free(resp);
 		arc_fail(err, ARC_EFORMAT, "", 0, NULL, "time-stamp reply: not a DER TimeStampResp (%s)",
-		         ossl_err(e, sizeof e));
+		         seal_ossl_err(e, sizeof e));
 		return NULL;
 	}
 	return resp;
@@ -165,7 +153,7 @@ static int verify_self(TS_RESP *resp, X509 *signer, int64_t gen, char *why, size
 	st = NULL;
 	ok = TS_RESP_verify_response(ctx, resp) == 1;
 	if (!ok)
-		ossl_err(why, whysz);
+		seal_ossl_err(why, whysz);
 done:
 	X509_STORE_free(st);
 	TS_VERIFY_CTX_free(ctx);
@@ -328,7 +316,7 @@ int seal_tsr_verify(const void *tsr, size_t tsr_len, const void *data, size_t le
 			seal_time_format(info->gen_time, t);
 			rc = arc_fail(err, ARC_EDIGEST, "", 0, NULL,
 			              "TSA %s does not chain to %s at the token's time %s (%s)",
-			              info->tsa_subject, seal_trust_path(trust), t, ossl_err(why, sizeof why));
+			              info->tsa_subject, seal_trust_path(trust), t, seal_ossl_err(why, sizeof why));
 			goto done;
 		}
 		info->chain_ok = 1;
