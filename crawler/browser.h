@@ -1,0 +1,107 @@
+/*
+ * browser.h — private to the crawl library: browser capture (custody crawl --browser).
+ *
+ * Three parts, one contract:
+ *   proxy.c   an HTTP/HTTPS proxy on 127.0.0.1 that the browser must use. The
+ *             browser's TLS leg ends at a CA made per crawl (key only in memory);
+ *             every request goes upstream through the crawl's own libcurl path,
+ *             so each body the browser receives is a wire-exact response record.
+ *   browser.c Debian's chromium, headless, throw-away profile, driven over the
+ *             DevTools pipe (--remote-debugging-pipe: fds 3 and 4, NUL-delimited
+ *             JSON, jansson): navigate, wait for network idle (bounded), scroll,
+ *             then collect a full-page PNG, the rendered DOM as HTML (open shadow
+ *             roots included) and optionally a PDF.
+ *   render.c  the derived records of a rendered page (screenshot, DOM, PDF), with
+ *             WARC-Refers-To the page's main response, detection on the DOM record
+ *             and the links of the rendered DOM. Main thread only (it writes).
+ *
+ * Must never: let the browser see a byte that did not come through the proxy
+ * from the origin (besides the proxy's own refusals), log or write the proxy
+ * CA's private key, or block the thread that runs crawl_fetch_run().
+ */
+#ifndef CUSTODY_BROWSER_H
+#define CUSTODY_BROWSER_H
+#include <stddef.h>
+#include "crawl_int.h"
+
+/* ---------------------------------------------------------------- browser.c */
+
+typedef struct crawl_browser crawl_browser_t;
+
+typedef struct {
+	const char *chromium;    /* executable; NULL: $CUSTODY_CHROMIUM, else chromium on PATH */
+	const char *proxy;       /* "127.0.0.1:PORT" for --proxy-server; NULL: direct (tests only) */
+	const char *spki;        /* base64 SHA-256 of the proxy CA's SubjectPublicKeyInfo, for
+	                            --ignore-certificate-errors-spki-list; NULL: none */
+	const char *profile_parent; /* where the throw-away profile is made; NULL: $TMPDIR or /tmp */
+	long settle_ms;          /* bound on waiting for network idle after load (0: 15000) */
+	long idle_ms;            /* no request in flight for this long counts as idle (0: 500) */
+	int scrolls;             /* scroll steps for lazy content (0: 10; -1: none) */
+	int pdf;                 /* also print a PDF */
+	int width, height;       /* viewport (0: 1280 x 800) */
+} crawl_browser_opts_t;
+
+/* Start chromium. <0 with err saying what to do when it is missing or will not
+ * start ("install Debian's chromium: make bootstrap"). */
+int crawl_browser_start(const crawl_browser_opts_t *o, crawl_browser_t **out,
+                        arc_error_t *err);
+
+/* What the browser showed of one page. Every buffer is owned. */
+typedef struct {
+	char *url;               /* what was navigated to */
+	char *final_url;         /* the main frame's URL when collected (after redirects) */
+	unsigned char *png;      /* full-page screenshot */
+	size_t png_len;
+	unsigned char *dom;      /* rendered DOM serialized as HTML, UTF-8 */
+	size_t dom_len;
+	unsigned char *pdf;      /* with opts.pdf */
+	size_t pdf_len;
+	int settled;             /* 1: network idle reached within settle_ms */
+	int status;              /* main document's HTTP status as the browser saw it, 0 unknown */
+	char started[ARC_DATE_LEN];  /* WARC-Date form */
+	char finished[ARC_DATE_LEN];
+	char note[512];          /* "" or what was cut or went wrong ("did not settle in 15 s:
+	                            3 requests in flight"); recorded with the derived records */
+} crawl_rendered_t;
+
+/* Navigate to url, wait, scroll, collect. Blocks for up to about settle_ms plus
+ * the collection: call it from a thread of its own when the browser goes through
+ * the proxy. 0 with out filled (settled or not), or <0 with err when chromium
+ * crashed or the pipe broke (then stop b; a new one may be started). */
+int crawl_browser_render(crawl_browser_t *b, const char *url, crawl_rendered_t *out,
+                         arc_error_t *err);
+void crawl_rendered_free(crawl_rendered_t *r);
+/* "Chromium 156.0.8078.73" (valid while b lives). */
+const char *crawl_browser_version(const crawl_browser_t *b);
+/* The command line chromium was started with, flags joined by spaces (for warcinfo). */
+const char *crawl_browser_flags(const crawl_browser_t *b);
+/* Kill chromium (if still running), reap it, remove the profile. NULL is fine. */
+void crawl_browser_stop(crawl_browser_t *b);
+
+/* ---------------------------------------------------------------- render.c */
+
+/* What writing a rendered page produced. */
+typedef struct {
+	char screenshot_id[ARC_UUID_LEN + 8];  /* "<urn:uuid:...>" */
+	char dom_id[ARC_UUID_LEN + 8];
+	char pdf_id[ARC_UUID_LEN + 8];         /* "" without a PDF */
+	int records;             /* records written */
+	int nfindings;           /* findings in the DOM record, -1 when no detection ran */
+	int personal;
+	int doxing;
+	char **links;            /* normalized links of the rendered DOM (owned) */
+	size_t nlinks;
+} crawl_rendered_out_t;
+
+/* Write the derived records of r: screenshot (resource, image/png,
+ * urn:custody:screenshot:<url>), DOM (resource, text/html,
+ * urn:custody:dom:<url>), PDF, their metadata, and a findings record for the
+ * DOM whose offsets point into the DOM record's block. main_response is the
+ * "<urn:uuid:...>" of the page's main response record (WARC-Refers-To), or
+ * NULL when the proxy captured none. max_links 0: no links. Main thread only. */
+int crawl_capture_rendered(crawl_capture_ctx_t *c, const crawl_rendered_t *r,
+                           const char *main_response, size_t max_links,
+                           crawl_rendered_out_t *out, arc_error_t *err);
+void crawl_rendered_out_free(crawl_rendered_out_t *o);
+
+#endif
