@@ -22,6 +22,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The one version of custody and custody-verify (--version, User-Agent, warcinfo). */
+#define CUSTODY_VERSION "0.1.0"
+
 /* ---------------------------------------------------------------- errors */
 
 typedef enum {

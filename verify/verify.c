@@ -38,7 +38,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#define VF_VERSION "custody-verify 0.2.0"
+#define VF_VERSION "custody-verify " CUSTODY_VERSION
 
 #define VF_EXIT_VERIFIED 0
 #define VF_EXIT_FAILED   1

@@ -25,8 +25,6 @@
 
 #include "archive.h"
 
-#define CUSTODY_VERSION "0.1.0"
-
 /* Bytes of one payload the detector reads; a longer payload is scanned up to
  * here and its result says truncated (findings record "complete": false). */
 #define DETECT_MAX_INPUT ((size_t)32 << 20)
