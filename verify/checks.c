@@ -766,6 +766,9 @@ static int check_findings(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, const
 		pg->doxing = json_is_true(json_object_get(verdict, "doxing"));
 		pg->score = json_number_value(json_object_get(verdict, "score"));
 		pg->findings_total += json_array_size(list);
+		json_t *om = json_object_get(body, "findings_omitted");
+		if (json_is_integer(om) && json_integer_value(om) > 0)
+			pg->findings_omitted += (uint64_t)json_integer_value(om);
 	}
 	/* overlapping ranges could make a small findings body hash gigabytes */
 	budget = 8 * (uint64_t)pl->len + ((uint64_t)64 << 20);

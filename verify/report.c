@@ -198,6 +198,11 @@ static void page(FILE *f, const vf_page_t *x, size_t n, const vf_report_opts_t *
 		fprintf(f, "<tr><th>Findings</th><td>%llu fragment%s; offsets and hashes %s; page "
 		           "score %.2f</td></tr>\n", (unsigned long long)x->findings_total,
 		        x->findings_total == 1 ? "" : "s", state(x->findings_ok), x->score);
+	if (x->findings_omitted)
+		fprintf(f, "<tr><th>Not recorded</th><td>%llu further fragment%s found at capture time "
+		           "were left out of the findings record, which keeps the first ones in page "
+		           "order; the page itself is recorded whole</td></tr>\n",
+		        (unsigned long long)x->findings_omitted, x->findings_omitted == 1 ? "" : "s");
 	fputs("</table>\n", f);
 	if (!x->nfindings) {
 		fputs("</section>\n", f);

@@ -73,6 +73,7 @@ typedef struct {
 	vf_finding_t *findings;
 	size_t nfindings;
 	uint64_t findings_total; /* findings in the record (> nfindings when capped) */
+	uint64_t findings_omitted; /* found by the crawler but not written ("findings_omitted") */
 } vf_page_t;
 
 /* One failed check. */

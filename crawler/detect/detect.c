@@ -333,8 +333,8 @@ int detect_findings_error_json(const char *target_record_id, const char *why, ar
 	return rc;
 }
 
-int detect_findings_json(const detect_result_t *r, const char *target_record_id,
-                         arc_buf_t *out)
+/* The body with the first `keep` findings of r; NULL on ENOMEM. */
+static char *findings_dump(const detect_result_t *r, const char *target_record_id, size_t keep)
 {
 	json_t *root = json_object(), *verdict = json_object(), *arr = json_array();
 	int bad = !root || !verdict || !arr;
@@ -351,7 +351,9 @@ int detect_findings_json(const detect_result_t *r, const char *target_record_id,
 			bad |= set_new(sc, "bytes", json_integer((json_int_t)r->scanned_bytes));
 			bad |= set_new(sc, "complete", json_boolean(!r->truncated));
 		}
-		for (size_t i = 0; i < r->n && !bad; i++) {
+		if (keep < r->n)
+			bad |= set_new(root, "findings_omitted", json_integer((json_int_t)(r->n - keep)));
+		for (size_t i = 0; i < keep && !bad; i++) {
 			const detect_finding_t *f = &r->v[i];
 			json_t *o = json_object();
 			if (!o) {
@@ -378,6 +380,21 @@ int detect_findings_json(const detect_result_t *r, const char *target_record_id,
 	json_decref(root);
 	json_decref(verdict);
 	json_decref(arr);
+	return s;
+}
+
+int detect_findings_json(const detect_result_t *r, const char *target_record_id,
+                         arc_buf_t *out)
+{
+	size_t keep = r->n < DETECT_MAX_FINDINGS ? r->n : DETECT_MAX_FINDINGS;
+	char *s = findings_dump(r, target_record_id, keep);
+	/* long contexts or paths: halve what is kept until the body fits (a finding's
+	 * strings are bounded, so this ends well before keep reaches 0) */
+	while (s && strlen(s) > DETECT_MAX_FINDINGS_JSON && keep > 0) {
+		free(s);
+		keep /= 2;
+		s = findings_dump(r, target_record_id, keep);
+	}
 	if (!s)
 		return ARC_ENOMEM;
 	int rc = arc_buf_append(out, s, strlen(s));

@@ -100,6 +100,14 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
                    const char *content_type, const unsigned char *payload,
                    size_t len, detect_result_t *out, arc_error_t *err);
 void detect_result_free(detect_result_t *r);
+/* Findings written into one findings record at most, and its JSON size at most:
+ * a page with more (a leaked table of thousands of people) keeps the first ones
+ * in page order and says how many were left out ("findings_omitted"), so the
+ * record stays under the verifier's limits (VF_MAX_FINDINGS, VF_MAX_JSON). The
+ * verdict is made on all of them. */
+#define DETECT_MAX_FINDINGS 10000u
+#define DETECT_MAX_FINDINGS_JSON ((size_t)6 << 20)
+
 /* The findings record body (application/vnd.custody.findings+json, DESIGN.md). */
 int detect_findings_json(const detect_result_t *r, const char *target_record_id,
                          arc_buf_t *out);

@@ -361,6 +361,57 @@ static void detect_tests(void)
 	}
 }
 
+/* A page with more findings than one record holds keeps the first ones, says how
+ * many were left out, and stays under the verifier's JSON limit. */
+static void test_findings_cap(void)
+{
+	size_t n = DETECT_MAX_FINDINGS + 7;
+	detect_result_t r = {0};
+	r.v = calloc(n, sizeof *r.v);
+	r.n = n;
+	r.doxing = 1;
+	CHECK(r.v != NULL, "alloc");
+	if (!r.v)
+		return;
+	char ctx[2048];
+	memset(ctx, 'x', sizeof ctx - 1);
+	ctx[sizeof ctx - 1] = 0;
+	for (size_t i = 0; i < n; i++) {
+		r.v[i].type = "cn_mobile";
+		r.v[i].start = i * 11;
+		r.v[i].end = i * 11 + 11;
+	}
+	for (int round = 0; round < 2; round++) {
+		/* round 0: short strings, cut by count; round 1: 2 KiB contexts, cut by size */
+		for (size_t i = 0; i < n; i++) {
+			r.v[i].value = r.v[i].text = (char *)"13912345678";
+			r.v[i].xpath = (char *)"/html/body/p[1]";
+			r.v[i].context = round ? ctx : (char *)"tel";
+		}
+		arc_buf_t b = {0};
+		CHECK(detect_findings_json(&r, "urn:uuid:9", &b) == 0, "findings body (round %d)", round);
+		json_t *j = json_loadb((const char *)b.data, b.len, 0, NULL);
+		size_t kept = json_array_size(json_object_get(j, "findings"));
+		json_int_t omitted = json_integer_value(json_object_get(j, "findings_omitted"));
+		CHECK(j && kept > 0 && kept <= DETECT_MAX_FINDINGS && kept + (size_t)omitted == n,
+		      "round %d: %zu kept + %lld omitted = %zu", round, kept, (long long)omitted, n);
+		CHECK(b.len <= DETECT_MAX_FINDINGS_JSON, "round %d: %zu bytes within the limit", round, b.len);
+		CHECK(json_integer_value(json_object_get(json_array_get(json_object_get(j, "findings"), 0),
+		                                         "start")) == 0, "round %d: the first ones kept", round);
+		if (round == 0)
+			CHECK(kept == DETECT_MAX_FINDINGS, "round 0: cut by count (%zu)", kept);
+		json_decref(j);
+		arc_buf_free(&b);
+	}
+	/* under the cap: no findings_omitted key at all */
+	r.n = 3;
+	arc_buf_t b = {0};
+	CHECK(detect_findings_json(&r, "urn:uuid:9", &b) == 0 && !memmem(b.data, b.len, "omitted", 7),
+	      "a small page says nothing of omitted findings");
+	arc_buf_free(&b);
+	free(r.v);
+}
+
 int main(void)
 {
 	arc_error_t err;
@@ -368,6 +419,7 @@ int main(void)
 	CHECK(R != NULL, "built-in rules: %s", err.msg);
 	if (!R)
 		TU_END();
+	test_findings_cap();
 
 	/* identifiers, with and without context, separators, offsets */
 	one("身份证号：11010519491231002X，", DT_RESIDENT_ID, "11010519491231002X", "11010519491231002X");
