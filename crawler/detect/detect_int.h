@@ -140,6 +140,12 @@ uint32_t dt_rules_json_key(const detect_rules_t *r, const char *key, size_t n);
 /* Parse rules text (name is used in error messages as "name:line"). */
 detect_rules_t *dt_rules_parse(const char *buf, size_t len, const char *name,
                                    arc_error_t *err);
+/* The parsed rules as one flat image (*out malloc'd, host byte order; see
+ * rules.c), and back: the image must stay alive and unchanged while the rules
+ * object lives (its node arrays are used in place), and be 8-byte aligned. */
+int dt_rules_image(const detect_rules_t *r, unsigned char **out, size_t *len);
+detect_rules_t *dt_rules_from_image(const unsigned char *img, size_t len, const char *name,
+                                    arc_error_t *err);
 
 /* ---------------------------------------------------------------- scanner */
 

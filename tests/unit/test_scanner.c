@@ -607,6 +607,62 @@ int main(void)
 			detect_rules_free(r);
 		}
 	}
+	/* the built-in rules image (mkrules at build time) is exactly the image of
+	 * samples/rules/default.rules parsed now, and a damaged image is refused */
+	{
+		extern const unsigned char detect_default_image[];
+		extern const size_t detect_default_image_len;
+		arc_buf_t txt = {0};
+		int cut = 0;
+		if (arc_read_file("samples/rules/default.rules", 8u << 20, &txt, &cut, &err) != 0) {
+			printf("note: samples/rules/default.rules not found from this directory; skipped\n");
+		} else {
+			detect_rules_t *p = dt_rules_parse((const char *)txt.data, txt.len, "default.rules", &err);
+			unsigned char *img = NULL;
+			size_t n = 0;
+			CHECK(p && dt_rules_image(p, &img, &n) == 0, "image of default.rules");
+			CHECK(img && n == detect_default_image_len &&
+			      !memcmp(img, detect_default_image, n),
+			      "built-in image (%zu bytes) is default.rules compiled (%zu bytes)",
+			      detect_default_image_len, n);
+			detect_rules_t *q = img ? dt_rules_from_image(img, n, "img", &err) : NULL;
+			unsigned char *img2 = NULL;
+			size_t n2 = 0;
+			CHECK(q && dt_rules_image(q, &img2, &n2) == 0 && n2 == n && !memcmp(img, img2, n),
+			      "an image read back writes the same image");
+			const char *t = "姓名：王伟 户籍地址";
+			uint32_t c1 = 0, c2 = 0;
+			CHECK(q && dt_rules_match(p, t, strlen(t), 0, DR_RECORD_MASK, &c1) ==
+			               dt_rules_match(q, t, strlen(t), 0, DR_RECORD_MASK, &c2) && c1 == c2 && c1,
+			      "parsed and image rules match alike");
+			detect_rules_free(q);
+			free(img2);
+			if (img && n > 200) {
+				unsigned char *bad = malloc(n);
+				memcpy(bad, img, n);
+				bad[0] ^= 1;  /* magic */
+				CHECK(dt_rules_from_image(bad, n, "bad", &err) == NULL &&
+				      strstr(err.msg, "not a rules image"), "bad magic refused: %s", err.msg);
+				bad[0] ^= 1;
+				CHECK(dt_rules_from_image(bad, n / 2, "cut", &err) == NULL, "truncated image refused");
+				/* the first node's child index pointing past the nodes */
+				/* (layout in rules.c: header 40 bytes, jkey_t[njkey], nnode + has_lex,
+				 * root[256], then the nodes: {first, cats, sub, n}) */
+				uint64_t nj;
+				uint32_t jsz;
+				memcpy(&nj, bad + 32, 8);
+				memcpy(&jsz, bad + 12, 4);
+				size_t t0 = 40 + (size_t)((nj * jsz + 7) & ~(uint64_t)7) + 8 + 1024;
+				uint32_t huge = 0xFFFFFFF0u;
+				memcpy(bad + t0, &huge, 4);
+				CHECK(dt_rules_from_image(bad, n, "bad", &err) == NULL, "node out of range refused");
+				free(bad);
+			}
+			free(img);
+			detect_rules_free(p);
+		}
+		arc_buf_free(&txt);
+	}
 	rules_error("[dox_keyword]\nx\n[nope]\n", "x.rules:3: unknown section");
 	rules_error("word\n", "x.rules:1: entry before any [section]");
 	rules_error("[setting]\nverdict_min_types = many\n", "x.rules:2: bad setting");
