@@ -464,6 +464,29 @@ int main(void)
 			snprintf(t, sizeof t, "他%s王伟，", ctx[k]);
 			one(t, DT_NAME, "王伟", "王伟");
 		}
+		/* after 名叫/叫做 ("called") a name ends where a word ends: places and
+		 * shops named after people, or whose names start like one, are not names
+		 * (fabricated place names) */
+		const char *called_no[] = {"明天我想去名叫赵明远纪念馆的景点看看", "我要去名叫钱多福火锅的店吃饭",
+		                           "这条胡同古时叫做“孙德卫营”，因驻军得名", "你好，我要去名叫周家湾部落的餐馆"};
+		for (size_t k = 0; k < sizeof called_no / sizeof called_no[0]; k++) {
+			scan_result_t s;
+			scan(called_no[k], &s);
+			CHECK(find(&s, DT_NAME, NULL) < 0, "no name in %s", called_no[k]);
+			dt_scan_free(&s);
+		}
+		const char *place_no[] = {"这里古时候叫做钱市，是卖柴的地方", "相传这里名叫\"孙府\"。",
+		                           "<p>周山寺</p><p>电话：13912345678</p>"};
+		for (size_t k = 0; k < sizeof place_no / sizeof place_no[0]; k++) {
+			scan_result_t s;
+			scan(place_no[k], &s);
+			CHECK(find(&s, DT_NAME, NULL) < 0, "no name in %s", place_no[k]);
+			dt_scan_free(&s);
+		}
+		one("楼下住着一个名叫孙德卫的男子", DT_NAME, "孙德卫", "孙德卫");
+		one("她本名叫做赵明远。", DT_NAME, "赵明远", "赵明远");
+		one("他名叫钱多福，手机号码13912345678", DT_NAME, "钱多福", "钱多福");
+		one("名叫李娜电话13912345678", DT_NAME, "李娜", "李娜");
 		/* but not a word that starts on the context word's last character */
 		const char *no[] = {"本名单共有三人", "全名单如下", "原名单作废", "实名制购票", "实名认证"};
 		for (size_t k = 0; k < sizeof no / sizeof no[0]; k++) {
