@@ -116,9 +116,10 @@ _Static_assert(DR__COUNT <= 32, "rule categories are bits of a uint32_t");
  * [surname_weak]), taken for a name only as a whole JSON value; name context
  * words meaning "called" (名叫, 叫做: [name_context_called]), after which the
  * name must end where a word ends (not 名叫郭守敬纪念馆), and characters a
- * given name does not end with (寺, 府, 市: [name_end_not]). */
+ * given name does not end with (寺, 府, 市: [name_end_not]), and words between
+ * an address context word and the address (是在, 位于: [address_lead]). */
 enum { DL_COMMON = 0, DL_WORD, DL_DOX_NOT, DL_DOX_CTX, DL_ADDR_PERSONAL, DL_NAMECTX_LOOSE,
-       DL_SURNAME_WEAK, DL_NAMECTX_CALLED, DL_NAME_END_NOT };
+       DL_SURNAME_WEAK, DL_NAMECTX_CALLED, DL_NAME_END_NOT, DL_ADDR_LEAD };
 /* Longest lexicon word of category cat (DL_*) at pos, in bytes (0: none). */
 size_t dt_rules_lex(const detect_rules_t *r, const char *text, size_t len, size_t pos, int cat);
 

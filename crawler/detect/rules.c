@@ -119,7 +119,7 @@ static const struct {
 	{"dox_not", DL_DOX_NOT},      {"dox_context", DL_DOX_CTX},
 	{"address_personal", DL_ADDR_PERSONAL}, {"name_context_loose", DL_NAMECTX_LOOSE},
 	{"surname_weak", DL_SURNAME_WEAK}, {"name_context_called", DL_NAMECTX_CALLED},
-	{"name_end_not", DL_NAME_END_NOT},
+	{"name_end_not", DL_NAME_END_NOT}, {"address_lead", DL_ADDR_LEAD},
 };
 
 static unsigned char fold(unsigned char c)

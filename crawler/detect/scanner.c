@@ -961,6 +961,12 @@ static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end, int 
 		g += adv;
 		given++;
 	}
+	/* 艾瑞克·马龙·毕夏普: the first piece of a transliterated name, not a
+	 * Chinese surname and given name */
+	uint32_t dot = g < sc->n ? cp_at(sc, g, &adv) : 0;
+	if ((dot == 0xB7 || dot == 0x30FB || dot == 0x2022 || dot == 0xFF65) && g + adv < sc->n &&
+	    is_cjk(cp_at(sc, g + adv, &adv)))
+		return;
 	if (need_end && given && g < sc->n && is_cjk(cp_at(sc, g, &adv)) &&
 	    !dt_rules_match(sc->r, sc->t, sc->n, g,
 	                    DR_RECORD_MASK | DR_BIT(DR_NAME_STOP) | DR_BIT(DR_NAME_TITLE), NULL))
@@ -1207,8 +1213,12 @@ int dt_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 					}
 				}
 				if (cats & DR_CTX_BIT(DT_ADDRESS)) {
-					/* "住址：天河区中山路12号" — no province, so two levels at least */
+					/* "住址：天河区中山路12号" — no province, so two levels at least;
+					 * "地址是在…", "地址：位于…": the address starts after 是在/位于 */
 					size_t q = skip_seps(&sc, i + L);
+					size_t w = dt_rules_lex(r, text, len, q, DL_ADDR_LEAD);
+					if (w)
+						q = skip_seps(&sc, q + w);
 					if (!dt_rules_match(r, text, len, q, DR_BIT(DR_PROVINCE), NULL)) {
 						size_t e = scan_address(&sc, q, q, 2);
 						if (e) {

@@ -323,7 +323,7 @@ def labels(path):
         s = st.setdefault((o["run"], o["type"]), [0, 0])
         s[0] += o["label"] == "tp"
         s[1] += 1
-    for run in ("before", "after"):
+    for run in ("before", "after", "forum-before", "forum-after"):
         rows = [(t, v) for (r, t), v in sorted(st.items()) if r == run]
         tp, n = sum(v[0] for _, v in rows), sum(v[1] for _, v in rows)
         if n:

@@ -454,6 +454,11 @@ int main(void)
 	none("2023-11-05 1234 5678");
 	none("编号 0755-2600 0002X");
 
+	/* an address after 地址 + 是在/在/位于 starts after them (fabricated addresses) */
+	one("这家店的地址是在北京市海淀区学院路188号。", DT_ADDRESS, NULL, "北京市海淀区学院路188号");
+	one("地址在西城区德胜门外大街77号(近地铁)", DT_ADDRESS, NULL, "西城区德胜门外大街77号");
+	one("地址：位于宣武区白云路乙18号", DT_ADDRESS, NULL, "宣武区白云路乙18号");
+
 	/* name context words: 本名, 原名, 实名, 全名, 叫做, real/full name */
 	one("扒皮贴。这位网红本名范雨晴，直播间里", DT_NAME, "范雨晴", "范雨晴");
 	{
@@ -476,7 +481,9 @@ int main(void)
 			dt_scan_free(&s);
 		}
 		const char *place_no[] = {"这里古时候叫做钱市，是卖柴的地方", "相传这里名叫\"孙府\"。",
-		                           "<p>周山寺</p><p>电话：13912345678</p>"};
+		                           "<p>周山寺</p><p>电话：13912345678</p>",
+		                           /* pieces of transliterated names */
+		                           "知道啊，他本名叫艾瑞克·马龙·毕夏普。", "原名叫詹姆斯・希里尔・布朗特"};
 		for (size_t k = 0; k < sizeof place_no / sizeof place_no[0]; k++) {
 			scan_result_t s;
 			scan(place_no[k], &s);
