@@ -18,9 +18,15 @@
  * are not text (textmap.h), so [json_key.<type>] entries go to a small sorted
  * table that detect.c asks with the last step of a JSON value's path.
  *
+ * A parsed rules object can be written as one flat image and used again in
+ * place (dt_rules_image, dt_rules_from_image): the build compiles the
+ * built-in rules that way (tools/mkrules.c), so a process starts without
+ * parsing them.
+ *
  * Must never: trust the file (sizes are bounded, bytes checked as UTF-8, the
- * error names file:line), or hold keyword lists of its own: the defaults are
- * samples/rules/default.rules, embedded at build time (gen/default_rules.c).
+ * error names file:line; an image's node indexes are checked before use), or
+ * hold keyword lists of its own: the defaults are samples/rules/default.rules,
+ * embedded at build time (gen/default_rules.c, and compiled: default_image.S).
  */
 #include "detect_int.h"
 

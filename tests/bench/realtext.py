@@ -31,6 +31,10 @@ Sources (repository, commit, licence) — the commit is checked out of the mirro
       hours). Apache-2.0.
       These two are the forum-like part: people asking and answering, with many phone
       numbers, addresses, prices, dates and names of actors and singers.
+  Toyhom/Chinese-medical-dialogue-data  26724a4357fcd142f0cab81188cacf1a2dd8a827
+      Patients' questions and doctors' answers from a Chinese medical Q&A site (internal
+      medicine; the sample file 样例_内科5000-6000.csv, GB18030), one page per question:
+      people writing about themselves and their families, ages, doses, test values. MIT.
 
 Mirrors are looked for under $REALTEXT_MIRRORS (default /work/.mirror) as
 <owner>+<name>/repo (a bare git directory, or a work tree with .git); a missing one is
@@ -53,7 +57,7 @@ import glob, html, json, os, random, subprocess, sys
 
 MIRRORS = os.environ.get("REALTEXT_MIRRORS", "/work/.mirror")
 CACHE = os.environ.get("REALTEXT_CACHE", os.path.expanduser("~/.cache/custody-realtext"))
-VERSION = "3"
+VERSION = "4"
 
 SOURCES = [
     ("LawRefBook/Laws", "2f4c5c23716267af9dbebbbbd6cbbf732b101981", "public domain (PRC Copyright Law art. 5: official texts)"),
@@ -62,6 +66,7 @@ SOURCES = [
     ("DRCKnowledgeTeam/DRCD", "b944790de5af02c5fbb7cd9cb1473d27d169eebf", "CC BY-SA 3.0"),
     ("thu-coai/CrossWOZ", "df82c9fdff91b9b130f2d6b89110d3870ba6260e", "Apache-2.0"),
     ("thu-coai/KdConv", "653db76432de09a004ba708a68f8bbd5500e6bec", "Apache-2.0"),
+    ("Toyhom/Chinese-medical-dialogue-data", "26724a4357fcd142f0cab81188cacf1a2dd8a827", "MIT"),
 ]
 
 
@@ -194,6 +199,19 @@ def pages_kdconv(d, commit):
             yield "listing", "kb_travel#" + name, lines
 
 
+def pages_medical(d, commit):
+    import csv, io
+    raw = show(d, commit + ":样例_内科5000-6000.csv")
+    if raw is None:
+        print("realtext: the medical Q&A sample is not in the mirror: skipped", file=sys.stderr)
+        return
+    rows = csv.reader(io.StringIO(raw.decode("gb18030", "replace")))
+    next(rows, None)  # department,title,ask,answer
+    for i, r in enumerate(rows):
+        if len(r) == 4 and r[1].strip():
+            yield "qa", "样例_内科5000-6000.csv#%d" % (i + 2), [r[1], r[0], r[2], r[3]]
+
+
 def build():
     stamp = os.path.join(CACHE, "sources.json")
     if os.path.exists(stamp):
@@ -235,6 +253,7 @@ def build():
         pages_squad(dirs["DRCKnowledgeTeam/DRCD"], SOURCES[3][1], ["DRCD_dev.json", "DRCD_test.json"], "wiki-tw"),
         pages_crosswoz(dirs["thu-coai/CrossWOZ"], SOURCES[4][1]),
         pages_kdconv(dirs["thu-coai/KdConv"], SOURCES[5][1]),
+        pages_medical(dirs["Toyhom/Chinese-medical-dialogue-data"], SOURCES[6][1]),
     ]
     index, n, total = [], 0, 0
     for g in gens:
