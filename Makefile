@@ -55,6 +55,10 @@ CLI_OBJ     = $(CLI_SRC:%.c=$(BUILD)/%.o)
 # The built-in detection rules: samples/rules/default.rules embedded as a C array
 # (od + sed, correct for any bytes, no python at build time), part of libdetect.a.
 DETECT_OBJ += $(BUILD)/gen/default_rules.o
+# ... and the same rules compiled by the build tool mkrules (crawler/detect/tools/) into the
+# image custody uses at start without parsing (rules.c, dt_rules_from_image).
+MKRULES_OBJ := $(DETECT_OBJ)
+DETECT_OBJ += $(BUILD)/gen/default_image.o
 VERIFY_OBJ  = $(VERIFY_SRC:%.c=$(BUILD)/%.o)
 VERIFY_LIB_OBJ = $(VERIFY_LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -85,6 +89,18 @@ $(BUILD)/gen/default_rules.c: samples/rules/default.rules
 
 $(BUILD)/gen/default_rules.o: $(BUILD)/gen/default_rules.c
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/mkrules: crawler/detect/tools/mkrules.c $(MKRULES_OBJ) $(BUILD)/libarchive.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(MKRULES_OBJ) $(BUILD)/libarchive.a $(CUSTODY_LIBS)
+
+$(BUILD)/gen/default_rules.img: samples/rules/default.rules $(BUILD)/tools/mkrules
+	$(BUILD)/tools/mkrules samples/rules/default.rules $@
+
+# The image is taken in by the assembler (.incbin): no 8 MB C array to compile.
+$(BUILD)/gen/default_image.o: crawler/detect/tools/default_image.S $(BUILD)/gen/default_rules.img
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -std=c11,$(CFLAGS)) -DRULES_IMAGE='"$(BUILD)/gen/default_rules.img"' -c -o $@ $<
 
 $(BUILD)/libverify.a: $(VERIFY_LIB_OBJ)
 	@rm -f $@

@@ -12,6 +12,9 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +210,14 @@ int cmd_scan(int argc, char **argv)
 	}
 	arc_error_t err;
 	memset(&err, 0, sizeof err);
+#ifdef __GLIBC__
+	/* Each file's text map (about 9 bytes per byte of text) is freed before the
+	 * next file: keep that memory in the process rather than giving it back to
+	 * the kernel and faulting it in again per file (a third of the scan's time
+	 * on many small files). Bounded by the largest file's map. */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
 	detect_rules_t *rules = detect_rules_load(a.rules, &err);
 	if (!rules) {
 		fprintf(stderr, "custody scan: rules: %s\n", err.msg);

@@ -113,9 +113,13 @@ _Static_assert(DR__COUNT <= 32, "rule categories are bits of a uint32_t");
  * person's ([address_personal]), and name context words that are ordinary
  * terms too (当事人, 本人: [name_context_loose]) and need a separator before
  * the name, and surnames that are far more often function words (和, 有, 但:
- * [surname_weak]), taken for a name only as a whole JSON value. */
+ * [surname_weak]), taken for a name only as a whole JSON value; name context
+ * words meaning "called" (名叫, 叫做: [name_context_called]), after which the
+ * name must end where a word ends (not 名叫郭守敬纪念馆), and characters a
+ * given name does not end with (寺, 府, 市: [name_end_not]), and words between
+ * an address context word and the address (是在, 位于: [address_lead]). */
 enum { DL_COMMON = 0, DL_WORD, DL_DOX_NOT, DL_DOX_CTX, DL_ADDR_PERSONAL, DL_NAMECTX_LOOSE,
-       DL_SURNAME_WEAK };
+       DL_SURNAME_WEAK, DL_NAMECTX_CALLED, DL_NAME_END_NOT, DL_ADDR_LEAD };
 /* Longest lexicon word of category cat (DL_*) at pos, in bytes (0: none). */
 size_t dt_rules_lex(const detect_rules_t *r, const char *text, size_t len, size_t pos, int cat);
 
@@ -140,6 +144,12 @@ uint32_t dt_rules_json_key(const detect_rules_t *r, const char *key, size_t n);
 /* Parse rules text (name is used in error messages as "name:line"). */
 detect_rules_t *dt_rules_parse(const char *buf, size_t len, const char *name,
                                    arc_error_t *err);
+/* The parsed rules as one flat image (*out malloc'd, host byte order; see
+ * rules.c), and back: the image must stay alive and unchanged while the rules
+ * object lives (its node arrays are used in place), and be 8-byte aligned. */
+int dt_rules_image(const detect_rules_t *r, unsigned char **out, size_t *len);
+detect_rules_t *dt_rules_from_image(const unsigned char *img, size_t len, const char *name,
+                                    arc_error_t *err);
 
 /* ---------------------------------------------------------------- scanner */
 

@@ -896,7 +896,8 @@ static size_t skip_seps(const scan_t *sc, size_t p)
  * 曾多次 — and [frequent_word] frequent words a given name does not begin
  * with (人民, 其他). A candidate is a word when such a word starts at it and
  * reaches past its surname, or a frequent word starts at its given name and
- * reaches its end or beyond. */
+ * reaches its end or beyond, or its last character ends place names
+ * ([name_end_not]: 寺, 府, 市). */
 static int not_a_name(const scan_t *sc, size_t s, size_t L, size_t e)
 {
 	size_t w = dt_rules_lex(sc->r, sc->t, sc->n, s, DL_COMMON);
@@ -904,6 +905,12 @@ static int not_a_name(const scan_t *sc, size_t s, size_t L, size_t e)
 		return 1;
 	w = dt_rules_lex(sc->r, sc->t, sc->n, s + L, DL_WORD);
 	if (w && s + L + w >= e)
+		return 1;
+	/* a temple, a mansion, a town or a shop (白瀑寺, 安府, 柴市) */
+	size_t b = e - 1;
+	while (b > s + L && ((unsigned char)sc->t[b] & 0xC0) == 0x80)
+		b--;
+	if (b >= s + L && dt_rules_lex(sc->r, sc->t, sc->n, b, DL_NAME_END_NOT) == e - b)
 		return 1;
 	/* the rules' own words are not names (江苏省 a province, 曝光 a keyword) */
 	uint32_t cats;
@@ -914,8 +921,13 @@ static int not_a_name(const scan_t *sc, size_t s, size_t L, size_t e)
 }
 
 /* A name after a name-context word or dox keyword ending at p; whole_end:
- * the name must end exactly there (a JSON "name" value is the name or nothing). */
-static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end, int need_sep)
+ * the name must end exactly there (a JSON "name" value is the name or nothing);
+ * need_sep: a separator must follow the context word (当事人：王伟); need_end:
+ * the name must end where a word ends — before a non-CJK character, a
+ * [name_stop]/[name_title] word or a context word — as after 名叫/叫做, which
+ * name places and shops too (名叫郭守敬纪念馆的景点: no name). */
+static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end, int need_sep,
+                      int need_end)
 {
 	size_t q = whole_end ? p : skip_seps(sc, p);
 	if (need_sep && q == p)
@@ -949,6 +961,16 @@ static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end, int 
 		g += adv;
 		given++;
 	}
+	/* 艾瑞克·马龙·毕夏普: the first piece of a transliterated name, not a
+	 * Chinese surname and given name */
+	uint32_t dot = g < sc->n ? cp_at(sc, g, &adv) : 0;
+	if ((dot == 0xB7 || dot == 0x30FB || dot == 0x2022 || dot == 0xFF65) && g + adv < sc->n &&
+	    is_cjk(cp_at(sc, g + adv, &adv)))
+		return;
+	if (need_end && given && g < sc->n && is_cjk(cp_at(sc, g, &adv)) &&
+	    !dt_rules_match(sc->r, sc->t, sc->n, g,
+	                    DR_RECORD_MASK | DR_BIT(DR_NAME_STOP) | DR_BIT(DR_NAME_TITLE), NULL))
+		return;  /* the run goes on: a place or a shop, not a name that ends here */
 	if (given && (!whole_end || g == whole_end) && !not_a_name(sc, q, L, g))
 		emit(sc, DT_NAME, q, g, score, NULL);
 }
@@ -1145,7 +1167,7 @@ int dt_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 				continue;  /* not where the scan stands (or empty): no context */
 			record_hit(&sc, i, i, k->cats, k->e);
 			if (k->cats & DR_BIT(DR_NAMECTX))
-				scan_name(&sc, i, S_NAME_CTX, k->e, 0);
+				scan_name(&sc, i, S_NAME_CTX, k->e, 0, 0);
 			if ((k->cats & DR_CTX_BIT(DT_ADDRESS)) &&
 			    !dt_rules_match(r, text, len, i, DR_BIT(DR_PROVINCE), NULL)) {
 				size_t e = scan_address(&sc, i, i, 2);
@@ -1180,7 +1202,9 @@ int dt_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 				if ((cats & DR_BIT(DR_NAMECTX)) || ds >= S_DOX)
 					scan_name(&sc, i + L, (cats & DR_BIT(DR_NAMECTX)) ? S_NAME_CTX : S_NAME_DOX, 0,
 					          (cats & DR_BIT(DR_NAMECTX)) &&
-					          dt_rules_lex(r, text, len, i, DL_NAMECTX_LOOSE) == L);
+					          dt_rules_lex(r, text, len, i, DL_NAMECTX_LOOSE) == L,
+					          (cats & DR_BIT(DR_NAMECTX)) &&
+					          dt_rules_lex(r, text, len, i, DL_NAMECTX_CALLED) == L);
 				if (cats & DR_BIT(DR_PROVINCE)) {
 					size_t e = scan_address(&sc, i, i + L, 1);
 					if (e) {
@@ -1189,8 +1213,12 @@ int dt_scan_keys(const detect_rules_t *r, const char *text, size_t len,
 					}
 				}
 				if (cats & DR_CTX_BIT(DT_ADDRESS)) {
-					/* "住址：天河区中山路12号" — no province, so two levels at least */
+					/* "住址：天河区中山路12号" — no province, so two levels at least;
+					 * "地址是在…", "地址：位于…": the address starts after 是在/位于 */
 					size_t q = skip_seps(&sc, i + L);
+					size_t w = dt_rules_lex(r, text, len, q, DL_ADDR_LEAD);
+					if (w)
+						q = skip_seps(&sc, q + w);
 					if (!dt_rules_match(r, text, len, q, DR_BIT(DR_PROVINCE), NULL)) {
 						size_t e = scan_address(&sc, q, q, 2);
 						if (e) {

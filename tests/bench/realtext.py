@@ -20,6 +20,21 @@ Sources (repository, commit, licence) — the commit is checked out of the mirro
       CMRC 2018 reading comprehension: Chinese Wikipedia paragraphs. CC BY-SA 4.0.
   DRCKnowledgeTeam/DRCD         b944790de5af02c5fbb7cd9cb1473d27d169eebf
       Delta Reading Comprehension Dataset: traditional-Chinese Wikipedia. CC BY-SA 3.0.
+  thu-coai/CrossWOZ             df82c9fdff91b9b130f2d6b89110d3870ba6260e
+      Crowd-written Chinese dialogues planning trips in Beijing (hotels, restaurants,
+      attractions, taxis, metro: prices, times, addresses, phone numbers), validation and
+      test sets, and its databases of real Beijing businesses (one page per hotel,
+      restaurant and attraction: address, telephone, prices, ratings). Apache-2.0.
+  thu-coai/KdConv               653db76432de09a004ba708a68f8bbd5500e6bec
+      Crowd-written Chinese chat about films, music and travel (dev and test sets), and its
+      travel knowledge base (one page per place: address, telephone, tickets, opening
+      hours). Apache-2.0.
+      These two are the forum-like part: people asking and answering, with many phone
+      numbers, addresses, prices, dates and names of actors and singers.
+  Toyhom/Chinese-medical-dialogue-data  26724a4357fcd142f0cab81188cacf1a2dd8a827
+      Patients' questions and doctors' answers from a Chinese medical Q&A site (internal
+      medicine; the sample file 样例_内科5000-6000.csv, GB18030), one page per question:
+      people writing about themselves and their families, ages, doses, test values. MIT.
 
 Mirrors are looked for under $REALTEXT_MIRRORS (default /work/.mirror) as
 <owner>+<name>/repo (a bare git directory, or a work tree with .git); a missing one is
@@ -42,13 +57,16 @@ import glob, html, json, os, random, subprocess, sys
 
 MIRRORS = os.environ.get("REALTEXT_MIRRORS", "/work/.mirror")
 CACHE = os.environ.get("REALTEXT_CACHE", os.path.expanduser("~/.cache/custody-realtext"))
-VERSION = "2"
+VERSION = "4"
 
 SOURCES = [
     ("LawRefBook/Laws", "2f4c5c23716267af9dbebbbbd6cbbf732b101981", "public domain (PRC Copyright Law art. 5: official texts)"),
     ("fuyaonews/fuyaonews-open-dataset", "227ccb7446ec29d717f7b4d4d95e8e918cc6c7f1", "Apache-2.0"),
     ("ymcui/cmrc2018", "c0eb1b6ba219847457e6af3180da722bbeb656af", "CC BY-SA 4.0"),
     ("DRCKnowledgeTeam/DRCD", "b944790de5af02c5fbb7cd9cb1473d27d169eebf", "CC BY-SA 3.0"),
+    ("thu-coai/CrossWOZ", "df82c9fdff91b9b130f2d6b89110d3870ba6260e", "Apache-2.0"),
+    ("thu-coai/KdConv", "653db76432de09a004ba708a68f8bbd5500e6bec", "Apache-2.0"),
+    ("Toyhom/Chinese-medical-dialogue-data", "26724a4357fcd142f0cab81188cacf1a2dd8a827", "MIT"),
 ]
 
 
@@ -130,6 +148,70 @@ def pages_squad(d, commit, files, kind):
                 yield kind, f + "#" + str(art.get("id", title)), [title] + paras
 
 
+def _flat(v):
+    """A database value as one line: lists joined by 、, numbers as written."""
+    if isinstance(v, list):
+        return "、".join(_flat(x) for x in v)
+    if isinstance(v, dict):
+        return "；".join("%s：%s" % (k, _flat(x)) for k, x in v.items())
+    return str(v)
+
+
+def pages_crosswoz(d, commit):
+    import io, zipfile
+    for f in ("data/crosswoz/val.json.zip", "data/crosswoz/test.json.zip"):
+        raw = show(d, commit + ":" + f)
+        if raw is None:
+            print("realtext: %s not in the mirror: skipped" % f, file=sys.stderr)
+            continue
+        z = zipfile.ZipFile(io.BytesIO(raw))
+        data = json.loads(z.read(z.namelist()[0]))
+        for k in sorted(data, key=lambda x: int(x) if x.isdigit() else x):
+            msgs = [m.get("content", "") for m in data[k].get("messages", [])]
+            if msgs:
+                yield "dialog", f + "#" + k, ["对话 " + k] + msgs
+    for db in ("attraction", "hotel", "restaurant", "metro"):
+        raw = show(d, commit + ":data/crosswoz/database/%s_db.json" % db)
+        if raw is None:
+            continue
+        for name, ent in json.loads(raw):
+            yield "listing", db + "#" + name, [name] + ["%s：%s" % (k, _flat(v)) for k, v in ent.items()]
+
+
+def pages_kdconv(d, commit):
+    for dom in ("film", "music", "travel"):
+        for part in ("dev", "test"):
+            raw = show(d, commit + ":data/%s/%s.json" % (dom, part))
+            if raw is None:
+                continue
+            for i, conv in enumerate(json.loads(raw)):
+                msgs = [m.get("message", "") for m in conv.get("messages", [])]
+                if msgs:
+                    yield "chat", "%s/%s#%d" % (dom, part, i), [conv.get("name") or msgs[0][:20]] + msgs
+    raw = show(d, commit + ":data/travel/kb_travel.json")
+    if raw is not None:
+        for name, triples in json.loads(raw).items():
+            lines, seen = [name], set()
+            for t in triples:
+                if len(t) == 3 and tuple(t) not in seen:
+                    seen.add(tuple(t))
+                    lines.append("%s：%s" % (t[1], t[2]))
+            yield "listing", "kb_travel#" + name, lines
+
+
+def pages_medical(d, commit):
+    import csv, io
+    raw = show(d, commit + ":样例_内科5000-6000.csv")
+    if raw is None:
+        print("realtext: the medical Q&A sample is not in the mirror: skipped", file=sys.stderr)
+        return
+    rows = csv.reader(io.StringIO(raw.decode("gb18030", "replace")))
+    next(rows, None)  # department,title,ask,answer
+    for i, r in enumerate(rows):
+        if len(r) == 4 and r[1].strip():
+            yield "qa", "样例_内科5000-6000.csv#%d" % (i + 2), [r[1], r[0], r[2], r[3]]
+
+
 def build():
     stamp = os.path.join(CACHE, "sources.json")
     if os.path.exists(stamp):
@@ -169,6 +251,9 @@ def build():
         pages_squad(dirs["ymcui/cmrc2018"], SOURCES[2][1],
                     ["squad-style-data/cmrc2018_train.json", "squad-style-data/cmrc2018_dev.json", "squad-style-data/cmrc2018_trial.json"], "wiki-zh"),
         pages_squad(dirs["DRCKnowledgeTeam/DRCD"], SOURCES[3][1], ["DRCD_dev.json", "DRCD_test.json"], "wiki-tw"),
+        pages_crosswoz(dirs["thu-coai/CrossWOZ"], SOURCES[4][1]),
+        pages_kdconv(dirs["thu-coai/KdConv"], SOURCES[5][1]),
+        pages_medical(dirs["Toyhom/Chinese-medical-dialogue-data"], SOURCES[6][1]),
     ]
     index, n, total = [], 0, 0
     for g in gens:
@@ -220,6 +305,19 @@ def measure(binary):
     print("pages judged doxing: %d (%.2f per 1000 pages; goal <= 1)" % (dox, 1000.0 * dox / max(1, len(pages))))
     for p in dox_pages[:20]:
         print("   doxing: %s" % p)
+    # per kind of page (the file name ends in -<kind>.html): the forum-like part apart
+    kinds = {}
+    for p in pages:
+        k = os.path.basename(p).split("-", 1)[-1][:-5]
+        v = kinds.setdefault(k, [0, 0, 0])
+        v[0] += 1
+        v[1] += os.path.getsize(p)
+    for p in dox_pages:
+        k = p.split("-", 1)[-1][:-5]
+        if k in kinds:
+            kinds[k][2] += 1
+    print("per kind of page: " + "; ".join("%s %d pages %.1f MB %d doxing" % (k, v[0], v[1] / 1e6, v[2])
+                                          for k, v in sorted(kinds.items())))
     print("findings per MB per type:")
     for t in sorted(per_type):
         print("   %-16s %6d  %8.2f/MB" % (t, per_type[t], per_type[t] / (total / 1e6)))
@@ -244,7 +342,7 @@ def labels(path):
         s = st.setdefault((o["run"], o["type"]), [0, 0])
         s[0] += o["label"] == "tp"
         s[1] += 1
-    for run in ("before", "after"):
+    for run in ("before", "after", "forum-before", "forum-after"):
         rows = [(t, v) for (r, t), v in sorted(st.items()) if r == run]
         tp, n = sum(v[0] for _, v in rows), sum(v[1] for _, v in rows)
         if n:
@@ -265,12 +363,18 @@ def speed(binary, runs):
         return time.perf_counter() - t
     scan = [os.path.join(binary, "custody"), "scan", "--json"]
     once(scan)
-    ts = statistics.median(once(scan) for _ in range(runs))
-    th = statistics.median(once(["sha256sum"]) for _ in range(runs))
+    once(["sha256sum"])
+    # scan and sha256sum alternate, so both see the same load; the ratio is the median
+    # of the rounds' ratios (a loaded, shared machine moves both by seconds)
+    pairs = [(once(scan), once(["sha256sum"])) for _ in range(runs)]
+    ts = statistics.median(p[0] for p in pairs)
+    th = statistics.median(p[1] for p in pairs)
+    ratio = statistics.median(p[1] / p[0] for p in pairs)
     s, h = total / ts / 1e6, total / th / 1e6
     print("custody scan --json %8.1f MB/s  (%.3f s)" % (s, ts))
     print("sha256sum           %8.1f MB/s  (%.3f s)" % (h, th))
-    print("ratio scan/sha256sum: %.3f  (python timing medians, %d files; goal >= 0.25)" % (s / h, len(pages)))
+    print("ratio scan/sha256sum: %.3f  (median of %d alternating rounds, %d files; goal >= 0.25)"
+          % (ratio, runs, len(pages)))
     return 0
 
 

@@ -8,8 +8,9 @@
 #       BENCH_KIB KiB with filler text; the planted labels do not depend on the padding),
 #       `custody scan --json` over it, per-type precision/recall from score.py, and scan
 #       throughput in MB/s beside `sha256sum` over the same files (hyperfine medians).
-#   (b2) real text (`make realtext`, tests/bench/realtext.py): 66 MB of real, public,
-#       non-doxing Chinese pages (laws, news, Wikipedia) assembled from git mirrors into a
+#   (b2) real text (`make realtext`, tests/bench/realtext.py): 73 MB of real, public,
+#       non-doxing Chinese pages (laws, news, Wikipedia, and forum-like dialogues and
+#       business listings full of phone numbers and addresses) assembled from git mirrors into a
 #       cache outside the repository: pages judged doxing per 1 000 pages (goal <= 1),
 #       findings per MB per type, the hand-labelled sample's precision
 #       (tests/data/realtext-sample/) and scan throughput beside sha256sum on those bytes.

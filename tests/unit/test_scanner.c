@@ -506,6 +506,11 @@ int main(void)
 	none("2023-11-05 1234 5678");
 	none("编号 0755-2600 0002X");
 
+	/* an address after 地址 + 是在/在/位于 starts after them (fabricated addresses) */
+	one("这家店的地址是在北京市海淀区学院路188号。", DT_ADDRESS, NULL, "北京市海淀区学院路188号");
+	one("地址在西城区德胜门外大街77号(近地铁)", DT_ADDRESS, NULL, "西城区德胜门外大街77号");
+	one("地址：位于宣武区白云路乙18号", DT_ADDRESS, NULL, "宣武区白云路乙18号");
+
 	/* name context words: 本名, 原名, 实名, 全名, 叫做, real/full name */
 	one("扒皮贴。这位网红本名范雨晴，直播间里", DT_NAME, "范雨晴", "范雨晴");
 	{
@@ -516,6 +521,31 @@ int main(void)
 			snprintf(t, sizeof t, "他%s王伟，", ctx[k]);
 			one(t, DT_NAME, "王伟", "王伟");
 		}
+		/* after 名叫/叫做 ("called") a name ends where a word ends: places and
+		 * shops named after people, or whose names start like one, are not names
+		 * (fabricated place names) */
+		const char *called_no[] = {"明天我想去名叫赵明远纪念馆的景点看看", "我要去名叫钱多福火锅的店吃饭",
+		                           "这条胡同古时叫做“孙德卫营”，因驻军得名", "你好，我要去名叫周家湾部落的餐馆"};
+		for (size_t k = 0; k < sizeof called_no / sizeof called_no[0]; k++) {
+			scan_result_t s;
+			scan(called_no[k], &s);
+			CHECK(find(&s, DT_NAME, NULL) < 0, "no name in %s", called_no[k]);
+			dt_scan_free(&s);
+		}
+		const char *place_no[] = {"这里古时候叫做钱市，是卖柴的地方", "相传这里名叫\"孙府\"。",
+		                           "<p>周山寺</p><p>电话：13912345678</p>",
+		                           /* pieces of transliterated names */
+		                           "知道啊，他本名叫艾瑞克·马龙·毕夏普。", "原名叫詹姆斯・希里尔・布朗特"};
+		for (size_t k = 0; k < sizeof place_no / sizeof place_no[0]; k++) {
+			scan_result_t s;
+			scan(place_no[k], &s);
+			CHECK(find(&s, DT_NAME, NULL) < 0, "no name in %s", place_no[k]);
+			dt_scan_free(&s);
+		}
+		one("楼下住着一个名叫孙德卫的男子", DT_NAME, "孙德卫", "孙德卫");
+		one("她本名叫做赵明远。", DT_NAME, "赵明远", "赵明远");
+		one("他名叫钱多福，手机号码13912345678", DT_NAME, "钱多福", "钱多福");
+		one("名叫李娜电话13912345678", DT_NAME, "李娜", "李娜");
 		/* but not a word that starts on the context word's last character */
 		const char *no[] = {"本名单共有三人", "全名单如下", "原名单作废", "实名制购票", "实名认证"};
 		for (size_t k = 0; k < sizeof no / sizeof no[0]; k++) {
@@ -658,6 +688,62 @@ int main(void)
 			CHECK(dt_rules_settings(r)->verdict_min_types == 2, "setting read");
 			detect_rules_free(r);
 		}
+	}
+	/* the built-in rules image (mkrules at build time) is exactly the image of
+	 * samples/rules/default.rules parsed now, and a damaged image is refused */
+	{
+		extern const unsigned char detect_default_image[];
+		extern const size_t detect_default_image_len;
+		arc_buf_t txt = {0};
+		int cut = 0;
+		if (arc_read_file("samples/rules/default.rules", 8u << 20, &txt, &cut, &err) != 0) {
+			printf("note: samples/rules/default.rules not found from this directory; skipped\n");
+		} else {
+			detect_rules_t *p = dt_rules_parse((const char *)txt.data, txt.len, "default.rules", &err);
+			unsigned char *img = NULL;
+			size_t n = 0;
+			CHECK(p && dt_rules_image(p, &img, &n) == 0, "image of default.rules");
+			CHECK(img && n == detect_default_image_len &&
+			      !memcmp(img, detect_default_image, n),
+			      "built-in image (%zu bytes) is default.rules compiled (%zu bytes)",
+			      detect_default_image_len, n);
+			detect_rules_t *q = img ? dt_rules_from_image(img, n, "img", &err) : NULL;
+			unsigned char *img2 = NULL;
+			size_t n2 = 0;
+			CHECK(q && dt_rules_image(q, &img2, &n2) == 0 && n2 == n && !memcmp(img, img2, n),
+			      "an image read back writes the same image");
+			const char *t = "姓名：王伟 户籍地址";
+			uint32_t c1 = 0, c2 = 0;
+			CHECK(q && dt_rules_match(p, t, strlen(t), 0, DR_RECORD_MASK, &c1) ==
+			               dt_rules_match(q, t, strlen(t), 0, DR_RECORD_MASK, &c2) && c1 == c2 && c1,
+			      "parsed and image rules match alike");
+			detect_rules_free(q);
+			free(img2);
+			if (img && n > 200) {
+				unsigned char *bad = malloc(n);
+				memcpy(bad, img, n);
+				bad[0] ^= 1;  /* magic */
+				CHECK(dt_rules_from_image(bad, n, "bad", &err) == NULL &&
+				      strstr(err.msg, "not a rules image"), "bad magic refused: %s", err.msg);
+				bad[0] ^= 1;
+				CHECK(dt_rules_from_image(bad, n / 2, "cut", &err) == NULL, "truncated image refused");
+				/* the first node's child index pointing past the nodes */
+				/* (layout in rules.c: header 40 bytes, jkey_t[njkey], nnode + has_lex,
+				 * root[256], then the nodes: {first, cats, sub, n}) */
+				uint64_t nj;
+				uint32_t jsz;
+				memcpy(&nj, bad + 32, 8);
+				memcpy(&jsz, bad + 12, 4);
+				size_t t0 = 40 + (size_t)((nj * jsz + 7) & ~(uint64_t)7) + 8 + 1024;
+				uint32_t huge = 0xFFFFFFF0u;
+				memcpy(bad + t0, &huge, 4);
+				CHECK(dt_rules_from_image(bad, n, "bad", &err) == NULL, "node out of range refused");
+				free(bad);
+			}
+			free(img);
+			detect_rules_free(p);
+		}
+		arc_buf_free(&txt);
 	}
 	rules_error("[dox_keyword]\nx\n[nope]\n", "x.rules:3: unknown section");
 	rules_error("word\n", "x.rules:1: entry before any [section]");
