@@ -330,6 +330,8 @@ typedef struct {
 	const char *operator_;    /* may be NULL */
 	const char *robots;       /* robots policy, e.g. "obey" or "ignore" */
 	const char *note;         /* case note, may be NULL */
+	const char *extra_info;   /* further warcinfo fields, "name: value" lines separated by
+	                             '\n' (names under 64 bytes), or NULL */
 	int cut_torn_tail;        /* --resume: a last file that ends inside a frame (a write cut
 	                             by a crash) is cut back to its last whole record */
 } arc_case_opts_t;

@@ -155,6 +155,11 @@ typedef struct {
 	char finished[ARC_DATE_LEN];
 	char note[512];          /* "" or what was cut or went wrong ("did not settle in 15 s:
 	                            3 requests in flight"); recorded with the derived records */
+	char *blocked_json;      /* set by the crawl after render (owned, NULL: none): JSON array of
+	                            {"url": ..., "reason": ...}, the browser's requests the proxy
+	                            refused (never fetched); recorded in the rendered page's
+	                            metadata. crawl_rendered_free frees it. */
+	uint64_t blocked;        /* how many were refused (the array may stop at 1000) */
 } crawl_rendered_t;
 
 /* Navigate to url, wait, scroll, collect. Blocks for up to about settle_ms plus

@@ -61,7 +61,8 @@ long crawl_retry_after(const char *value, time_t now);
 
 /* ---------------------------------------------------------------- frontier.c */
 
-enum { CRAWL_ITEM_PAGE = 0, CRAWL_ITEM_ROBOTS = 1 };
+enum { CRAWL_ITEM_PAGE = 0, CRAWL_ITEM_ROBOTS = 1,
+       CRAWL_ITEM_PROXY = 2 /* a browser's request through the proxy (--browser) */ };
 
 typedef struct {
 	char *url;      /* normalized (owned) */
