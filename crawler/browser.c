@@ -1075,6 +1075,7 @@ int crawl_browser_render(crawl_browser_t *b, const char *url, crawl_rendered_t *
 	if (!(out->url = strdup(url)))
 		return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
 	arc_now(out->started);
+	snprintf(out->browser, sizeof out->browser, "%s", b->version);
 	page_state_t ps;
 	memset(&ps, 0, sizeof ps);
 	json_t *res = NULL;

@@ -290,8 +290,70 @@ static int cmd_bench(char **argv)
 	return 0;
 }
 
+/* A response record for url (a made-up shell page, as the proxy would have
+ * captured it) and the derived records of a real rendering of url. */
+static int cmd_case(char **argv)
+{
+	const char *dir = argv[2], *url = argv[3];
+	arc_error_t err;
+	memset(&err, 0, sizeof err);
+	crawl_browser_opts_t o;
+	memset(&o, 0, sizeof o);
+	o.idle_ms = 300;
+	crawl_browser_t *b = NULL;
+	crawl_rendered_t r;
+	if (crawl_browser_start(&o, &b, &err) || crawl_browser_render(b, url, &r, &err)) {
+		printf("error: %s\n", err.msg);
+		crawl_browser_stop(b);
+		return 1;
+	}
+	crawl_browser_stop(b);
+	detect_rules_t *rules = detect_rules_load(NULL, &err);
+	arc_case_opts_t co = {.software = "test_browser", .command_line = "test_browser case",
+	                      .robots = "obey"};
+	crawl_capture_ctx_t c;
+	memset(&c, 0, sizeof c);
+	c.rules = rules;
+	c.cas = rules ? arc_case_open(dir, &co, &err) : NULL;
+	if (!c.cas) {
+		printf("error: %s\n", err.msg);
+		crawl_rendered_free(&r);
+		detect_rules_free(rules);
+		return 1;
+	}
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+	                           "Content-Length: 40\r\n\r\n<html><body>loading...</body></html>\n\n\n\n";
+	warc_record_t rec = {.type = "response", .target_uri = url, .content_type = ARC_CT_HTTP_RESPONSE,
+	                     .block = resp, .block_len = sizeof resp - 1};
+	warc_written_t w;
+	memset(&w, 0, sizeof w);
+	crawl_rendered_out_t out;
+	memset(&out, 0, sizeof out);
+	int rc = arc_case_write(c.cas, &rec, &w, &err);
+	char resp_id[ARC_UUID_LEN + 8];
+	snprintf(resp_id, sizeof resp_id, "%s", w.record_id);
+	if (!rc)
+		rc = crawl_capture_rendered(&c, &r, resp_id, 100, &out, &err);
+	if (!rc)
+		printf("records %d findings %d personal %d doxing %d links %zu\n", out.records, out.nfindings,
+		       out.personal, out.doxing, out.nlinks);
+	else
+		printf("error: %s\n", err.msg);
+	arc_error_t cerr;
+	if (arc_case_close(c.cas, &cerr) && !rc) {
+		printf("error: %s\n", cerr.msg);
+		rc = 1;
+	}
+	crawl_rendered_out_free(&out);
+	crawl_rendered_free(&r);
+	detect_rules_free(rules);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 4 && !strcmp(argv[1], "case"))
+		return cmd_case(argv);
 	if (argc >= 4 && !strcmp(argv[1], "render"))
 		return cmd_render(argc, argv);
 	if (argc >= 4 && !strcmp(argv[1], "bench"))
