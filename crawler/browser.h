@@ -153,6 +153,7 @@ typedef struct {
 	int status;              /* main document's HTTP status as the browser saw it, 0 unknown */
 	char started[ARC_DATE_LEN];  /* WARC-Date form */
 	char finished[ARC_DATE_LEN];
+	char browser[128];       /* crawl_browser_version() of the browser that rendered it */
 	char note[512];          /* "" or what was cut or went wrong ("did not settle in 15 s:
 	                            3 requests in flight"); recorded with the derived records */
 	char *blocked_json;      /* set by the crawl after render (owned, NULL: none): JSON array of

@@ -1,287 +1,293 @@
 #!/usr/bin/env python3
-"""test_browser.py — custody crawl --browser end to end, with the real chromium.
+"""test_browser.py — crawler/browser.c with the real chromium, driven through
+build/tests/test_browser (no proxy: chromium talks to the loopback server itself),
+and the derived records of a rendered page in a case checked by custody-verify.
 
-A loopback site (served by this test, over HTTP and over HTTPS with a test CA given by
---ca-file) whose fabricated person (samples/site/api/user.json: 柯晓彤, a resident ID with a
-valid check digit, a 1380013800x mobile) reaches the page only through JavaScript: the HTML
-is an empty shell, app.js (sent chunked) POSTs to a JSON API (sent gzip-compressed) and
-writes the answer into the page, and adds a link that exists only in the rendered DOM. The
-shell also embeds an image from another host (localhost instead of 127.0.0.1): out of scope.
-
-With --browser:
-  - the API's response record has findings, and so has the rendered DOM's record;
-  - every response the site sent (the server logs the exact bytes it wrote per request) is
-    in a response record byte for byte: the browser got nothing from anywhere else;
-  - the request record of the POST holds the body the browser sent;
-  - the screenshot is a PNG that decodes (zlib) and is not blank;
-  - the out-of-scope image is never requested from the site, counted as blocked and listed;
-  - the link only the DOM has is followed (--depth 1);
-  - custody-verify calls the case intact, check-warc passes; warcinfo names the proxy CA,
-    its SPKI hash, the chromium version and flags and the WebSocket/service-worker policy.
-Without --browser the same site yields no findings: only the shell is there.
-
-The proxy's refusals (non-loopback clients, malformed and oversized requests, WebSockets,
-bounds, TLS leaves) are tested in tests/unit/test_proxy.c with real sockets.
+  - a page whose personal data only JavaScript writes (from a JSON API), with an open
+    shadow root and content loaded on scroll: the DOM has all three, the PNG decodes,
+    is taller than the viewport and not one colour
+  - a page that keeps a long poll open forever: collected within the bound, settled 0
+  - a missing chromium: the clear error
+  - no chromium process and no profile left behind
+  - a case with a response and the rendered records verifies; a byte of the DOM record
+    changed fails it
 """
-import gzip, http.server, json, os, shutil, socketserver, ssl, struct, sys, threading, zlib
-
+import json, os, re, struct, subprocess, sys, time, zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib
 
-T = lib.Tally("browser")
-USER = json.load(open(os.path.join(lib.TOP, "samples", "site", "api", "user.json"), encoding="utf-8"))
-NAME, IDNO, PHONE = USER["user"]["real_name"], USER["user"]["id_card"], USER["user"]["phone"]
+t = lib.Tally("browser")
+BUILD = os.environ.get("CUSTODY_BUILD") or os.path.join(lib.TOP, "build")
+DRIVER = os.path.join(BUILD, "tests", "test_browser")
 
 
-class Site:
-    """A threaded HTTP(S) server on 127.0.0.1:0 that builds every response as bytes, writes
-    them in one go and logs (method, path, request body, bytes sent)."""
-
-    def __init__(self, tls=None):
-        self.log = []
-        self.lock = threading.Lock()
-        site = self
-
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def respond(self, body_req):
-                raw = site.page(self.command, self.path, dict(self.headers), body_req)
-                self.wfile.write(raw)
-                self.wfile.flush()
-                with site.lock:
-                    site.log.append((self.command, self.path, body_req, raw))
-
-            def do_GET(self):
-                self.respond(b"")
-
-            def do_POST(self):
-                n = int(self.headers.get("Content-Length") or 0)
-                self.respond(self.rfile.read(n) if n else b"")
-
-        class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
-            daemon_threads = True
-
-        self.httpd = S(("127.0.0.1", 0), H)
-        if tls:
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(*tls)
-            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
-        self.port = self.httpd.server_address[1]
-        self.scheme = "https" if tls else "http"
-        self.base = f"{self.scheme}://127.0.0.1:{self.port}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def page(self, method, path, headers, body):
-        extra, status, chunked = [], "200 OK", False
-        if path == "/":
-            ctype = "text/html; charset=utf-8"
-            out = (f'<!doctype html><html><head><meta charset="utf-8"><title>帖子</title></head><body>'
-                   f'<h1>帖子</h1><div id="app">加载中…</div>'
-                   f'<img src="{self.scheme}://localhost:{self.port}/out.png" alt="">'
-                   f'<script src="/app.js"></script></body></html>').encode()
-        elif path == "/app.js":
-            ctype, chunked = "application/javascript", True
-            out = (b"fetch('/api/post', {method: 'POST', headers: {'Content-Type': 'application/json'},"
-                   b" body: JSON.stringify({thread: 101})})"
-                   b".then(function (r) { return r.json(); }).then(function (d) {"
-                   b" var u = d.user; document.getElementById('app').textContent ="
-                   b" '\xe7\x9c\x9f\xe5\x90\x8d ' + u.real_name + '\xef\xbc\x8c\xe8\xba\xab\xe4\xbb\xbd\xe8\xaf\x81\xe5\x8f\xb7 ' + u.id_card +"
-                   b" '\xef\xbc\x8c\xe6\x89\x8b\xe6\x9c\xba ' + u.phone;"
-                   b" var a = document.createElement('a'); a.href = '/more.html'; a.textContent = 'more';"
-                   b" document.body.appendChild(a); });\n")
-        elif path == "/api/post" and method == "POST":
-            ctype = "application/json; charset=utf-8"
-            out = json.dumps(USER, ensure_ascii=False).encode()
-            if "gzip" in headers.get("Accept-Encoding", ""):
-                out = gzip.compress(out, mtime=0)
-                extra.append("Content-Encoding: gzip")
-        elif path == "/more.html":
-            ctype = "text/html; charset=utf-8"
-            out = b"<!doctype html><html><body><p>more: a page only the rendered DOM links to</p></body></html>"
-        else:
-            status, ctype = "404 Not Found", "text/plain"
-            out = f"not found: {path}\n".encode()
-        head = [f"HTTP/1.1 {status}", f"Content-Type: {ctype}", "Cache-Control: no-store"] + extra
-        if chunked:
-            head.append("Transfer-Encoding: chunked")
-            half = len(out) // 2
-            out = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (out[:half], out[half:])) + b"0\r\n\r\n"
-        else:
-            head.append(f"Content-Length: {len(out)}")
-        return ("\r\n".join(head) + "\r\n\r\n").encode() + out
-
-
-def png_pixels(data):
-    """(width, height, rows of bytes) of an 8-bit RGB/RGBA PNG, filters undone; None if not one."""
+def png_info(data):
+    """(width, height, distinct pixel values seen) of an 8-bit RGB/RGBA PNG, or None."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         return None
-    pos, idat, ihdr = 8, b"", None
+    pos, idat = 8, b""
+    w = h = ctype = depth = 0
     while pos + 8 <= len(data):
-        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            ihdr = struct.unpack(">IIBBBBB", chunk)
-        elif kind == b"IDAT":
-            idat += chunk
-        elif kind == b"IEND":
+        n, typ = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if typ == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+        elif typ == b"IDAT":
+            idat += body
+        elif typ == b"IEND":
             break
         pos += 12 + n
-    if not ihdr or ihdr[2] != 8 or ihdr[3] not in (2, 6) or ihdr[6]:
-        return None
-    w, h, bpp = ihdr[0], ihdr[1], 3 if ihdr[3] == 2 else 4
-    raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
-    for y in range(h):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+    raw = zlib.decompress(idat)
+    bpp = {2: 3, 6: 4}.get(ctype)
+    if depth != 8 or not bpp:
+        return (w, h, None)
+    stride = w * bpp
+    colours = set()
+    prev = bytearray(stride)
+    i = 0
+    for y in range(h):  # undo the filters, sample each row
+        f = raw[i]
+        line = bytearray(raw[i + 1:i + 1 + stride])
+        i += 1 + stride
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b = prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
             if f == 1:
-                line[i] = (line[i] + a) & 255
+                line[x] = (line[x] + a) & 255
             elif f == 2:
-                line[i] = (line[i] + b) & 255
+                line[x] = (line[x] + b) & 255
             elif f == 3:
-                line[i] = (line[i] + (a + b) // 2) & 255
+                line[x] = (line[x] + ((a + b) >> 1)) & 255
             elif f == 4:
                 p = a + b - c
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        if y % 64 == 0:
+            for x in range(0, stride, bpp * 16):
+                colours.add(bytes(line[x:x + 3]))
         prev = line
-    return w, h, rows
+    return (w, h, colours)
 
 
-def findings_of(recs, rid):
-    for r in recs:
-        if r.type == "metadata" and (r.get("Content-Type") or "").startswith(
-                "application/vnd.custody.findings+json") and rid in (r.get("WARC-Refers-To"),
-                                                                     r.get("WARC-Concurrent-To")):
-            return json.loads(r.block)
-    return None
+def descendants(pid):
+    """pids of every process below pid."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                kids.setdefault(ppid, []).append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    out, todo = [], [pid]
+    while todo:
+        for k in kids.get(todo.pop(), []):
+            out.append(k)
+            todo.append(k)
+    return out
 
 
-def personal(f):
-    return [x for x in (f or {}).get("findings", []) if x.get("type") != "dox_keyword"]
+def rss_kib(pids):
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                m = re.search(r"^VmRSS:\s+(\d+)", f.read(), re.M)
+                total += int(m.group(1)) if m else 0
+        except OSError:
+            pass
+    return total
 
 
-def crawl(case, site, *extra):
-    args = ["crawl", "-o", case, "--depth", "1", "--timeout", "60", "--json", "--threads", "1"]
-    if site.scheme == "https":
-        args += ["--ca-file", CERT]
-    return lib.custody(*args, *extra, site.base + "/", timeout=600)
-
-
-def check_browser_case(label, site, case, r):
+def render(url, out, *args, env=None):
+    """Run the driver; sample chromium's RSS (sum over its processes) meanwhile.
+    -> (returncode, stdout, info or None, peak_kib)"""
+    p = subprocess.Popen([DRIVER, "render", url, out] + [str(a) for a in args], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, env=env)
+    peak = 0
+    while p.poll() is None:
+        peak = max(peak, rss_kib(descendants(p.pid)))
+        time.sleep(0.1)
+    stdout = p.stdout.read()
+    info = None
     try:
-        summary = json.loads(r.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        summary = {}
-    T.check(r.returncode in (0, 1) and summary.get("ok"), f"{label}: crawl ran: {r.stderr[-1500:]}")
-    T.check(summary.get("rendered", 0) >= 2, f"{label}: the page and the DOM-only link rendered: {summary}")
-    T.check(summary.get("blocked", 0) >= 1, f"{label}: the out-of-scope image blocked: {summary}")
-    recs = lib.case_records(case)
-    resp = [x for x in recs if x.type == "response"]
+        with open(os.path.join(out, "info.json")) as f:
+            info = json.load(f)
+    except (OSError, ValueError):
+        pass
+    return p.returncode, stdout, info, peak
 
-    # every response the site sent is a response record, byte for byte
-    with site.lock:
-        log = list(site.log)
-    T.check(any(p == "/api/post" for _, p, _, _ in log), f"{label}: the browser called the API ({len(log)} requests)")
-    for method, path, body, raw in log:
-        uri = site.base + path
-        T.check(any(x.uri == uri and x.block == raw for x in resp),
-                f"{label}: {method} {path}: a response record holds exactly the {len(raw)} bytes sent")
-    T.check(not any(p == "/out.png" for _, p, _, _ in log), f"{label}: the out-of-scope image was never fetched")
-    T.check(any(x.type == "metadata" and b"/out.png" in x.block for x in recs),
-            f"{label}: the blocked image is listed in the case")
 
-    # the POST's request record holds the body the browser sent
-    posts = [x for x in recs if x.type == "request" and x.uri == site.base + "/api/post"]
-    T.check(posts and posts[0].block.startswith(b"POST /api/post HTTP/1.1\r\n")
-            and posts[0].block.endswith(b'{"thread":101}'), f"{label}: the POST request record with its body")
-
-    # findings: in the API's response (gzip, decoded for detection) and in the rendered DOM
-    api = [x for x in resp if x.uri == site.base + "/api/post"]
-    fa = findings_of(recs, api[0].id) if api else None
-    vals = {x.get("value") for x in personal(fa)}
-    T.check(IDNO in vals and PHONE in vals, f"{label}: the API response's findings: {sorted(vals)}")
-    shell = [x for x in resp if x.uri == site.base + "/"]
-    T.check(shell and not personal(findings_of(recs, shell[0].id)), f"{label}: the shell itself has no findings")
-    doms = [x for x in recs if x.type in ("resource", "conversion") and (x.uri or "").startswith("urn:custody:dom:")]
-    T.check(any((x.uri or "").endswith(site.base + "/") for x in doms), f"{label}: a DOM record for the page")
-    fd = None
-    for d in doms:
-        if (d.uri or "").endswith(site.base + "/"):
-            fd = findings_of(recs, d.id)
-            T.check(IDNO.encode() in d.block and NAME.encode() in d.block, f"{label}: the DOM holds what JavaScript wrote")
-            T.check(shell and d.get("WARC-Refers-To") == shell[0].id, f"{label}: the DOM refers to the page's main response")
-    dvals = {x.get("value") for x in personal(fd)}
-    T.check(IDNO in dvals, f"{label}: the DOM record's findings: {sorted(dvals)}")
-
-    # the screenshot
-    shots = [x for x in recs if (x.uri or "").startswith("urn:custody:screenshot:") and x.type in ("resource", "conversion")]
-    T.check(shots, f"{label}: a screenshot record")
-    if shots:
-        px = png_pixels(shots[0].block)
-        T.check(px is not None and px[0] > 100 and px[1] > 100, f"{label}: the screenshot decodes as a PNG")
-        if px:
-            colours = set()
-            for row in px[2][::max(1, len(px[2]) // 200)]:
-                colours.update(row[i:i + 3] for i in range(0, len(row) - 2, 3 * 7))
-            T.check(len(colours) > 2, f"{label}: the screenshot is not blank ({len(colours)} colours)")
-
-    # the link only the DOM has was followed
-    T.check(any(x.uri == site.base + "/more.html" for x in resp), f"{label}: the DOM-only link followed")
-
-    # warcinfo says how the browser was connected
-    info = [x for x in recs if x.type == "warcinfo"]
-    wi = info[0].block.decode("utf-8", "replace") if info else ""
-    for field in ("browser:", "browser-flags:", "browser-proxy-ca: -----BEGIN CERTIFICATE-----",
-                  "browser-proxy-ca-spki-sha256:", "websockets: refused; service workers: bypassed"):
-        T.check(field in wi, f"{label}: warcinfo has {field!r}")
-    T.check("PRIVATE KEY" not in wi, f"{label}: no private key in warcinfo")
-    T.check(not any(b"PRIVATE KEY" in x.block for x in recs), f"{label}: no private key in any record")
-
-    files = lib.capture_files(case)
-    ok, out = lib.check_warc(*files)
-    T.check(ok and " 0 failed" in out, f"{label}: check-warc: {out.strip()[-800:]}")
-    rc, v = lib.verify(case)
-    T.check(rc == 3 and v.get("verdict") == "intact", f"{label}: custody-verify: intact ({rc}, {str(v)[:600]})")
+def profiles(parent):
+    return [n for n in os.listdir(parent) if n.startswith("custody-chromium-")]
 
 
 def main():
-    global CERT
-    if not shutil.which(os.environ.get("CUSTODY_CHROMIUM") or "chromium"):
-        T.check(False, "chromium is not installed (make bootstrap installs Debian's chromium)")
-        T.finish()
-    d = lib.tmpdir()
-    CERT, key = lib.make_cert(d)
-    for label, tls in (("http", None), ("https", (CERT, key))):
-        site = Site(tls)
-        case = os.path.join(d, f"case-{label}")
-        r = crawl(case, site, "--browser", "--browser-settle", "10")
-        check_browser_case(label, site, case, r)
-        # without --browser: the shell, no findings
-        plain = os.path.join(d, f"plain-{label}")
-        r = crawl(plain, site)
-        try:
-            s = json.loads(r.stdout.strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            s = {}
-        T.check(s.get("fetched", 0) >= 1 and s.get("findings") == 0 and s.get("doxing_pages") == 0,
-                f"{label}: without --browser the same site has no findings: {s}")
-        site.stop()
-    # chromium missing: a clear error, exit 2
-    r = lib.custody("crawl", "-o", os.path.join(d, "nochromium"), "--browser", "--chromium",
-                    os.path.join(d, "no-such-chromium"), "http://127.0.0.1:1/")
-    T.check(r.returncode == 2 and "chromium" in r.stderr, f"missing chromium: exit 2 and says so: {r.stderr[-400:]}")
-    T.finish()
+    if not os.path.exists(DRIVER):
+        t.check(False, f"{DRIVER} missing (make tests)")
+        t.finish()
+    srv, port = lib.start_reporting([sys.executable, os.path.join(lib.HERE, "servers", "jsapp.py"), "0"],
+                                    r"^listening on 127\.0\.0\.1 (\d+)")
+    base = f"http://127.0.0.1:{port}"
+    tmp = lib.tmpdir("custody-browser-")
+    env = dict(os.environ, TMPDIR=tmp)  # the driver's profile lands here: checked empty after
+
+    # 1. the JavaScript page
+    out = os.path.join(tmp, "app")
+    os.mkdir(out)
+    rc, so, info, peak = render(f"{base}/app.html", out, 20000, 10, 300, 1, env=env)
+    t.check(rc == 0 and info, f"render app.html: {so}")
+    if info:
+        dom = open(os.path.join(out, "dom.html"), encoding="utf-8").read()
+        t.check("11010519491231002X" in dom and "13912345678" in dom and "\u738b\u5c0f\u660e" in dom,
+                "the DOM has what the script wrote from the JSON API")
+        t.check('shadowrootmode="open"' in dom and "shadow-marker" in dom, "the DOM has the open shadow root")
+        t.check("lazy-marker" in dom, "the DOM has the content loaded on scroll")
+        t.check(info["settled"] == 1, f"settled: {info}")
+        t.check(info["status"] == 200, f"main document status {info['status']}")
+        t.check(info["final_url"] == f"{base}/app.html", f"final url {info['final_url']}")
+        t.check(info["version"].startswith("Chromium "), info["version"])
+        t.check("--headless=new" in info["flags"] and "--proxy-server" not in info["flags"], info["flags"])
+        png = open(os.path.join(out, "shot.png"), "rb").read()
+        pi = png_info(png)
+        t.check(pi is not None, "the screenshot is a PNG")
+        if pi:
+            w, h, colours = pi
+            t.check(w == 1280 and h > 800 and h >= 4000, f"full page: {w}x{h}")
+            t.check(colours is not None and len(colours) > 3, f"not one colour ({colours and len(colours)})")
+        pdf = os.path.join(out, "page.pdf")
+        t.check(os.path.exists(pdf) and open(pdf, "rb").read(5) == b"%PDF-", "the PDF")
+        print(f"app.html: {info['ms']} ms, chromium peak RSS {peak} KiB, png {len(png)} bytes", flush=True)
+
+    # 2. a page that never settles: collected within the bound, flagged
+    out = os.path.join(tmp, "poll")
+    os.mkdir(out)
+    t0 = time.monotonic()
+    rc, so, info, _ = render(f"{base}/poll.html", out, 3000, -1, 300, env=env)
+    took = time.monotonic() - t0
+    t.check(rc == 0 and info, f"render poll.html: {so}")
+    if info:
+        t.check(info["settled"] == 0 and "did not settle in 3000 ms" in info["note"], f"flagged: {info}")
+        t.check("polling" in open(os.path.join(out, "dom.html")).read(), "collected as far as it got")
+        t.check(info["ms"] < 3000 + 60000, f"within the bound ({info['ms']} ms)")
+    print(f"poll.html: {took:.1f} s", flush=True)
+
+    # 3. a missing chromium
+    out = os.path.join(tmp, "missing")
+    os.mkdir(out)
+    rc, so, info, _ = render(f"{base}/app.html", out, env=dict(env, TEST_BROWSER_CHROMIUM="/nonexistent/chromium"))
+    t.check(rc == 1 and "install Debian's chromium" in so and "/nonexistent/chromium" in so, f"clear error: {so}")
+
+    # 4. nothing left behind
+    t.check(profiles(tmp) == [], f"no profile left: {profiles(tmp)}")
+    left = [p for p in os.listdir("/proc") if p.isdigit() and tmp.encode() in
+            (open(f"/proc/{p}/cmdline", "rb").read() if os.path.exists(f"/proc/{p}/cmdline") else b"")]
+    t.check(left == [], f"no chromium process left: {left}")
+
+    case_tests(base, tmp)
+    t.finish()
+
+
+def case_tests(base, tmp):
+    """The derived records in a case: verified/intact; a byte of the DOM record changed: failed."""
+    case = os.path.join(tmp, "case")
+    r = subprocess.run([DRIVER, "case", case, f"{base}/app.html"], capture_output=True, text=True)
+    if not t.check(r.returncode == 0, f"write the case: {r.stdout} {r.stderr}"):
+        return
+    recs = lib.case_records(case)
+    by_uri = {}
+    for rec in recs:
+        by_uri.setdefault(rec.get("WARC-Target-URI", ""), []).append(rec)
+    url = f"{base}/app.html"
+    shot = by_uri.get(f"urn:custody:screenshot:{url}", [None])[0]
+    dom = by_uri.get(f"urn:custody:dom:{url}", [None])[0]
+    meta = by_uri.get(f"urn:custody:rendered:{url}", [None])[0]
+    resp = [x for x in by_uri.get(url, []) if x.get("WARC-Type") == "response"]
+    t.check(shot and shot.get("WARC-Type") == "resource" and
+            shot.get("Content-Type") == "image/png", "screenshot record")
+    t.check(dom and dom.get("Content-Type") == "text/html; charset=utf-8", "DOM record")
+    t.check(meta and meta.get("WARC-Type") == "metadata", "rendered metadata record")
+    if shot and resp:
+        t.check(shot.get("WARC-Refers-To") == resp[0].get("WARC-Record-ID") and
+                shot.get("WARC-Refers-To-Target-URI") == url, "Refers-To the main response")
+    if meta and dom and shot:
+        j = json.loads(meta.block)
+        t.check(j.get("dom") == dom.get("WARC-Record-ID") and
+                j.get("screenshot") == shot.get("WARC-Record-ID"), f"metadata names the records: {j}")
+    fnd = by_uri.get(f"urn:custody:findings:{url}", [])
+    dom_f = [x for x in fnd if dom and x.get("WARC-Refers-To") == dom.get("WARC-Record-ID")]
+    t.check(len(dom_f) == 1, "a findings record for the DOM")
+    if dom_f:
+        j = json.loads(dom_f[0].block)
+        types = {f["type"] for f in j["findings"]}
+        t.check("cn_resident_id" in types and "cn_mobile" in types, f"findings in the DOM: {types}")
+        for f in j["findings"]:
+            if f["type"] == "cn_resident_id":
+                t.check(dom.block[f["start"]:f["end"]].decode() == "11010519491231002X",
+                        "the offsets point into the DOM record's block")
+    code, v = lib.verify(case)
+    t.check(code in (0, 3) and v.get("verdict") in ("verified", "intact"), f"the case verifies: {code} {v}")
+    # the HTML report shows the screenshot and how the DOM was rendered
+    rep = os.path.join(tmp, "report.html")
+    subprocess.run([lib.CUSTODY_VERIFY, "--report", rep, case], capture_output=True)
+    html = open(rep, encoding="utf-8").read() if os.path.exists(rep) else ""
+    t.check("data:image/png;base64," in html, "the report embeds the screenshot")
+    t.check("rendered by Chromium" in html, "the report says the DOM was rendered by chromium")
+    # change one byte of the DOM record's block: failed
+    tampered = os.path.join(tmp, "tampered")
+    os.mkdir(tampered)
+    for name in os.listdir(case):
+        data = open(os.path.join(case, name), "rb").read()
+        if name.endswith(".warc.zst"):
+            data = tamper_dom(data, dom.block if dom else b"")
+        open(os.path.join(tampered, name), "wb").write(data)
+    code, v = lib.verify(tampered)
+    t.check(code == 1 and v.get("verdict") == "failed", f"a changed DOM byte fails: {code} {v.get('verdict')}")
+
+
+def tamper_dom(data, block):
+    """The .warc.zst with the frame holding block re-made with one byte of block changed."""
+    out = b""
+    for pos, n in zframes(data):
+        frame = data[pos:pos + n]
+        if data[pos:pos + 4] == b"\x28\xb5\x2f\xfd":
+            raw = subprocess.run(["zstd", "-q", "-dc"], input=frame, capture_output=True, check=True).stdout
+            if block and block in raw:
+                i = raw.index(block) + block.index(b"11010519")
+                raw = raw[:i] + b"2" + raw[i + 1:]
+                frame = subprocess.run(["zstd", "-q", "-c"], input=raw, capture_output=True, check=True).stdout
+        out += frame
+    return out
+
+
+def zframes(data):
+    """[(offset, length)] of the zstd frames (and skippable frames) in data (as test_tamper.py)."""
+    out, pos = [], 0
+    while pos + 4 <= len(data):
+        magic = int.from_bytes(data[pos:pos + 4], "little")
+        if magic & 0xFFFFFFF0 == 0x184D2A50:
+            size = int.from_bytes(data[pos + 4:pos + 8], "little")
+            out.append((pos, 8 + size))
+            pos += 8 + size
+            continue
+        if magic != 0xFD2FB528:
+            raise ValueError(f"no frame at {pos}")
+        fhd = data[pos + 4]
+        single, fcs_flag, did_flag, csum = fhd >> 5 & 1, fhd >> 6, fhd & 3, fhd >> 2 & 1
+        p = pos + 5 + (0 if single else 1) + [0, 1, 2, 4][did_flag]
+        p += [1 if single else 0, 2, 4, 8][fcs_flag]
+        while True:
+            bh = int.from_bytes(data[p:p + 3], "little")
+            last, btype, bsize = bh & 1, bh >> 1 & 3, bh >> 3
+            p += 3 + (1 if btype == 1 else bsize)
+            if last:
+                break
+        p += 4 if csum else 0
+        out.append((pos, p - pos))
+        pos = p
+    return out
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
  * per-crawl CA signed (ALPN http/1.1), a non-loopback address gets nothing,
  * connections beyond the bound and idle ones are closed, and stopping never
  * hangs on a client. Answers with captured responses are tested end to end
- * (tests/e2e/test_browser.py).
+ * (tests/e2e/test_crawl_browser.py).
  */
 #include <errno.h>
 #include <ifaddrs.h>
