@@ -786,6 +786,7 @@ void crawl_rendered_free(crawl_rendered_t *r)
 	free(r->png);
 	free(r->dom);
 	free(r->pdf);
+	free(r->blocked_json);
 	memset(r, 0, sizeof *r);
 }
 

@@ -100,6 +100,12 @@ static char *rendered_json(const crawl_rendered_t *r, const char *main_response,
 	json_object_set_new(o, "screenshot_bytes", json_integer((json_int_t)r->png_len));
 	json_object_set_new(o, "dom_bytes", json_integer((json_int_t)r->dom_len));
 	json_object_set_new(o, "pdf_bytes", json_integer((json_int_t)r->pdf_len));
+	/* what the proxy refused while the page rendered (never fetched) */
+	json_t *blocked = r->blocked_json ? json_loads(r->blocked_json, 0, NULL) : NULL;
+	json_object_set_new(o, "blocked", json_is_array(blocked) ? blocked : json_array());
+	if (blocked && !json_is_array(blocked))
+		json_decref(blocked);
+	json_object_set_new(o, "blocked_count", json_integer((json_int_t)r->blocked));
 	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
 	return s;
