@@ -94,6 +94,9 @@ crawl_proxy_req_t *crawl_proxy_next(crawl_proxy_t *p);
 /* The absolute URL it asks for (valid until it is answered). */
 const char *crawl_proxy_req_url(const crawl_proxy_req_t *r);
 const char *crawl_proxy_req_method(const crawl_proxy_req_t *r);
+/* The value of header name as the browser sent it (before crawl_proxy_req_xfer):
+ * 1 copied into out, 0 absent, empty or longer than outsz - 1. */
+int crawl_proxy_req_header(const crawl_proxy_req_t *r, const char *name, char *out, size_t outsz);
 /* A transfer sending the browser's request (method, headers without hop-by-hop
  * and Proxy-* ones, body) to the origin; user is the caller's. NULL on ENOMEM. */
 crawl_xfer_t *crawl_proxy_req_xfer(crawl_proxy_req_t *r, void *user);

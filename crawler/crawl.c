@@ -127,6 +127,7 @@ typedef struct {
 	char *page_main;            /* normalized URL its main document is expected at */
 	char page_main_id[ARC_UUID_LEN + 8]; /* that document's response record */
 	arc_map_t *page_caps;       /* normalized URL -> response record id, captured for it */
+	arc_map_t *page_origins;    /* origins of what was fetched for it (a set) */
 	char **page_links;          /* links of its main document's HTML */
 	size_t npage_links, cappage_links;
 	json_t *page_blocked;       /* [{url, reason}] refused while rendering it */
@@ -794,6 +795,21 @@ static void proxy_block(crawl_t *c, const char *url, const char *reason)
 	emit_skip(c, url, "out_of_scope", msg);
 }
 
+/* Does the request's Referer (or Origin) name the page being rendered: an
+ * origin in scope, or one of a document fetched for this page (a frame)? */
+static int from_page(crawl_t *c, const crawl_proxy_req_t *r, const char *name)
+{
+	char v[CRAWL_MAX_URL], origin[1200], root[1300];
+	if (!crawl_proxy_req_header(r, name, v, sizeof v) || crawl_url_origin(v, origin, sizeof origin))
+		return 0;
+	snprintf(root, sizeof root, "%s/", origin);
+	char *norm = NULL;
+	int ok = crawl_url_normalize(NULL, root, &norm) == 0 &&
+	         (crawl_scope_match(c->scope, norm) || arc_map_find(c->page_origins, origin, NULL));
+	free(norm);
+	return ok;
+}
+
 /* Take the requests browser connections wait on: refuse what is out of
  * scope, fetch the rest like any URL (answered in finish_job). */
 static void proxy_take(crawl_t *c, int stopping)
@@ -815,9 +831,15 @@ static void proxy_take(crawl_t *c, int stopping)
 			crawl_scope_add_seed(c->scope, norm); /* a seed's redirect defines scope too */
 			in_scope = 1;
 		}
-		if (!in_scope && !c->o->requisites) {
-			proxy_block(c, norm, "outside the crawl's scope (--scope); the browser's requests to "
-			                     "other sites are fetched only with --requisites");
+		/* what a page loads says where from (Referer or Origin); what chromium
+		 * asks for by itself (updates, sign-in, time) does not, and is never
+		 * fetched outside the scope, --requisites or not */
+		int of_page = main_doc || (c->page && (from_page(c, r, "Referer") || from_page(c, r, "Origin")));
+		if (!in_scope && (!c->o->requisites || !of_page)) {
+			proxy_block(c, norm, !of_page ? "outside the crawl's scope and not asked for by the page "
+			                                "(no Referer or Origin: the browser's own traffic)"
+			                              : "outside the crawl's scope (--scope); the browser's requests to "
+			                                "other sites are fetched only with --requisites");
 			crawl_proxy_refuse(r, 403, "custody's proxy: outside the crawl's scope, not fetched "
 			                           "(listed as blocked with the page)");
 			free(norm);
@@ -877,6 +899,9 @@ static void proxy_done(crawl_t *c, crawl_xfer_t *x, proxy_item_t *pi, const craw
 		c->page_findings += cap->nfindings;
 	if (revisit ? cap->revisit_doxing : cap->doxing)
 		c->page_doxing = 1;
+	char origin[1200];
+	if (cap->wrote_response && !crawl_url_origin(pi->it.url, origin, sizeof origin))
+		arc_map_put(c->page_origins, origin, NULL, NULL);
 	if (cap->response_id[0]) {
 		char *id = strdup(cap->response_id);
 		if (id && arc_map_put(c->page_caps, pi->it.url, id, NULL) != 0)
@@ -933,6 +958,8 @@ static void page_reset(crawl_t *c)
 	c->page_main_id[0] = '\0';
 	arc_map_free(c->page_caps, free);
 	c->page_caps = NULL;
+	arc_map_free(c->page_origins, NULL);
+	c->page_origins = NULL;
 	for (size_t i = 0; i < c->npage_links; i++)
 		free(c->page_links[i]);
 	free(c->page_links);
@@ -1062,8 +1089,9 @@ static void browser_step(crawl_t *c, int stopping)
 	c->page = malloc(sizeof *c->page);
 	c->page_main = strdup(it.url);
 	c->page_caps = arc_map_new(0);
+	c->page_origins = arc_map_new(0);
 	c->page_blocked = json_array();
-	if (!c->page || !c->page_main || !c->page_caps || !c->page_blocked) {
+	if (!c->page || !c->page_main || !c->page_caps || !c->page_origins || !c->page_blocked) {
 		free(it.url);
 		page_reset(c);
 		c->fatal = ARC_ENOMEM;

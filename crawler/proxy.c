@@ -688,6 +688,22 @@ const char *crawl_proxy_req_method(const crawl_proxy_req_t *r)
 	return r->method;
 }
 
+int crawl_proxy_req_header(const crawl_proxy_req_t *r, const char *name, char *out, size_t outsz)
+{
+	size_t nl = strlen(name);
+	for (const struct curl_slist *e = r->headers; e; e = e->next)
+		if (!strncasecmp(e->data, name, nl) && e->data[nl] == ':' && e->data[nl + 1]) {
+			const char *v = e->data + nl + 1;
+			while (*v == ' ')
+				v++;
+			if (strlen(v) >= outsz)
+				return 0; /* a value longer than the caller takes counts as absent */
+			snprintf(out, outsz, "%s", v);
+			return 1;
+		}
+	return 0;
+}
+
 crawl_xfer_t *crawl_proxy_req_xfer(crawl_proxy_req_t *r, void *user)
 {
 	crawl_xfer_t *x = crawl_xfer_new(r->url, user);

@@ -276,6 +276,17 @@ def main():
             s = {}
         T.check(s.get("fetched", 0) >= 1 and s.get("findings") == 0 and s.get("doxing_pages") == 0,
                 f"{label}: without --browser the same site has no findings: {s}")
+        if label == "http":
+            # --requisites: what the page embeds from another host is fetched (it names the
+            # page in Referer); chromium's own traffic (no Referer/Origin of the page) never is
+            req = os.path.join(d, "case-requisites")
+            r = crawl(req, site, "--browser", "--requisites", "--depth", "0")
+            recs = lib.case_records(req)
+            img = f"http://localhost:{site.port}/out.png"
+            T.check(any(x.type == "response" and x.uri == img for x in recs),
+                    f"--requisites: the other host's image is fetched and recorded: {r.stderr[-800:]}")
+            T.check(not any(x.type == "response" and "google" in (x.uri or "") for x in recs),
+                    "--requisites: none of chromium's own traffic is fetched")
         site.stop()
     # chromium missing: a clear error, exit 2
     r = lib.custody("crawl", "-o", os.path.join(d, "nochromium"), "--browser", "--chromium",
