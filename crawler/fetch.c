@@ -34,6 +34,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <libxml/xmlversion.h>
@@ -501,7 +502,10 @@ int crawl_fetch_add(crawl_fetch_t *f, crawl_xfer_t *x, arc_error_t *err)
 	if (x->method && strcmp(x->method, "GET") && strcmp(x->method, "HEAD") &&
 	    !(x->has_body && !strcmp(x->method, "POST")))
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
-	if (f->share) {
+	int browser_cookies = 0; /* the browser keeps its own jar: never send two Cookie headers */
+	for (const struct curl_slist *h = x->req_headers; h && !browser_cookies; h = h->next)
+		browser_cookies = !strncasecmp(h->data, "Cookie:", 7);
+	if (f->share && !browser_cookies) {
 		curl_easy_setopt(e, CURLOPT_SHARE, f->share);
 		curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* the cookie engine on, jar from the share */
 	}
