@@ -491,9 +491,10 @@ static int io_write(conn_t *c, const void *buf, size_t n)
  * closed or went idle before sending anything, -1 broken, -2 too large. */
 static long read_head(conn_t *c)
 {
+	size_t from = 3; /* where the search for CRLF CRLF goes on: a slow drip stays linear */
 	for (;;) {
 		size_t end = 0;
-		for (size_t i = 3; i < c->in_len; i++)
+		for (size_t i = from; i < c->in_len; i++)
 			if (c->in[i] == '\n' && c->in[i - 1] == '\r' && c->in[i - 2] == '\n' && c->in[i - 3] == '\r') {
 				end = i + 1;
 				break;
@@ -502,6 +503,7 @@ static long read_head(conn_t *c)
 			return (long)end;
 		if (c->in_len >= CRAWL_PROXY_MAX_HEAD)
 			return -2;
+		from = c->in_len > 3 ? c->in_len : 3;
 		int r = io_read(c, c->in + c->in_len, CRAWL_PROXY_MAX_HEAD - c->in_len);
 		if (r <= 0)
 			return c->in_len ? -1 : 0;
@@ -852,8 +854,12 @@ static int serve_one(conn_t *c)
 			memcpy(host, t, hlen);
 			host[hlen] = '\0';
 		}
-		if (port < 1 || port > 65535 || !host[0]) {
-			send_text(c, 400, reason_of(400), "custody's proxy: bad CONNECT port", 1);
+		int bad_host = !host[0];
+		for (const char *k = host; *k; k++)
+			bad_host |= !((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+			              (*k >= '0' && *k <= '9') || *k == '.' || *k == '-' || *k == '_' || *k == ':');
+		if (port < 1 || port > 65535 || bad_host) {
+			send_text(c, 400, reason_of(400), "custody's proxy: bad CONNECT host or port", 1);
 			free(h);
 			goto bad;
 		}

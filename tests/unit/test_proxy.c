@@ -270,6 +270,7 @@ static void test_proxy_plain(int port)
 		{"POST http://a/ HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999\r\n\r\n", "HTTP/1.1 413 "},
 		{"CONNECT nohost HTTP/1.1\r\n\r\n", "HTTP/1.1 400 "},
 		{"CONNECT a:99999 HTTP/1.1\r\n\r\n", "HTTP/1.1 400 "},
+		{"CONNECT a,DNS:b:443 HTTP/1.1\r\n\r\n", "HTTP/1.1 400 "},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		fd = dial("127.0.0.1", port);
