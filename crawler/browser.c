@@ -499,7 +499,11 @@ static int build_argv(crawl_browser_t *b, const char *exe, argv_t *a)
 	         arg(a, "--disable-features=Translate,OptimizationHints,MediaRouter,"
 	                "DialMediaRouteProvider,InterestFeedContentSuggestions,AutofillServerCommunication,"
 	                "CertificateTransparencyComponentUpdater,NetworkPrediction,PrivacySandboxSettings4,"
-	                "SafeBrowsing,BackForwardCache,DnsOverHttps,ServiceWorker") ||
+	                "SafeBrowsing,BackForwardCache,DnsOverHttps,NetworkTimeServiceQuerying,"
+	                "OptimizationGuideModelDownloading,OnDeviceModelService,MediaEngagementBypassAutoplayPolicies,"
+	                "AccountConsistency,ChromeSignin,SigninInterceptBubble,ServiceWorker") ||
+	         arg(a, "--disable-field-trial-config") ||
+	         arg(a, "--disable-component-extensions-with-background-pages") ||
 	         arg(a, "--dns-prefetch-disable") || arg(a, "--disable-ipc-flooding-protection") ||
 	         argf(a, "--window-size=", size);
 	if (rc)

@@ -7,7 +7,8 @@
  *                                     render URL once with a browser of its own and
  *                                     write DIR/shot.png, DIR/dom.html, DIR/page.pdf and
  *                                     DIR/info.json ({settled, note, status, final_url,
- *                                     version, flags, ms}); exit 0, or 1 with the error
+ *                                     version, flags, ms}); exit 0, or 1 with the error;
+ *                                     $TEST_BROWSER_PROXY: opts.proxy
  *   test_browser bench URL N          start once, render URL N times; one line per
  *                                     render "ms N"
  *   test_browser case DIR URL         write a response record and the derived records
@@ -226,6 +227,7 @@ static int cmd_render(int argc, char **argv)
 		o.pdf = (int)strtol(argv[7], NULL, 10);
 	if (getenv("TEST_BROWSER_CHROMIUM"))
 		o.chromium = getenv("TEST_BROWSER_CHROMIUM");
+	o.proxy = getenv("TEST_BROWSER_PROXY"); /* "127.0.0.1:PORT" */
 	crawl_browser_t *b = NULL;
 	arc_error_t err;
 	memset(&err, 0, sizeof err);
