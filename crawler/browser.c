@@ -1120,3 +1120,46 @@ int crawl_browser_render(crawl_browser_t *b, const char *url, crawl_rendered_t *
 	}
 	return rc;
 }
+
+int crawl_cdp_replay(const unsigned char *data, size_t len, arc_error_t *err)
+{
+	crawl_browser_t b;
+	page_state_t ps;
+	int n = 0, rc = 0;
+	memset(&b, 0, sizeof b);
+	memset(&ps, 0, sizeof ps);
+	ps.session = "S";
+	snprintf(ps.frame, sizeof ps.frame, "F");
+	/* as read_some() does: bytes arrive in pieces, messages are taken as they complete */
+	size_t off = 0;
+	while (off < len && rc >= 0) {
+		size_t piece = len - off < 4096 ? len - off : 4096;
+		if (b.rcap - b.rlen < piece) {
+			size_t cap = b.rlen + piece;
+			if (cap > BROWSER_MAX_MSG + (1 << 20)) {
+				rc = arc_fail(err, ARC_ELIMIT, "", 0, "", "message too large");
+				break;
+			}
+			unsigned char *nb = realloc(b.rbuf, cap);
+			if (!nb) {
+				rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+				break;
+			}
+			b.rbuf = nb;
+			b.rcap = cap;
+		}
+		memcpy(b.rbuf + b.rlen, data + off, piece);
+		b.rlen += piece;
+		off += piece;
+		json_t *m = NULL;
+		while ((rc = take_message(&b, &m, err)) == 1) {
+			if (!json_object_get(m, "id"))
+				page_event(&ps, m);
+			json_decref(m);
+			n++;
+		}
+	}
+	free(b.rbuf);
+	ids_free(&ps);
+	return rc < 0 ? rc : n;
+}
