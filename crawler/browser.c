@@ -875,11 +875,10 @@ static int take_b64(json_t *res, const char *name, size_t max, unsigned char **o
 static const char SCROLL_JS[] =
 	"(() => { const y = window.scrollY; window.scrollBy(0, window.innerHeight);"
 	" return window.scrollY > y; })()";
-static const char AT_BOTTOM_JS[] =
-	"(() => { const e = document.scrollingElement || document.documentElement;"
-	" return !e || window.scrollY + window.innerHeight >= e.scrollHeight - 1; })()";
 
-/* Scroll down a viewport at a time (lazy content), then back to the top. */
+/* Scroll down a viewport at a time (lazy content), then back to the top. A
+ * step that did not move the page ends it: at the bottom, and what the last
+ * step loaded did not make the page longer. */
 static int scroll_page(crawl_browser_t *b, page_state_t *ps, long long deadline, arc_error_t *err)
 {
 	int rc = 0;
@@ -889,16 +888,12 @@ static int scroll_page(crawl_browser_t *b, page_state_t *ps, long long deadline,
 			return rc;
 		int moved = json_is_true(v);
 		json_decref(v);
+		if (!moved)
+			break;
 		/* what the scroll set off (IntersectionObserver, fetch) starts within idle_ms */
 		long long step = now_ms() + b->o.idle_ms + 2000;
 		if ((rc = wait_idle(b, ps, step < deadline ? step : deadline, err)) < 0)
 			return rc;
-		if ((rc = evaluate(b, ps, AT_BOTTOM_JS, deadline, &v, err)))
-			return rc;
-		int bottom = json_is_true(v);
-		json_decref(v);
-		if (!moved && bottom)
-			break;
 	}
 	json_t *v = NULL;
 	if ((rc = evaluate(b, ps, "window.scrollTo(0, 0), true", deadline, &v, err)))
