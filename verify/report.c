@@ -6,7 +6,12 @@
  * server address, TLS certificate and its verification at capture, HTTP
  * status, record and location, both digests with their check results, and
  * every finding highlighted in its context with type, byte range and
- * SHA-256. --redact masks the personal data for sharing outside the court.
+ * SHA-256; for a page a browser rendered (custody crawl --browser), the
+ * rendered DOM as a page of its own with its findings, which chromium
+ * rendered it, whether it settled, and the screenshot embedded as a data: URI
+ * (up to VF_REPORT_PNG_MAX; larger ones are named, not embedded). --redact
+ * masks the personal data for sharing outside the court (the screenshot is
+ * then left out: it shows the data).
  *
  * Must never: let archive text reach the page unescaped (esc() escapes every
  * byte HTML gives meaning to), load anything from elsewhere (inline style, no
@@ -272,8 +277,11 @@ static void page(FILE *f, const vf_page_t *x, size_t n, const vf_report_opts_t *
 		           "score %.2f</td></tr>\n", (unsigned long long)x->findings_total,
 		        x->findings_total == 1 ? "" : "s", state(x->findings_ok), x->score);
 	fputs("</table>\n", f);
-	if (x->rendered && x->png)
+	if (x->rendered && x->png && !o->redact)
 		png_inline(f, x->png, x->png_len);
+	else if (x->rendered && x->png)
+		fputs("<p class=na>The screenshot is left out of this report (--redact): it shows the "
+		      "personal data.</p>\n", f);
 	if (!x->nfindings) {
 		fputs("</section>\n", f);
 		return;
