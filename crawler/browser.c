@@ -84,12 +84,14 @@ struct crawl_browser {
 
 /* What the events of one page tell. */
 typedef struct {
+	crawl_browser_t *b;      /* to answer dialogs (NULL: replay, no answers) */
 	const char *session;
 	char frame[128];         /* main frame id */
 	char **ids;              /* requestIds in flight (owned), at most BROWSER_MAX_INFLIGHT */
 	size_t nids;
 	size_t unnamed;          /* in flight beyond BROWSER_MAX_INFLIGHT */
 	int load_fired;
+	int dialogs;             /* alert/confirm/prompt dismissed */
 	int status;
 	long long last_change;   /* ms: a request started or ended */
 } page_state_t;
@@ -353,6 +355,21 @@ static void page_event(page_state_t *ps, json_t *m)
 	const char *rid = json_string_value(json_object_get(p, "requestId"));
 	if (!strcmp(method, "Page.loadEventFired")) {
 		ps->load_fired = 1;
+	} else if (!strcmp(method, "Page.javascriptDialogOpening")) {
+		/* an open alert() stops the page's scripts, and every evaluate with
+		 * them: dismiss it at once; the answer is not waited for */
+		ps->dialogs++;
+		if (ps->b && !ps->b->dead) {
+			json_t *msg = json_pack("{s:I, s:s, s:{s:b}, s:s}", "id", (json_int_t)++ps->b->next_id,
+			                        "method", "Page.handleJavaScriptDialog", "params", "accept", 0,
+			                        "sessionId", ps->session);
+			char *txt = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+			arc_error_t e;
+			if (txt)
+				send_all(ps->b, txt, strlen(txt) + 1, now_ms() + BROWSER_CMD_MS, &e);
+			free(txt);
+			json_decref(msg);
+		}
 	} else if (!strcmp(method, "Network.requestWillBeSent") && rid) {
 		/* a redirect keeps its requestId: the set counts it once */
 		if (find_id(ps, rid) == ps->nids) {
@@ -1059,6 +1076,8 @@ static int render_page(crawl_browser_t *b, page_state_t *ps, const char *url, cr
 		if (rc)
 			note_add(out, "no PDF: %s", err->msg);
 	}
+	if (ps->dialogs)
+		note_add(out, "dismissed %d JavaScript dialog%s", ps->dialogs, ps->dialogs == 1 ? "" : "s");
 	out->status = ps->status;
 	return 0;
 }
@@ -1095,6 +1114,7 @@ int crawl_browser_render(crawl_browser_t *b, const char *url, crawl_rendered_t *
 		snprintf(session, sizeof session, "%s", sid ? sid : "");
 		json_decref(res);
 		ps.session = session;
+		ps.b = b;
 		/* a page's main frame has its target's id (the navigate answer, which
 		 * comes after the document's response event, says it again) */
 		snprintf(ps.frame, sizeof ps.frame, "%s", target);

@@ -151,6 +151,13 @@ static void test_render_and_stop(void)
 		CHECK(r.started[0] && r.finished[0], "times");
 		crawl_rendered_free(&r);
 	}
+	/* a page that opens alert(): dismissed, the page goes on, the note says so */
+	rc = crawl_browser_render(b, "data:text/html,<p id=a>before</p><script>alert('x');"
+	                             "document.getElementById('a').textContent='after-alert'</script>", &r, &err);
+	CHECK(rc == 0 && has(r.dom, r.dom_len, "after-alert") && strstr(r.note, "dismissed 1 JavaScript dialog"),
+	      "alert dismissed: rc %d note '%s' %s", rc, rc ? "" : r.note, err.msg);
+	if (rc == 0)
+		crawl_rendered_free(&r);
 	/* a second page with the same browser */
 	rc = crawl_browser_render(b, "data:text/html,<p>second</p>", &r, &err);
 	CHECK(rc == 0 && has(r.dom, r.dom_len, "second"), "second render: %s", err.msg);
