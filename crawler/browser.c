@@ -84,12 +84,14 @@ struct crawl_browser {
 
 /* What the events of one page tell. */
 typedef struct {
+	crawl_browser_t *b;      /* to answer dialogs (NULL: replay, no answers) */
 	const char *session;
 	char frame[128];         /* main frame id */
 	char **ids;              /* requestIds in flight (owned), at most BROWSER_MAX_INFLIGHT */
 	size_t nids;
 	size_t unnamed;          /* in flight beyond BROWSER_MAX_INFLIGHT */
 	int load_fired;
+	int dialogs;             /* alert/confirm/prompt dismissed */
 	int status;
 	long long last_change;   /* ms: a request started or ended */
 } page_state_t;
@@ -353,6 +355,21 @@ static void page_event(page_state_t *ps, json_t *m)
 	const char *rid = json_string_value(json_object_get(p, "requestId"));
 	if (!strcmp(method, "Page.loadEventFired")) {
 		ps->load_fired = 1;
+	} else if (!strcmp(method, "Page.javascriptDialogOpening")) {
+		/* an open alert() stops the page's scripts, and every evaluate with
+		 * them: dismiss it at once; the answer is not waited for */
+		ps->dialogs++;
+		if (ps->b && !ps->b->dead) {
+			json_t *msg = json_pack("{s:I, s:s, s:{s:b}, s:s}", "id", (json_int_t)++ps->b->next_id,
+			                        "method", "Page.handleJavaScriptDialog", "params", "accept", 0,
+			                        "sessionId", ps->session);
+			char *txt = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+			arc_error_t e;
+			if (txt)
+				send_all(ps->b, txt, strlen(txt) + 1, now_ms() + BROWSER_CMD_MS, &e);
+			free(txt);
+			json_decref(msg);
+		}
 	} else if (!strcmp(method, "Network.requestWillBeSent") && rid) {
 		/* a redirect keeps its requestId: the set counts it once */
 		if (find_id(ps, rid) == ps->nids) {
@@ -499,7 +516,11 @@ static int build_argv(crawl_browser_t *b, const char *exe, argv_t *a)
 	         arg(a, "--disable-features=Translate,OptimizationHints,MediaRouter,"
 	                "DialMediaRouteProvider,InterestFeedContentSuggestions,AutofillServerCommunication,"
 	                "CertificateTransparencyComponentUpdater,NetworkPrediction,PrivacySandboxSettings4,"
-	                "SafeBrowsing,BackForwardCache,DnsOverHttps,ServiceWorker") ||
+	                "SafeBrowsing,BackForwardCache,DnsOverHttps,NetworkTimeServiceQuerying,"
+	                "OptimizationGuideModelDownloading,OnDeviceModelService,MediaEngagementBypassAutoplayPolicies,"
+	                "AccountConsistency,ChromeSignin,SigninInterceptBubble,ServiceWorker") ||
+	         arg(a, "--disable-field-trial-config") ||
+	         arg(a, "--disable-component-extensions-with-background-pages") ||
 	         arg(a, "--dns-prefetch-disable") || arg(a, "--disable-ipc-flooding-protection") ||
 	         argf(a, "--window-size=", size);
 	if (rc)
@@ -872,11 +893,10 @@ static int take_b64(json_t *res, const char *name, size_t max, unsigned char **o
 static const char SCROLL_JS[] =
 	"(() => { const y = window.scrollY; window.scrollBy(0, window.innerHeight);"
 	" return window.scrollY > y; })()";
-static const char AT_BOTTOM_JS[] =
-	"(() => { const e = document.scrollingElement || document.documentElement;"
-	" return !e || window.scrollY + window.innerHeight >= e.scrollHeight - 1; })()";
 
-/* Scroll down a viewport at a time (lazy content), then back to the top. */
+/* Scroll down a viewport at a time (lazy content), then back to the top. A
+ * step that did not move the page ends it: at the bottom, and what the last
+ * step loaded did not make the page longer. */
 static int scroll_page(crawl_browser_t *b, page_state_t *ps, long long deadline, arc_error_t *err)
 {
 	int rc = 0;
@@ -886,16 +906,12 @@ static int scroll_page(crawl_browser_t *b, page_state_t *ps, long long deadline,
 			return rc;
 		int moved = json_is_true(v);
 		json_decref(v);
+		if (!moved)
+			break;
 		/* what the scroll set off (IntersectionObserver, fetch) starts within idle_ms */
 		long long step = now_ms() + b->o.idle_ms + 2000;
 		if ((rc = wait_idle(b, ps, step < deadline ? step : deadline, err)) < 0)
 			return rc;
-		if ((rc = evaluate(b, ps, AT_BOTTOM_JS, deadline, &v, err)))
-			return rc;
-		int bottom = json_is_true(v);
-		json_decref(v);
-		if (!moved && bottom)
-			break;
 	}
 	json_t *v = NULL;
 	if ((rc = evaluate(b, ps, "window.scrollTo(0, 0), true", deadline, &v, err)))
@@ -1061,6 +1077,8 @@ static int render_page(crawl_browser_t *b, page_state_t *ps, const char *url, cr
 		if (rc)
 			note_add(out, "no PDF: %s", err->msg);
 	}
+	if (ps->dialogs)
+		note_add(out, "dismissed %d JavaScript dialog%s", ps->dialogs, ps->dialogs == 1 ? "" : "s");
 	out->status = ps->status;
 	return 0;
 }
@@ -1097,6 +1115,7 @@ int crawl_browser_render(crawl_browser_t *b, const char *url, crawl_rendered_t *
 		snprintf(session, sizeof session, "%s", sid ? sid : "");
 		json_decref(res);
 		ps.session = session;
+		ps.b = b;
 		/* a page's main frame has its target's id (the navigate answer, which
 		 * comes after the document's response event, says it again) */
 		snprintf(ps.frame, sizeof ps.frame, "%s", target);
@@ -1116,4 +1135,47 @@ int crawl_browser_render(crawl_browser_t *b, const char *url, crawl_rendered_t *
 		crawl_rendered_free(out);
 	}
 	return rc;
+}
+
+int crawl_cdp_replay(const unsigned char *data, size_t len, arc_error_t *err)
+{
+	crawl_browser_t b;
+	page_state_t ps;
+	int n = 0, rc = 0;
+	memset(&b, 0, sizeof b);
+	memset(&ps, 0, sizeof ps);
+	ps.session = "S";
+	snprintf(ps.frame, sizeof ps.frame, "F");
+	/* as read_some() does: bytes arrive in pieces, messages are taken as they complete */
+	size_t off = 0;
+	while (off < len && rc >= 0) {
+		size_t piece = len - off < 4096 ? len - off : 4096;
+		if (b.rcap - b.rlen < piece) {
+			size_t cap = b.rlen + piece;
+			if (cap > BROWSER_MAX_MSG + (1 << 20)) {
+				rc = arc_fail(err, ARC_ELIMIT, "", 0, "", "message too large");
+				break;
+			}
+			unsigned char *nb = realloc(b.rbuf, cap);
+			if (!nb) {
+				rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+				break;
+			}
+			b.rbuf = nb;
+			b.rcap = cap;
+		}
+		memcpy(b.rbuf + b.rlen, data + off, piece);
+		b.rlen += piece;
+		off += piece;
+		json_t *m = NULL;
+		while ((rc = take_message(&b, &m, err)) == 1) {
+			if (!json_object_get(m, "id"))
+				page_event(&ps, m);
+			json_decref(m);
+			n++;
+		}
+	}
+	free(b.rbuf);
+	ids_free(&ps);
+	return rc < 0 ? rc : n;
 }

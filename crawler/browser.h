@@ -180,6 +180,13 @@ const char *crawl_browser_flags(const crawl_browser_t *b);
 /* Kill chromium (if still running), reap it, remove the profile. NULL is fine. */
 void crawl_browser_stop(crawl_browser_t *b);
 
+/* Fuzzing and tests: data as if chromium had sent it on the DevTools pipe,
+ * split into NUL-terminated messages as they complete, each parsed (jansson)
+ * and handled as an event of one page (session "S", main frame "F"). The
+ * number of messages handled, or <0 at the first that is not a JSON object or
+ * is larger than the reader's bound. */
+int crawl_cdp_replay(const unsigned char *data, size_t len, arc_error_t *err);
+
 /* ---------------------------------------------------------------- render.c */
 
 /* What writing a rendered page produced. */

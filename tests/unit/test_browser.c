@@ -7,7 +7,8 @@
  *                                     render URL once with a browser of its own and
  *                                     write DIR/shot.png, DIR/dom.html, DIR/page.pdf and
  *                                     DIR/info.json ({settled, note, status, final_url,
- *                                     version, flags, ms}); exit 0, or 1 with the error
+ *                                     version, flags, ms}); exit 0, or 1 with the error;
+ *                                     $TEST_BROWSER_PROXY: opts.proxy
  *   test_browser bench URL N          start once, render URL N times; one line per
  *                                     render "ms N"
  *   test_browser case DIR URL         write a response record and the derived records
@@ -150,6 +151,13 @@ static void test_render_and_stop(void)
 		CHECK(r.started[0] && r.finished[0], "times");
 		crawl_rendered_free(&r);
 	}
+	/* a page that opens alert(): dismissed, the page goes on, the note says so */
+	rc = crawl_browser_render(b, "data:text/html,<p id=a>before</p><script>alert('x');"
+	                             "document.getElementById('a').textContent='after-alert'</script>", &r, &err);
+	CHECK(rc == 0 && has(r.dom, r.dom_len, "after-alert") && strstr(r.note, "dismissed 1 JavaScript dialog"),
+	      "alert dismissed: rc %d note '%s' %s", rc, rc ? "" : r.note, err.msg);
+	if (rc == 0)
+		crawl_rendered_free(&r);
 	/* a second page with the same browser */
 	rc = crawl_browser_render(b, "data:text/html,<p>second</p>", &r, &err);
 	CHECK(rc == 0 && has(r.dom, r.dom_len, "second"), "second render: %s", err.msg);
@@ -226,6 +234,7 @@ static int cmd_render(int argc, char **argv)
 		o.pdf = (int)strtol(argv[7], NULL, 10);
 	if (getenv("TEST_BROWSER_CHROMIUM"))
 		o.chromium = getenv("TEST_BROWSER_CHROMIUM");
+	o.proxy = getenv("TEST_BROWSER_PROXY"); /* "127.0.0.1:PORT" */
 	crawl_browser_t *b = NULL;
 	arc_error_t err;
 	memset(&err, 0, sizeof err);
