@@ -16,6 +16,18 @@
  * link found again with a better one is queued again (crawl_frontier_raise);
  * the frontier's claim makes sure only one of its entries is fetched.
  *
+ * With --browser a page taken from the frontier is not fetched here but
+ * handed to a render thread, where chromium loads it through custody's proxy
+ * (proxy.c, browser.c): one page at a time, the render thread blocking on
+ * chromium while this loop goes on running libcurl. Each request the browser
+ * makes arrives on this thread (crawl_proxy_next), is refused when out of
+ * scope (listed with the page, counted as blocked) or fetched and recorded
+ * like any URL, and the transfer is then handed back to the proxy, which
+ * relays it to the browser. When the page is rendered this thread writes its
+ * derived records (render.c); the links of its raw HTML and of its DOM join
+ * the frontier, and its verdict is the union of its main response's, its API
+ * responses' and its DOM's.
+ *
  * Per-URL failures are recorded and counted and the crawl goes on; only a
  * case that cannot be written stops it (what was written stays readable).
  * --resume rebuilds the seen set and the queue from the case itself.

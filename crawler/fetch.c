@@ -27,6 +27,11 @@
  * transfers together stay under mem_budget: past it a body goes to the spool
  * from the first CRAWL_SCAN_MIN bytes on, and the scan says it stopped there.
  *
+ * A transfer may carry a browser's request (proxy.c: method, the browser's
+ * own headers, a body); it is sent with those headers only (libcurl's
+ * User-Agent, Accept, Expect and form Content-Type suppressed) and always as
+ * HTTP/1.1, and is captured exactly like the crawl's own GETs.
+ *
  * Must never decode, reorder or re-serialize what was received, keep more
  * than max_body body bytes, or print.
  */
