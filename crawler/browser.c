@@ -62,8 +62,11 @@ extern char **environ;
 #define BROWSER_MAX_INFLIGHT 4096
 /* Waiting for chromium to start and answer its first command. */
 #define BROWSER_START_MS 60000
-/* A single command (besides navigation waits) must be answered within this. */
+/* A single command (besides navigation waits) must be answered within this;
+ * the screenshot, DOM and PDF of one page share one such deadline. */
 #define BROWSER_CMD_MS 60000
+/* A page must answer a trivial script within this, or it counts as hung. */
+#define BROWSER_PROBE_MS 15000
 /* What chromium is given at stop to exit by itself before it is killed. */
 #define BROWSER_STOP_MS 3000
 
@@ -1046,36 +1049,50 @@ static int render_page(crawl_browser_t *b, page_state_t *ps, const char *url, cr
 		if (rc)
 			note_add(out, "scrolling stopped: %s", err->msg);
 	}
-	long long collect = now_ms() + BROWSER_CMD_MS;
+	/* does the page still answer? a script in an endless loop holds the
+	 * renderer, and every later command would wait for its whole deadline */
 	json_t *v = NULL;
-	if (evaluate(b, ps, "document.URL", collect, &v, err) == 0 && json_is_string(v))
+	rc = evaluate(b, ps, "document.URL", now_ms() + BROWSER_PROBE_MS, &v, err);
+	if (rc == 0 && json_is_string(v))
 		out->final_url = strdup(json_string_value(v));
 	json_decref(v);
 	if (b->dead)
 		return ARC_EIO;
 	if (!out->final_url && !(out->final_url = strdup(url)))
 		return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
-	if ((rc = screenshot(b, ps, out, collect, err))) {
-		if (b->dead)
-			return rc;
-		note_add(out, "no screenshot: %s", err->msg);
+	out->status = ps->status;
+	if (rc == ARC_EIO) {
+		note_add(out, "the page stopped answering (a script that never returns?): no screenshot, "
+		              "DOM or PDF could be collected");
+		return 0;
 	}
-	if ((rc = outer_html(b, ps, out, now_ms() + BROWSER_CMD_MS, err))) {
-		if (b->dead)
-			return rc;
-		note_add(out, "no DOM: %s", err->msg);
-	}
-	if (b->o.pdf) {
-		json_t *res = NULL;
-		rc = cdp_call(b, ps, s, "Page.printToPDF", json_pack("{s:b}", "printBackground", 1),
-		              now_ms() + BROWSER_CMD_MS, &res, err);
-		if (!rc)
-			rc = take_b64(res, "data", BROWSER_MAX_DOM, &out->pdf, &out->pdf_len, err);
-		json_decref(res);
+	/* a piece that fails is noted; one that times out means the page stopped
+	 * answering, and the rest would only wait out the same deadline */
+	long long collect = now_ms() + BROWSER_CMD_MS;
+	static const char *const what[] = {"screenshot", "DOM", "PDF"};
+	for (int k = 0; k < 3; k++) {
+		if (k == 0)
+			rc = screenshot(b, ps, out, collect, err);
+		else if (k == 1)
+			rc = outer_html(b, ps, out, collect, err);
+		else if (b->o.pdf) {
+			json_t *res = NULL;
+			rc = cdp_call(b, ps, s, "Page.printToPDF", json_pack("{s:b}", "printBackground", 1),
+			              collect, &res, err);
+			if (!rc)
+				rc = take_b64(res, "data", BROWSER_MAX_DOM, &out->pdf, &out->pdf_len, err);
+			json_decref(res);
+		}
 		if (rc && b->dead)
 			return rc;
+		if (rc == ARC_EIO) {
+			note_add(out, "the page stopped answering while its %s was taken (a script that never "
+			              "returns?): %s; nothing more was collected", what[k], err->msg);
+			break;
+		}
 		if (rc)
-			note_add(out, "no PDF: %s", err->msg);
+			note_add(out, "no %s: %s", what[k], err->msg);
+		rc = 0;
 	}
 	if (ps->dialogs)
 		note_add(out, "dismissed %d JavaScript dialog%s", ps->dialogs, ps->dialogs == 1 ? "" : "s");

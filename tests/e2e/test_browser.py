@@ -214,6 +214,8 @@ def proxy_test(base, tmp, env):
                     if not d:
                         break
                     data += d
+                if not data:
+                    continue  # a connection opened ahead (preconnect) and closed unused
                 seen.append(data.split(b"\r\n", 1)[0].decode("latin1"))
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"
                              b"Content-Length: %d\r\n\r\n" % len(body) + body)

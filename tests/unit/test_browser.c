@@ -121,6 +121,7 @@ static void test_render_and_stop(void)
 	memset(&o, 0, sizeof o);
 	o.profile_parent = parent;
 	o.idle_ms = 200;
+	o.settle_ms = 5000;
 	o.scrolls = -1;
 	crawl_browser_t *b = NULL;
 	arc_error_t err;
@@ -156,6 +157,13 @@ static void test_render_and_stop(void)
 	                             "document.getElementById('a').textContent='after-alert'</script>", &r, &err);
 	CHECK(rc == 0 && has(r.dom, r.dom_len, "after-alert") && strstr(r.note, "dismissed 1 JavaScript dialog"),
 	      "alert dismissed: rc %d note '%s' %s", rc, rc ? "" : r.note, err.msg);
+	if (rc == 0)
+		crawl_rendered_free(&r);
+	/* a script that never returns: collected within the bound, said so, and the
+	 * browser still serves the next page */
+	rc = crawl_browser_render(b, "data:text/html,<p>busy</p><script>for(;;){}</script>", &r, &err);
+	CHECK(rc == 0 && strstr(r.note, "stopped answering") && !r.dom && r.final_url,
+	      "a hung page: rc %d note '%s' %s", rc, rc ? "" : r.note, err.msg);
 	if (rc == 0)
 		crawl_rendered_free(&r);
 	/* a second page with the same browser */
