@@ -62,6 +62,11 @@ int arc_fail(arc_error_t *err, int code, const char *file, uint64_t offset,
 #define ARC_CT_SEAL     "application/vnd.custody.sth"           /* a signed tree head */
 #define ARC_CT_STAMP    "application/vnd.custody.stamp"         /* a later timestamp of a seal */
 #define ARC_CT_PROOF    "application/vnd.custody.proof+json"    /* inclusion proofs of an exhibit */
+#define ARC_CT_RENDERED "application/vnd.custody.rendered+json" /* how a browser rendered a page */
+/* The derived records of a rendered page (resource records) */
+#define ARC_CT_SCREENSHOT "image/png"
+#define ARC_CT_DOM        "text/html; charset=utf-8"
+#define ARC_CT_PDF        "application/pdf"
 #define ARC_CT_HTTP_REQUEST  "application/http; msgtype=request"
 #define ARC_CT_HTTP_RESPONSE "application/http; msgtype=response"
 #define ARC_CT_WARC_FIELDS   "application/warc-fields"
@@ -333,6 +338,8 @@ typedef struct {
 	const char *operator_;    /* may be NULL */
 	const char *robots;       /* robots policy, e.g. "obey" or "ignore" */
 	const char *note;         /* case note, may be NULL */
+	const char *extra_info;   /* further warcinfo fields, "name: value" lines separated by
+	                             '\n' (names under 64 bytes), or NULL */
 	int cut_torn_tail;        /* --resume: a last file that ends inside a frame (a write cut
 	                             by a crash) is cut back to its last whole record */
 } arc_case_opts_t;
@@ -532,6 +539,13 @@ int arc_export_wacz(const char *case_dir, const char *out_path, const arc_export
  * WARC-Concurrent-To (capture) / WARC-Refers-To (findings). */
 #define ARC_CAPTURE_URN "urn:custody:capture:"
 #define ARC_FINDINGS_URN "urn:custody:findings:"
+/* Browser capture (crawler/render.c): a page's screenshot, rendered DOM and
+ * printed PDF (resource records, WARC-Refers-To the page's response) and the
+ * metadata of the rendering. */
+#define ARC_SCREENSHOT_URN "urn:custody:screenshot:"
+#define ARC_DOM_URN "urn:custody:dom:"
+#define ARC_PDF_URN "urn:custody:pdf:"
+#define ARC_RENDERED_URN "urn:custody:rendered:"
 
 /* SURT key of a URL as pywb computes it (python surt.surt(url) defaults):
  * "com,example)/path?a=1&b=2". Scheme, user:pass, "www\d*.", default port,

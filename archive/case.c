@@ -43,7 +43,7 @@ struct arc_case {
 	char *dir;
 	uint64_t max_file_size;
 	int level;
-	char *software, *command_line, *operator_, *robots, *note;
+	char *software, *command_line, *operator_, *robots, *note, *extra_info;
 	char case_id[ARC_UUID_LEN];        /* "urn:uuid:..." */
 	char short_id[9];                  /* its first 8 hex digits, in file names */
 	unsigned long num;                 /* number of the current file */
@@ -122,6 +122,24 @@ static int write_warcinfo(arc_case_t *c, arc_error_t *err)
 	if (!rc) rc = put_info(&body, "robots", c->robots);
 	if (!rc) rc = put_info(&body, "note", c->note);
 	if (!rc) rc = put_info(&body, "zstd-framing", "one frame per record");
+	/* the caller's further fields: "name: value" lines */
+	for (const char *l = c->extra_info; !rc && l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		const char *colon = memchr(l, ':', len);
+		if (colon && colon > l && colon - l < 64) {
+			char name[64];
+			const char *v = colon + 1, *end = l + len;
+			if (v < end && *v == ' ')
+				v++;
+			char *value = strndup(v, (size_t)(end - v));
+			memcpy(name, l, (size_t)(colon - l));
+			name[colon - l] = '\0';
+			rc = value ? put_info(&body, name, value) : ARC_ENOMEM;
+			free(value);
+		}
+		l = nl ? nl + 1 : l + len;
+	}
 	if (rc) {
 		arc_buf_free(&body);
 		return arc_fail(err, ARC_ENOMEM, c->path, 0, NULL, "%s: out of memory", c->path);
@@ -238,6 +256,7 @@ static void case_free(arc_case_t *c)
 	free(c->operator_);
 	free(c->robots);
 	free(c->note);
+	free(c->extra_info);
 	free(c);
 }
 
@@ -354,6 +373,7 @@ arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_erro
 		c->operator_ = dup_or_null(opts->operator_, &oom);
 		c->robots = dup_or_null(opts->robots, &oom);
 		c->note = dup_or_null(opts->note, &oom);
+		c->extra_info = dup_or_null(opts->extra_info, &oom);
 	}
 	if (oom || !c->dir) {
 		arc_fail(err, ARC_ENOMEM, dir, 0, NULL, "%s: out of memory", dir);

@@ -16,6 +16,18 @@
  * link found again with a better one is queued again (crawl_frontier_raise);
  * the frontier's claim makes sure only one of its entries is fetched.
  *
+ * With --browser a page taken from the frontier is not fetched here but
+ * handed to a render thread, where chromium loads it through custody's proxy
+ * (proxy.c, browser.c): one page at a time, the render thread blocking on
+ * chromium while this loop goes on running libcurl. Each request the browser
+ * makes arrives on this thread (crawl_proxy_next), is refused when out of
+ * scope (listed with the page, counted as blocked) or fetched and recorded
+ * like any URL, and the transfer is then handed back to the proxy, which
+ * relays it to the browser. When the page is rendered this thread writes its
+ * derived records (render.c); the links of its raw HTML and of its DOM join
+ * the frontier, and its verdict is the union of its main response's, its API
+ * responses' and its DOM's.
+ *
  * Per-URL failures are recorded and counted and the crawl goes on; only a
  * case that cannot be written stops it (what was written stays readable).
  * --resume rebuilds the seen set and the queue from the case itself.
@@ -37,6 +49,7 @@
 #include <jansson.h>
 #include <libxml/parser.h>
 
+#include "browser.h"
 #include "crawl_int.h"
 
 #define ROBOTS_AGENT "custody"
@@ -104,7 +117,42 @@ typedef struct {
 	int big_scan_init;
 	crawl_filter_t *filter;  /* --include / --exclude, NULL: none */
 	struct curl_slist *headers; /* --header */
+	/* --browser: the proxy's requests are served on this thread; one page at
+	 * a time is rendered by chromium on the render thread (it blocks there
+	 * for up to --browser-settle; this loop keeps libcurl running) */
+	crawl_proxy_t *proxy;
+	crawl_browser_t *browser;   /* the render thread's while it runs */
+	crawl_browser_opts_t bopts;
+	char *extra_info;           /* warcinfo fields: chromium, its flags, the proxy CA */
+	int rthread_on;
+	pthread_t rthread;
+	pthread_mutex_t rmu;
+	pthread_cond_t rcv;
+	int r_quit;
+	char *r_url;                /* the page handed to the render thread, NULL: none */
+	int r_done;                 /* its result (r_rc, r_err, r_out) is ready */
+	int r_rc;
+	arc_error_t r_err;
+	crawl_rendered_t r_out;
+	crawl_frontier_t *render_q; /* pages waiting for the browser (its heap only) */
+	crawl_item_t *page;         /* the page being rendered (owned), NULL: none */
+	char *page_main;            /* normalized URL its main document is expected at */
+	char page_main_id[ARC_UUID_LEN + 8]; /* that document's response record */
+	arc_map_t *page_caps;       /* normalized URL -> response record id, captured for it */
+	arc_map_t *page_origins;    /* origins of what was fetched for it (a set) */
+	char **page_links;          /* links of its main document's HTML */
+	size_t npage_links, cappage_links;
+	json_t *page_blocked;       /* [{url, reason}] refused while rendering it */
+	uint64_t page_nblocked;
+	int page_findings, page_personal, page_doxing;
 } crawl_t;
+
+/* A browser request in flight: the item (freed as one) and whom to answer. */
+typedef struct {
+	crawl_item_t it;
+	crawl_proxy_req_t *req;
+	int main_doc;               /* the page's main document: its links are kept */
+} proxy_item_t;
 
 typedef struct job {
 	crawl_xfer_t *x;
@@ -305,6 +353,14 @@ static int host_pump(crawl_t *c, host_t *h)
 			c->pages_started++;
 		if (it.hops == 0 && !it.retry)
 			h->pages++;
+		if (c->o->browser && it.kind == CRAWL_ITEM_PAGE && it.depth <= c->o->depth) {
+			/* a page: chromium loads it (and what it embeds) through the proxy */
+			if (crawl_frontier_requeue(c->render_q, &it)) {
+				free(it.url);
+				return ARC_ENOMEM;
+			}
+			continue;
+		}
 		if (start(c, &it)) {
 			free(it.url);
 			return ARC_ENOMEM;
@@ -545,12 +601,14 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 			continue; /* --include / --exclude */
 		if (it->depth < c->o->depth && crawl_scope_match(c->scope, cap->links[i]))
 			queue(c->fr, cap->links[i], it->depth + 1, 0, prio, CRAWL_ITEM_PAGE);
-		else if (c->o->requisites && cap->link_req[i])
+		else if (c->o->requisites && cap->link_req[i] && !c->o->browser)
 			/* part of the page as it was shown, wherever it is hosted;
 			 * beyond --depth so that nothing is followed from there */
 			queue(c->fr, cap->links[i], c->o->depth + 1, 0, prio, CRAWL_ITEM_PAGE);
 	}
 }
+
+static void proxy_done(crawl_t *c, crawl_xfer_t *x, proxy_item_t *pi, const crawl_captured_t *cap);
 
 /* Write one prepared URL and queue what it leads to (main thread). */
 static void finish_job(crawl_t *c, job_t *j)
@@ -569,10 +627,17 @@ static void finish_job(crawl_t *c, job_t *j)
 			c->fatal_err = err;
 		} else if (it->kind == CRAWL_ITEM_ROBOTS) {
 			robots_done(c, it, &j->cap);
+		} else if (it->kind == CRAWL_ITEM_PROXY) {
+			proxy_done(c, x, (proxy_item_t *)it, &j->cap);
+			crawl_proxy_answer(((proxy_item_t *)it)->req, x); /* the browser gets it now */
+			x = NULL;
 		} else {
 			page_done(c, x, it, &j->cap);
 		}
 	}
+	if (x && it->kind == CRAWL_ITEM_PROXY) /* not recorded: the browser does not get it */
+		crawl_proxy_refuse(((proxy_item_t *)it)->req, 502,
+		                   "custody's proxy: the response could not be recorded");
 	crawl_captured_free(&j->cap);
 	free(it->url);
 	free(it);
@@ -631,7 +696,9 @@ static void on_done(void *ctx, crawl_xfer_t *x)
 	crawl_t *c = ctx;
 	crawl_item_t *it = x->user;
 	char origin[1200];
-	host_t *h = crawl_url_origin(x->url, origin, sizeof origin) ? NULL : host_find(c, origin, 0);
+	host_t *h = it->kind == CRAWL_ITEM_PROXY || crawl_url_origin(x->url, origin, sizeof origin)
+	                ? NULL
+	                : host_find(c, origin, 0);
 	if (h && h->active > 0)
 		h->active--;
 	job_t *j = calloc(1, sizeof *j);
@@ -640,6 +707,8 @@ static void on_done(void *ctx, crawl_xfer_t *x)
 			c->fatal = ARC_ENOMEM;
 			arc_fail(&c->fatal_err, ARC_ENOMEM, "", 0, "", "out of memory");
 		}
+		if (it->kind == CRAWL_ITEM_PROXY)
+			crawl_proxy_refuse(((proxy_item_t *)it)->req, 502, "custody's proxy: out of memory");
 		free(it->url);
 		free(it);
 		crawl_xfer_free(x);
@@ -647,9 +716,12 @@ static void on_done(void *ctx, crawl_xfer_t *x)
 	}
 	j->x = x;
 	j->it = it;
-	j->max_links = it->kind == CRAWL_ITEM_PAGE &&
-	                       (it->depth < c->o->depth || (c->o->requisites && it->depth <= c->o->depth + 1))
-	                   ? c->o->max_links : 0;
+	if (it->kind == CRAWL_ITEM_PROXY)
+		j->max_links = ((proxy_item_t *)it)->main_doc && it->depth < c->o->depth ? c->o->max_links : 0;
+	else
+		j->max_links = it->kind == CRAWL_ITEM_PAGE &&
+		                       (it->depth < c->o->depth || (c->o->requisites && it->depth <= c->o->depth + 1))
+		                   ? c->o->max_links : 0;
 	/* a requisite beyond --depth: only a style sheet's own requisites (fonts,
 	 * images, @import) are taken, never an embedded page's links */
 	x->css_only = it->depth > c->o->depth;
@@ -719,6 +791,432 @@ static void workers_stop(crawl_t *c)
 	c->pool = 0;
 }
 
+/* ---------------------------------------------------------------- --browser */
+
+/* A browser request the proxy refused: counted, listed with the page. */
+static void proxy_block(crawl_t *c, const char *url, const char *reason)
+{
+	c->st->blocked++;
+	if (c->page) {
+		c->page_nblocked++;
+		if (c->page_blocked && json_array_size(c->page_blocked) < 1000)
+			json_array_append_new(c->page_blocked, json_pack("{s:s, s:s}", "url", url, "reason", reason));
+	}
+	char msg[600];
+	snprintf(msg, sizeof msg, "blocked by the browser proxy, not fetched: %s", reason);
+	emit_skip(c, url, "out_of_scope", msg);
+}
+
+/* Does the request's Referer (or Origin) name the page being rendered: an
+ * origin in scope, or one of a document fetched for this page (a frame)? */
+static int from_page(crawl_t *c, const crawl_proxy_req_t *r, const char *name)
+{
+	char v[CRAWL_MAX_URL], origin[1200], root[1300];
+	if (!crawl_proxy_req_header(r, name, v, sizeof v) || crawl_url_origin(v, origin, sizeof origin))
+		return 0;
+	snprintf(root, sizeof root, "%s/", origin);
+	char *norm = NULL;
+	int ok = crawl_url_normalize(NULL, root, &norm) == 0 &&
+	         (crawl_scope_match(c->scope, norm) || arc_map_find(c->page_origins, origin, NULL));
+	free(norm);
+	return ok;
+}
+
+/* Take the requests browser connections wait on: refuse what is out of
+ * scope, fetch the rest like any URL (answered in finish_job). */
+static void proxy_take(crawl_t *c, int stopping)
+{
+	crawl_proxy_req_t *r;
+	while (c->proxy && (r = crawl_proxy_next(c->proxy))) {
+		char *norm = NULL;
+		if (stopping || c->fatal) {
+			crawl_proxy_refuse(r, 502, "custody's proxy: the crawl is stopping");
+			continue;
+		}
+		if (crawl_url_normalize(NULL, crawl_proxy_req_url(r), &norm)) {
+			crawl_proxy_refuse(r, 400, "custody's proxy: not an http(s) URL custody fetches");
+			continue;
+		}
+		int main_doc = c->page && c->page_main && !strcmp(norm, c->page_main);
+		int in_scope = crawl_scope_match(c->scope, norm);
+		if (main_doc && !in_scope && c->page->depth == 0) {
+			crawl_scope_add_seed(c->scope, norm); /* a seed's redirect defines scope too */
+			in_scope = 1;
+		}
+		/* what a page loads says where from (Referer or Origin); what chromium
+		 * asks for by itself (updates, sign-in, time) does not, and is never
+		 * fetched outside the scope, --requisites or not */
+		int of_page = main_doc || (c->page && (from_page(c, r, "Referer") || from_page(c, r, "Origin")));
+		if (!in_scope && (!c->o->requisites || !of_page)) {
+			proxy_block(c, norm, !of_page ? "outside the crawl's scope and not asked for by the page "
+			                                "(no Referer or Origin: the browser's own traffic)"
+			                              : "outside the crawl's scope (--scope); the browser's requests to "
+			                                "other sites are fetched only with --requisites");
+			crawl_proxy_refuse(r, 403, "custody's proxy: outside the crawl's scope, not fetched "
+			                           "(listed as blocked with the page)");
+			free(norm);
+			continue;
+		}
+		proxy_item_t *pi = calloc(1, sizeof *pi);
+		crawl_xfer_t *x = pi ? crawl_proxy_req_xfer(r, pi) : NULL;
+		arc_error_t err;
+		if (!x || crawl_fetch_add(c->fetch, x, &err)) {
+			crawl_xfer_free(x);
+			free(pi);
+			free(norm);
+			crawl_proxy_refuse(r, 502, "custody's proxy: cannot start the transfer (out of memory)");
+			continue;
+		}
+		pi->it.url = norm;
+		pi->it.kind = CRAWL_ITEM_PROXY;
+		pi->it.depth = main_doc ? c->page->depth : c->o->depth + 1;
+		pi->it.priority = c->page ? c->page->priority : 0;
+		pi->req = r;
+		pi->main_doc = main_doc;
+	}
+}
+
+/* A browser request recorded (main thread): count it, remember its record
+ * for the page, follow the main document's redirects. */
+static void proxy_done(crawl_t *c, crawl_xfer_t *x, proxy_item_t *pi, const crawl_captured_t *cap)
+{
+	crawl_stats_t *st = c->st;
+	char msg[CURL_ERROR_SIZE + 512];
+	int failed = !cap->complete && x->truncated != CRAWL_TRUNC_LENGTH;
+	if (cap->wrote_response)
+		st->fetched++;
+	if (cap->wrote_response && cap->status >= 400)
+		st->http_errors++;
+	if (x->truncated)
+		st->truncated++;
+	if (cap->wrote_response == 2)
+		st->revisits++;
+	if (cap->nfindings > 0)
+		st->findings += (uint64_t)cap->nfindings;
+	if (cap->undetected)
+		st->undetected++;
+	if (failed) {
+		st->failed++;
+		crawl_xfer_error(x, msg, sizeof msg);
+		crawl_captured_t nof = *cap;
+		nof.nfindings = -1;
+		emit_url(c, CRAWL_EV_ERROR, x, &nof, outcome_of(x, cap, 1), NULL, msg);
+	} else {
+		emit_url(c, CRAWL_EV_FETCHED, x, cap, outcome_of(x, cap, 0), NULL, NULL);
+	}
+	if (!c->page)
+		return; /* chromium's own traffic between pages */
+	int revisit = cap->wrote_response == 2 && cap->revisit_personal >= 0;
+	if (cap->nfindings > 0)
+		c->page_findings += cap->nfindings;
+	if (revisit ? cap->revisit_doxing : cap->doxing)
+		c->page_doxing = 1;
+	char origin[1200];
+	if (cap->wrote_response && !crawl_url_origin(pi->it.url, origin, sizeof origin))
+		arc_map_put(c->page_origins, origin, NULL, NULL);
+	if (cap->response_id[0]) {
+		char *id = strdup(cap->response_id);
+		if (id && arc_map_put(c->page_caps, pi->it.url, id, NULL) != 0)
+			free(id); /* the first capture of a URL stands for it */
+	}
+	if (!pi->main_doc)
+		return;
+	if (cap->status >= 300 && cap->status < 400 && cap->location[0]) {
+		char *target = NULL;
+		if (crawl_url_normalize(x->url, cap->location, &target) == 0) {
+			free(c->page_main);
+			c->page_main = target; /* the browser follows: that is the page now */
+		}
+		return;
+	}
+	if (cap->response_id[0] && !c->page_main_id[0])
+		snprintf(c->page_main_id, sizeof c->page_main_id, "%s", cap->response_id);
+	for (size_t i = 0; i < cap->nlinks; i++) {
+		if (arc_vec_reserve((void **)&c->page_links, &c->cappage_links, c->npage_links + 1,
+		                    sizeof *c->page_links, c->o->max_links ? c->o->max_links * 2 : 0))
+			break;
+		if (!(c->page_links[c->npage_links] = strdup(cap->links[i])))
+			break;
+		c->npage_links++;
+	}
+}
+
+/* Links of a rendered page (its raw HTML's and its DOM's) join the frontier;
+ * what the browser already fetched for it (scripts, images, API calls) is
+ * marked seen, not rendered as a page of its own. */
+static void render_links(crawl_t *c, char **links, size_t n)
+{
+	const crawl_item_t *it = c->page;
+	for (size_t i = 0; i < n; i++) {
+		if (arc_map_find(c->page_caps, links[i], NULL)) {
+			crawl_frontier_mark_seen(c->fr, links[i]);
+			continue;
+		}
+		if (!crawl_filter_match(c->filter, links[i]))
+			continue;
+		if (it->depth < c->o->depth && crawl_scope_match(c->scope, links[i]))
+			crawl_frontier_push(c->fr, links[i], it->depth + 1, 0, it->priority, CRAWL_ITEM_PAGE);
+	}
+}
+
+static void page_reset(crawl_t *c)
+{
+	if (c->page)
+		free(c->page->url);
+	free(c->page);
+	c->page = NULL;
+	free(c->page_main);
+	c->page_main = NULL;
+	c->page_main_id[0] = '\0';
+	arc_map_free(c->page_caps, free);
+	c->page_caps = NULL;
+	arc_map_free(c->page_origins, NULL);
+	c->page_origins = NULL;
+	for (size_t i = 0; i < c->npage_links; i++)
+		free(c->page_links[i]);
+	free(c->page_links);
+	c->page_links = NULL;
+	c->npage_links = c->cappage_links = 0;
+	json_decref(c->page_blocked);
+	c->page_blocked = NULL;
+	c->page_nblocked = 0;
+	c->page_findings = c->page_personal = c->page_doxing = 0;
+}
+
+/* The render thread: one page at a time; a chromium that failed is stopped
+ * and the next page starts a new one. Writes nothing. */
+static void *render_main(void *arg)
+{
+	crawl_t *c = arg;
+	pthread_mutex_lock(&c->rmu);
+	for (;;) {
+		while (!c->r_url && !c->r_quit)
+			pthread_cond_wait(&c->rcv, &c->rmu);
+		if (!c->r_url)
+			break;
+		char *url = c->r_url;
+		pthread_mutex_unlock(&c->rmu);
+		crawl_rendered_t out;
+		arc_error_t err;
+		memset(&out, 0, sizeof out);
+		memset(&err, 0, sizeof err);
+		int rc = 0;
+		if (!c->browser)
+			rc = crawl_browser_start(&c->bopts, &c->browser, &err);
+		if (!rc && (rc = crawl_browser_render(c->browser, url, &out, &err)) < 0) {
+			crawl_browser_stop(c->browser);
+			c->browser = NULL;
+		}
+		pthread_mutex_lock(&c->rmu);
+		c->r_out = out;
+		c->r_rc = rc;
+		c->r_err = err;
+		c->r_url = NULL;
+		c->r_done = 1;
+		crawl_fetch_wakeup(c->fetch);
+	}
+	pthread_mutex_unlock(&c->rmu);
+	return NULL;
+}
+
+/* The render thread finished a page: write its derived records (main thread). */
+static void render_collect(crawl_t *c)
+{
+	crawl_rendered_t *r = &c->r_out;
+	crawl_stats_t *st = c->st;
+	char msg[sizeof c->r_err.msg + 600];
+	const char *url = c->page->url;
+	if (c->r_rc < 0) {
+		st->render_failed++;
+		snprintf(msg, sizeof msg, "chromium could not render this page (%s): it is recorded as "
+		         "failed to render (the requests it made are recorded); the next page starts a new "
+		         "chromium", c->r_err.msg);
+		emit(c, CRAWL_EV_ERROR, url, 0, 0, -1, 0, msg);
+	} else if (!c->fatal) {
+		/* the main response: where the browser ended up, else the page's
+		 * address, else the first document the proxy captured for it */
+		const char *main_id = NULL;
+		char *fin = NULL;
+		if (r->final_url && crawl_url_normalize(NULL, r->final_url, &fin) == 0)
+			main_id = arc_map_get(c->page_caps, fin);
+		free(fin);
+		if (!main_id)
+			main_id = arc_map_get(c->page_caps, url);
+		if (!main_id && c->page_main_id[0])
+			main_id = c->page_main_id;
+		free(r->blocked_json);
+		r->blocked_json = c->page_blocked ? json_dumps(c->page_blocked, JSON_COMPACT) : NULL;
+		r->blocked = c->page_nblocked;
+		crawl_rendered_out_t out;
+		arc_error_t err;
+		memset(&out, 0, sizeof out);
+		size_t ml = c->page->depth < c->o->depth ? c->o->max_links : 0;
+		int rc = crawl_capture_rendered(&c->cc, r, main_id, ml, &out, &err);
+		st->records += (uint64_t)out.records;
+		if (rc < 0) {
+			c->fatal = rc;
+			c->fatal_err = err;
+		} else {
+			st->rendered++;
+			if (!r->settled)
+				st->unsettled++;
+			int doxing = c->page_doxing || out.doxing;
+			int findings = c->page_findings + (out.nfindings > 0 ? out.nfindings : 0);
+			if (out.nfindings > 0)
+				st->findings += (uint64_t)out.nfindings;
+			if (doxing)
+				st->doxing_pages++;
+			snprintf(msg, sizeof msg, "rendered in chromium%s%s%s", r->settled ? "" : ", did not settle",
+			         r->note[0] ? ": " : "", r->note);
+			emit(c, CRAWL_EV_FETCHED, url, r->status, 0, findings, doxing, msg);
+			render_links(c, c->page_links, c->npage_links);
+			render_links(c, out.links, out.nlinks);
+		}
+		crawl_rendered_out_free(&out);
+	}
+	free(r->blocked_json);
+	r->blocked_json = NULL;
+	crawl_rendered_free(r);
+	memset(r, 0, sizeof *r);
+	page_reset(c);
+}
+
+/* One turn of the browser's side of the loop (main thread). */
+static void browser_step(crawl_t *c, int stopping)
+{
+	if (!c->proxy)
+		return;
+	proxy_take(c, stopping);
+	pthread_mutex_lock(&c->rmu);
+	int done = c->r_done;
+	c->r_done = 0;
+	pthread_mutex_unlock(&c->rmu);
+	if (done && c->page)
+		render_collect(c);
+	if (c->page || stopping || c->fatal || !crawl_frontier_size(c->render_q))
+		return;
+	crawl_item_t it;
+	if (!crawl_frontier_pop(c->render_q, &it))
+		return;
+	c->page = malloc(sizeof *c->page);
+	c->page_main = strdup(it.url);
+	c->page_caps = arc_map_new(0);
+	c->page_origins = arc_map_new(0);
+	c->page_blocked = json_array();
+	if (!c->page || !c->page_main || !c->page_caps || !c->page_origins || !c->page_blocked) {
+		free(it.url);
+		page_reset(c);
+		c->fatal = ARC_ENOMEM;
+		arc_fail(&c->fatal_err, ARC_ENOMEM, "", 0, "", "out of memory");
+		return;
+	}
+	*c->page = it;
+	pthread_mutex_lock(&c->rmu);
+	c->r_url = c->page->url;
+	pthread_cond_signal(&c->rcv);
+	pthread_mutex_unlock(&c->rmu);
+}
+
+/* Pages waiting for or in the browser. */
+static int browser_busy(const crawl_t *c)
+{
+	return c->proxy && (c->page || crawl_frontier_size(c->render_q));
+}
+
+static void wake_loop(void *ctx)
+{
+	crawl_t *c = ctx;
+	crawl_fetch_wakeup(c->fetch);
+}
+
+/* One warcinfo field "name: value", the value on one line. */
+static int info_line(arc_buf_t *b, const char *name, const char *value)
+{
+	if (arc_buf_printf(b, "%s: ", name))
+		return ARC_ENOMEM;
+	for (const char *p = value; p && *p; p++)
+		if (*p != '\r' && arc_buf_append(b, *p == '\n' ? " " : p, 1))
+			return ARC_ENOMEM;
+	return arc_buf_append(b, "\n", 1);
+}
+
+/* The proxy, chromium and the render thread, before the case opens: what
+ * they are goes into warcinfo. */
+static int browser_setup(crawl_t *c, arc_error_t *err)
+{
+	const crawl_opts_t *o = c->o;
+	const char *base = strrchr(o->case_dir, '/');
+	base = base && base[1] ? base + 1 : o->case_dir;
+	crawl_proxy_opts_t po = {.case_id = base, .wakeup = wake_loop, .ctx = c, .extra = c->headers};
+	int rc = crawl_proxy_start(&po, &c->proxy, err);
+	if (rc)
+		return rc;
+	if (!(c->render_q = crawl_frontier_new()))
+		return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+	c->bopts.chromium = o->chromium;
+	c->bopts.proxy = crawl_proxy_addr(c->proxy);
+	c->bopts.spki = crawl_proxy_spki_list(c->proxy);
+	c->bopts.settle_ms = o->browser_settle_s > 0 ? o->browser_settle_s * 1000 : 0;
+	c->bopts.scrolls = o->browser_scrolls;
+	c->bopts.pdf = o->pdf;
+	if ((rc = crawl_browser_start(&c->bopts, &c->browser, err)))
+		return rc;
+	arc_buf_t b = {0};
+	char ver[300];
+	snprintf(ver, sizeof ver, "%s, headless, driven over the DevTools pipe, one page at a time",
+	         crawl_browser_version(c->browser));
+	if (info_line(&b, "browser", ver) || info_line(&b, "browser-flags", crawl_browser_flags(c->browser)) ||
+	    info_line(&b, "browser-proxy", "custody's own HTTP/HTTPS proxy on 127.0.0.1: every request of "
+	                                   "the browser fetched and recorded by custody, TLS to origins "
+	                                   "verified as for every capture") ||
+	    info_line(&b, "browser-proxy-ca", crawl_proxy_ca_pem(c->proxy)) ||
+	    info_line(&b, "browser-proxy-ca-spki-sha256", crawl_proxy_ca_spki(c->proxy)) ||
+	    info_line(&b, "browser-policy", "websockets: refused; service workers: bypassed") ||
+	    arc_buf_append(&b, "", 1)) {
+		arc_buf_free(&b);
+		return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+	}
+	c->extra_info = (char *)b.data;
+	if (pthread_mutex_init(&c->rmu, NULL) || pthread_cond_init(&c->rcv, NULL))
+		return arc_fail(err, ARC_ENOMEM, "", 0, "", "cannot set up the render thread");
+	if (pthread_create(&c->rthread, NULL, render_main, c)) {
+		pthread_cond_destroy(&c->rcv);
+		pthread_mutex_destroy(&c->rmu);
+		return arc_fail(err, ARC_ENOMEM, "", 0, "", "cannot start the render thread");
+	}
+	c->rthread_on = 1;
+	return 0;
+}
+
+/* Stop the render thread, chromium and the proxy (every request the proxy
+ * handed over was answered: the loop waited for them). */
+static void browser_teardown(crawl_t *c)
+{
+	if (c->rthread_on) {
+		pthread_mutex_lock(&c->rmu);
+		c->r_quit = 1;
+		pthread_cond_signal(&c->rcv);
+		pthread_mutex_unlock(&c->rmu);
+		pthread_join(c->rthread, NULL);
+		c->rthread_on = 0;
+		free(c->r_out.blocked_json);
+		c->r_out.blocked_json = NULL;
+		crawl_rendered_free(&c->r_out);
+		memset(&c->r_out, 0, sizeof c->r_out);
+		pthread_cond_destroy(&c->rcv);
+		pthread_mutex_destroy(&c->rmu);
+	}
+	crawl_browser_stop(c->browser);
+	c->browser = NULL;
+	crawl_proxy_stop(c->proxy);
+	c->proxy = NULL;
+	page_reset(c);
+	crawl_frontier_free(c->render_q);
+	c->render_q = NULL;
+	free(c->extra_info);
+	c->extra_info = NULL;
+}
+
 /* ---------------------------------------------------------------- --resume */
 
 /* Hold for later what one captured page leads to, as page_done would have
@@ -745,7 +1243,7 @@ static void resume_links(crawl_t *c, crawl_frontier_t *later, const char *url,
 	for (size_t i = 0; i < cap->nlinks; i++) {
 		if (depth < c->o->depth && crawl_scope_match(c->scope, cap->links[i]))
 			resume_add(later, cap->links[i], depth + 1, 0);
-		else if (c->o->requisites && cap->link_req[i])
+		else if (c->o->requisites && cap->link_req[i] && !c->o->browser)
 			resume_add(later, cap->links[i], c->o->depth + 1, 0);
 	}
 }
@@ -960,7 +1458,22 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 		}
 		free(u);
 	}
+	crawl_fetch_opts_t fo = {.concurrency = o->concurrency, .per_host = o->per_host,
+	                         .timeout_s = o->timeout_s, .connect_timeout_s = o->connect_timeout_s,
+	                         .max_body = o->max_body, .insecure = o->insecure, .ca_file = o->ca_file,
+	                         .user_agent = o->user_agent, .http2 = o->http2,
+	                         .spool_dir = o->case_dir, .scan_max = c.cc.max_decoded,
+	                         .mem_budget = CRAWL_MEM_BUDGET, .headers = c.headers,
+	                         .cookie_file = o->cookie_file};
+	c.fetch = crawl_fetch_new(&fo, err);
+	if (!c.fetch) {
+		rc = err->code ? err->code : ARC_ENOMEM;
+		goto out;
+	}
+	if (o->browser && (rc = browser_setup(&c, err)))
+		goto out;
 	arc_case_opts_t co = {.max_file_size = o->max_file_size, .level = o->level, .software = soft,
+	                      .extra_info = c.extra_info,
 	                      .command_line = o->command_line, .robots = robots_policy, .note = o->note,
 	                      .cut_torn_tail = o->resume,
 	                      .operator_ = o->signer ? seal_signer_subject(o->signer) : NULL};
@@ -983,23 +1496,12 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 		}
 		seal_writer_attach(sealer, c.cc.cas);
 	}
-	crawl_fetch_opts_t fo = {.concurrency = o->concurrency, .per_host = o->per_host,
-	                         .timeout_s = o->timeout_s, .connect_timeout_s = o->connect_timeout_s,
-	                         .max_body = o->max_body, .insecure = o->insecure, .ca_file = o->ca_file,
-	                         .user_agent = o->user_agent, .http2 = o->http2,
-	                         .spool_dir = o->case_dir, .scan_max = c.cc.max_decoded,
-	                         .mem_budget = CRAWL_MEM_BUDGET, .headers = c.headers,
-	                         .cookie_file = o->cookie_file};
-	c.fetch = crawl_fetch_new(&fo, err);
-	if (!c.fetch) {
-		rc = err->code ? err->code : ARC_ENOMEM;
-		goto close;
-	}
 
 	workers_start(&c);
 	for (;;) {
 		drain_done(&c);
 		int stop = c.fatal || (o->stop && *o->stop);
+		browser_step(&c, stop);
 		/* origins with free connections first (their queues hold older
 		 * URLs), then new URLs from the frontier into their origins' queues */
 		for (size_t i = 0; !stop && i < c.nhosts; i++)
@@ -1018,14 +1520,18 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 		}
 		if (stop) {
 			crawl_fetch_abort_all(c.fetch, on_done, &c);
-			while (c.pending > 0) { /* what the workers hold is still written */
+			/* what the workers hold is still written; a page in the browser
+			 * ends (its requests are refused now) and is written too */
+			while (c.pending > 0 || c.page) {
 				crawl_fetch_run(c.fetch, 100, on_done, &c);
 				drain_done(&c);
+				browser_step(&c, 1);
+				crawl_fetch_abort_all(c.fetch, on_done, &c);
 			}
 			break;
 		}
 		if (!crawl_fetch_active(c.fetch) && !c.pending && !crawl_frontier_size(c.fr) &&
-		    !hosts_waiting(&c))
+		    !hosts_waiting(&c) && !browser_busy(&c))
 			break;
 		if ((rc = crawl_fetch_run(c.fetch, 250, on_done, &c)) < 0) {
 			c.fatal = rc;
@@ -1039,6 +1545,7 @@ int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, vo
 		}
 	}
 	workers_stop(&c);
+	browser_teardown(&c);
 	rc = 0;
 	if (c.fatal) {
 		rc = c.fatal;
@@ -1087,6 +1594,7 @@ out:
 		free(c.hosts[i].origin);
 		crawl_robots_free(c.hosts[i].robots);
 	}
+	browser_teardown(&c);
 	free(c.hosts);
 	arc_map_free(c.hidx, NULL);
 	crawl_fetch_free(c.fetch);

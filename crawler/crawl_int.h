@@ -61,7 +61,8 @@ long crawl_retry_after(const char *value, time_t now);
 
 /* ---------------------------------------------------------------- frontier.c */
 
-enum { CRAWL_ITEM_PAGE = 0, CRAWL_ITEM_ROBOTS = 1 };
+enum { CRAWL_ITEM_PAGE = 0, CRAWL_ITEM_ROBOTS = 1,
+       CRAWL_ITEM_PROXY = 2 /* a browser's request through the proxy (--browser) */ };
 
 typedef struct {
 	char *url;      /* normalized (owned) */
@@ -261,6 +262,14 @@ typedef struct crawl_xfer {
 	long http_version;          /* CURL_HTTP_VERSION_* */
 	int64_t t_namelookup, t_connect, t_appconnect, t_starttransfer, t_total; /* microseconds */
 	char started[ARC_DATE_LEN]; /* WARC-Date: when the request went out */
+	/* A request made on the browser's behalf (proxy.c); all NULL for the
+	 * crawl's own GETs, which send what they always sent. */
+	char *method;               /* owned; NULL: GET */
+	struct curl_slist *req_headers; /* owned: sent instead of --header, User-Agent and
+	                               libcurl's Accept (the browser's own headers) */
+	unsigned char *req_body;    /* owned; sent with method (POST, PUT...) */
+	size_t req_body_len;
+	int has_body;               /* 1: send req_body (even when empty) */
 } crawl_xfer_t;
 
 typedef struct crawl_fetch crawl_fetch_t;
@@ -268,6 +277,9 @@ crawl_fetch_t *crawl_fetch_new(const crawl_fetch_opts_t *o, arc_error_t *err);
 /* A transfer for url (copied); user is the caller's. NULL on ENOMEM. */
 crawl_xfer_t *crawl_xfer_new(const char *url, void *user);
 void crawl_xfer_free(crawl_xfer_t *x);
+/* Settle the fetcher's memory accounting of a handed-back x (main thread);
+ * after it x may be freed on any thread. */
+void crawl_xfer_detach(crawl_xfer_t *x);
 /* Start x (the fetcher holds it until it is handed back as done). */
 int crawl_fetch_add(crawl_fetch_t *f, crawl_xfer_t *x, arc_error_t *err);
 /* Transfers started and not yet handed back. */

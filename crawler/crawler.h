@@ -92,6 +92,13 @@ typedef struct {
 	long delay_ms;              /* at least this long between two requests to one origin */
 	int retries;                /* 429/503 answers retried (Retry-After honoured), default 2 */
 	uint64_t max_per_host;      /* pages fetched from one origin at most, 0 unlimited */
+	/* --browser: each page (seeds and followed links) is rendered by chromium,
+	 * whose every request goes through custody's own proxy and fetcher */
+	int browser;
+	int pdf;                    /* also print each rendered page to PDF */
+	long browser_settle_s;      /* bound on waiting for the network to go idle (0: 15) */
+	int browser_scrolls;        /* scroll steps for lazy content (0: 10, -1: none) */
+	const char *chromium;       /* executable (NULL: $CUSTODY_CHROMIUM, else chromium on PATH) */
 } crawl_opts_t;
 
 /* Fill o with the defaults above. */
@@ -116,6 +123,11 @@ typedef struct {
 	uint64_t damaged_files;  /* capture files found damaged (torn) when the index was rebuilt */
 	uint64_t seals;          /* seal records written */
 	uint64_t unstamped;      /* of which without any time-stamp token */
+	/* --browser */
+	uint64_t rendered;       /* pages rendered (derived records written) */
+	uint64_t unsettled;      /* of them, the network never went idle within --browser-settle */
+	uint64_t render_failed;  /* pages chromium could not render (crashed: a new one was started) */
+	uint64_t blocked;        /* browser requests the proxy refused (out of scope), never fetched */
 	double seconds;
 } crawl_stats_t;
 

@@ -27,6 +27,11 @@
  * transfers together stay under mem_budget: past it a body goes to the spool
  * from the first CRAWL_SCAN_MIN bytes on, and the scan says it stopped there.
  *
+ * A transfer may carry a browser's request (proxy.c: method, the browser's
+ * own headers, a body); it is sent with those headers only (libcurl's
+ * User-Agent, Accept, Expect and form Content-Type suppressed) and always as
+ * HTTP/1.1, and is captured exactly like the crawl's own GETs.
+ *
  * Must never decode, reorder or re-serialize what was received, keep more
  * than max_body body bytes, or print.
  */
@@ -34,6 +39,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <libxml/xmlversion.h>
@@ -212,7 +218,18 @@ void crawl_xfer_free(crawl_xfer_t *x)
 	arc_buf_free(&x->interim);
 	warc_digester_free(x->dig);
 	free(x->chain_pem);
+	free(x->method);
+	curl_slist_free_all(x->req_headers);
+	free(x->req_body);
 	free(x);
+}
+
+void crawl_xfer_detach(crawl_xfer_t *x)
+{
+	if (x->owner)
+		x->owner->held -= x->held;
+	x->owner = NULL;
+	x->held = 0;
 }
 
 int crawl_fetch_active(const crawl_fetch_t *f)
@@ -463,20 +480,37 @@ int crawl_fetch_add(crawl_fetch_t *f, crawl_xfer_t *x, arc_error_t *err)
 	curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
 	curl_easy_setopt(e, CURLOPT_DEBUGDATA, x);
 	curl_easy_setopt(e, CURLOPT_VERBOSE, 1L); /* the debug callback runs only then */
-	curl_easy_setopt(e, CURLOPT_USERAGENT, f->o.user_agent);
+	if (!x->req_headers)
+		curl_easy_setopt(e, CURLOPT_USERAGENT, f->o.user_agent);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, f->o.timeout_s > 0 ? f->o.timeout_s : 0L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, f->o.connect_timeout_s > 0 ? f->o.connect_timeout_s : 0L);
-	curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
-	                 f->o.http2 ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
+	/* the browser's requests stay HTTP/1.1: the proxy relays the status line as received */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, f->o.http2 && !x->req_headers
+	                                              ? (long)CURL_HTTP_VERSION_2TLS
+	                                              : (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, f->o.insecure ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, f->o.insecure ? 0L : 2L);
 	if (f->o.ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, f->o.ca_file);
 	if (x->fresh)
 		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-	if (f->o.headers)
+	if (x->req_headers)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->req_headers);
+	else if (f->o.headers)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->o.headers);
-	if (f->share) {
+	if (x->method && !strcmp(x->method, "HEAD")) {
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (x->has_body) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req_body_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->req_body ? (char *)x->req_body : "");
+	}
+	if (x->method && strcmp(x->method, "GET") && strcmp(x->method, "HEAD") &&
+	    !(x->has_body && !strcmp(x->method, "POST")))
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
+	int browser_cookies = 0; /* the browser keeps its own jar: never send two Cookie headers */
+	for (const struct curl_slist *h = x->req_headers; h && !browser_cookies; h = h->next)
+		browser_cookies = !strncasecmp(h->data, "Cookie:", 7);
+	if (f->share && !browser_cookies) {
 		curl_easy_setopt(e, CURLOPT_SHARE, f->share);
 		curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* the cookie engine on, jar from the share */
 	}

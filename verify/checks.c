@@ -60,6 +60,15 @@ typedef struct {
 	char *from, *target, *field, *payload_digest;
 } ref_t;
 
+/* A screenshot kept for the report until its rendering metadata names it. */
+typedef struct {
+	char *id;              /* bare record id */
+	unsigned char *png;    /* NULL when larger than VF_REPORT_PNG_MAX or past VF_REPORT_PNG_ALL */
+	size_t len;
+	uint64_t total;
+	int block_ok;
+} shot_t;
+
 /* A findings record whose target had not been read yet: re-read at the end. */
 typedef struct {
 	uint32_t file;
@@ -114,6 +123,8 @@ struct vf_ctx {
 	int work_exceeded, nomem, io_error;
 	vf_hook_t hooks[4];
 	size_t nhooks;
+	shot_t *shots;         /* screenshots not yet claimed by a page (report only) */
+	size_t nshots, cap_shots, shot_bytes;
 };
 
 /* ---------------------------------------------------------------- small helpers */
@@ -896,6 +907,119 @@ static void check_capture(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, const
 	json_decref(body);
 }
 
+/* ---------------------------------------------------------------- browser capture */
+
+/* For the report: a screenshot resource (urn:custody:screenshot:) is kept
+ * until its rendering metadata names it; a rendered DOM resource
+ * (urn:custody:dom:) becomes a page of its own, so its findings are shown
+ * like a response's. */
+static void collect_rendered(vf_ctx_t *c, const vf_file_t *f, const warc_rec_t *rec, const char *rid,
+                             const char *bid, loc_t *loc, int block_ok)
+{
+	const char *uri = sfield(rec, "WARC-Target-URI");
+	size_t ls = strlen(ARC_SCREENSHOT_URN), ld = strlen(ARC_DOM_URN);
+
+	if (!strncmp(uri, ARC_SCREENSHOT_URN, ls) && bid) {
+		shot_t *sh = grow(c, c->shots, &c->cap_shots, c->nshots + 1, sizeof *sh);
+
+		if (!sh)
+			return;
+		c->shots = sh;
+		sh = &c->shots[c->nshots];
+		memset(sh, 0, sizeof *sh);
+		if (!(sh->id = dup(c, bid)))
+			return;
+		sh->total = rec->block_len;
+		sh->block_ok = block_ok;
+		if (rec->block_len <= VF_REPORT_PNG_MAX &&
+		    c->shot_bytes + (size_t)rec->block_len <= VF_REPORT_PNG_ALL &&
+		    (sh->png = malloc((size_t)rec->block_len ? (size_t)rec->block_len : 1))) {
+			memcpy(sh->png, rec->block, (size_t)rec->block_len);
+			sh->len = (size_t)rec->block_len;
+			c->shot_bytes += sh->len;
+		}
+		c->nshots++;
+	} else if (!strncmp(uri, ARC_DOM_URN, ld)) {
+		vf_page_t *p = grow(c, c->res.pages, &c->cap_pages, c->res.npages + 1, sizeof *p);
+
+		if (!p)
+			return;
+		c->res.pages = p;
+		if (loc)
+			loc->page = (long)c->res.npages;
+		p = &c->res.pages[c->res.npages++];
+		memset(p, 0, sizeof *p);
+		p->rendered = 1;
+		p->file = pdup(c, f->name);
+		p->offset = rec->offset;
+		p->record_id = pdup(c, rid);
+		p->url = pdup(c, uri + ld);
+		p->date = pdup(c, sfield(rec, "WARC-Date"));
+		p->block_digest = pdup(c, sfield(rec, "WARC-Block-Digest"));
+		p->payload_digest = pdup(c, sfield(rec, "WARC-Payload-Digest"));
+		p->block_ok = block_ok;
+		p->tls_verified = -1;
+	}
+}
+
+/* The rendering metadata (application/vnd.custody.rendered+json): the
+ * records it names exist and are of the right type; for the report, what it
+ * says goes to the DOM's page with the screenshot. */
+static void check_rendered(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, const char *rid)
+{
+	static const struct { const char *key; uint32_t allowed; } refs[] = {
+		{ "screenshot", T_RESOURCE }, { "dom", T_RESOURCE }, { "pdf", T_RESOURCE },
+		{ "main_response", T_RESPONSE | T_REVISIT },
+	};
+	json_t *body = load_json(c, fidx, rec, rid, "references");
+	char *dom = NULL, *shot = NULL;
+	char field[64];
+	vf_page_t *pg;
+	size_t i;
+
+	if (!body)
+		return;
+	for (i = 0; i < sizeof refs / sizeof *refs; i++) {
+		char *t = bare_id(c, jstr(body, refs[i].key));
+
+		if (t) {
+			snprintf(field, sizeof field, "the rendering's %s", refs[i].key);
+			check_ref(c, fidx, rec->offset, rid, field, t, refs[i].allowed, NULL);
+		}
+		free(t);
+	}
+	dom = bare_id(c, jstr(body, "dom"));
+	shot = bare_id(c, jstr(body, "screenshot"));
+	if (c->o.collect_pages && dom && (pg = page_of(c, map_get(c, dom))) && pg->rendered &&
+	    !pg->has_rendering) {
+		json_t *settled = json_object_get(body, "settled");
+
+		pg->has_rendering = 1;
+		pg->browser = pdup(c, jstr(body, "browser"));
+		pg->render_note = pdup(c, jstr(body, "note"));
+		pg->settled = json_is_true(settled) ? 1 : json_is_false(settled) ? 0 : -1;
+		for (i = c->nshots; shot && i-- > 0;) {
+			shot_t *sh = &c->shots[i];
+
+			if (!sh->id || strcmp(sh->id, shot))
+				continue;
+			pg->png = sh->png;
+			pg->png_len = sh->len;
+			pg->png_total = sh->total;
+			pg->png_ok = sh->block_ok;
+			pg->png_record = pdup(c, jstr(body, "screenshot"));
+			sh->png = NULL; /* the page owns it now */
+			c->shot_bytes -= sh->len;
+			free(sh->id);
+			*sh = c->shots[--c->nshots];
+			break;
+		}
+	}
+	free(dom);
+	free(shot);
+	json_decref(body);
+}
+
 /* ---------------------------------------------------------------- one record */
 
 /* Fields WARC 1.1 allows once per record (WARC-Concurrent-To and
@@ -1121,6 +1245,9 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 		}
 	}
 
+	if (c->o.collect_pages && tb == T_RESOURCE)
+		collect_rendered(c, f, rec, rid, bid, loc, block_ok);
+
 	/* references */
 	for (i = 0; i < rec->nfields; i++) {
 		char *t;
@@ -1181,6 +1308,8 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 	}
 	if (tb == T_METADATA && arc_ct_is(ct, ARC_CT_CAPTURE))
 		check_capture(c, fidx, rec, rid, warc_rec_get(rec, "WARC-Concurrent-To"));
+	if (tb == T_METADATA && arc_ct_is(ct, ARC_CT_RENDERED))
+		check_rendered(c, fidx, rec, rid);
 	if (tb == T_METADATA && arc_ct_is(ct, ARC_CT_SEAL) && c->nhooks == 0) {
 		c->res.anchors.seals++;
 		vf_not_checked(c, "seal records are present but this custody-verify was built without "
@@ -1655,8 +1784,17 @@ void vf_free(vf_ctx_t *c)
 		free(p->tls_subject);
 		free(p->tls_issuer);
 		free(p->tls_version);
+		free(p->browser);
+		free(p->render_note);
+		free(p->png);
+		free(p->png_record);
 	}
 	free(c->res.pages);
+	for (i = 0; i < c->nshots; i++) {
+		free(c->shots[i].id);
+		free(c->shots[i].png);
+	}
+	free(c->shots);
 	for (i = 0; i < c->res.nnot_checked; i++)
 		free(c->res.not_checked[i]);
 	for (i = 0; i < c->ngroups; i++)

@@ -6,7 +6,12 @@
  * server address, TLS certificate and its verification at capture, HTTP
  * status, record and location, both digests with their check results, and
  * every finding highlighted in its context with type, byte range and
- * SHA-256. --redact masks the personal data for sharing outside the court.
+ * SHA-256; for a page a browser rendered (custody crawl --browser), the
+ * rendered DOM as a page of its own with its findings, which chromium
+ * rendered it, whether it settled, and the screenshot embedded as a data: URI
+ * (up to VF_REPORT_PNG_MAX; larger ones are named, not embedded). --redact
+ * masks the personal data for sharing outside the court (the screenshot is
+ * then left out: it shows the data).
  *
  * Must never: let archive text reach the page unescaped (esc() escapes every
  * byte HTML gives meaning to), load anything from elsewhere (inline style, no
@@ -156,10 +161,9 @@ static void row(FILE *f, const char *th, const char *value, const char *cls)
 	fputs("</td></tr>\n", f);
 }
 
-static void page(FILE *f, const vf_page_t *x, size_t n, const vf_report_opts_t *o, int sealed)
+/* The head of a captured response's section. */
+static void page_head(FILE *f, const vf_page_t *x, size_t n, int sealed)
 {
-	size_t i;
-
 	fprintf(f, "<section class=page id=p%zu><h3>Page %zu", n, n);
 	if (x->revisit)
 		fputs(" (revisit: same content as an earlier capture)", f);
@@ -184,6 +188,80 @@ static void page(FILE *f, const vf_page_t *x, size_t n, const vf_report_opts_t *
 	} else {
 		fputs("<tr><th>TLS</th><td class=na>no capture record for this page</td></tr>\n", f);
 	}
+}
+
+/* The screenshot inline as a data: URI (base64 written in pieces). */
+static void png_inline(FILE *f, const unsigned char *png, size_t len)
+{
+	arc_buf_t b = {0};
+	size_t off = 0;
+
+	fputs("<img class=shot alt=\"screenshot of the rendered page\" src=\"data:image/png;base64,", f);
+	while (off < len) {
+		size_t n = len - off > 3 * 16384 ? 3 * 16384 : len - off; /* whole groups of 3 */
+
+		b.len = 0;
+		if (seal_b64_encode(png + off, n, &b) != 0)
+			break;
+		fwrite(b.data, 1, b.len, f);
+		off += n;
+	}
+	arc_buf_free(&b);
+	fputs("\">\n", f);
+}
+
+/* A rendered DOM's page: which browser, whether it settled, the screenshot. */
+static void rendering(FILE *f, const vf_page_t *x)
+{
+	if (!x->has_rendering) {
+		fputs("<tr><th>Rendering</th><td class=na>no rendering metadata record for this "
+		      "DOM</td></tr>\n", f);
+		return;
+	}
+	fputs("<tr><th>Rendering</th><td>The DOM below was rendered by ", f);
+	esc(f, x->browser && *x->browser ? x->browser : "an unnamed browser");
+	fputs(x->settled > 0 ? "; the page <span class=ok>settled</span> (no request in flight) before "
+	                       "it was collected"
+	      : x->settled == 0 ? "; the page <span class=bad>did not settle</span>: collected as far as "
+	                          "it got"
+	                        : "; whether it settled is not recorded", f);
+	if (x->render_note && *x->render_note) {
+		fputs(" (", f);
+		esc(f, x->render_note);
+		fputs(")", f);
+	}
+	fputs(". It shows what a person opening the page saw; the bytes the server sent are in the "
+	      "page's response records.</td></tr>\n", f);
+	if (!x->png_total) {
+		fputs("<tr><th>Screenshot</th><td class=na>none found</td></tr>\n", f);
+		return;
+	}
+	fputs("<tr><th>Screenshot</th><td>", f);
+	esc(f, x->png_record);
+	fprintf(f, ", %llu bytes, block digest %s", (unsigned long long)x->png_total, state(x->png_ok));
+	if (!x->png)
+		fprintf(f, "; <span class=na>not embedded: larger than %zu MiB (or the report's image "
+		           "budget is spent); extract it from the record</span>", VF_REPORT_PNG_MAX >> 20);
+	fputs("</td></tr>\n", f);
+}
+
+static void page(FILE *f, const vf_page_t *x, size_t n, const vf_report_opts_t *o, int sealed)
+{
+	size_t i;
+
+	if (x->rendered) {
+		fprintf(f, "<section class=page id=p%zu><h3>Page %zu: rendered DOM", n, n);
+		if (x->has_findings && x->doxing)
+			fputs(" <span class=bad>doxing page</span>", f);
+		fputs("</h3>\n<table>\n", f);
+		row(f, "URL", x->url, "mono");
+		row(f, sealed ? "Rendered at (WARC-Date, bound by the seal)"
+		              : "Rendered at (WARC-Date, the archive's own claim)", x->date, NULL);
+		rendering(f, x);
+	} else {
+		page_head(f, x, n, sealed);
+	}
+
 	fputs("<tr><th>Record</th><td class=mono>", f);
 	esc(f, x->record_id);
 	fputs("<br>", f);
@@ -204,6 +282,11 @@ static void page(FILE *f, const vf_page_t *x, size_t n, const vf_report_opts_t *
 		           "order; the page itself is recorded whole</td></tr>\n",
 		        (unsigned long long)x->findings_omitted, x->findings_omitted == 1 ? "" : "s");
 	fputs("</table>\n", f);
+	if (x->rendered && x->png && !o->redact)
+		png_inline(f, x->png, x->png_len);
+	else if (x->rendered && x->png)
+		fputs("<p class=na>The screenshot is left out of this report (--redact): it shows the "
+		      "personal data.</p>\n", f);
 	if (!x->nfindings) {
 		fputs("</section>\n", f);
 		return;
@@ -284,11 +367,12 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 		o = &none;
 	fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
 	      "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
-	      "style-src 'unsafe-inline'\">\n<title>custody-verify report</title>\n<style>\n"
+	      "style-src 'unsafe-inline'; img-src data:\">\n<title>custody-verify report</title>\n<style>\n"
 	      "body{font:15px/1.45 sans-serif;max-width:62em;margin:2em auto;padding:0 1em;color:#111}\n"
 	      "table{border-collapse:collapse;margin:.5em 0;width:100%}\n"
 	      "th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}\n"
 	      "th{background:#f2f2f2;width:16em}.findings th,.list th{width:auto}\n"
+	      "img.shot{max-width:100%;border:1px solid #bbb;margin:.5em 0}\n"
 	      ".mono{font-family:monospace;word-break:break-all}.hash{font-size:85%}\n"
 	      ".ok{color:#060;font-weight:bold}.bad{color:#b00;font-weight:bold}.na{color:#666}\n"
 	      "mark{background:#ff0;font-weight:bold}\n"

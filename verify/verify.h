@@ -41,6 +41,8 @@
 #define VF_MAX_NOT_CHECKED 16
 #define VF_REPORT_FINDINGS 500u                 /* findings kept per page for the report */
 #define VF_REPORT_CONTEXT  400u                 /* bytes of a finding's context kept */
+#define VF_REPORT_PNG_MAX  ((size_t)8 << 20)    /* a screenshot embedded in the report */
+#define VF_REPORT_PNG_ALL  ((size_t)96 << 20)   /* screenshots kept for the report, together */
 
 /* ---------------------------------------------------------------- result */
 
@@ -74,6 +76,19 @@ typedef struct {
 	size_t nfindings;
 	uint64_t findings_total; /* findings in the record (> nfindings when capped) */
 	uint64_t findings_omitted; /* found by the crawler but not written ("findings_omitted") */
+	/* browser capture: this "page" is the rendered DOM (a resource record,
+	 * urn:custody:dom:<url>; url is the page's URL), with what its rendering
+	 * metadata record (application/vnd.custody.rendered+json) says */
+	int rendered;
+	int has_rendering;      /* the rendering metadata was found */
+	char *browser;          /* "Chromium 156.0.8078.108" */
+	char *render_note;      /* "" or why it did not settle, what was cut */
+	int settled;
+	unsigned char *png;     /* the screenshot's bytes, when at most VF_REPORT_PNG_MAX */
+	size_t png_len;
+	uint64_t png_total;     /* the screenshot record's size (0: none found) */
+	int png_ok;             /* its block digest: 1 passed, -1 failed */
+	char *png_record;
 } vf_page_t;
 
 /* One failed check. */

@@ -126,6 +126,25 @@ static const cli_opt_t crawl_opts[] = {
 	                    "answer is recorded (default 2)."},
 	{"max-per-host", 0, "N", "Fetch at most N pages from one site (scheme, host and port; default 0 = "
 	                         "no limit)."},
+	/* browser capture (issue 13) */
+	{"browser", 0, NULL, "Render each page (seeds and followed links) in Debian's chromium, headless, "
+	                     "so that what only JavaScript shows is captured too. Every request the browser "
+	                     "makes goes through custody's own proxy on 127.0.0.1 and is fetched, verified "
+	                     "and recorded like any URL, so each body the browser showed is a response "
+	                     "record exactly as received. Per page the case also gets a full-page "
+	                     "screenshot (PNG) and the page as rendered (HTML), and the detector reads that "
+	                     "too; links of the rendered page are followed like links of the HTML. Requests "
+	                     "outside the scope are refused and listed with the page (--requisites allows "
+	                     "what pages embed from other sites). One page at a time; WebSockets are "
+	                     "refused and service workers bypassed. Needs chromium (make bootstrap installs it)."},
+	{"pdf", 0, NULL, "With --browser, also print each rendered page to PDF (recorded like the screenshot)."},
+	{"browser-settle", 0, "SECONDS", "With --browser, wait at most SECONDS for the page's network to go "
+	                                 "quiet after it loaded (default 15, at most 300). A page that does not "
+	                                 "settle is captured as far as it got and flagged."},
+	{"browser-scrolls", 0, "N", "With --browser, scroll down at most N times so that lazily loaded content "
+	                            "appears (default 10; 0 does not scroll, at most 100)."},
+	{"chromium", 0, "PATH", "With --browser, the chromium executable to run (default: $CUSTODY_CHROMIUM, "
+	                        "else chromium on PATH)."},
 	{"log", 0, "FILE", "Write one JSON line per URL to FILE when it ends: url, final_url, status, bytes, "
 	                   "ms, outcome (ok, http_error, timeout, truncated, refused, dns, tls, robots, "
 	                   "out_of_scope, skipped, failed), request and response record ids, file, offset, "
@@ -330,6 +349,16 @@ static int on_opt_more(crawl_cli_t *c, const char *name, const char *arg)
 		o->retries = (int)v;
 	else if (!strcmp(name, "max-per-host") && !(rc = parse_num(name, arg, 0, INT64_MAX, &v)))
 		o->max_per_host = (uint64_t)v;
+	else if (!strcmp(name, "browser"))
+		o->browser = 1;
+	else if (!strcmp(name, "pdf"))
+		o->pdf = 1;
+	else if (!strcmp(name, "browser-settle") && !(rc = parse_num(name, arg, 1, 300, &v)))
+		o->browser_settle_s = (long)v;
+	else if (!strcmp(name, "browser-scrolls") && !(rc = parse_num(name, arg, 0, 100, &v)))
+		o->browser_scrolls = v ? (int)v : -1;
+	else if (!strcmp(name, "chromium"))
+		o->chromium = arg;
 	else if (!strcmp(name, "log")) {
 		if (c->log && c->log != stdout)
 			fclose(c->log);
@@ -528,6 +557,8 @@ static void on_event(void *ctx, const crawl_event_t *ev)
 		fprintf(stderr, "\r\033[K%" PRIu64 " fetched, %" PRIu64 " queued, %s, %" PRIu64 " errors, %" PRIu64
 		        " doxing",
 		        s->fetched, s->queued, b, s->failed, s->doxing_pages);
+		if (c->o.browser)
+			fprintf(stderr, ", %" PRIu64 " rendered, %" PRIu64 " blocked", s->rendered, s->blocked);
 		c->progress_shown = 1;
 	}
 }
@@ -716,6 +747,10 @@ int cmd_crawl(int argc, char **argv)
 		        st.fetched, st.http_errors, st.truncated, st.failed, st.robots_blocked, st.skipped, b,
 		        st.seconds, st.records, st.revisits, st.findings, st.doxing_pages, undetected,
 		        resumed, c.o.case_dir);
+		if (c.o.browser)
+			fprintf(stderr, "custody crawl: %" PRIu64 " pages rendered in chromium (%" PRIu64 " did not "
+			        "settle, %" PRIu64 " failed to render); %" PRIu64 " browser requests blocked (out of "
+			        "scope)\n", st.rendered, st.unsettled, st.render_failed, st.blocked);
 	}
 	if (!c.quiet && crc >= 0) {
 		if (!c.o.signer && !c.ntsa)
@@ -739,11 +774,14 @@ int cmd_crawl(int argc, char **argv)
 		       ", \"queued\": %" PRIu64 ", \"seen\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"records\": %" PRIu64
 		       ", \"revisits\": %" PRIu64 ", \"findings\": %" PRIu64 ", \"doxing_pages\": %" PRIu64
 		       ", \"undetected\": %" PRIu64 ", \"resumed\": %" PRIu64 ", \"damaged_files\": %" PRIu64
-		       ", \"seals\": %" PRIu64 ", \"unstamped\": %" PRIu64 ", \"signed\": %s, \"seconds\": %.3f, \"exit\": %d}\n",
+		       ", \"seals\": %" PRIu64 ", \"unstamped\": %" PRIu64 ", \"signed\": %s"
+		       ", \"rendered\": %" PRIu64 ", \"unsettled\": %" PRIu64 ", \"render_failed\": %" PRIu64
+		       ", \"blocked\": %" PRIu64 ", \"seconds\": %.3f, \"exit\": %d}\n",
 		       crc < 0 ? "false" : "true", st.fetched, st.failed, st.http_errors, st.truncated,
 		       st.robots_blocked, st.skipped, st.queued, st.seen, st.bytes, st.records, st.revisits,
 		       st.findings, st.doxing_pages, st.undetected, st.resumed, st.damaged_files, st.seals,
-		       st.unstamped, c.o.signer ? "true" : "false", st.seconds, rc);
+		       st.unstamped, c.o.signer ? "true" : "false", st.rendered, st.unsettled, st.render_failed,
+		       st.blocked, st.seconds, rc);
 	}
 out:
 	for (size_t i = 0; i < c.nseeds; i++) {

@@ -25,7 +25,8 @@
 # crawl options), BENCH_PAGES/BENCH_KIB/BENCH_ROUNDS for the crawl (2000/20/3),
 # BENCH_SCAN_KIB (32), BENCH_RUNS (5), BENCH_VERIFY_PAGES (3000), BENCH_VERIFY_ROUNDS (5),
 #   (d) sealing: a signed + stamped crawl vs the unsigned crawl of the same site (tests/bench/seal.py).
-# BENCH_ONLY=crawl|detect|realtext|verify|seal to run one part; REALTEXT_CACHE /
+#   (f) browser capture: crawl --browser vs the plain crawl, BENCH_BROWSER_PAGES (200) pages.
+# BENCH_ONLY=crawl|detect|realtext|verify|seal|browser to run one part; REALTEXT_CACHE /
 # REALTEXT_MIRRORS for the real-text corpus (see tests/bench/realtext.py).
 # Exits non-zero when a step is broken (a tool missing, a command failing), never for a low score.
 set -u
@@ -222,6 +223,23 @@ if [ "$only" = all ] || [ "$only" = seal ]; then
 	echo ""
 fi
 
+# ---------------------------------------------------------------- (f) browser capture
+# custody crawl --browser vs the plain crawl of a BENCH_BROWSER_PAGES-page loopback site
+# (default 200): pages/s ratio, peak RSS of custody and of chromium (tests/bench/browser.py).
+if [ "$only" = all ] || [ "$only" = browser ]; then
+	bp=${BENCH_BROWSER_PAGES:-200}
+	echo "== (f) browser capture: crawl --browser vs the plain crawl ($bp pages, loopback nginx)"
+	if python3 "$top/tests/bench/browser.py" "$custody" "$tmp" "$bp" >"$tmp/browser.log" 2>&1; then
+		sed 's/^/   /' "$tmp/browser.log"
+		sum_browser=$(grep '^ratio' "$tmp/browser.log" | sed 's/^ratio/   --browser: ratio/')
+	else
+		cat "$tmp/browser.log" 2>/dev/null
+		echo "bench: the browser benchmark failed" >&2
+		status=1
+	fi
+	echo ""
+fi
+
 # ---------------------------------------------------------------- (e) summary
 echo "== summary (ratios from this run)"
 [ -n "$sum_crawl" ] && echo "$sum_crawl"
@@ -230,5 +248,6 @@ echo "== summary (ratios from this run)"
 [ -n "$sum_real" ] && echo "$sum_real"
 [ -n "$sum_verify" ] && echo "$sum_verify"
 [ -n "${sum_seal:-}" ] && echo "$sum_seal"
+[ -n "${sum_browser:-}" ] && echo "$sum_browser"
 [ $status -eq 0 ] || echo "bench: some steps failed (see above)"
 exit $status
