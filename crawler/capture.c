@@ -163,8 +163,7 @@ static void set_str(json_t *o, const char *k, const char *v)
 	json_object_set_new(o, k, v && *v ? json_string(v) : json_null());
 }
 
-/* "urn:custody:capture:" + url, malloc'd; NULL when out of memory. */
-static char *meta_uri(const char *prefix, const char *url)
+char *crawl_urn(const char *prefix, const char *url)
 {
 	size_t a = strlen(prefix), b = strlen(url);
 	char *s = malloc(a + b + 1);
@@ -741,7 +740,7 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 		size_t nf = 0;
 		if (out->response_id[0])
 			f[nf++] = (warc_field_t){"WARC-Concurrent-To", out->response_id};
-		char *uri = meta_uri(ARC_CAPTURE_URN, x->url);
+		char *uri = crawl_urn(ARC_CAPTURE_URN, x->url);
 		if (!uri) {
 			free(body);
 			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
@@ -760,7 +759,7 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 	/* 4. findings, for a response (a revisit's are its original's) */
 	if (out->wrote_response == 1 && out->findings.len) {
 		warc_field_t f[1] = {{"WARC-Refers-To", out->response_id}};
-		char *uri = meta_uri(ARC_FINDINGS_URN, x->url);
+		char *uri = crawl_urn(ARC_FINDINGS_URN, x->url);
 		if (!uri) {
 			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
 			goto out;

@@ -491,12 +491,10 @@ static void robots_done(crawl_t *c, crawl_item_t *it, const crawl_captured_t *ca
 	h->state = HOST_READY;
 }
 
-static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl_captured_t *cap)
+/* The counts one captured transfer adds to the stats (a page's or the
+ * browser's); doxing pages and failures are counted by the callers. */
+static void count_capture(crawl_stats_t *st, const crawl_xfer_t *x, const crawl_captured_t *cap)
 {
-	char msg[CURL_ERROR_SIZE + 512];
-	crawl_stats_t *st = c->st;
-	if (cap->wrote_response && retry_later(c, x, it, cap->status))
-		return; /* this answer is recorded; the URL is counted when it ends */
 	if (cap->wrote_response)
 		st->fetched++;
 	if (cap->wrote_response && cap->status >= 400)
@@ -507,10 +505,19 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 		st->revisits++;
 	if (cap->nfindings > 0)
 		st->findings += (uint64_t)cap->nfindings;
-	if (cap->doxing)
-		st->doxing_pages++;
 	if (cap->undetected)
 		st->undetected++;
+}
+
+static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl_captured_t *cap)
+{
+	char msg[CURL_ERROR_SIZE + 512];
+	crawl_stats_t *st = c->st;
+	if (cap->wrote_response && retry_later(c, x, it, cap->status))
+		return; /* this answer is recorded; the URL is counted when it ends */
+	count_capture(st, x, cap);
+	if (cap->doxing)
+		st->doxing_pages++;
 	int failed = !cap->complete && x->truncated != CRAWL_TRUNC_LENGTH;
 	if (failed && !cap->wrote_response && !it->retry && x->num_connects == 0 &&
 	    (x->result == CURLE_UNSUPPORTED_PROTOCOL || x->result == CURLE_WEIRD_SERVER_REPLY ||
@@ -883,18 +890,7 @@ static void proxy_done(crawl_t *c, crawl_xfer_t *x, proxy_item_t *pi, const craw
 	crawl_stats_t *st = c->st;
 	char msg[CURL_ERROR_SIZE + 512];
 	int failed = !cap->complete && x->truncated != CRAWL_TRUNC_LENGTH;
-	if (cap->wrote_response)
-		st->fetched++;
-	if (cap->wrote_response && cap->status >= 400)
-		st->http_errors++;
-	if (x->truncated)
-		st->truncated++;
-	if (cap->wrote_response == 2)
-		st->revisits++;
-	if (cap->nfindings > 0)
-		st->findings += (uint64_t)cap->nfindings;
-	if (cap->undetected)
-		st->undetected++;
+	count_capture(st, x, cap);
 	if (failed) {
 		st->failed++;
 		crawl_xfer_error(x, msg, sizeof msg);

@@ -386,6 +386,8 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 int crawl_capture(crawl_capture_ctx_t *c, crawl_xfer_t *x, int want_payload,
                   crawl_captured_t *out, arc_error_t *err);
 void crawl_captured_free(crawl_captured_t *c);
+/* prefix + url ("urn:custody:capture:" + url), malloc'd; NULL when out of memory. */
+char *crawl_urn(const char *prefix, const char *url);
 /* The request bytes as stored: values of Cookie, Authorization,
  * Proxy-Authorization and c->secret_names replaced by "sha256:<hex>" of the
  * value (unless c->keep_secrets); names gets "Cookie, Authorization". 1

@@ -31,17 +31,6 @@
 
 #include "browser.h"
 
-static char *urn(const char *prefix, const char *url)
-{
-	size_t a = strlen(prefix), b = strlen(url);
-	char *s = malloc(a + b + 1);
-	if (s) {
-		memcpy(s, prefix, a);
-		memcpy(s + a, url, b + 1);
-	}
-	return s;
-}
-
 static void set_str(json_t *o, const char *k, const char *v)
 {
 	json_object_set_new(o, k, v && *v ? json_string(v) : json_null());
@@ -56,7 +45,7 @@ static int write_resource(crawl_capture_ctx_t *c, const crawl_rendered_t *r, con
 	id[0] = '\0';
 	if (!block || !len)
 		return 0;
-	char *uri = urn(prefix, r->url);
+	char *uri = crawl_urn(prefix, r->url);
 	if (!uri)
 		return arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", r->url);
 	warc_field_t f[2];
@@ -170,7 +159,7 @@ int crawl_capture_rendered(crawl_capture_ctx_t *c, const crawl_rendered_t *r,
 		return rc;
 
 	char *body = rendered_json(r, main_response, out);
-	char *uri = urn(ARC_RENDERED_URN, r->url);
+	char *uri = crawl_urn(ARC_RENDERED_URN, r->url);
 	if (!body || !uri) {
 		free(body);
 		free(uri);
@@ -198,7 +187,7 @@ int crawl_capture_rendered(crawl_capture_ctx_t *c, const crawl_rendered_t *r,
 		arc_buf_t fb = {0};
 		dom_findings(c, r, out->dom_id, &fb, out);
 		if (fb.len) {
-			char *furi = urn(ARC_FINDINGS_URN, r->url);
+			char *furi = crawl_urn(ARC_FINDINGS_URN, r->url);
 			if (!furi) {
 				arc_buf_free(&fb);
 				return arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", r->url);

@@ -415,6 +415,35 @@ def zstd_frames(path):
     return -1
 
 
+def zframes(data):
+    """[(offset, length)] of the zstd frames (and skippable frames) in data, read from the
+    frame headers (RFC 8878) so a test can cut, swap or damage one frame."""
+    out, pos = [], 0
+    while pos + 4 <= len(data):
+        magic = int.from_bytes(data[pos:pos + 4], "little")
+        if magic & 0xFFFFFFF0 == 0x184D2A50:
+            size = int.from_bytes(data[pos + 4:pos + 8], "little")
+            out.append((pos, 8 + size))
+            pos += 8 + size
+            continue
+        if magic != 0xFD2FB528:
+            raise ValueError(f"no frame at {pos}")
+        fhd = data[pos + 4]
+        single, fcs_flag, did_flag, csum = fhd >> 5 & 1, fhd >> 6, fhd & 3, fhd >> 2 & 1
+        p = pos + 5 + (0 if single else 1) + [0, 1, 2, 4][did_flag]
+        p += [1 if single else 0, 2, 4, 8][fcs_flag]
+        while True:
+            bh = int.from_bytes(data[p:p + 3], "little")
+            last, btype, bsize = bh & 1, bh >> 1 & 3, bh >> 3
+            p += 3 + (1 if btype == 1 else bsize)
+            if last:
+                break
+        p += 4 if csum else 0
+        out.append((pos, p - pos))
+        pos = p
+    return out
+
+
 def check_warc(*paths):
     r = subprocess.run([os.path.join(SHARED, "interop", "check-warc")] + list(paths), capture_output=True,
                        text=True, timeout=600)

@@ -300,7 +300,7 @@ def case_tests(base, tmp):
 def tamper_dom(data, block):
     """The .warc.zst with the frame holding block re-made with one byte of block changed."""
     out = b""
-    for pos, n in zframes(data):
+    for pos, n in lib.zframes(data):
         frame = data[pos:pos + n]
         if data[pos:pos + 4] == b"\x28\xb5\x2f\xfd":
             raw = subprocess.run(["zstd", "-q", "-dc"], input=frame, capture_output=True, check=True).stdout
@@ -309,34 +309,6 @@ def tamper_dom(data, block):
                 raw = raw[:i] + b"2" + raw[i + 1:]
                 frame = subprocess.run(["zstd", "-q", "-c"], input=raw, capture_output=True, check=True).stdout
         out += frame
-    return out
-
-
-def zframes(data):
-    """[(offset, length)] of the zstd frames (and skippable frames) in data (as test_tamper.py)."""
-    out, pos = [], 0
-    while pos + 4 <= len(data):
-        magic = int.from_bytes(data[pos:pos + 4], "little")
-        if magic & 0xFFFFFFF0 == 0x184D2A50:
-            size = int.from_bytes(data[pos + 4:pos + 8], "little")
-            out.append((pos, 8 + size))
-            pos += 8 + size
-            continue
-        if magic != 0xFD2FB528:
-            raise ValueError(f"no frame at {pos}")
-        fhd = data[pos + 4]
-        single, fcs_flag, did_flag, csum = fhd >> 5 & 1, fhd >> 6, fhd & 3, fhd >> 2 & 1
-        p = pos + 5 + (0 if single else 1) + [0, 1, 2, 4][did_flag]
-        p += [1 if single else 0, 2, 4, 8][fcs_flag]
-        while True:
-            bh = int.from_bytes(data[p:p + 3], "little")
-            last, btype, bsize = bh & 1, bh >> 1 & 3, bh >> 3
-            p += 3 + (1 if btype == 1 else bsize)
-            if last:
-                break
-        p += 4 if csum else 0
-        out.append((pos, p - pos))
-        pos = p
     return out
 
 

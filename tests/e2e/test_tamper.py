@@ -37,34 +37,6 @@ T = lib.Tally("tamper")
 SITE = os.path.join(lib.TOP, "samples", "site")
 
 
-def zframes(data):
-    """[(offset, length)] of the zstd frames (and skippable frames) in data."""
-    out, pos = [], 0
-    while pos + 4 <= len(data):
-        magic = int.from_bytes(data[pos:pos + 4], "little")
-        if magic & 0xFFFFFFF0 == 0x184D2A50:
-            size = int.from_bytes(data[pos + 4:pos + 8], "little")
-            out.append((pos, 8 + size))
-            pos += 8 + size
-            continue
-        if magic != 0xFD2FB528:
-            raise ValueError(f"no frame at {pos}")
-        fhd = data[pos + 4]
-        single, fcs_flag, did_flag, csum = fhd >> 5 & 1, fhd >> 6, fhd & 3, fhd >> 2 & 1
-        p = pos + 5 + (0 if single else 1) + [0, 1, 2, 4][did_flag]
-        p += [1 if single else 0, 2, 4, 8][fcs_flag]
-        while True:
-            bh = int.from_bytes(data[p:p + 3], "little")
-            last, btype, bsize = bh & 1, bh >> 1 & 3, bh >> 3
-            p += 3 + (1 if btype == 1 else bsize)
-            if last:
-                break
-        p += 4 if csum else 0
-        out.append((pos, p - pos))
-        pos = p
-    return out
-
-
 def zc(plain, *opts):
     return subprocess.run(["zstd", "-q", "-c", *opts], input=plain, capture_output=True,
                           check=True).stdout
@@ -88,7 +60,7 @@ class Case:
 
     def records(self, i):
         data = open(self.path(i), "rb").read()
-        return [(o, n, zd(data[o:o + n])) for o, n in zframes(data)]
+        return [(o, n, zd(data[o:o + n])) for o, n in lib.zframes(data)]
 
     def rewrite(self, i, frames):
         with open(self.path(i), "wb") as f:
@@ -96,7 +68,7 @@ class Case:
 
     def frames(self, i):
         data = open(self.path(i), "rb").read()
-        return [data[o:o + n] for o, n in zframes(data)]
+        return [data[o:o + n] for o, n in lib.zframes(data)]
 
 
 def header(plain):
