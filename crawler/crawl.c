@@ -180,7 +180,7 @@ static void emit(crawl_t *c, crawl_event_kind_t kind, const char *url, int statu
 		c->st->queued += crawl_frontier_size(c->hosts[i].waiting);
 	c->st->seen = crawl_frontier_seen_count(c->fr);
 	crawl_event_t ev = {kind, url, status, bytes, findings, doxing, msg, c->st,
-	                    NULL, NULL, NULL, NULL, NULL, 0, 0, -1};
+	                    NULL, NULL, NULL, NULL, NULL, 0, 0, -1, 0};
 	c->fn(c->fnctx, &ev);
 }
 
@@ -203,19 +203,26 @@ static void emit_url(crawl_t *c, crawl_event_kind_t kind, const crawl_xfer_t *x,
 	                    cap->response_id[0] ? cap->response_id : NULL,
 	                    cap->response_file[0] ? cap->response_file : NULL, cap->response_offset,
 	                    (double)x->t_total / 1000.0,
-	                    revisit ? cap->revisit_personal : cap->nfindings >= 0 ? cap->personal : -1};
+	                    revisit ? cap->revisit_personal : cap->nfindings >= 0 ? cap->personal : -1, 0};
 	c->fn(c->fnctx, &ev);
 }
 
-/* An URL that ends without a transfer (robots.txt, --max-per-host, scope). */
-static void emit_skip(crawl_t *c, const char *url, const char *outcome, const char *msg)
+/* An URL that ends without a transfer (robots.txt, --max-per-host, scope);
+ * own: a request chromium made by itself, blocked by the proxy. */
+static void emit_skip_ev(crawl_t *c, const char *url, const char *outcome, const char *msg, int own)
 {
 	if (!c->fn)
 		return;
 	crawl_event_t ev = {CRAWL_EV_SKIPPED, url, 0, 0, -1, 0, msg, c->st, outcome, url,
-	                    NULL, NULL, NULL, 0, 0, -1};
+	                    NULL, NULL, NULL, 0, 0, -1, own};
 	c->fn(c->fnctx, &ev);
 }
+
+static void emit_skip(crawl_t *c, const char *url, const char *outcome, const char *msg)
+{
+	emit_skip_ev(c, url, outcome, msg, 0);
+}
+
 
 /* What the log says happened to a URL that was fetched. */
 static const char *outcome_of(const crawl_xfer_t *x, const crawl_captured_t *cap, int failed)
@@ -801,7 +808,7 @@ static void workers_stop(crawl_t *c)
 /* ---------------------------------------------------------------- --browser */
 
 /* A browser request the proxy refused: counted, listed with the page. */
-static void proxy_block(crawl_t *c, const char *url, const char *reason)
+static void proxy_block(crawl_t *c, const char *url, const char *reason, int own)
 {
 	c->st->blocked++;
 	if (c->page) {
@@ -811,7 +818,7 @@ static void proxy_block(crawl_t *c, const char *url, const char *reason)
 	}
 	char msg[600];
 	snprintf(msg, sizeof msg, "blocked by the browser proxy, not fetched: %s", reason);
-	emit_skip(c, url, "out_of_scope", msg);
+	emit_skip_ev(c, url, "out_of_scope", msg, own);
 }
 
 /* Does the request's Referer (or Origin) name the page being rendered: an
@@ -858,7 +865,8 @@ static void proxy_take(crawl_t *c, int stopping)
 			proxy_block(c, norm, !of_page ? "outside the crawl's scope and not asked for by the page "
 			                                "(no Referer or Origin: the browser's own traffic)"
 			                              : "outside the crawl's scope (--scope); the browser's requests to "
-			                                "other sites are fetched only with --requisites");
+			                                "other sites are fetched only with --requisites",
+			            !of_page);
 			crawl_proxy_refuse(r, 403, "custody's proxy: outside the crawl's scope, not fetched "
 			                           "(listed as blocked with the page)");
 			free(norm);

@@ -159,6 +159,8 @@ typedef struct {
 	double ms;                  /* transfer time */
 	int personal;               /* findings that are personal data (dox keywords, which are
 	                               signals, not counted), -1 when no detection ran */
+	int browser_own;            /* SKIPPED: a request chromium made by itself (update checks,
+	                               sign-in; no Referer or Origin), blocked by the proxy */
 } crawl_event_t;
 
 typedef void (*crawl_progress_fn)(void *ctx, const crawl_event_t *ev);

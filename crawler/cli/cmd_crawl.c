@@ -205,6 +205,7 @@ typedef struct {
 	const char **seeds;
 	size_t nseeds, capseeds;
 	int json, quiet, tty, progress_shown;
+	int own_said;           /* chromium's own requests already named once */
 	double last_draw;
 	char *cmdline;
 	const char *key, *cert, *pass_file;
@@ -533,9 +534,15 @@ static void on_event(void *ctx, const crawl_event_t *ev)
 			fprintf(stderr, "custody crawl: %s\n", ev->message ? ev->message : "failed");
 		break;
 	case CRAWL_EV_SKIPPED:
-		if (!c->quiet) {
+		/* chromium's own requests come with every page: named once, then only
+		 * counted (each is in --log and in its page's rendering record) */
+		if (!c->quiet && !(ev->browser_own && c->own_said++)) {
 			clear_progress(c);
 			fprintf(stderr, "custody crawl: skipped %s: %s\n", ev->url, ev->message ? ev->message : "");
+			if (ev->browser_own)
+				fprintf(stderr, "custody crawl: further requests chromium makes by itself are "
+				                "refused the same way without a line each; the summary counts "
+				                "them with the blocked requests\n");
 		}
 		break;
 	case CRAWL_EV_FETCHED:
@@ -748,9 +755,10 @@ int cmd_crawl(int argc, char **argv)
 		        st.seconds, st.records, st.revisits, st.findings, st.doxing_pages, undetected,
 		        resumed, c.o.case_dir);
 		if (c.o.browser)
-			fprintf(stderr, "custody crawl: %" PRIu64 " pages rendered in chromium (%" PRIu64 " did not "
-			        "settle, %" PRIu64 " failed to render); %" PRIu64 " browser requests blocked (out of "
-			        "scope)\n", st.rendered, st.unsettled, st.render_failed, st.blocked);
+			fprintf(stderr, "custody crawl: %" PRIu64 " page%s rendered in chromium (%" PRIu64 " did not "
+			        "settle, %" PRIu64 " failed to render); %" PRIu64 " browser request%s blocked (out of "
+			        "scope)\n", st.rendered, st.rendered == 1 ? "" : "s", st.unsettled, st.render_failed,
+			        st.blocked, st.blocked == 1 ? "" : "s");
 	}
 	if (!c.quiet && crc >= 0) {
 		if (!c.o.signer && !c.ntsa)

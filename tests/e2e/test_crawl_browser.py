@@ -186,6 +186,8 @@ def check_browser_case(label, site, case, r):
     T.check(r.returncode in (0, 1) and summary.get("ok"), f"{label}: crawl ran: {r.stderr[-1500:]}")
     T.check(summary.get("rendered", 0) >= 2, f"{label}: the page and the DOM-only link rendered: {summary}")
     T.check(summary.get("blocked", 0) >= 1, f"{label}: the out-of-scope image blocked: {summary}")
+    own = [l for l in r.stderr.splitlines() if "the browser's own traffic" in l]
+    T.check(len(own) <= 1, f"{label}: chromium's own requests named once, not a line each: {own[:3]}")
     recs = lib.case_records(case)
     resp = [x for x in recs if x.type == "response"]
 
