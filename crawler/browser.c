@@ -76,6 +76,8 @@ struct crawl_browser {
 	int to_chrome;         /* our end of fd 3 */
 	int from_chrome;       /* our end of fd 4 */
 	char *profile;         /* mkdtemp'd, removed at stop */
+	char *tmpdir;          /* chromium's TMPDIR when the profile's path is too long for it
+	                          (chromium_env), mkdtemp'd under /tmp, removed at stop; or NULL */
 	char *flags;           /* the command line, for warcinfo */
 	char version[128];
 	long next_id;
@@ -557,7 +559,37 @@ static int build_argv(crawl_browser_t *b, const char *exe, argv_t *a)
 	return 0;
 }
 
-/* The last line chromium wrote to its stderr log, for an error message. */
+/* chromium's environment: the crawl's, with TMPDIR set to dir, a directory
+ * of ours short enough for the Unix socket chromium makes there
+ * (TMPDIR/org.chromium.Chromium.XXXXXX/SingletonSocket must fit the 108 bytes
+ * of sun_path, or chromium aborts) and removed at stop, so nothing chromium
+ * leaves there outlives it. Returns a malloc'd array of borrowed strings but
+ * the last, tmpdir_kv (owned by the caller), or NULL. */
+#define BROWSER_MAX_TMPDIR 60
+static char **chromium_env(const char *dir, char **tmpdir_kv)
+{
+	size_t n = 0, k = 0;
+	while (environ && environ[n])
+		n++;
+	char **env = calloc(n + 2, sizeof *env);
+	size_t len = strlen(dir) + sizeof "TMPDIR=";
+	*tmpdir_kv = malloc(len);
+	if (!env || !*tmpdir_kv) {
+		free(env);
+		free(*tmpdir_kv);
+		*tmpdir_kv = NULL;
+		return NULL;
+	}
+	snprintf(*tmpdir_kv, len, "TMPDIR=%s", dir);
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "TMPDIR=", 7) != 0)
+			env[k++] = environ[i];
+	env[k] = *tmpdir_kv;
+	return env;
+}
+
+/* What chromium wrote to its stderr log that says why it stopped, for an error
+ * message: its last FATAL line, else its last line (D-Bus noise skipped). */
 static void stderr_tail(const crawl_browser_t *b, char *out, size_t outsz)
 {
 	out[0] = '\0';
@@ -567,11 +599,15 @@ static void stderr_tail(const crawl_browser_t *b, char *out, size_t outsz)
 	if (!f)
 		return;
 	char line[512];
+	int fatal = 0;
 	while (fgets(line, sizeof line, f)) {
 		size_t n = strcspn(line, "\r\n");
 		line[n] = '\0';
-		if (n && !strstr(line, "dbus") && !strstr(line, "DBus"))
+		int is_fatal = strstr(line, ":FATAL:") != NULL;
+		if (n && (is_fatal || !fatal) && !strstr(line, "dbus") && !strstr(line, "DBus")) {
 			snprintf(out, outsz, "%s", line);
+			fatal |= is_fatal;
+		}
 	}
 	fclose(f);
 }
@@ -669,7 +705,17 @@ int crawl_browser_start(const crawl_browser_opts_t *o, crawl_browser_t **out, ar
 	posix_spawnattr_setsigmask(&at, &none);
 	/* the crawl may ignore SIGPIPE or block signals: chromium starts clean */
 	posix_spawnattr_setsigdefault(&at, &all);
-	int se = posix_spawn(&b->pid, exe, &fa, &at, a.v, environ);
+	if (strlen(b->profile) > BROWSER_MAX_TMPDIR &&
+	    (!(b->tmpdir = strdup("/tmp/custody-chromium-XXXXXX")) || !mkdtemp(b->tmpdir))) {
+		rc = arc_fail(err, ARC_EIO, "/tmp", 0, "", "/tmp: cannot make a directory for chromium's "
+		              "sockets (the profile's path is too long for them): %s", strerror(errno));
+		goto fail;
+	}
+	char *tmpdir_kv = NULL;
+	char **env = chromium_env(b->tmpdir ? b->tmpdir : b->profile, &tmpdir_kv);
+	int se = env ? posix_spawn(&b->pid, exe, &fa, &at, a.v, env) : ENOMEM;
+	free(env);
+	free(tmpdir_kv);
 	if (se) {
 		b->pid = 0;
 		rc = arc_fail(err, ARC_EINVAL, exe, 0, "", "%s: cannot start chromium: %s: install "
@@ -783,17 +829,19 @@ void crawl_browser_stop(crawl_browser_t *b)
 		close(b->to_chrome);
 	if (b->from_chrome >= 0)
 		close(b->from_chrome);
-	if (b->profile) {
-		/* the helpers may still be writing to it for a moment after SIGKILL */
-		for (int i = 0; i < 20; i++) {
+	/* the helpers may still be writing to them for a moment after SIGKILL */
+	for (int i = 0; i < 20 && (b->profile || b->tmpdir); i++) {
+		if (b->profile)
 			rm_tree(b->profile);
-			if (access(b->profile, F_OK))
-				break;
-			struct timespec ts = {0, 50000000};
-			nanosleep(&ts, NULL);
-		}
+		if (b->tmpdir)
+			rm_tree(b->tmpdir);
+		if ((!b->profile || access(b->profile, F_OK)) && (!b->tmpdir || access(b->tmpdir, F_OK)))
+			break;
+		struct timespec ts = {0, 50000000};
+		nanosleep(&ts, NULL);
 	}
 	free(b->profile);
+	free(b->tmpdir);
 	free(b->flags);
 	free(b->rbuf);
 	free(b);

@@ -180,6 +180,17 @@ def main():
     rc, so, info, _ = render(f"{base}/app.html", out, env=dict(env, TEST_BROWSER_CHROMIUM="/nonexistent/chromium"))
     t.check(rc == 1 and "install Debian's chromium" in so and "/nonexistent/chromium" in so, f"clear error: {so}")
 
+    # 3b. a long TMPDIR (chromium's socket path would pass the 108 bytes of sun_path and
+    # chromium abort): chromium gets a short directory of its own, removed at stop
+    deep = os.path.join(tmp, "d" * 90)
+    os.mkdir(deep)
+    out = os.path.join(tmp, "deep")
+    os.mkdir(out)
+    rc, so, info, _ = render(f"{base}/app.html", out, 20000, 0, 300, env=dict(env, TMPDIR=deep))
+    t.check(rc == 0 and info and "13912345678" in open(os.path.join(out, "dom.html"), encoding="utf-8").read(),
+            f"a {len(deep)}-byte TMPDIR: chromium starts and renders: {so}")
+    t.check(os.listdir(deep) == [], f"nothing left in the long TMPDIR: {os.listdir(deep)}")
+
     # 4. nothing left behind
     t.check(profiles(tmp) == [], f"no profile left: {profiles(tmp)}")
     left = [p for p in os.listdir("/proc") if p.isdigit() and tmp.encode() in
