@@ -25,36 +25,6 @@ seed = f"http://127.0.0.1:{port}/index.html"
 env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(tmp, "nokey"))
 
 
-def status_kb(pid, field):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def descendants(root):
-    kids = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    st = f.read()
-                ppid = int(st[st.rindex(")") + 2:].split()[1])
-                kids.setdefault(ppid, []).append(int(d))
-            except (OSError, ValueError):
-                pass
-    out, todo = [], [root]
-    while todo:
-        for k in kids.get(todo.pop(), []):
-            out.append(k)
-            todo.append(k)
-    return out
-
-
 def run(kind, extra):
     case = os.path.join(tmp, f"case-{kind}")
     t = time.perf_counter()
@@ -63,8 +33,8 @@ def run(kind, extra):
                          env=env, stdout=outf, stderr=errf)
     hwm = chrome = 0
     while p.poll() is None:
-        hwm = max(hwm, status_kb(p.pid, "VmHWM"))
-        chrome = max(chrome, sum(status_kb(d, "VmRSS") for d in descendants(p.pid)))
+        hwm = max(hwm, lib.status_kb(p.pid, "VmHWM"))
+        chrome = max(chrome, sum(lib.status_kb(d, "VmRSS") for d in lib.descendants(p.pid)))
         time.sleep(0.05)
     dt = time.perf_counter() - t
     outf.seek(0)

@@ -444,6 +444,37 @@ def zframes(data):
     return out
 
 
+def descendants(pid):
+    """pids of every process below pid (read from /proc), e.g. chromium's helpers."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                kids.setdefault(ppid, []).append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    out, todo = [], [pid]
+    while todo:
+        for k in kids.get(todo.pop(), []):
+            out.append(k)
+            todo.append(k)
+    return out
+
+
+def status_kb(pid, field):
+    """A kB field of /proc/PID/status (VmRSS, VmHWM), 0 when the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def check_warc(*paths):
     r = subprocess.run([os.path.join(SHARED, "interop", "check-warc")] + list(paths), capture_output=True,
                        text=True, timeout=600)

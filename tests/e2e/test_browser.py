@@ -70,37 +70,6 @@ def png_info(data):
     return (w, h, colours)
 
 
-def descendants(pid):
-    """pids of every process below pid."""
-    kids = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                kids.setdefault(ppid, []).append(int(d))
-            except (OSError, ValueError, IndexError):
-                pass
-    out, todo = [], [pid]
-    while todo:
-        for k in kids.get(todo.pop(), []):
-            out.append(k)
-            todo.append(k)
-    return out
-
-
-def rss_kib(pids):
-    total = 0
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/status") as f:
-                m = re.search(r"^VmRSS:\s+(\d+)", f.read(), re.M)
-                total += int(m.group(1)) if m else 0
-        except OSError:
-            pass
-    return total
-
-
 def render(url, out, *args, env=None):
     """Run the driver; sample chromium's RSS (sum over its processes) meanwhile.
     -> (returncode, stdout, info or None, peak_kib)"""
@@ -108,7 +77,7 @@ def render(url, out, *args, env=None):
                          stderr=subprocess.STDOUT, text=True, env=env)
     peak = 0
     while p.poll() is None:
-        peak = max(peak, rss_kib(descendants(p.pid)))
+        peak = max(peak, sum(lib.status_kb(d, "VmRSS") for d in lib.descendants(p.pid)))
         time.sleep(0.1)
     stdout = p.stdout.read()
     info = None
