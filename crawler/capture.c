@@ -10,7 +10,7 @@
  *             or a revisit (identical-payload-digest profile, WARC-Refers-To
  *             the first record) when the same payload is already in the case,
  *             kept self-contained (whole message in the block, as
- *             archive/writer.c documents) so every digest stays checkable;
+ *             archive/warc/writer.c documents) so every digest stays checkable;
  *   metadata  application/vnd.custody.capture+json, WARC-Concurrent-To the
  *             response: address, TLS chain and verification, timings, client
  *             versions, whether the message is complete and why not;
@@ -693,7 +693,7 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 		warc_record_t r = {.target_uri = x->url, .content_type = ARC_CT_HTTP_RESPONSE,
 		                   .record_id = out->resp_uuid, .date = x->started, .fields = f};
 		if (prev) {
-			/* self-contained revisit (archive/writer.c): the whole response
+			/* self-contained revisit (archive/warc/writer.c): the whole response
 			 * stays in the block, so its payload digest is both the
 			 * original's and checkable against this record */
 			f[nf++] = (warc_field_t){"WARC-Profile", REVISIT_PROFILE};

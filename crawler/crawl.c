@@ -49,7 +49,7 @@
 #include <jansson.h>
 #include <libxml/parser.h>
 
-#include "browser.h"
+#include "browser/browser.h"
 #include "crawl_int.h"
 
 #define ROBOTS_AGENT "custody"
@@ -145,6 +145,13 @@ typedef struct {
 	json_t *page_blocked;       /* [{url, reason}] refused while rendering it */
 	uint64_t page_nblocked;
 	int page_findings, page_personal, page_doxing;
+	/* the case and its seals (crawl_open_case) */
+	seal_writer_t *sealer;      /* NULL: neither signed nor time-stamped */
+	crawl_tsa_t tsa;
+	char versions[256];         /* client versions (c.cc.versions points here) */
+	char soft[384];             /* warcinfo software */
+	char robots_policy[160];    /* warcinfo robots */
+	double t0;                  /* when the crawl began */
 } crawl_t;
 
 /* A browser request in flight: the item (freed as one) and whom to answer. */
@@ -1361,214 +1368,233 @@ static void software(char *out, size_t outsz)
 	snprintf(out, outsz, "custody/%s (%s)", CUSTODY_VERSION, v);
 }
 
-int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, void *fnctx,
-              arc_error_t *err)
-{
-	crawl_t c;
-	int rc = 0;
-	double t0 = now_s(), last = 0;
-	crawl_tsa_t tsa;
-	seal_writer_t *sealer = NULL;
-	char soft[384], robots_policy[160];
-	memset(&c, 0, sizeof c);
-	memset(st, 0, sizeof *st);
-	memset(&tsa, 0, sizeof tsa);
-	c.o = o;
-	c.st = st;
-	c.fn = fn;
-	c.fnctx = fnctx;
+/* ---------------------------------------------------------------- crawl_run's phases */
 
-	if (!o->nseeds || !o->case_dir)
-		return arc_fail(err, ARC_EINVAL, "", 0, "", "no URL to crawl or no case directory");
-	c.fr = crawl_frontier_new();
-	c.scope = crawl_scope_new(o->scope);
-	c.cc.dedup = crawl_dedup_new();
-	if (!c.fr || !c.scope || !c.cc.dedup) {
-		rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
-		goto out;
-	}
+/* Phase 1: what the crawl is given, checked and set up: scope from the seeds,
+ * --include/--exclude, --header, the detection rules and watchlist, and what
+ * every capture shares (crawl_capture_ctx_t). Nothing is fetched or written. */
+static int crawl_prepare(crawl_t *c, arc_error_t *err)
+{
+	const crawl_opts_t *o = c->o;
+
+	c->fr = crawl_frontier_new();
+	c->scope = crawl_scope_new(o->scope);
+	c->cc.dedup = crawl_dedup_new();
+	if (!c->fr || !c->scope || !c->cc.dedup)
+		return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
 	for (size_t i = 0; i < o->nseeds; i++) {
 		char *u = NULL;
-		if (crawl_url_normalize(NULL, o->seeds[i], &u)) {
-			rc = arc_fail(err, ARC_EINVAL, o->seeds[i], 0, "",
-			              "%s: not an absolute http:// or https:// URL", o->seeds[i]);
-			goto out;
-		}
-		if (crawl_scope_add_seed(c.scope, u)) {
+		if (crawl_url_normalize(NULL, o->seeds[i], &u))
+			return arc_fail(err, ARC_EINVAL, o->seeds[i], 0, "",
+			                "%s: not an absolute http:// or https:// URL", o->seeds[i]);
+		if (crawl_scope_add_seed(c->scope, u)) {
 			free(u);
-			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
-			goto out;
+			return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
 		}
 		free(u);
 	}
 	if ((o->ninclude || o->nexclude) &&
-	    !(c.filter = crawl_filter_new(o->include, o->ninclude, o->exclude, o->nexclude, err))) {
-		rc = err->code ? err->code : ARC_EINVAL;
-		goto out;
-	}
+	    !(c->filter = crawl_filter_new(o->include, o->ninclude, o->exclude, o->nexclude, err)))
+		return err->code ? err->code : ARC_EINVAL;
 	for (size_t i = 0; i < o->nheaders; i++) {
-		struct curl_slist *nl = curl_slist_append(c.headers, o->headers[i]);
-		if (!nl) {
-			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
-			goto out;
-		}
-		c.headers = nl;
+		struct curl_slist *nl = curl_slist_append(c->headers, o->headers[i]);
+		if (!nl)
+			return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+		c->headers = nl;
 	}
 	if (!o->no_detect) {
 		detect_rules_t *rules = detect_rules_load(o->rules_path, err);
-		if (!rules) {
-			rc = err->code ? err->code : ARC_EINVAL;
-			goto out;
-		}
-		c.cc.rules = rules;
+		if (!rules)
+			return err->code ? err->code : ARC_EINVAL;
+		c->cc.rules = rules;
 		if (o->watch_path) {
 			detect_watch_t *w = detect_watch_load(o->watch_path, err);
-			if (!w) {
-				rc = err->code ? err->code : ARC_EINVAL;
-				goto out;
-			}
-			c.cc.watch = w;
+			if (!w)
+				return err->code ? err->code : ARC_EINVAL;
+			c->cc.watch = w;
 		}
 	}
-	char versions[256];
-	crawl_versions(versions, sizeof versions);
-	software(soft, sizeof soft);
-	c.cc.versions = versions;
-	c.cc.insecure = o->insecure;
-	c.cc.focus = o->focus;
-	c.cc.max_decoded = o->scan_max ? o->scan_max : CRAWL_SCAN_MAX;
-	c.cc.keep_secrets = o->keep_secrets;
-	c.cc.secret_names = o->secret_headers;
-	c.cc.nsecret_names = o->nsecret_headers;
-	if (pthread_mutex_init(&c.big_scan, NULL) == 0) {
-		c.big_scan_init = 1;
-		c.cc.big_scan = &c.big_scan;
+	crawl_versions(c->versions, sizeof c->versions);
+	software(c->soft, sizeof c->soft);
+	c->cc.versions = c->versions;
+	c->cc.insecure = o->insecure;
+	c->cc.focus = o->focus;
+	c->cc.max_decoded = o->scan_max ? o->scan_max : CRAWL_SCAN_MAX;
+	c->cc.keep_secrets = o->keep_secrets;
+	c->cc.secret_names = o->secret_headers;
+	c->cc.nsecret_names = o->nsecret_headers;
+	if (pthread_mutex_init(&c->big_scan, NULL) == 0) {
+		c->big_scan_init = 1;
+		c->cc.big_scan = &c->big_scan;
 	}
-	snprintf(robots_policy, sizeof robots_policy, "%s",
+	snprintf(c->robots_policy, sizeof c->robots_policy, "%s",
 	         o->ignore_robots ? "ignore (--ignore-robots: robots.txt not fetched or obeyed)"
 	                          : "obey (robots.txt fetched per origin, archived, obeyed as user-agent custody; RFC 9309)");
-	/* --resume: the case's captures first, so that seeds already there are not fetched again */
-	if (o->resume && (rc = resume_scan(&c)) < 0) {
-		arc_fail(err, rc, o->case_dir, 0, "", "%s: out of memory reading the case to resume", o->case_dir);
-		goto out;
-	}
+	return 0;
+}
+
+/* Phase 2: the frontier's first entries. With --resume the case's captures
+ * come first, so that seeds already there are not fetched again. */
+static int crawl_queue_seeds(crawl_t *c, arc_error_t *err)
+{
+	const crawl_opts_t *o = c->o;
+	int rc;
+
+	if (o->resume && (rc = resume_scan(c)) < 0)
+		return arc_fail(err, rc, o->case_dir, 0, "", "%s: out of memory reading the case to resume",
+		                o->case_dir);
 	for (size_t i = 0; i < o->nseeds; i++) {
 		char *u = NULL;
 		if (crawl_url_normalize(NULL, o->seeds[i], &u) == 0 &&
-		    crawl_frontier_push(c.fr, u, 0, 0, 0, CRAWL_ITEM_PAGE) < 0) {
+		    crawl_frontier_push(c->fr, u, 0, 0, 0, CRAWL_ITEM_PAGE) < 0) {
 			free(u);
-			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
-			goto out;
+			return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
 		}
 		free(u);
 	}
+	return 0;
+}
+
+/* Phase 3: the fetcher (libcurl multi) and, with --browser, chromium and the
+ * proxy it talks through. */
+static int crawl_open_fetcher(crawl_t *c, arc_error_t *err)
+{
+	const crawl_opts_t *o = c->o;
 	crawl_fetch_opts_t fo = {.concurrency = o->concurrency, .per_host = o->per_host,
 	                         .timeout_s = o->timeout_s, .connect_timeout_s = o->connect_timeout_s,
 	                         .max_body = o->max_body, .insecure = o->insecure, .ca_file = o->ca_file,
 	                         .user_agent = o->user_agent, .http2 = o->http2,
-	                         .spool_dir = o->case_dir, .scan_max = c.cc.max_decoded,
-	                         .mem_budget = CRAWL_MEM_BUDGET, .headers = c.headers,
+	                         .spool_dir = o->case_dir, .scan_max = c->cc.max_decoded,
+	                         .mem_budget = CRAWL_MEM_BUDGET, .headers = c->headers,
 	                         .cookie_file = o->cookie_file};
-	c.fetch = crawl_fetch_new(&fo, err);
-	if (!c.fetch) {
-		rc = err->code ? err->code : ARC_ENOMEM;
-		goto out;
-	}
-	if (o->browser && (rc = browser_setup(&c, err)))
-		goto out;
-	arc_case_opts_t co = {.max_file_size = o->max_file_size, .level = o->level, .software = soft,
-	                      .extra_info = c.extra_info,
-	                      .command_line = o->command_line, .robots = robots_policy, .note = o->note,
+
+	c->fetch = crawl_fetch_new(&fo, err);
+	if (!c->fetch)
+		return err->code ? err->code : ARC_ENOMEM;
+	if (o->browser)
+		return browser_setup(c, err);
+	return 0;
+}
+
+/* Phase 4: the case directory (new, or reopened with --resume) and, when the
+ * case is signed or time-stamped, the seal writer that seals it as it grows. */
+static int crawl_open_case(crawl_t *c, arc_error_t *err)
+{
+	const crawl_opts_t *o = c->o;
+	arc_case_opts_t co = {.max_file_size = o->max_file_size, .level = o->level, .software = c->soft,
+	                      .extra_info = c->extra_info,
+	                      .command_line = o->command_line, .robots = c->robots_policy, .note = o->note,
 	                      .cut_torn_tail = o->resume,
 	                      .operator_ = o->signer ? seal_signer_subject(o->signer) : NULL};
-	c.cc.cas = arc_case_open(o->case_dir, &co, err);
-	if (!c.cc.cas) {
-		rc = err->code ? err->code : ARC_EIO;
-		goto out;
-	}
-	if (o->signer || o->ntsa) {
-		tsa.urls = o->tsa_urls;
-		tsa.nurls = o->ntsa;
-		tsa.ca_file = o->ca_file;
-		seal_writer_opts_t so = {.signer = o->signer, .stamp = o->ntsa ? crawl_tsa_stamp : NULL,
-		                         .stamp_ctx = &tsa, .every = o->seal_every,
-		                         .interval = o->seal_interval};
-		sealer = seal_writer_new(&so);
-		if (!sealer) {
-			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
-			goto close;
-		}
-		seal_writer_attach(sealer, c.cc.cas);
-	}
 
-	workers_start(&c);
+	c->cc.cas = arc_case_open(o->case_dir, &co, err);
+	if (!c->cc.cas)
+		return err->code ? err->code : ARC_EIO;
+	if (o->signer || o->ntsa) {
+		c->tsa.urls = o->tsa_urls;
+		c->tsa.nurls = o->ntsa;
+		c->tsa.ca_file = o->ca_file;
+		seal_writer_opts_t so = {.signer = o->signer, .stamp = o->ntsa ? crawl_tsa_stamp : NULL,
+		                         .stamp_ctx = &c->tsa, .every = o->seal_every,
+		                         .interval = o->seal_interval};
+		c->sealer = seal_writer_new(&so);
+		if (!c->sealer)
+			return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+		seal_writer_attach(c->sealer, c->cc.cas);
+	}
+	return 0;
+}
+
+/* Stopping (Ctrl-C, or the case cannot be written): no new fetch starts;
+ * what the workers hold is still written; a page in the browser ends (its
+ * requests are refused now) and is written too. */
+static void crawl_wind_down(crawl_t *c)
+{
+	crawl_fetch_abort_all(c->fetch, on_done, c);
+	while (c->pending > 0 || c->page) {
+		crawl_fetch_run(c->fetch, 100, on_done, c);
+		drain_done(c);
+		browser_step(c, 1);
+		crawl_fetch_abort_all(c->fetch, on_done, c);
+	}
+}
+
+/* Phase 5: the loop, until the frontier, the origins' queues, the workers and
+ * the browser are all empty, or the crawl is stopped. Failures that end the
+ * crawl are kept in c->fatal / c->fatal_err. */
+static void crawl_loop(crawl_t *c)
+{
+	const crawl_opts_t *o = c->o;
+	double last = 0;
+	int rc = 0;
+
+	workers_start(c);
 	for (;;) {
-		drain_done(&c);
-		int stop = c.fatal || (o->stop && *o->stop);
-		browser_step(&c, stop);
+		drain_done(c);
+		int stop = c->fatal || (o->stop && *o->stop);
+		browser_step(c, stop);
 		/* origins with free connections first (their queues hold older
 		 * URLs), then new URLs from the frontier into their origins' queues */
-		for (size_t i = 0; !stop && i < c.nhosts; i++)
-			if ((rc = host_pump(&c, &c.hosts[i])) < 0)
+		for (size_t i = 0; !stop && i < c->nhosts; i++)
+			if ((rc = host_pump(c, &c->hosts[i])) < 0)
 				stop = 1;
-		while (!stop && crawl_fetch_active(c.fetch) < concurrency(&c) && !backlogged(&c)) {
+		while (!stop && crawl_fetch_active(c->fetch) < concurrency(c) && !backlogged(c)) {
 			crawl_item_t it;
-			if (!crawl_frontier_pop(c.fr, &it))
+			if (!crawl_frontier_pop(c->fr, &it))
 				break;
-			if ((rc = dispatch(&c, &it)) < 0)
+			if ((rc = dispatch(c, &it)) < 0)
 				stop = 1;
 		}
-		if (rc < 0 && !c.fatal) {
-			c.fatal = rc;
-			arc_fail(&c.fatal_err, rc, "", 0, "", "out of memory");
+		if (rc < 0 && !c->fatal) {
+			c->fatal = rc;
+			arc_fail(&c->fatal_err, rc, "", 0, "", "out of memory");
 		}
 		if (stop) {
-			crawl_fetch_abort_all(c.fetch, on_done, &c);
-			/* what the workers hold is still written; a page in the browser
-			 * ends (its requests are refused now) and is written too */
-			while (c.pending > 0 || c.page) {
-				crawl_fetch_run(c.fetch, 100, on_done, &c);
-				drain_done(&c);
-				browser_step(&c, 1);
-				crawl_fetch_abort_all(c.fetch, on_done, &c);
-			}
+			crawl_wind_down(c);
 			break;
 		}
-		if (!crawl_fetch_active(c.fetch) && !c.pending && !crawl_frontier_size(c.fr) &&
-		    !hosts_waiting(&c) && !browser_busy(&c))
+		if (!crawl_fetch_active(c->fetch) && !c->pending && !crawl_frontier_size(c->fr) &&
+		    !hosts_waiting(c) && !browser_busy(c))
 			break;
-		if ((rc = crawl_fetch_run(c.fetch, 250, on_done, &c)) < 0) {
-			c.fatal = rc;
-			arc_fail(&c.fatal_err, rc, "", 0, "", "libcurl's multi interface failed");
+		if ((rc = crawl_fetch_run(c->fetch, 250, on_done, c)) < 0) {
+			c->fatal = rc;
+			arc_fail(&c->fatal_err, rc, "", 0, "", "libcurl's multi interface failed");
 		}
 		double t = now_s();
 		if (t - last >= 0.25) {
 			last = t;
-			st->seconds = t - t0;
-			emit(&c, CRAWL_EV_PROGRESS, NULL, 0, 0, -1, 0, NULL);
+			c->st->seconds = t - c->t0;
+			emit(c, CRAWL_EV_PROGRESS, NULL, 0, 0, -1, 0, NULL);
 		}
 	}
-	workers_stop(&c);
-	browser_teardown(&c);
-	rc = 0;
-	if (c.fatal) {
-		rc = c.fatal;
-		*err = c.fatal_err;
-	}
-close: {
+	workers_stop(c);
+	browser_teardown(c);
+}
+
+/* Phase 6: the last seal, the case closed (index rebuilt), what the seals
+ * lacked said. rc is the crawl's result so far; the result after closing is
+ * returned (a close failure is reported only when nothing failed before). */
+static int crawl_close_case(crawl_t *c, int rc, arc_error_t *err)
+{
+	const crawl_opts_t *o = c->o;
+	crawl_stats_t *st = c->st;
 	arc_error_t cerr;
-	int crc = arc_case_close(c.cc.cas, &cerr);
-	if (sealer) {
-		st->seals = seal_writer_stats(sealer)->seals;
-		st->unstamped = o->ntsa ? seal_writer_stats(sealer)->unstamped : st->seals;
-		if (tsa.failures) {
-			char msg[sizeof tsa.last_error + 200];
+	int crc = arc_case_close(c->cc.cas, &cerr);
+
+	c->cc.cas = NULL;
+	if (c->sealer) {
+		st->seals = seal_writer_stats(c->sealer)->seals;
+		st->unstamped = o->ntsa ? seal_writer_stats(c->sealer)->unstamped : st->seals;
+		if (c->tsa.failures) {
+			char msg[sizeof c->tsa.last_error + 200];
 			snprintf(msg, sizeof msg, "%" PRIu64 " of %" PRIu64 " seals have no time stamp (%s); "
 			         "complete them later with `custody stamp %s --tsa URL`",
-			         seal_writer_stats(sealer)->unstamped, st->seals, tsa.last_error, o->case_dir);
-			emit(&c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, msg);
+			         seal_writer_stats(c->sealer)->unstamped, st->seals, c->tsa.last_error,
+			         o->case_dir);
+			emit(c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, msg);
 		}
-		seal_writer_free(sealer);
+		seal_writer_free(c->sealer);
+		c->sealer = NULL;
 	}
 	if (crc == ARC_EZSTD || crc == ARC_EFORMAT) {
 		/* Everything was written and synced; rebuilding the index found a
@@ -1582,34 +1608,71 @@ close: {
 		         "could be read; the file is left as it is; custody-verify reports it)",
 		         cerr.msg);
 		st->damaged_files++;
-		emit(&c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, msg);
+		emit(c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, msg);
 	} else if (crc && !rc) {
 		rc = crc;
 		*err = cerr;
 	}
+	return rc;
 }
-out:
-	st->seconds = now_s() - t0;
-	st->queued = c.fr ? crawl_frontier_size(c.fr) : 0;
-	st->seen = c.fr ? crawl_frontier_seen_count(c.fr) : 0;
-	for (size_t i = 0; i < c.nhosts; i++) {
-		st->queued += crawl_frontier_size(c.hosts[i].waiting);
-		crawl_frontier_free(c.hosts[i].waiting);
-		free(c.hosts[i].origin);
-		crawl_robots_free(c.hosts[i].robots);
+
+/* Phase 7: the last counts, and everything the crawl held released. */
+static void crawl_cleanup(crawl_t *c)
+{
+	crawl_stats_t *st = c->st;
+
+	st->seconds = now_s() - c->t0;
+	st->queued = c->fr ? crawl_frontier_size(c->fr) : 0;
+	st->seen = c->fr ? crawl_frontier_seen_count(c->fr) : 0;
+	for (size_t i = 0; i < c->nhosts; i++) {
+		st->queued += crawl_frontier_size(c->hosts[i].waiting);
+		crawl_frontier_free(c->hosts[i].waiting);
+		free(c->hosts[i].origin);
+		crawl_robots_free(c->hosts[i].robots);
 	}
-	browser_teardown(&c);
-	free(c.hosts);
-	arc_map_free(c.hidx, NULL);
-	crawl_fetch_free(c.fetch);
-	crawl_frontier_free(c.fr);
-	crawl_scope_free(c.scope);
-	crawl_dedup_free(c.cc.dedup);
-	detect_rules_free((detect_rules_t *)c.cc.rules);
-	detect_watch_free((detect_watch_t *)c.cc.watch);
-	if (c.big_scan_init)
-		pthread_mutex_destroy(&c.big_scan);
-	crawl_filter_free(c.filter);
-	curl_slist_free_all(c.headers);
+	browser_teardown(c);
+	free(c->hosts);
+	arc_map_free(c->hidx, NULL);
+	crawl_fetch_free(c->fetch);
+	crawl_frontier_free(c->fr);
+	crawl_scope_free(c->scope);
+	crawl_dedup_free(c->cc.dedup);
+	detect_rules_free((detect_rules_t *)c->cc.rules);
+	detect_watch_free((detect_watch_t *)c->cc.watch);
+	if (c->big_scan_init)
+		pthread_mutex_destroy(&c->big_scan);
+	crawl_filter_free(c->filter);
+	curl_slist_free_all(c->headers);
+}
+
+int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, void *fnctx,
+              arc_error_t *err)
+{
+	crawl_t c;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	memset(st, 0, sizeof *st);
+	c.o = o;
+	c.st = st;
+	c.fn = fn;
+	c.fnctx = fnctx;
+	c.t0 = now_s();
+	if (!o->nseeds || !o->case_dir)
+		return arc_fail(err, ARC_EINVAL, "", 0, "", "no URL to crawl or no case directory");
+
+	if ((rc = crawl_prepare(&c, err)) == 0 && (rc = crawl_queue_seeds(&c, err)) == 0 &&
+	    (rc = crawl_open_fetcher(&c, err)) == 0) {
+		if ((rc = crawl_open_case(&c, err)) == 0) {
+			crawl_loop(&c);
+			if (c.fatal) {
+				rc = c.fatal;
+				*err = c.fatal_err;
+			}
+		}
+		if (c.cc.cas)
+			rc = crawl_close_case(&c, rc, err);
+	}
+	crawl_cleanup(&c);
 	return rc;
 }

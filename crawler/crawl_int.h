@@ -59,49 +59,10 @@ void crawl_filter_free(crawl_filter_t *f);
  * 10.2.3), relative to now; -1 when unusable. */
 long crawl_retry_after(const char *value, time_t now);
 
-/* ---------------------------------------------------------------- frontier.c */
+/* ---------------------------------------------------------------- frontier/ */
 
-enum { CRAWL_ITEM_PAGE = 0, CRAWL_ITEM_ROBOTS = 1,
-       CRAWL_ITEM_PROXY = 2 /* a browser's request through the proxy (--browser) */ };
-
-typedef struct {
-	char *url;      /* normalized (owned) */
-	int depth;      /* link hops from a seed */
-	int hops;       /* redirect hops leading here */
-	int priority;   /* higher first; ties in insertion order */
-	int kind;       /* CRAWL_ITEM_* */
-	int retry;      /* 1: a second attempt on a fresh connection */
-	int attempts;   /* answers 429/503 so far (--retries) */
-} crawl_item_t;
-
-/* Priority queue of URLs plus the seen set: each normalized URL enters once. */
-typedef struct crawl_frontier crawl_frontier_t;
-crawl_frontier_t *crawl_frontier_new(void);
-/* Queue url (copied) unless already seen. 1 queued, 0 already seen, <0 arc_code. */
-int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hops,
-                        int priority, int kind);
-/* Queue an item regardless of the seen set (re-queueing parked items); takes
- * ownership of it->url. 0 or ARC_ENOMEM. */
-int crawl_frontier_requeue(crawl_frontier_t *f, crawl_item_t *it);
-/* Highest-priority item, oldest first. 1 got one (caller owns it->url), 0 empty. */
-int crawl_frontier_pop(crawl_frontier_t *f, crawl_item_t *it);
-/* Mark url seen without queueing it (--resume: already in the case). 0 or ARC_ENOMEM. */
-int crawl_frontier_mark_seen(crawl_frontier_t *f, const char *url);
-/* --focus: like crawl_frontier_push, and a URL seen but not yet claimed is
- * queued again when priority beats its best so far (the older entry goes
- * stale; depth becomes the smaller of the two). 1 queued, 0 not, <0 arc_code. */
-int crawl_frontier_raise(crawl_frontier_t *f, const char *url, int depth, int hops,
-                         int priority, int kind);
-/* An entry popped (from this frontier or a per-origin queue filled from it)
- * is about to be fetched: 1 go ahead (url is claimed from now on), 0 stale
- * (already claimed, or a higher-priority copy is queued): drop it. A URL this
- * frontier never saw is always 1. Retries must not ask. */
-int crawl_frontier_claim(crawl_frontier_t *f, const char *url, int priority);
-/* 1 if url was ever pushed. */
-int crawl_frontier_seen(const crawl_frontier_t *f, const char *url);
-size_t crawl_frontier_size(const crawl_frontier_t *f);
-size_t crawl_frontier_seen_count(const crawl_frontier_t *f);
-void crawl_frontier_free(crawl_frontier_t *f);
+/* The frontier (one interface, a backend per kind of crawl state). */
+#include "frontier/frontier.h"
 
 /* ---------------------------------------------------------------- links.c */
 

@@ -1,6 +1,6 @@
 /*
  * tsa.c — RFC 3161 over HTTP: post a time-stamp request to each TSA and hand
- * back the replies that check out (archive/tsp.c checks them).
+ * back the replies that check out (archive/seal/tsp.c checks them).
  *
  * One POST of application/timestamp-query per TSA per seal, with a short
  * connect timeout and a bounded total time, so a TSA that is down or slow

@@ -4,7 +4,7 @@
  * records, and the inclusion proofs of an exhibit.
  *
  * A case: every record, in file order, is a leaf (SHA-256(0x00 || its exact
- * header block), archive/merkle.c). At a seal record the log must have
+ * header block), archive/seal/merkle.c). At a seal record the log must have
  * exactly tree-size leaves and give the head's root; previous-root must be
  * the previous seal's root, so seals form one chain and nothing before a
  * seal can be removed, changed, reordered or inserted without failing it.

@@ -10,6 +10,7 @@
  * Must never write to the case itself: that is crawl_run's job.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <signal.h>
@@ -319,17 +320,132 @@ static int header_ok(const char *h)
 	return 1;
 }
 
-/* The options of issue 10 (memory, login, politeness, log). */
-static int on_opt_more(crawl_cli_t *c, const char *name, const char *arg)
+/* Options that only set one field: a flag (1), a string (the argument,
+ * borrowed from argv), a number within bounds, or a size with K/M/G. Each
+ * option's name, help and argument are declared once in crawl_opts[]; what
+ * it sets is declared once here. Options that do more are on_opt_special's. */
+typedef enum { SET_FLAG, SET_STR, SET_INT, SET_LONG, SET_U64, SET_I64, SET_SIZE_T, SET_BYTES } set_kind;
+typedef struct {
+	const char *name;
+	set_kind kind;
+	size_t off;             /* of the field in crawl_cli_t */
+	long long min, max;     /* numbers */
+} opt_bind_t;
+
+#define CO(field) offsetof(crawl_cli_t, o.field)
+#define CC(field) offsetof(crawl_cli_t, field)
+static const opt_bind_t crawl_binds[] = {
+	{"output", SET_STR, CO(case_dir), 0, 0},
+	{"depth", SET_INT, CO(depth), 0, 1000},
+	{"max-pages", SET_U64, CO(max_pages), 0, INT64_MAX},
+	{"concurrency", SET_INT, CO(concurrency), 1, 256},
+	{"per-host", SET_INT, CO(per_host), 1, 256},
+	{"threads", SET_INT, CO(threads), 0, 64},
+	{"max-body", SET_BYTES, CO(max_body), 0, 0},
+	{"timeout", SET_LONG, CO(timeout_s), 1, 86400},
+	{"connect-timeout", SET_LONG, CO(connect_timeout_s), 1, 3600},
+	{"max-redirects", SET_INT, CO(max_redirects), 0, 100},
+	{"max-links", SET_SIZE_T, CO(max_links), 0, 10000000},
+	{"ignore-robots", SET_FLAG, CO(ignore_robots), 0, 0},
+	{"insecure", SET_FLAG, CO(insecure), 0, 0},
+	{"ca-file", SET_STR, CO(ca_file), 0, 0},
+	{"user-agent", SET_STR, CO(user_agent), 0, 0},
+	{"http2", SET_FLAG, CO(http2), 0, 0},
+	{"rules", SET_STR, CO(rules_path), 0, 0},
+	{"watch", SET_STR, CO(watch_path), 0, 0},
+	{"no-detect", SET_FLAG, CO(no_detect), 0, 0},
+	{"focus", SET_FLAG, CO(focus), 0, 0},
+	{"resume", SET_FLAG, CO(resume), 0, 0},
+	{"requisites", SET_FLAG, CO(requisites), 0, 0},
+	{"note", SET_STR, CO(note), 0, 0},
+	{"max-file-size", SET_BYTES, CO(max_file_size), 0, 0},
+	{"level", SET_INT, CO(level), 1, 19},
+	{"key", SET_STR, CC(key), 0, 0},
+	{"cert", SET_STR, CC(cert), 0, 0},
+	{"pass-file", SET_STR, CC(pass_file), 0, 0},
+	{"seal-every", SET_U64, CO(seal_every), 1, INT64_MAX},
+	{"seal-interval", SET_I64, CO(seal_interval), 1, 86400 * 365},
+	{"json", SET_FLAG, CC(json), 0, 0},
+	{"quiet", SET_FLAG, CC(quiet), 0, 0},
+	/* memory, login, politeness, log (issue 10) */
+	{"scan-max", SET_BYTES, CO(scan_max), 0, 0},
+	{"cookies", SET_STR, CO(cookie_file), 0, 0},
+	{"keep-secrets", SET_FLAG, CO(keep_secrets), 0, 0},
+	{"delay", SET_LONG, CO(delay_ms), 0, 3600000},
+	{"retries", SET_INT, CO(retries), 0, 20},
+	{"max-per-host", SET_U64, CO(max_per_host), 0, INT64_MAX},
+	/* browser capture (issue 13) */
+	{"browser", SET_FLAG, CO(browser), 0, 0},
+	{"pdf", SET_FLAG, CO(pdf), 0, 0},
+	{"browser-settle", SET_LONG, CO(browser_settle_s), 1, 300},
+	{"chromium", SET_STR, CO(chromium), 0, 0},
+};
+#undef CO
+#undef CC
+
+/* Set the field b names from arg. 0, or 2 (the message printed). */
+static int opt_set(crawl_cli_t *c, const opt_bind_t *b, const char *arg)
+{
+	char *field = (char *)c + b->off;
+	long long v = 0;
+	int rc;
+
+	switch (b->kind) {
+	case SET_FLAG:
+		*(int *)(void *)field = 1;
+		return 0;
+	case SET_STR:
+		*(const char **)(void *)field = arg;
+		return 0;
+	case SET_BYTES:
+		return parse_size(b->name, arg, (uint64_t *)(void *)field);
+	default:
+		break;
+	}
+	if ((rc = parse_num(b->name, arg, b->min, b->max, &v)) != 0)
+		return rc;
+	switch (b->kind) {
+	case SET_INT: *(int *)(void *)field = (int)v; break;
+	case SET_LONG: *(long *)(void *)field = (long)v; break;
+	case SET_U64: *(uint64_t *)(void *)field = (uint64_t)v; break;
+	case SET_I64: *(int64_t *)(void *)field = (int64_t)v; break;
+	case SET_SIZE_T: *(size_t *)(void *)field = (size_t)v; break;
+	default: break;
+	}
+	return 0;
+}
+
+/* The options that do more than set one field. */
+static int on_opt_special(crawl_cli_t *c, const char *name, const char *arg)
 {
 	crawl_opts_t *o = &c->o;
 	long long v;
 	int rc = 0;
-	if (!strcmp(name, "scan-max"))
-		rc = parse_size(name, arg, &o->scan_max);
-	else if (!strcmp(name, "cookies"))
-		o->cookie_file = arg;
-	else if (!strcmp(name, "header")) {
+
+	if (!strcmp(name, "seeds"))
+		rc = read_seeds(c, arg);
+	else if (!strcmp(name, "scope")) {
+		if (!strcmp(arg, "host"))
+			o->scope = CRAWL_SCOPE_HOST;
+		else if (!strcmp(arg, "domain"))
+			o->scope = CRAWL_SCOPE_DOMAIN;
+		else if (!strcmp(arg, "prefix"))
+			o->scope = CRAWL_SCOPE_PREFIX;
+		else if (!strcmp(arg, "seeds"))
+			o->scope = CRAWL_SCOPE_SEEDS;
+		else {
+			fprintf(stderr, "custody crawl: --scope is host, domain, prefix or seeds, not '%s'\n", arg);
+			rc = 2;
+		}
+	} else if (!strcmp(name, "tsa")) {
+		if (c->ntsa >= SEAL_MAX_TOKENS || (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))) {
+			fprintf(stderr, "custody crawl: --tsa wants an http:// or https:// URL (at most %d TSAs), "
+			                "not '%s'\n", SEAL_MAX_TOKENS, arg);
+			rc = 2;
+		} else {
+			c->tsa[c->ntsa++] = arg;
+		}
+	} else if (!strcmp(name, "header")) {
 		if (!header_ok(arg)) {
 			fprintf(stderr, "custody crawl: --header wants 'Name: value' (one header, no line break)\n");
 			rc = 2;
@@ -338,28 +454,12 @@ static int on_opt_more(crawl_cli_t *c, const char *name, const char *arg)
 		}
 	} else if (!strcmp(name, "secret-header"))
 		rc = strlist_add(&c->secrets, arg);
-	else if (!strcmp(name, "keep-secrets"))
-		o->keep_secrets = 1;
 	else if (!strcmp(name, "include"))
 		rc = strlist_add(&c->include, arg);
 	else if (!strcmp(name, "exclude"))
 		rc = strlist_add(&c->exclude, arg);
-	else if (!strcmp(name, "delay") && !(rc = parse_num(name, arg, 0, 3600000, &v)))
-		o->delay_ms = (long)v;
-	else if (!strcmp(name, "retries") && !(rc = parse_num(name, arg, 0, 20, &v)))
-		o->retries = (int)v;
-	else if (!strcmp(name, "max-per-host") && !(rc = parse_num(name, arg, 0, INT64_MAX, &v)))
-		o->max_per_host = (uint64_t)v;
-	else if (!strcmp(name, "browser"))
-		o->browser = 1;
-	else if (!strcmp(name, "pdf"))
-		o->pdf = 1;
-	else if (!strcmp(name, "browser-settle") && !(rc = parse_num(name, arg, 1, 300, &v)))
-		o->browser_settle_s = (long)v;
 	else if (!strcmp(name, "browser-scrolls") && !(rc = parse_num(name, arg, 0, 100, &v)))
 		o->browser_scrolls = v ? (int)v : -1;
-	else if (!strcmp(name, "chromium"))
-		o->chromium = arg;
 	else if (!strcmp(name, "log")) {
 		if (c->log && c->log != stdout)
 			fclose(c->log);
@@ -375,99 +475,11 @@ static int on_opt_more(crawl_cli_t *c, const char *name, const char *arg)
 static int on_opt(void *ctx, const char *name, const char *arg)
 {
 	crawl_cli_t *c = ctx;
-	crawl_opts_t *o = &c->o;
-	long long v;
-	int rc = 0;
-	if (!strcmp(name, "output"))
-		o->case_dir = arg;
-	else if (!strcmp(name, "seeds"))
-		rc = read_seeds(c, arg);
-	else if (!strcmp(name, "depth") && !(rc = parse_num(name, arg, 0, 1000, &v)))
-		o->depth = (int)v;
-	else if (!strcmp(name, "max-pages") && !(rc = parse_num(name, arg, 0, INT64_MAX, &v)))
-		o->max_pages = (uint64_t)v;
-	else if (!strcmp(name, "scope")) {
-		if (!strcmp(arg, "host"))
-			o->scope = CRAWL_SCOPE_HOST;
-		else if (!strcmp(arg, "domain"))
-			o->scope = CRAWL_SCOPE_DOMAIN;
-		else if (!strcmp(arg, "prefix"))
-			o->scope = CRAWL_SCOPE_PREFIX;
-		else if (!strcmp(arg, "seeds"))
-			o->scope = CRAWL_SCOPE_SEEDS;
-		else {
-			fprintf(stderr, "custody crawl: --scope is host, domain, prefix or seeds, not '%s'\n", arg);
-			rc = 2;
-		}
-	} else if (!strcmp(name, "concurrency") && !(rc = parse_num(name, arg, 1, 256, &v)))
-		o->concurrency = (int)v;
-	else if (!strcmp(name, "per-host") && !(rc = parse_num(name, arg, 1, 256, &v)))
-		o->per_host = (int)v;
-	else if (!strcmp(name, "threads") && !(rc = parse_num(name, arg, 0, 64, &v)))
-		o->threads = (int)v;
-	else if (!strcmp(name, "max-body"))
-		rc = parse_size(name, arg, &o->max_body);
-	else if (!strcmp(name, "timeout") && !(rc = parse_num(name, arg, 1, 86400, &v)))
-		o->timeout_s = (long)v;
-	else if (!strcmp(name, "connect-timeout") && !(rc = parse_num(name, arg, 1, 3600, &v)))
-		o->connect_timeout_s = (long)v;
-	else if (!strcmp(name, "max-redirects") && !(rc = parse_num(name, arg, 0, 100, &v)))
-		o->max_redirects = (int)v;
-	else if (!strcmp(name, "max-links") && !(rc = parse_num(name, arg, 0, 10000000, &v)))
-		o->max_links = (size_t)v;
-	else if (!strcmp(name, "ignore-robots"))
-		o->ignore_robots = 1;
-	else if (!strcmp(name, "insecure"))
-		o->insecure = 1;
-	else if (!strcmp(name, "ca-file"))
-		o->ca_file = arg;
-	else if (!strcmp(name, "user-agent"))
-		o->user_agent = arg;
-	else if (!strcmp(name, "http2"))
-		o->http2 = 1;
-	else if (!strcmp(name, "rules"))
-		o->rules_path = arg;
-	else if (!strcmp(name, "watch"))
-		o->watch_path = arg;
-	else if (!strcmp(name, "no-detect"))
-		o->no_detect = 1;
-	else if (!strcmp(name, "focus"))
-		o->focus = 1;
-	else if (!strcmp(name, "resume"))
-		o->resume = 1;
-	else if (!strcmp(name, "requisites"))
-		o->requisites = 1;
-	else if (!strcmp(name, "note"))
-		o->note = arg;
-	else if (!strcmp(name, "max-file-size"))
-		rc = parse_size(name, arg, &o->max_file_size);
-	else if (!strcmp(name, "level") && !(rc = parse_num(name, arg, 1, 19, &v)))
-		o->level = (int)v;
-	else if (!strcmp(name, "key"))
-		c->key = arg;
-	else if (!strcmp(name, "cert"))
-		c->cert = arg;
-	else if (!strcmp(name, "pass-file"))
-		c->pass_file = arg;
-	else if (!strcmp(name, "tsa")) {
-		if (c->ntsa >= SEAL_MAX_TOKENS || (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))) {
-			fprintf(stderr, "custody crawl: --tsa wants an http:// or https:// URL (at most %d TSAs), "
-			                "not '%s'\n", SEAL_MAX_TOKENS, arg);
-			rc = 2;
-		} else {
-			c->tsa[c->ntsa++] = arg;
-		}
-	} else if (!strcmp(name, "seal-every") && !(rc = parse_num(name, arg, 1, INT64_MAX, &v)))
-		o->seal_every = (uint64_t)v;
-	else if (!strcmp(name, "seal-interval") && !(rc = parse_num(name, arg, 1, 86400 * 365, &v)))
-		o->seal_interval = (int64_t)v;
-	else if (!strcmp(name, "json"))
-		c->json = 1;
-	else if (!strcmp(name, "quiet"))
-		c->quiet = 1;
-	else if (!rc) /* a number option that failed to parse falls through with rc set */
-		rc = on_opt_more(c, name, arg);
-	return rc;
+
+	for (size_t i = 0; i < sizeof crawl_binds / sizeof crawl_binds[0]; i++)
+		if (!strcmp(name, crawl_binds[i].name))
+			return opt_set(c, &crawl_binds[i], arg);
+	return on_opt_special(c, name, arg);
 }
 
 static void human_bytes(uint64_t b, char *out, size_t outsz)

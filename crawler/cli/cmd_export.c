@@ -11,7 +11,7 @@
  *    inclusion proof in that seal's tree; custody-verify checks it alone;
  *  - a WACZ (--wacz, or -o FILE.wacz) for ReplayWeb.page, and
  *  - .warc.gz files with index.cdxj (--warc-gz -o DIR) for pywb;
- *    both written by archive/wacz.c, every record byte for byte in its own
+ *    both written by archive/export/wacz.c, every record byte for byte in its own
  *    gzip member.
  *
  * With --url/--record nothing else of the case leaves: other pages, other

@@ -1,6 +1,6 @@
 /*
  * cmd_keygen.c — `custody keygen`: the operator's signing key, a self-signed
- * certificate and a CSR for an organisation's CA (archive/sign.c does the work).
+ * certificate and a CSR for an organisation's CA (archive/seal/sign.c does the work).
  *
  * Without -o the key goes to the user's config directory (created 0700),
  * where `custody crawl` finds it, so one keygen signs every later case.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_browser.py — crawler/browser.c with the real chromium, driven through
+"""test_browser.py — crawler/browser/browser.c with the real chromium, driven through
 build/tests/test_browser (no proxy: chromium talks to the loopback server itself),
 and the derived records of a rendered page in a case checked by custody-verify.
 

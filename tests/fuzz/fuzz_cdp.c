@@ -1,5 +1,5 @@
 /*
- * fuzz_cdp.c — the DevTools pipe reader (crawler/browser.c) on arbitrary
+ * fuzz_cdp.c — the DevTools pipe reader (crawler/browser/browser.c) on arbitrary
  * bytes as if chromium had sent them: NUL-delimited messages, jansson
  * parsing, the page's event handling (requests in flight, load, status).
  * It must never crash, leak or accept a message past its bound.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "browser.h"
+#include "browser/browser.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,5 +1,5 @@
 /*
- * fuzz_digester.c — libFuzzer target for archive/digester.c: the streaming
+ * fuzz_digester.c — libFuzzer target for archive/warc/digester.c: the streaming
  * digester must agree with the verifier's one-shot view of the same bytes.
  *
  * Input: byte 0 seeds the piece sizes, the rest is an HTTP message as

@@ -1,5 +1,5 @@
 /*
- * fuzz_http.c — libFuzzer target for archive/http.c: header helpers, the
+ * fuzz_http.c — libFuzzer target for archive/warc/http.c: header helpers, the
  * streaming chunked decoder fed in pieces, http_entity, and content decoding
  * with a small output bound (a decompression bomb must end in ARC_ELIMIT).
  *

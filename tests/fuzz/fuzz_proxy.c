@@ -1,6 +1,6 @@
 /*
  * fuzz_proxy.c — libFuzzer target for the browser proxy's request parser
- * (crawler/proxy.c): crawl_proxy_parse_head on any bytes, and on success
+ * (crawler/browser/proxy.c): crawl_proxy_parse_head on any bytes, and on success
  * crawl_proxy_target_url both outside and inside a CONNECT tunnel. The
  * offsets it returns must stay inside the input.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "browser.h"
+#include "browser/browser.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

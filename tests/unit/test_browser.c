@@ -1,5 +1,5 @@
 /*
- * test_browser.c — crawler/browser.c against the real chromium (no proxy),
+ * test_browser.c — crawler/browser/browser.c against the real chromium (no proxy),
  * and a driver for tests/e2e/test_browser.py.
  *
  *   test_browser                      the unit tests (data: pages, no server)
@@ -28,7 +28,7 @@
 
 #include <jansson.h>
 
-#include "browser.h"
+#include "browser/browser.h"
 #include "tu.h"
 
 static long long ms_now(void)

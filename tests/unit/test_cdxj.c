@@ -1,5 +1,5 @@
 /*
- * test_cdxj.c — archive/cdxj.c: SURT keys, the line format, and rebuilding
+ * test_cdxj.c — archive/export/cdxj.c: SURT keys, the line format, and rebuilding
  * the index of a small case (sorting, revisits, findings, a damaged file).
  * Runs the shared check-cdxj on the case when $SHARED is set.
  */

@@ -1,5 +1,5 @@
 /*
- * test_http.c — archive/http.c: header helpers, the streaming chunked decoder
+ * test_http.c — archive/warc/http.c: header helpers, the streaming chunked decoder
  * (normal, extensions, trailers, byte-by-byte feeds, malformed input, hex
  * overflow), http_entity, and content decoding with its output bound.
  */

@@ -1,5 +1,5 @@
 /*
- * test_merkle.c — archive/merkle.c against RFC 6962/9162's worked examples
+ * test_merkle.c — archive/seal/merkle.c against RFC 6962/9162's worked examples
  * (the eight leaves of the certificate-transparency test vectors) and against
  * a naive recursive reference written straight from RFC 9162 §2.1 for every
  * tree size 1..1000: roots, inclusion proofs, consistency proofs, and proofs

@@ -1,5 +1,5 @@
 /*
- * test_proxy.c — the browser proxy (crawler/proxy.c): its request parser
+ * test_proxy.c — the browser proxy (crawler/browser/proxy.c): its request parser
  * (crawl_proxy_parse_head, crawl_proxy_target_url) on what a browser sends
  * and on what a hostile or broken client sends; then the proxy itself on
  * 127.0.0.1 with real sockets and real TLS: requests reach the crawl's side
@@ -28,7 +28,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "browser.h"
+#include "browser/browser.h"
 #include "tu.h"
 
 static crawl_proxy_head_t h;

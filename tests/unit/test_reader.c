@@ -1,5 +1,5 @@
 /*
- * test_reader.c — archive/reader.c and archive/check.c on hand-made inputs:
+ * test_reader.c — archive/warc/reader.c and archive/warc/check.c on hand-made inputs:
  * frames built with the zstd library (good, truncated frame, truncated
  * record, wrong Content-Length, two records in one frame, no Content-Length,
  * huge declared length, header over the limit, skippable and dictionary
@@ -558,7 +558,7 @@ static void test_checks(void)
 	arc_buf_free(&file);
 }
 
-/* Records written by archive/writer.c read back and check clean: the writer's
+/* Records written by archive/warc/writer.c read back and check clean: the writer's
  * digester and this reader/checker agree on framing and payloads. */
 static void test_writer_roundtrip(void)
 {
@@ -722,7 +722,7 @@ static void test_big_files(void)
 	free(big);
 }
 
-/* A case written by archive/case.c reads back: warcinfo first in every file,
+/* A case written by archive/warc/case.c reads back: warcinfo first in every file,
  * every record checks. */
 static void test_case_dir(void)
 {

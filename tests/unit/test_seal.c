@@ -1,5 +1,5 @@
 /*
- * test_seal.c — archive/sth.c, sign.c and tsp.c with real OpenSSL objects
+ * test_seal.c — archive/seal/sth.c, sign.c and tsp.c with real OpenSSL objects
  * made in-process (no mocks): the tree-head text round trip and hostile
  * inputs; subjects; keygen files (0600, encryption, refusing to overwrite);
  * CMS sign -> verify for each algorithm this OpenSSL can do (the others must

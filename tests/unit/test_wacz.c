@@ -1,5 +1,5 @@
 /*
- * test_wacz.c — archive/zip.c and archive/wacz.c: gzip members read back by
+ * test_wacz.c — archive/export/zip.c and archive/export/wacz.c: gzip members read back by
  * zlib, STORED zip entries listed back (with CRC-32 recomputed here by zlib),
  * the ZIP64 end records past 65535 entries, a damaged zip refused, and an
  * export of a small case (whole, and one page) whose records come back

@@ -1366,6 +1366,28 @@ static int write_index(const index_t *ix, const char *dir, arc_error_t *err)
 	return ARC_OK;
 }
 
+/* Index lines by key, findings by the record they refer to (what
+ * format_index and write_index expect). */
+static void index_sort(index_t *ix)
+{
+	if (ix->n)
+		qsort(ix->e, ix->n, sizeof *ix->e, cmp_entry);
+	if (ix->nf)
+		qsort(ix->f, ix->nf, sizeof *ix->f, cmp_finding);
+}
+
+static void index_free(index_t *ix)
+{
+	for (size_t i = 0; i < ix->n; i++) {
+		free(ix->e[i].line);
+		free(ix->e[i].id);
+	}
+	for (size_t i = 0; i < ix->nf; i++)
+		free(ix->f[i].refers);
+	free(ix->e);
+	free(ix->f);
+}
+
 int cdxj_rebuild(const char *dir, arc_error_t *err)
 {
 	arc_case_files_t files;
@@ -1390,22 +1412,12 @@ int cdxj_rebuild(const char *dir, arc_error_t *err)
 			first_err = r; /* a damaged file: index what could be read, say so */
 	}
 	if (rc == ARC_OK) {
-		if (ix.n)
-			qsort(ix.e, ix.n, sizeof *ix.e, cmp_entry);
-		if (ix.nf)
-			qsort(ix.f, ix.nf, sizeof *ix.f, cmp_finding);
+		index_sort(&ix);
 		rc = write_index(&ix, dir, err);
 	} else {
 		arc_fail(err, rc, dir, 0, NULL, "%s: out of memory while indexing", dir);
 	}
-	for (i = 0; i < ix.n; i++) {
-		free(ix.e[i].line);
-		free(ix.e[i].id);
-	}
-	for (i = 0; i < ix.nf; i++)
-		free(ix.f[i].refers);
-	free(ix.e);
-	free(ix.f);
+	index_free(&ix);
 	arc_case_files_free(&files);
 	if (rc == ARC_OK && first_err != ARC_OK) {
 		if (err)
@@ -1428,20 +1440,10 @@ int cdxj_build(const char *dir, const char *const *names, size_t n, arc_buf_t *o
 	for (i = 0; i < n && rc == ARC_OK; i++)
 		rc = index_file(&ix, dir, names[i], (unsigned)i, err);
 	if (rc == ARC_OK) {
-		if (ix.n)
-			qsort(ix.e, ix.n, sizeof *ix.e, cmp_entry);
-		if (ix.nf)
-			qsort(ix.f, ix.nf, sizeof *ix.f, cmp_finding);
+		index_sort(&ix);
 		if ((rc = format_index(&ix, out, -1)) != ARC_OK)
 			arc_fail(err, rc, dir, 0, NULL, "%s: out of memory while indexing", dir);
 	}
-	for (i = 0; i < ix.n; i++) {
-		free(ix.e[i].line);
-		free(ix.e[i].id);
-	}
-	for (i = 0; i < ix.nf; i++)
-		free(ix.f[i].refers);
-	free(ix.e);
-	free(ix.f);
+	index_free(&ix);
 	return rc;
 }

@@ -1,5 +1,8 @@
 /*
- * frontier.c — the crawl's queue of URLs and its seen set.
+ * memory.c — the single-host frontier backend: the crawl's queue of URLs and
+ * its seen set, in this process's memory (rebuilt from the case on --resume).
+ * It sits behind the one frontier interface (frontier.h); crawl.c never knows
+ * which backend it has.
  *
  * A binary heap ordered by (priority, then insertion order) so that equal
  * priorities are breadth-first and the --focus hook can move links found on
@@ -20,6 +23,7 @@
 #include <string.h>
 
 #include "crawl_int.h"
+#include "frontier_int.h"
 
 typedef struct {
 	crawl_item_t it;
@@ -33,23 +37,19 @@ typedef struct {
 	int claimed;      /* fetched (or in the case already): never again */
 } seen_t;
 
-struct crawl_frontier {
+typedef struct {
+	crawl_frontier_t base;  /* first: a mem_t is a crawl_frontier_t */
 	heap_ent_t *heap;
 	size_t n, cap;
 	uint64_t seq;
 	arc_map_t *set;   /* url -> seen_t*; made on the first push */
-};
+} mem_t;
 
-crawl_frontier_t *crawl_frontier_new(void)
-{
-	/* the seen set is allocated on the first push: a frontier used only
-	 * as a queue (crawl_frontier_requeue, the per-origin queues) costs
-	 * no set */
-	return calloc(1, sizeof(crawl_frontier_t));
-}
 
-void crawl_frontier_free(crawl_frontier_t *f)
+static void mem_free(crawl_frontier_t *base)
 {
+	mem_t *f = (mem_t *)base;
+
 	if (!f)
 		return;
 	for (size_t i = 0; i < f->n; i++)
@@ -59,13 +59,15 @@ void crawl_frontier_free(crawl_frontier_t *f)
 	free(f);
 }
 
-static seen_t *seen_get(const crawl_frontier_t *f, const char *url)
+static seen_t *seen_get(const mem_t *f, const char *url)
 {
 	return f->set ? arc_map_get(f->set, url) : NULL;
 }
 
-int crawl_frontier_seen(const crawl_frontier_t *f, const char *url)
+static int mem_seen(const crawl_frontier_t *base, const char *url)
 {
+	const mem_t *f = (const mem_t *)base;
+
 	return seen_get(f, url) != NULL;
 }
 
@@ -78,7 +80,7 @@ static int before(const heap_ent_t *a, const heap_ent_t *b)
 }
 
 /* Room for one more heap entry, so that a push after it cannot fail. */
-static int heap_reserve(crawl_frontier_t *f)
+static int heap_reserve(mem_t *f)
 {
 	void *v = f->heap;
 	int rc = arc_vec_reserve(&v, &f->cap, f->n + 1, sizeof *f->heap, 0);
@@ -86,7 +88,7 @@ static int heap_reserve(crawl_frontier_t *f)
 	return rc ? ARC_ENOMEM : 0;
 }
 
-static int heap_push(crawl_frontier_t *f, const crawl_item_t *it)
+static int heap_push(mem_t *f, const crawl_item_t *it)
 {
 	if (heap_reserve(f))
 		return ARC_ENOMEM;
@@ -107,7 +109,7 @@ static int heap_push(crawl_frontier_t *f, const crawl_item_t *it)
 
 /* Enter url in the seen set with what is known of it: 1 (new), 0 (already
  * seen: nothing changed), or ARC_ENOMEM (nothing changed). */
-static int set_add(crawl_frontier_t *f, const char *url, int best, int depth, int claimed)
+static int set_add(mem_t *f, const char *url, int best, int depth, int claimed)
 {
 	if (!f->set && !(f->set = arc_map_new(0)))
 		return ARC_ENOMEM;
@@ -124,10 +126,12 @@ static int set_add(crawl_frontier_t *f, const char *url, int best, int depth, in
 	return 1;
 }
 
-int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hops,
+static int mem_push(crawl_frontier_t *base, const char *url, int depth, int hops,
                         int priority, int kind)
 {
-	if (crawl_frontier_seen(f, url))
+	mem_t *f = (mem_t *)base;
+
+	if (seen_get(f, url))
 		return 0;
 	char *copy = strdup(url);
 	if (!copy || heap_reserve(f)) {
@@ -146,12 +150,14 @@ int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hop
 	return 1;
 }
 
-int crawl_frontier_raise(crawl_frontier_t *f, const char *url, int depth, int hops,
+static int mem_raise(crawl_frontier_t *base, const char *url, int depth, int hops,
                          int priority, int kind)
 {
+	mem_t *f = (mem_t *)base;
+
 	seen_t *e = seen_get(f, url);
 	if (!e)
-		return crawl_frontier_push(f, url, depth, hops, priority, kind);
+		return mem_push(base, url, depth, hops, priority, kind);
 	if (e->claimed || priority <= e->best)
 		return 0;
 	char *copy = strdup(url);
@@ -170,8 +176,10 @@ int crawl_frontier_raise(crawl_frontier_t *f, const char *url, int depth, int ho
 	return 1;
 }
 
-int crawl_frontier_claim(crawl_frontier_t *f, const char *url, int priority)
+static int mem_claim(crawl_frontier_t *base, const char *url, int priority)
 {
+	mem_t *f = (mem_t *)base;
+
 	seen_t *e = seen_get(f, url);
 	if (!e)
 		return 1;
@@ -181,19 +189,25 @@ int crawl_frontier_claim(crawl_frontier_t *f, const char *url, int priority)
 	return 1;
 }
 
-int crawl_frontier_mark_seen(crawl_frontier_t *f, const char *url)
+static int mem_mark_seen(crawl_frontier_t *base, const char *url)
 {
+	mem_t *f = (mem_t *)base;
+
 	int rc = set_add(f, url, 0, 0, 1);
 	return rc < 0 ? rc : 0;
 }
 
-int crawl_frontier_requeue(crawl_frontier_t *f, crawl_item_t *it)
+static int mem_requeue(crawl_frontier_t *base, crawl_item_t *it)
 {
+	mem_t *f = (mem_t *)base;
+
 	return heap_push(f, it);
 }
 
-int crawl_frontier_pop(crawl_frontier_t *f, crawl_item_t *it)
+static int mem_pop(crawl_frontier_t *base, crawl_item_t *it)
 {
+	mem_t *f = (mem_t *)base;
+
 	if (!f->n)
 		return 0;
 	*it = f->heap[0].it;
@@ -215,12 +229,33 @@ int crawl_frontier_pop(crawl_frontier_t *f, crawl_item_t *it)
 	return 1;
 }
 
-size_t crawl_frontier_size(const crawl_frontier_t *f)
+static size_t mem_size(const crawl_frontier_t *base)
 {
+	const mem_t *f = (const mem_t *)base;
+
 	return f->n;
 }
 
-size_t crawl_frontier_seen_count(const crawl_frontier_t *f)
+static size_t mem_seen_count(const crawl_frontier_t *base)
 {
+	const mem_t *f = (const mem_t *)base;
+
 	return arc_map_count(f->set);
+}
+
+static const crawl_frontier_ops_t mem_ops = {
+	"memory", mem_push, mem_raise, mem_requeue, mem_pop, mem_mark_seen, mem_claim,
+	mem_seen, mem_size, mem_seen_count, mem_free,
+};
+
+crawl_frontier_t *crawl_frontier_new(void)
+{
+	/* the seen set is allocated on the first push: a frontier used only
+	 * as a queue (crawl_frontier_requeue, the per-origin queues) costs
+	 * no set */
+	mem_t *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->base.ops = &mem_ops;
+	return &f->base;
 }

@@ -603,6 +603,41 @@ static int require_checksum(warc_reader_t *r, uint64_t start, arc_error_t *err)
 	return ARC_OK;
 }
 
+/* After a decode step added bytes to r->rec (zstd frame or gzip member):
+ * until the WARC header's end is found, check the record's first line, look
+ * for the blank line (scanning only what is new) and, once found, parse the
+ * header and set *cl and *expected; then refuse a unit that holds more than
+ * its one record. first/unit name the unit in messages ("frame", "member").
+ * 0, or the error (rfail). */
+static int after_step(warc_reader_t *r, arc_error_t *err, uint64_t start, const char *first,
+                      const char *unit, size_t *hl, size_t *scanned, uint64_t *cl,
+                      size_t *expected)
+{
+	int rc;
+
+	if (!*hl && r->rec_len) {
+		if (!warc_prefix_ok(r->rec, r->rec_len))
+			return rfail(r, err, ARC_EFORMAT, start,
+			             "%s does not start with a \"WARC/1.0\" or \"WARC/1.1\" line", first);
+		*hl = find_header_end(r->rec, r->rec_len, *scanned);
+		*scanned = r->rec_len > 3 ? r->rec_len - 3 : 0;
+		if (*hl) {
+			if ((rc = parse_header(r, *hl, start, cl, err)) != 0)
+				return rc;
+			*expected = *hl + (size_t)*cl + 4;
+		} else if (r->rec_len > WARC_MAX_HEADER) {
+			return rfail(r, err, ARC_ELIMIT, start,
+			             "WARC header longer than %u bytes", WARC_MAX_HEADER);
+		}
+	}
+	if (*hl && r->rec_len > *expected)
+		return rfail(r, err, ARC_EFORMAT, start,
+		             "%s holds more than one record: data continues after the "
+		             "Content-Length of %llu bytes and CRLF CRLF", unit,
+		             (unsigned long long)*cl);
+	return 0;
+}
+
 /* Does block_keep apply to the record whose header was just parsed? */
 static int keep_type(const warc_reader_t *r)
 {
@@ -621,7 +656,7 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 {
 	uint64_t start, cl = 0;
 	size_t hl = 0, expected = 0, scanned = 0;
-	int rc, stalls = 0;
+	int rc, had_hl, stalls = 0;
 
 	r->record_id[0] = '\0'; /* errors before this frame's header must not name the previous record */
 	for (;;) { /* skip skippable frames */
@@ -742,33 +777,18 @@ static int next_frame(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 			                     ? " (file needs a dictionary)" : "");
 		r->in_pos += ib.pos;
 		r->rec_len += ob.pos;
-		if (!hl) {
-			if (!warc_prefix_ok(r->rec, r->rec_len))
-				return rfail(r, err, ARC_EFORMAT, start,
-				             "frame does not start with a \"WARC/1.0\" or \"WARC/1.1\" line");
-			hl = find_header_end(r->rec, r->rec_len, scanned);
-			scanned = r->rec_len > 3 ? r->rec_len - 3 : 0;
-			if (hl) {
-				if ((rc = parse_header(r, hl, start, &cl, err)) != 0)
-					return rc;
-				expected = hl + (size_t)cl + 4;
-				if (r->block_keep && cl > r->block_keep + 4 && keep_type(r)) {
-					if (!r->scratch && !(r->scratch = malloc(64 * 1024)))
-						return rfail(r, err, ARC_ENOMEM, start, "out of memory");
-					keep_end = hl + (size_t)r->block_keep;
-					if (r->rec_len >= keep_end && expected - r->rec_len < 4)
-						keep_end = 0; /* nearly all here already: read it whole */
-				}
-			} else if (r->rec_len > WARC_MAX_HEADER) {
-				return rfail(r, err, ARC_ELIMIT, start,
-				             "WARC header longer than %u bytes", WARC_MAX_HEADER);
-			}
+		had_hl = hl != 0;
+		if ((rc = after_step(r, err, start, "frame", "frame", &hl, &scanned, &cl,
+		                     &expected)) != 0)
+			return rc;
+		if (hl && !had_hl && r->block_keep && cl > r->block_keep + 4 && keep_type(r)) {
+			/* the header just ended: keep block_keep bytes of the block */
+			if (!r->scratch && !(r->scratch = malloc(64 * 1024)))
+				return rfail(r, err, ARC_ENOMEM, start, "out of memory");
+			keep_end = hl + (size_t)r->block_keep;
+			if (r->rec_len >= keep_end && expected - r->rec_len < 4)
+				keep_end = 0; /* nearly all here already: read it whole */
 		}
-		if (hl && r->rec_len > expected)
-			return rfail(r, err, ARC_EFORMAT, start,
-			             "frame holds more than one record: data continues after the "
-			             "Content-Length of %llu bytes and CRLF CRLF",
-			             (unsigned long long)cl);
 		if (zr == 0)
 			break; /* frame complete (and its checksum, if any, verified) */
 		stalls = (ib.pos == 0 && ob.pos == 0) ? stalls + 1 : 0;
@@ -832,25 +852,9 @@ static int next_member(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 			             r->zs.msg ? r->zs.msg : "inflate failed");
 		r->in_pos += in_n - r->zs.avail_in;
 		r->rec_len += out_n - r->zs.avail_out;
-		if (!hl && r->rec_len) {
-			if (!warc_prefix_ok(r->rec, r->rec_len))
-				return rfail(r, err, ARC_EFORMAT, start,
-				             "member does not start with a \"WARC/1.0\" or \"WARC/1.1\" line");
-			hl = find_header_end(r->rec, r->rec_len, scanned);
-			scanned = r->rec_len > 3 ? r->rec_len - 3 : 0;
-			if (hl) {
-				if ((rc = parse_header(r, hl, start, &cl, err)) != 0)
-					return rc;
-				expected = hl + (size_t)cl + 4;
-			} else if (r->rec_len > WARC_MAX_HEADER) {
-				return rfail(r, err, ARC_ELIMIT, start,
-				             "WARC header longer than %u bytes", WARC_MAX_HEADER);
-			}
-		}
-		if (hl && r->rec_len > expected)
-			return rfail(r, err, ARC_EFORMAT, start,
-			             "gzip member holds more than one record: data continues after the "
-			             "Content-Length of %llu bytes and CRLF CRLF", (unsigned long long)cl);
+		if ((rc = after_step(r, err, start, "member", "gzip member", &hl, &scanned, &cl,
+		                     &expected)) != 0)
+			return rc;
 		stalls = (in_n == r->zs.avail_in && out_n == r->zs.avail_out) ? stalls + 1 : 0;
 		if (stalls > 2)
 			return rfail(r, err, ARC_EFORMAT, start, "gzip decoder made no progress");
