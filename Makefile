@@ -9,6 +9,9 @@
 #   make realtext   assemble the real-text detection corpus (outside git; tests/bench/realtext.py)
 #   make fuzz       libFuzzer targets with clang (build-fuzz/)
 #   make lint       banned calls, cppcheck
+#   make man        the man pages, from the programs' own help (docs/mkman.sh), in $(BUILD)/man/
+#   make install    programs, man pages, default rules, samples and docs under $(PREFIX)
+#                   (default /usr/local; DESTDIR for packagers); make uninstall removes them
 #
 # Variables: BUILD (object dir), BIN (binary dir), SAN=1 (ASan+UBSan), CC.
 # Helpers and parallel builds use their own BUILD/BIN so they never share objects.
@@ -66,7 +69,8 @@ VERIFY_LIB_OBJ = $(VERIFY_LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests test test-only test-repeat demo bench realtext fuzz lint bootstrap clean
+.PHONY: all tests test test-only test-repeat demo bench realtext fuzz lint bootstrap clean \
+        man install uninstall
 all: $(BIN)/custody $(BIN)/custody-verify
 
 $(BUILD)/%.o: %.c
@@ -186,6 +190,49 @@ fuzz: bootstrap
 
 lint:
 	@sh tests/lint.sh
+
+# ---------------------------------------------------------------- man pages, install
+# One man page per command, made from the same option tables as --help (docs/mkman.sh).
+MAN_CMDS  = crawl ls scan watch-hash keygen stamp export
+MAN_PAGES = $(BUILD)/man/custody.1 $(BUILD)/man/custody-verify.1 \
+            $(MAN_CMDS:%=$(BUILD)/man/custody-%.1)
+PREFIX  ?= /usr/local
+DESTDIR ?=
+bindir   = $(DESTDIR)$(PREFIX)/bin
+man1dir  = $(DESTDIR)$(PREFIX)/share/man/man1
+datadir  = $(DESTDIR)$(PREFIX)/share/custody
+docdir   = $(DESTDIR)$(PREFIX)/share/doc/custody
+# what install copies of samples/ (the fabricated site, seeds and labels; not the scripts)
+SAMPLE_FILES = $(shell find samples/site -type f) samples/seeds.txt samples/LABELS.md samples/labels.jsonl
+DOC_FILES    = README.md $(wildcard docs/*.md)
+
+man: $(MAN_PAGES)
+
+$(BUILD)/man/custody.1: $(BIN)/custody docs/mkman.sh
+	@mkdir -p $(dir $@)
+	sh docs/mkman.sh $(BIN) custody > $@.tmp && mv $@.tmp $@
+$(BUILD)/man/custody-verify.1: $(BIN)/custody-verify $(BIN)/custody docs/mkman.sh
+	@mkdir -p $(dir $@)
+	sh docs/mkman.sh $(BIN) custody-verify > $@.tmp && mv $@.tmp $@
+$(BUILD)/man/custody-%.1: $(BIN)/custody docs/mkman.sh
+	@mkdir -p $(dir $@)
+	sh docs/mkman.sh $(BIN) custody $* > $@.tmp && mv $@.tmp $@
+
+install: all man
+	install -d $(bindir) $(man1dir) $(datadir)/rules $(docdir)
+	install -m 0755 $(BIN)/custody $(BIN)/custody-verify $(bindir)/
+	install -m 0644 $(MAN_PAGES) $(man1dir)/
+	install -m 0644 samples/rules/default.rules $(datadir)/rules/
+	for f in $(DOC_FILES) $(SAMPLE_FILES); do install -D -m 0644 "$$f" "$(docdir)/$$f" || exit 1; done
+	@echo "installed custody under $(DESTDIR)$(PREFIX): try 'custody --help' and 'man custody'"
+
+# Removes exactly what install put there, and the folders it made if they are empty.
+uninstall:
+	rm -f $(bindir)/custody $(bindir)/custody-verify
+	rm -f $(MAN_PAGES:$(BUILD)/man/%=$(man1dir)/%)
+	rm -f $(datadir)/rules/default.rules
+	for f in $(DOC_FILES) $(SAMPLE_FILES); do rm -f "$(docdir)/$$f"; done
+	-find $(docdir) $(datadir) -depth -type d -empty -delete 2>/dev/null
 
 clean:
 	rm -rf build build-fuzz bin

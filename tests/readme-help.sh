@@ -1,5 +1,5 @@
 #!/bin/sh
-# readme-help.sh — the README's command reference, generated from each command's --help
+# readme-help.sh — the README's command reference, generated from each command's --help-all
 # (the option tables in crawler/cmd_*.c and verify/verify.c are the single source).
 #
 #   tests/readme-help.sh BIN            print the reference (markdown)
@@ -12,7 +12,7 @@ bin=$1
 gen() {
 	for c in crawl ls scan watch-hash keygen stamp export; do
 		printf '### custody %s\n\n```\n' "$c"
-		"$bin/custody" "$c" --help
+		"$bin/custody" "$c" --help-all
 		printf '```\n\n'
 	done
 	printf '### custody-verify\n\n```\n'

@@ -9,13 +9,32 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #define CLI_MAX_OPTS 64
-#define CLI_WIDTH 78
+#define CLI_WIDTH 78      /* when the width is not known: files, pipes */
+#define CLI_MIN_WIDTH 40
+#define CLI_MAX_WIDTH 400
 
-/* Print text wrapped at CLI_WIDTH with the given indent; "\n\n" keeps paragraphs. */
-static void wrap(FILE *f, const char *text, int indent)
+int cli_width(FILE *f)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+
+	if (env && *env) {
+		char *end;
+		long v = strtol(env, &end, 10);
+		if (!*end && v >= CLI_MIN_WIDTH && v <= CLI_MAX_WIDTH)
+			return (int)v;
+	}
+	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= CLI_MIN_WIDTH)
+		return ws.ws_col > CLI_MAX_WIDTH ? CLI_MAX_WIDTH : ws.ws_col;
+	return CLI_WIDTH;
+}
+
+/* Print text wrapped at width with the given indent; "\n\n" keeps paragraphs. */
+static void wrap(FILE *f, const char *text, int indent, int width)
 {
 	int col = 0;
 	const char *p = text;
@@ -35,7 +54,7 @@ static void wrap(FILE *f, const char *text, int indent)
 		if (col == 0) {
 			fprintf(f, "%*s", indent, "");
 			col = indent;
-		} else if (col + 1 + (int)w > CLI_WIDTH) {
+		} else if (col + 1 + (int)w > width) {
 			fprintf(f, "\n%*s", indent, "");
 			col = indent;
 		} else {
@@ -50,28 +69,97 @@ static void wrap(FILE *f, const char *text, int indent)
 		fputc('\n', f);
 }
 
-void cli_help(FILE *f, const cli_cmd_t *cmd)
+/* Lines as they are, indented: examples are copied whole, never wrapped. */
+static void verbatim(FILE *f, const char *text, int indent)
 {
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+		if (n)
+			fprintf(f, "%*s%.*s", indent, "", (int)n, p);
+		fputc('\n', f);
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
+/* 1 when name is one of the space-separated names in list. */
+static int listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		size_t w = strcspn(p, " ");
+		if (w == n && !strncmp(p, name, n))
+			return 1;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+static void help_opt(FILE *f, const cli_opt_t *o, int width)
+{
+	fputs("    ", f);
+	if (o->short_name)
+		fprintf(f, "-%c, ", o->short_name);
+	fprintf(f, "--%s", o->name);
+	if (o->arg)
+		fprintf(f, " %s", o->arg);
+	fputc('\n', f);
+	wrap(f, o->help, 8, width);
+}
+
+void cli_help(FILE *f, const cli_cmd_t *cmd, int full)
+{
+	int width = cli_width(f);
+	int all = full || !cmd->common;
+
 	fprintf(f, "NAME\n    custody %s\n\nSYNOPSIS\n    %s\n\nDESCRIPTION\n",
 	        cmd->name, cmd->synopsis);
-	wrap(f, cmd->description, 4);
+	if (all) {
+		wrap(f, cmd->description, 4, width);
+	} else {
+		/* the first two sentences of the first paragraph say what the
+		 * command does; the details are --help-all's */
+		const char *d = cmd->description, *end = strstr(d, "\n\n");
+		size_t n = end ? (size_t)(end - d) : strlen(d);
+		int sentences = 0;
+		for (size_t i = 0; i + 2 < n; i++)
+			if (d[i] == '.' && d[i + 1] == ' ' && d[i + 2] >= 'A' && d[i + 2] <= 'Z' &&
+			    ++sentences == 2) {
+				n = i + 1;
+				break;
+			}
+		char *first = strndup(cmd->description, n);
+		wrap(f, first ? first : cmd->description, 4, width);
+		free(first);
+	}
 	if (cmd->opts && cmd->opts[0].name) {
-		fputs("\nOPTIONS\n", f);
-		for (const cli_opt_t *o = cmd->opts; o->name; o++) {
-			fputs("    ", f);
-			if (o->short_name)
-				fprintf(f, "-%c, ", o->short_name);
-			fprintf(f, "--%s", o->name);
-			if (o->arg)
-				fprintf(f, " %s", o->arg);
-			fputc('\n', f);
-			wrap(f, o->help, 8);
+		fputs(all ? "\nOPTIONS\n" : "\nTHE OPTIONS MOST USED\n", f);
+		for (const cli_opt_t *o = cmd->opts; o->name; o++)
+			if (all || listed(cmd->common, o->name))
+				help_opt(f, o, width);
+		fputs("    -h, --help\n", f);
+		wrap(f, all && cmd->common ? "Print the short help (the options most used) and exit."
+		                           : "Print this help and exit.", 8, width);
+		if (cmd->common) {
+			fputs("    --help-all\n", f);
+			wrap(f, all ? "Print this help and exit." : "Print every option, and the details.",
+			     8, width);
 		}
-		fputs("    -h, --help\n        Print this help and exit.\n", f);
 	}
 	if (cmd->examples) {
 		fputs("\nEXAMPLES\n", f);
-		wrap(f, cmd->examples, 4);
+		verbatim(f, cmd->examples, 4);
+	}
+	if (!all) {
+		fputs("\nMORE\n", f);
+		char a[96], b[96];
+		snprintf(a, sizeof a, "custody %s --help-all", cmd->name);
+		snprintf(b, sizeof b, "man custody-%s", cmd->name);
+		fprintf(f, "    %-*s  every option, and the details\n", (int)strlen(a), a);
+		fprintf(f, "    %-*s  the same, as a manual page\n", (int)strlen(a), b);
 	}
 }
 
@@ -79,7 +167,7 @@ int cli_parse(const cli_cmd_t *cmd, int argc, char **argv,
               int (*on_opt)(void *ctx, const char *name, const char *arg),
               void *ctx, int *first_arg)
 {
-	struct option lo[CLI_MAX_OPTS + 2];
+	struct option lo[CLI_MAX_OPTS + 3];
 	char so[CLI_MAX_OPTS * 2 + 4];
 	size_t n = 0, sn = 0;
 
@@ -99,7 +187,11 @@ int cli_parse(const cli_cmd_t *cmd, int argc, char **argv,
 	lo[n].has_arg = no_argument;
 	lo[n].flag = NULL;
 	lo[n].val = 'h';
-	memset(&lo[n + 1], 0, sizeof lo[n + 1]);
+	lo[n + 1].name = "help-all";
+	lo[n + 1].has_arg = no_argument;
+	lo[n + 1].flag = NULL;
+	lo[n + 1].val = 'H';
+	memset(&lo[n + 2], 0, sizeof lo[n + 2]);
 	so[sn++] = 'h';
 	so[sn] = '\0';
 
@@ -110,8 +202,8 @@ int cli_parse(const cli_cmd_t *cmd, int argc, char **argv,
 		int c = getopt_long(argc, argv, so, lo, &idx);
 		if (c == -1)
 			break;
-		if (c == 'h') {
-			cli_help(stdout, cmd);
+		if (c == 'h' || c == 'H') {
+			cli_help(stdout, cmd, c == 'H');
 			return 1;
 		}
 		if (c == '?' || c == ':') {

@@ -177,6 +177,7 @@ static const cli_cmd_t crawl_cmd = {
 	"custody crawl -o case1 --seeds urls.txt --scope domain --focus\n"
 	"custody crawl -o case1 --ca-file corp-ca.pem https://intranet.example/\n"
 	"custody ls case1 && custody-verify case1\n",
+	"output seeds depth scope requisites browser cookies tsa note resume ignore-robots",
 };
 
 /* A growable list of borrowed argv strings (--header, --include, ...). */

@@ -78,6 +78,7 @@ static const cli_cmd_t export_cmd = {
 	"custody export case1 --wacz -o case1.wacz\n"
 	"custody export case1 --warc-gz -o case1-gz && wb-manager add coll case1-gz/*.warc.gz\n"
 	"custody export case1 --wacz --url https://forum.example/thread/1 -o thread1.wacz\n",
+	NULL, /* few options: --help shows them all */
 };
 
 #define EXPORT_MAX_SEL 4096 /* --url and --record each */

@@ -53,6 +53,7 @@ static const cli_cmd_t keygen_cmd = {
 	"custody keygen --subject \"/CN=Jane Roe/O=Example Advocacy\"\n"
 	"custody keygen -o ./demo-operator --subject \"/CN=Demo Operator\" --days 30\n"
 	"custody crawl -o case1 https://forum.example/thread/123     (signed with the default key)\n",
+	NULL, /* few options: --help shows them all */
 };
 
 typedef struct {

@@ -43,6 +43,7 @@ static const cli_cmd_t ls_cmd = {
 	"listing is read from the capture files themselves; it checks nothing (use custody-verify for that).",
 	ls_opts,
 	"custody ls case1\ncustody ls --json case1 | grep '\"doxing\": true'\n",
+	NULL, /* few options: --help shows them all */
 };
 
 typedef struct {

@@ -58,6 +58,7 @@ static const cli_cmd_t scan_cmd = {
 	"custody scan page.html\n"
 	"custody scan --json --watch victim.watch saved/*.html > findings.jsonl\n"
 	"curl -s https://example.org/post/1 | custody scan --json -",
+	NULL, /* few options: --help shows them all */
 };
 
 typedef struct {

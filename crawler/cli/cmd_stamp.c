@@ -44,6 +44,7 @@ static const cli_cmd_t stamp_cmd = {
 	stamp_opts,
 	"custody stamp case1 --tsa https://freetsa.example/tsr\n"
 	"custody-verify --trust operator.crt --tsa-trust tsa-ca.pem case1\n",
+	NULL, /* few options: --help shows them all */
 };
 
 typedef struct {

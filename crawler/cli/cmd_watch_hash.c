@@ -46,6 +46,7 @@ static const cli_cmd_t wh_cmd = {
 	wh_opts,
 	"custody watch-hash -o victim.watch victim.txt\n"
 	"printf 'cn_mobile 13912345678\\n' | custody watch-hash -o victim.watch -",
+	NULL, /* few options: --help shows them all */
 };
 
 typedef struct {

@@ -31,7 +31,8 @@ static void usage(FILE *f)
 	        CUSTODY_VERSION);
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		fprintf(f, "  %-11s %s\n", cmds[i].name, cmds[i].what);
-	fprintf(f, "\n'custody COMMAND --help' explains one command.\n"
+	fprintf(f, "\n'custody COMMAND --help' explains one command (the options most used);\n"
+	           "'custody COMMAND --help-all' or 'man custody-COMMAND' gives every option.\n"
 	           "'custody-verify --help' explains how to check a case.\n");
 }
 
