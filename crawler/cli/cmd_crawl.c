@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "config.h"
 #include "crawler.h"
 #include "keys.h"
 
@@ -216,6 +217,7 @@ typedef struct {
 } crawl_cli_t;
 
 static volatile int g_stop;
+static cfg_t g_cfg; /* the user's settings file (config.h); the options win */
 
 static void on_sigint(int sig)
 {
@@ -717,6 +719,11 @@ int cmd_crawl(int argc, char **argv)
 
 	seal_signer_t *signer = NULL;
 	int used_default = 0;
+	if (cfg_load("crawl", &g_cfg)) {
+		rc = 2;
+		goto out;
+	}
+	cfg_apply(&g_cfg, "crawl", c.quiet, &c.key, &c.cert, c.tsa, &c.ntsa);
 	if (keys_load("crawl", c.key, c.cert, c.pass_file, &signer, &used_default)) {
 		rc = 2;
 		goto out;
@@ -805,6 +812,7 @@ int cmd_crawl(int argc, char **argv)
 		       st.blocked, st.seconds, rc);
 	}
 out:
+	cfg_free(&g_cfg);
 	for (size_t i = 0; i < c.nseeds; i++) {
 		int from_argv = 0;
 		for (int j = first; j < argc; j++)

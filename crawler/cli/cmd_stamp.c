@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "config.h"
 #include "crawler.h"
 #include "keys.h"
 
@@ -156,9 +157,14 @@ int cmd_stamp(int argc, char **argv)
 	rc = cli_parse(&stamp_cmd, argc, argv, on_opt, &c, &first);
 	if (rc)
 		return rc == 1 ? 0 : 2;
+	static cfg_t cfg; /* the user's settings file: a default --tsa, --key */
+	if (cfg_load("stamp", &cfg))
+		return 2;
+	cfg_apply(&cfg, "stamp", 0, &c.key, &c.cert, c.tsa, &c.ntsa);
 	if (first != argc - 1 || !c.ntsa) {
 		fprintf(stderr, "custody stamp: %s\nTry 'custody stamp --help'.\n",
-		        first != argc - 1 ? "give exactly one CASE_DIR" : "--tsa URL is required");
+		        first != argc - 1 ? "give exactly one CASE_DIR"
+		                          : "--tsa URL is required (or a tsa line in ~/.config/custody/config)");
 		return 2;
 	}
 	dir = argv[first];
@@ -238,6 +244,7 @@ int cmd_stamp(int argc, char **argv)
 	if (rc == 0)
 		rc = done == todo ? 0 : 1;
 out:
+	cfg_free(&cfg);
 	for (i = 0; i < nseals; i++)
 		seal_body_free(&seals[i].body);
 	free(seals);
