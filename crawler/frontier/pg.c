@@ -211,9 +211,15 @@ static int pg_queue(pg_t *p, const char *url, int depth, int hops, int priority,
 	char *copy = strdup(url);
 	if (!copy)
 		return ARC_ENOMEM;
-	p->push[p->npush++] = (pg_push_t){copy, depth, hops, priority, kind};
+	p->push[p->npush].url = copy; /* owned by the push buffer from here */
+	p->push[p->npush].depth = depth;
+	p->push[p->npush].hops = hops;
+	p->push[p->npush].priority = priority;
+	p->push[p->npush].kind = kind;
+	p->npush++;
 	if (p->npush >= PG_PUSH_BATCH && pg_flush(p) < 0)
 		return ARC_ENOMEM;
+	/* cppcheck-suppress memleak */
 	return 1;
 }
 
