@@ -35,7 +35,7 @@ endif
 # The verifier links only what it needs to read and check: OpenSSL's libcrypto, zstd,
 # jansson (findings bodies) and zlib (content-coded payloads). Never libcurl or libxml2.
 VERIFY_PKGS  = libcrypto libzstd jansson zlib
-CUSTODY_PKGS = libcurl libxml-2.0 libcrypto libssl libzstd jansson zlib
+CUSTODY_PKGS = libcurl libxml-2.0 libcrypto libssl libzstd jansson zlib libpq
 PKG_CFLAGS   := $(shell $(PKG_CONFIG) --cflags $(CUSTODY_PKGS) 2>/dev/null)
 VERIFY_LIBS  := $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS) 2>/dev/null)
 CUSTODY_LIBS := $(shell $(PKG_CONFIG) --libs $(CUSTODY_PKGS) 2>/dev/null)

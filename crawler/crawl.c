@@ -347,11 +347,13 @@ static int host_pump(crawl_t *c, host_t *h)
 		if (c->o->max_per_host && it.hops == 0 && !it.retry && h->pages >= c->o->max_per_host) {
 			c->st->skipped++;
 			emit_skip(c, it.url, "skipped", "not fetched: --max-per-host pages already fetched from this site");
+			crawl_frontier_done(c->fr, it.url, NULL);
 			free(it.url);
 			continue;
 		}
 		if (c->o->max_pages && it.hops == 0 && c->pages_started >= c->o->max_pages) {
 			c->st->skipped++;
+			crawl_frontier_done(c->fr, it.url, NULL);
 			free(it.url);
 			continue;
 		}
@@ -360,6 +362,7 @@ static int host_pump(crawl_t *c, host_t *h)
 			emit_skip(c, it.url, "robots",
 			          h->robots_why ? h->robots_why
 			                        : "disallowed by robots.txt (--ignore-robots captures it anyway)");
+			crawl_frontier_done(c->fr, it.url, NULL);
 			free(it.url);
 			continue;
 		}
@@ -627,6 +630,9 @@ static void page_done(crawl_t *c, crawl_xfer_t *x, crawl_item_t *it, const crawl
 			 * beyond --depth so that nothing is followed from there */
 			queue(c->fr, cap->links[i], c->o->depth + 1, 0, prio, CRAWL_ITEM_PAGE);
 	}
+	/* a shared frontier learns the URL is captured (or failed, as far as it
+	 * got: recorded either way), once the case is on disk (crawl_sync_shared) */
+	crawl_frontier_done(c->fr, x->url, cap->response_id[0] ? cap->response_id : NULL);
 }
 
 static void proxy_done(crawl_t *c, crawl_xfer_t *x, proxy_item_t *pi, const crawl_captured_t *cap);
@@ -1377,7 +1383,15 @@ static int crawl_prepare(crawl_t *c, arc_error_t *err)
 {
 	const crawl_opts_t *o = c->o;
 
-	c->fr = crawl_frontier_new();
+	if (o->state) {
+		if (o->browser)
+			return arc_fail(err, ARC_EINVAL, "", 0, "", "--browser does not work with --state yet: "
+			                "crawl a shared frontier without it, or each page with --browser on one host");
+		if (!(c->fr = crawl_frontier_pg_open(o->state, o->crawl_name, o->create_crawl, o->lease_s, err)))
+			return err->code ? err->code : ARC_EIO;
+	} else {
+		c->fr = crawl_frontier_new();
+	}
 	c->scope = crawl_scope_new(o->scope);
 	c->cc.dedup = crawl_dedup_new();
 	if (!c->fr || !c->scope || !c->cc.dedup)
@@ -1490,6 +1504,10 @@ static int crawl_open_case(crawl_t *c, arc_error_t *err)
 	c->cc.cas = arc_case_open(o->case_dir, &co, err);
 	if (!c->cc.cas)
 		return err->code ? err->code : ARC_EIO;
+	/* a shared frontier knows this host by its case (or --host-id) from now on */
+	int rc = crawl_frontier_set_host(c->fr, o->host_id ? o->host_id : arc_case_id(c->cc.cas), err);
+	if (rc)
+		return rc;
 	if (o->signer || o->ntsa) {
 		c->tsa.urls = o->tsa_urls;
 		c->tsa.nurls = o->ntsa;
@@ -1519,13 +1537,34 @@ static void crawl_wind_down(crawl_t *c)
 	}
 }
 
+/* A shared frontier (--state) is told which URLs are captured only once their
+ * records are on disk: sync the case, then tell it. A capture the database had
+ * given to another host meanwhile is a duplicate: kept, counted, said. */
+static void crawl_sync_shared(crawl_t *c, int synced)
+{
+	arc_error_t e;
+	int dups;
+
+	if (!c->o->state || (!synced && arc_case_sync(c->cc.cas, &e) != 0))
+		return; /* not synced: nothing is told */
+	if ((dups = crawl_frontier_durable(c->fr)) > 0) {
+		char msg[200];
+		c->st->duplicates += (uint64_t)dups;
+		snprintf(msg, sizeof msg, "%d capture%s of this host came after its lease had run out: another "
+		         "host has %s too (both are kept; the database lists %s as duplicate%s)", dups,
+		         dups == 1 ? "" : "s", dups == 1 ? "it" : "them", dups == 1 ? "it" : "them",
+		         dups == 1 ? "" : "s");
+		emit(c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, msg);
+	}
+}
+
 /* Phase 5: the loop, until the frontier, the origins' queues, the workers and
  * the browser are all empty, or the crawl is stopped. Failures that end the
  * crawl are kept in c->fatal / c->fatal_err. */
 static void crawl_loop(crawl_t *c)
 {
 	const crawl_opts_t *o = c->o;
-	double last = 0;
+	double last = 0, last_sync = 0;
 	int rc = 0;
 
 	workers_start(c);
@@ -1561,6 +1600,10 @@ static void crawl_loop(crawl_t *c)
 			arc_fail(&c->fatal_err, rc, "", 0, "", "libcurl's multi interface failed");
 		}
 		double t = now_s();
+		if (o->state && t - last_sync >= 1.0) {
+			last_sync = t;
+			crawl_sync_shared(c, 0);
+		}
 		if (t - last >= 0.25) {
 			last = t;
 			c->st->seconds = t - c->t0;
@@ -1582,6 +1625,8 @@ static int crawl_close_case(crawl_t *c, int rc, arc_error_t *err)
 	int crc = arc_case_close(c->cc.cas, &cerr);
 
 	c->cc.cas = NULL;
+	if (!crc)
+		crawl_sync_shared(c, 1); /* closed means synced */
 	if (c->sealer) {
 		st->seals = seal_writer_stats(c->sealer)->seals;
 		st->unstamped = o->ntsa ? seal_writer_stats(c->sealer)->unstamped : st->seals;

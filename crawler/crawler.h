@@ -99,12 +99,22 @@ typedef struct {
 	long browser_settle_s;      /* bound on waiting for the network to go idle (0: 15) */
 	int browser_scrolls;        /* scroll steps for lazy content (0: 10, -1: none) */
 	const char *chromium;       /* executable (NULL: $CUSTODY_CHROMIUM, else chromium on PATH) */
+	/* a crawl shared by several hosts (crawler/frontier/pg.c): the frontier, the
+	 * seen set and the leases live in PostgreSQL; each host still writes and
+	 * seals its own case. NULL: the single-host frontier in memory. */
+	const char *state;          /* libpq connection string (no password: PGPASSFILE) */
+	const char *crawl_name;     /* the shared crawl's name (--crawl) */
+	const char *host_id;        /* NULL: the case's id */
+	int create_crawl;           /* --create-crawl: make crawl_name (refused if it exists) */
+	long lease_s;               /* a claimed URL goes back to the others after this (0: 120) */
 } crawl_opts_t;
 
 /* Fill o with the defaults above. */
 void crawl_opts_init(crawl_opts_t *o);
 
 typedef struct {
+	uint64_t duplicates;     /* --state: captures of URLs whose lease had moved to another host
+	                            (kept in this case, and listed in the database) */
 	uint64_t fetched;        /* URLs with an HTTP response captured (any status) */
 	uint64_t failed;         /* URLs with no complete response (network, TLS, cut off) */
 	uint64_t http_errors;    /* responses with status >= 400 (captured, counted in fetched) */

@@ -147,6 +147,19 @@ static const cli_opt_t crawl_opts[] = {
 	                            "appears (default 10; 0 does not scroll, at most 100)."},
 	{"chromium", 0, "PATH", "With --browser, the chromium executable to run (default: $CUSTODY_CHROMIUM, "
 	                        "else chromium on PATH)."},
+	/* a crawl shared by several hosts (issue 23) */
+	{"state", 0, "CONNINFO", "Share this crawl's frontier with other hosts through PostgreSQL: CONNINFO is "
+	                         "a libpq connection string (postgresql://user@db.example/custody?sslmode="
+	                         "verify-full, or 'host=... dbname=...'), never with a password in it (use "
+	                         "~/.pgpass or PGPASSFILE). Every host runs the same command with the same "
+	                         "seeds and its own -o: each URL is fetched by one host (claimed with a "
+	                         "lease), each host writes and seals its own case. Needs --crawl."},
+	{"crawl", 0, "NAME", "With --state, the name of the shared crawl."},
+	{"create-crawl", 0, NULL, "With --state, start the shared crawl NAME (once, on one host; the others "
+	                          "join without this option)."},
+	{"host-id", 0, "NAME", "With --state, this host's name in the database (default: its case's id)."},
+	{"lease-seconds", 0, "N", "With --state, a URL claimed by a host that stops answering goes to the "
+	                          "others after N seconds (default 120); a live host renews its leases."},
 	{"log", 0, "FILE", "Write one JSON line per URL to FILE when it ends: url, final_url, status, bytes, "
 	                   "ms, outcome (ok, http_error, timeout, truncated, refused, dns, tls, robots, "
 	                   "out_of_scope, skipped, failed), request and response record ids, file, offset, "
@@ -382,6 +395,12 @@ static const opt_bind_t crawl_binds[] = {
 	{"pdf", SET_FLAG, CO(pdf), 0, 0},
 	{"browser-settle", SET_LONG, CO(browser_settle_s), 1, 300},
 	{"chromium", SET_STR, CO(chromium), 0, 0},
+	/* a crawl shared by several hosts (issue 23) */
+	{"state", SET_STR, CO(state), 0, 0},
+	{"crawl", SET_STR, CO(crawl_name), 0, 0},
+	{"create-crawl", SET_FLAG, CO(create_crawl), 0, 0},
+	{"host-id", SET_STR, CO(host_id), 0, 0},
+	{"lease-seconds", SET_LONG, CO(lease_s), 10, 86400},
 };
 #undef CO
 #undef CC
@@ -774,6 +793,10 @@ int cmd_crawl(int argc, char **argv)
 		        st.fetched, st.http_errors, st.truncated, st.failed, st.robots_blocked, st.skipped, b,
 		        st.seconds, st.records, st.revisits, st.findings, st.doxing_pages, undetected,
 		        resumed, c.o.case_dir);
+		if (c.o.state)
+			fprintf(stderr, "custody crawl: shared crawl '%s': %" PRIu64 " of this host's captures are "
+			        "duplicates (another host had taken the URL over; both are kept)\n", c.o.crawl_name,
+			        st.duplicates);
 		if (c.o.browser)
 			fprintf(stderr, "custody crawl: %" PRIu64 " page%s rendered in chromium (%" PRIu64 " did not "
 			        "settle, %" PRIu64 " failed to render); %" PRIu64 " browser request%s blocked (out of "
@@ -804,12 +827,12 @@ int cmd_crawl(int argc, char **argv)
 		       ", \"undetected\": %" PRIu64 ", \"resumed\": %" PRIu64 ", \"damaged_files\": %" PRIu64
 		       ", \"seals\": %" PRIu64 ", \"unstamped\": %" PRIu64 ", \"signed\": %s"
 		       ", \"rendered\": %" PRIu64 ", \"unsettled\": %" PRIu64 ", \"render_failed\": %" PRIu64
-		       ", \"blocked\": %" PRIu64 ", \"seconds\": %.3f, \"exit\": %d}\n",
+		       ", \"blocked\": %" PRIu64 ", \"duplicates\": %" PRIu64 ", \"seconds\": %.3f, \"exit\": %d}\n",
 		       crc < 0 ? "false" : "true", st.fetched, st.failed, st.http_errors, st.truncated,
 		       st.robots_blocked, st.skipped, st.queued, st.seen, st.bytes, st.records, st.revisits,
 		       st.findings, st.doxing_pages, st.undetected, st.resumed, st.damaged_files, st.seals,
 		       st.unstamped, c.o.signer ? "true" : "false", st.rendered, st.unsettled, st.render_failed,
-		       st.blocked, st.seconds, rc);
+		       st.blocked, st.duplicates, st.seconds, rc);
 	}
 out:
 	cfg_free(&g_cfg);

@@ -60,6 +60,21 @@ const char *crawl_frontier_backend(const crawl_frontier_t *f)
 	return f->ops->name;
 }
 
+int crawl_frontier_done(crawl_frontier_t *f, const char *url, const char *record_id)
+{
+	return f->ops->done ? f->ops->done(f, url, record_id) : 0;
+}
+
+int crawl_frontier_durable(crawl_frontier_t *f)
+{
+	return f->ops->durable ? f->ops->durable(f) : 0;
+}
+
+int crawl_frontier_set_host(crawl_frontier_t *f, const char *host_id, arc_error_t *err)
+{
+	return f->ops->set_host ? f->ops->set_host(f, host_id, err) : 0;
+}
+
 void crawl_frontier_free(crawl_frontier_t *f)
 {
 	if (f)

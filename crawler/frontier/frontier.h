@@ -34,8 +34,29 @@ typedef struct crawl_frontier crawl_frontier_t;
 /* A new, empty frontier in memory (memory.c); NULL when out of memory. Also
  * the plain priority queue the crawl uses for per-origin and browser queues. */
 crawl_frontier_t *crawl_frontier_new(void);
-/* The backend's name ("memory"), for logs. */
+/* The backend's name ("memory", "postgresql"), for logs. */
 const char *crawl_frontier_backend(const crawl_frontier_t *f);
+/* The URL's capture is written (record_id: its response record, or NULL when
+ * it was not fetched: robots.txt, limits). A shared frontier holds this back
+ * until crawl_frontier_durable: the records are in the case's buffers, not yet
+ * on disk. 0, or <0 arc_code. */
+int crawl_frontier_done(crawl_frontier_t *f, const char *url, const char *record_id);
+/* The case is synced (fsync) up to here: what was done may be told to the
+ * others. Returns how many of those captures turned out to be duplicates (a
+ * shared frontier gave the URL to another host after this host's lease ran
+ * out; the capture stays in this case and is listed in the database), or <0.
+ * The memory backend: 0. */
+int crawl_frontier_durable(crawl_frontier_t *f);
+/* The host's name in a shared frontier, once the case is open (its case id
+ * unless --host-id). No-op for the memory backend. 0 or <0 arc_code. */
+int crawl_frontier_set_host(crawl_frontier_t *f, const char *host_id, arc_error_t *err);
+
+/* The PostgreSQL backend (pg.c): open the shared crawl o->crawl_name at
+ * o->state (created when o->create_crawl). NULL with err filled: the database
+ * cannot be reached, the crawl does not exist (or exists, with create), or the
+ * connection string holds a password. */
+crawl_frontier_t *crawl_frontier_pg_open(const char *conninfo, const char *crawl_name,
+                                         int create, long lease_s, arc_error_t *err);
 /* Queue url (copied) unless already seen. 1 queued, 0 already seen, <0 arc_code. */
 int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hops,
                         int priority, int kind);

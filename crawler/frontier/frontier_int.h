@@ -26,6 +26,9 @@ typedef struct {
 	size_t (*size)(const crawl_frontier_t *f);
 	size_t (*seen_count)(const crawl_frontier_t *f);
 	void (*free)(crawl_frontier_t *f);
+	int (*done)(crawl_frontier_t *f, const char *url, const char *record_id); /* NULL: 1 */
+	int (*set_host)(crawl_frontier_t *f, const char *host_id, arc_error_t *err); /* NULL: 0 */
+	int (*durable)(crawl_frontier_t *f); /* NULL: 0 */
 } crawl_frontier_ops_t;
 
 struct crawl_frontier {

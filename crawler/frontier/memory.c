@@ -245,7 +245,7 @@ static size_t mem_seen_count(const crawl_frontier_t *base)
 
 static const crawl_frontier_ops_t mem_ops = {
 	"memory", mem_push, mem_raise, mem_requeue, mem_pop, mem_mark_seen, mem_claim,
-	mem_seen, mem_size, mem_seen_count, mem_free,
+	mem_seen, mem_size, mem_seen_count, mem_free, NULL, NULL, NULL,
 };
 
 crawl_frontier_t *crawl_frontier_new(void)

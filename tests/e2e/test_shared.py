@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""test_shared.py — one crawl over several hosts through a shared frontier in a real
+PostgreSQL (issue 23), started here from Debian's packages: initdb into a temp folder and
+pg_ctl on 127.0.0.1, as the unprivileged user postgres when the test runs as root.
+
+  - three crawler processes with the same seeds on a site of 3 origins (mksite pages on
+    three nginx ports); one is killed with kill -9 mid-crawl and restarted (--resume):
+    every URL is captured at least once, none lost, each host's case verifies
+  - a host stopped past its lease (SIGSTOP) while another takes its URL over: when it
+    comes back its capture is kept and listed as a duplicate, in its summary and the database
+  - bad input: the database down at start, a crawl name that does not exist, a second
+    --create-crawl of the same name, a password in the connection string (refused: it would
+    show in the process list and the case)"""
+import glob, json, os, pwd, re, shutil, signal, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lib
+
+T = lib.Tally("shared")
+PAGES = int(os.environ.get("SHARED_PAGES", "1000"))  # per origin; 3 origins
+
+
+def pg_bin(name):
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name)
+
+
+def as_pg(cmd, **kw):
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def start_postgres(work):
+    data, sock = os.path.join(work, "pgdata"), os.path.join(work, "pgsock")
+    os.makedirs(sock)
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam("postgres")
+        for d in (work, sock):
+            os.chown(d, pw.pw_uid, pw.pw_gid)
+    r = as_pg([pg_bin("initdb"), "-D", data, "-A", "trust", "-U", "custody", "--no-sync"])
+    if r.returncode:
+        raise RuntimeError("initdb: " + r.stderr)
+    port = lib.free_port()
+    r = as_pg([pg_bin("pg_ctl"), "-D", data, "-l", os.path.join(work, "pg.log"), "-w", "-o",
+               f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+    if r.returncode:
+        raise RuntimeError("pg_ctl start: " + r.stderr + open(os.path.join(work, "pg.log")).read())
+    return data, port
+
+
+def stop_postgres(data):
+    as_pg([pg_bin("pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"])
+
+
+def psql(port, sql):
+    r = subprocess.run([pg_bin("psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "custody", "-d",
+                        "postgres", "-At", "-c", sql], capture_output=True, text=True)
+    return r.stdout.strip()
+
+
+def crawl(*args, **kw):
+    return subprocess.Popen([lib.CUSTODY, "crawl", "--json", "-q", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, **kw)
+
+
+def captured_urls(case):
+    urls = set()
+    for rec in lib.case_records(case):
+        # the three origins serve the same bytes: a page already stored is a revisit
+        if rec.type in ("response", "revisit") and rec.status() == 200:
+            urls.add(rec.uri)
+    return urls
+
+
+work = lib.tmpdir("custody-shared-")
+os.chmod(work, 0o755)
+pgwork = os.path.join(work, "pg")
+os.makedirs(pgwork)
+data, port = start_postgres(pgwork)
+conn = f"host=127.0.0.1 port={port} user=custody dbname=postgres connect_timeout=5"
+
+# the site: one mksite tree on three origins
+site = lib.make_site(os.path.join(work, "site"), pages=PAGES, seed=7)
+ports = [lib.start_nginx(site)[1] for _ in range(3)]
+seeds = [f"http://127.0.0.1:{p}/" for p in ports]
+expected = set()
+for d, _, fs in os.walk(site):
+    for f in fs:
+        if f.endswith(".html"):
+            rel = os.path.relpath(os.path.join(d, f), site)
+            rel = "" if rel == "index.html" else rel  # the seed is the origin's /
+            for p in ports:
+                expected.add(f"http://127.0.0.1:{p}/{rel}")
+
+# -- bad input first (nothing must be written)
+bad = os.path.join(work, "bad")
+r = subprocess.run([lib.CUSTODY, "crawl", "-o", bad, "--state",
+                    f"host=127.0.0.1 port={lib.closed_port()} user=custody connect_timeout=3",
+                    "--crawl", "x", *seeds], capture_output=True, text=True, timeout=60)
+T.check(r.returncode == 2 and "cannot reach the shared crawl's database" in r.stderr,
+        f"database down at start: exit 2 and a clear message: {r.returncode} {r.stderr[-300:]}")
+r = subprocess.run([lib.CUSTODY, "crawl", "-o", bad, "--state", conn, "--crawl", "nosuch", *seeds],
+                   capture_output=True, text=True, timeout=60)
+T.check(r.returncode == 2 and "no shared crawl named 'nosuch'" in r.stderr and "--create-crawl" in r.stderr,
+        f"unknown crawl name: {r.returncode} {r.stderr[-300:]}")
+r = subprocess.run([lib.CUSTODY, "crawl", "-o", bad, "--state", conn + " password=hunter2", "--crawl", "x",
+                    *seeds], capture_output=True, text=True, timeout=60)
+T.check(r.returncode == 2 and "password" in r.stderr and "hunter2" not in r.stderr,
+        f"a password in the connection string is refused, and not repeated: {r.stderr[-300:]}")
+T.check(not os.path.exists(bad) or not glob.glob(os.path.join(bad, "*.warc.zst")),
+        "nothing written on bad input")
+
+# -- three hosts, one killed and restarted
+cases = [os.path.join(work, f"host{i}") for i in range(3)]
+common = ["--state", conn, "--crawl", "big", "--lease-seconds", "10", "--concurrency", "4", *seeds]
+t0 = time.time()
+procs = [crawl("-o", cases[0], "--create-crawl", *common)]
+time.sleep(1.0)
+procs += [crawl("-o", cases[i], *common) for i in (1, 2)]
+r = subprocess.run([lib.CUSTODY, "crawl", "-o", bad, "--state", conn, "--crawl", "big", "--create-crawl",
+                    *seeds], capture_output=True, text=True, timeout=60)
+T.check(r.returncode == 2 and "exists already" in r.stderr, f"a second --create-crawl: {r.stderr[-200:]}")
+# kill host 1 once it has captured something
+lib.wait_until(lambda: int(psql(port, "SELECT count(*) FROM custody_url WHERE done_by IS NOT NULL") or 0) > len(expected) // 6,
+               "a sixth of the URLs done", 300)
+os.killpg(procs[1].pid, signal.SIGKILL)
+procs[1].wait()
+killed_done = int(psql(port, "SELECT count(*) FROM custody_url WHERE state = 'done'") or 0)
+T.check(killed_done < 3 * (PAGES + 1), f"host 1 was killed mid-crawl ({killed_done} URLs done then)")
+time.sleep(1)
+procs[1] = crawl("-o", cases[1], "--resume", *common)
+outs = []
+for p in procs:
+    out, err = p.communicate(timeout=900)
+    outs.append((p.returncode, out, err))
+seconds = time.time() - t0
+for i, (rc, out, err) in enumerate(outs):
+    T.check(rc == 0, f"host {i} exit {rc}: {err[-400:]}")
+summaries = []
+for rc, out, err in outs:
+    try:
+        summaries.append(json.loads(out.strip().splitlines()[-1]))
+    except (ValueError, IndexError):
+        summaries.append({})
+got = set()
+per_host = []
+for c in cases:
+    u = captured_urls(c)
+    per_host.append(len(u))
+    got |= u
+missing = expected - got
+T.check(not missing, f"every URL captured at least once: {len(expected - got)} of {len(expected)} missing "
+        f"(e.g. {sorted(missing)[:3]})")
+T.check(all(n > 0 for n in per_host), f"every host captured pages: {per_host}")
+left = psql(port, "SELECT count(*) FROM custody_url WHERE crawl = 'big' AND state <> 'done'")
+T.check(left == "0", f"the database has nothing left to do ({left})")
+for c in cases:
+    v = subprocess.run([lib.CUSTODY_VERIFY, "--json", c], capture_output=True, text=True, timeout=600)
+    try:
+        verdict = json.loads(v.stdout)["verdict"]
+    except (ValueError, KeyError):
+        verdict = "?"
+    T.check(verdict in ("intact", "verified"), f"{os.path.basename(c)}'s case verifies ({verdict}): {v.stdout[-300:]}")
+rt = int(psql(port, "SELECT count(*) FROM custody_url WHERE crawl = 'big'") or 1)
+print(f"shared crawl: {len(expected)} URLs on 3 origins, 3 hosts (one killed, restarted): "
+      f"{seconds:.1f} s, per host {per_host}")
+
+# -- a host that comes back after its lease moved on: its capture is a duplicate
+_, hport = lib.start_reporting([sys.executable, os.path.join(lib.HERE, "servers", "httpd.py"), "0"],
+                               r"127\.0\.0\.1 (\d+)")
+slow = f"http://127.0.0.1:{hport}/slow?s=4"
+dx, dy = os.path.join(work, "dupX"), os.path.join(work, "dupY")
+dup_common = ["--state", conn, "--crawl", "dup", "--lease-seconds", "10", "--depth", "0",
+              "--ignore-robots", slow]
+px = crawl("-o", dx, "--create-crawl", *dup_common)
+lib.wait_until(lambda: psql(port, "SELECT state FROM custody_url WHERE crawl = 'dup'") == "leased",
+               "host X leased the URL", 60)
+time.sleep(0.5)
+os.killpg(px.pid, signal.SIGSTOP)  # X stops answering, its lease runs out
+time.sleep(12)
+py = crawl("-o", dy, *dup_common)
+out_y, err_y = py.communicate(timeout=120)
+T.check(py.returncode == 0, f"host Y took the URL over and finished: {err_y[-300:]}")
+done_by = psql(port, "SELECT done_by FROM custody_url WHERE crawl = 'dup'")
+T.check(done_by and done_by == psql(port, "SELECT host_id FROM custody_host WHERE crawl = 'dup' "
+                                          "ORDER BY started_at DESC LIMIT 1"),
+        f"the URL is done by Y ({done_by})")
+os.killpg(px.pid, signal.SIGCONT)
+out_x, err_x = px.communicate(timeout=120)
+try:
+    sx = json.loads(out_x.strip().splitlines()[-1])
+except (ValueError, IndexError):
+    sx = {}
+T.check(sx.get("duplicates") == 1, f"X says its capture is a duplicate: {sx.get('duplicates')} {err_x[-300:]}")
+T.check(slow in captured_urls(dx) and slow in captured_urls(dy),
+        "both captures are kept: X's in its case, Y's in its own")
+rows = psql(port, "SELECT count(*) FROM custody_duplicate WHERE crawl = 'dup'")
+T.check(rows == "1", f"the database lists one duplicate ({rows})")
+stop_postgres(data)
+T.finish()
