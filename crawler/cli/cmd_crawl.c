@@ -149,8 +149,8 @@ static const cli_opt_t crawl_opts[] = {
 	                        "else chromium on PATH)."},
 	/* a crawl shared by several hosts (issue 23) */
 	{"state", 0, "CONNINFO", "Share this crawl's frontier with other hosts through PostgreSQL: CONNINFO is "
-	                         "a libpq connection string (postgresql://user@db.example/custody?sslmode="
-	                         "verify-full, or 'host=... dbname=...'), never with a password in it (use "
+	                         "a libpq connection string ('host=db.example dbname=custody sslmode=verify-full' "
+	                         "or a postgresql:// URL), never with a password in it (use "
 	                         "~/.pgpass or PGPASSFILE). Every host runs the same command with the same "
 	                         "seeds and its own -o: each URL is fetched by one host (claimed with a "
 	                         "lease), each host writes and seals its own case. Needs --crawl."},

@@ -424,8 +424,11 @@ def test_tls():
 def test_usage():
     work = lib.tmpdir()
     r = lib.custody("crawl", "--help")
+    T.check(r.returncode == 0 and "SYNOPSIS" in r.stdout and "--depth" in r.stdout and "EXAMPLES" in r.stdout
+            and "--help-all" in r.stdout, "crawl --help")
+    r = lib.custody("crawl", "--help-all")
     T.check(r.returncode == 0 and "SYNOPSIS" in r.stdout and "--max-body" in r.stdout and "EXAMPLES" in r.stdout,
-            "crawl --help")
+            "crawl --help-all")
     r = lib.custody("crawl", "http://127.0.0.1:1/")
     T.check(r.returncode == 2 and "-o" in r.stderr, "crawl without -o: exit 2")
     r = lib.custody("crawl", "-o", os.path.join(work, "x"), "ftp://example.com/")
