@@ -147,6 +147,19 @@ static void seal_group_end(void *state, vf_ctx_t *c)
 		a->signers[0].seals = h->sum.seals;
 		a->nsigners = 1;
 	}
+	a->scope[0] = a->claimed[0] = '\0';
+	if (h->sum.exhibits)
+		snprintf(a->scope, sizeof a->scope, "exhibit of case %s: %llu of the %llu records in its "
+		         "sealed log are disclosed here (the exhibit's own warcinfo and proof record are "
+		         "not evidence)", h->sum.case_of, (unsigned long long)h->sum.ex_disclosed,
+		         (unsigned long long)h->sum.ex_size);
+	else if (h->sum.case_of[0])
+		snprintf(a->scope, sizeof a->scope, "case %s (named by its signed tree heads): %llu "
+		         "records sealed", h->sum.case_of, (unsigned long long)h->sum.records_sealed);
+	if (!h->sum.last_time[0] && h->sum.claimed_time[0])
+		snprintf(a->claimed, sizeof a->claimed, "a token that claims to come from %s says "
+		         "%.10s %.8s UTC (not checked: give --tsa-trust)", h->sum.claimed_tsa,
+		         h->sum.claimed_time, h->sum.claimed_time + 11);
 	a->ntimes = 0;
 	if (h->sum.last_time[0]) {
 		/* "2026-11-30T10:42:07Z" as a reader writes it: "2026-11-30 10:42:07 UTC" */
@@ -213,6 +226,8 @@ static void print_seal_line(const vf_anchors_t *s, int verified)
 		for (i = 1; i < s->ntimes; i++)
 			printf(" (and %s at %s)", s->times[i].tsa, s->times[i].time);
 	}
+	if (!s->ntimes && s->claimed[0])
+		printf("; %s", s->claimed);
 	if (!verified && (s->nsigners || s->ntimes))
 		printf(", not anchored: see \"not checked\")");
 }
@@ -244,8 +259,10 @@ static void print_human(const vf_result_t *r, int quiet)
 		       (unsigned long long)f->records, (unsigned long long)f->passed,
 		       (unsigned long long)f->failed);
 	}
-	if (r->case_id && *r->case_id)
-		printf("case: %s\n", r->case_id);
+	if (r->anchors.scope[0])
+		printf("%s\n", r->anchors.scope);
+	else if (r->case_id && *r->case_id)
+		printf("case: %s (named by an unsealed warcinfo field)\n", r->case_id);
 	if (r->findings_checked)
 		printf("findings: %llu fragments checked against the captured payloads\n",
 		       (unsigned long long)r->findings_checked);
