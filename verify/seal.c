@@ -219,6 +219,16 @@ static size_t check_tokens(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const
 	*trusted = 0;
 	*gen = -1;
 	for (i = 0; i < b->ntokens; i++) {
+		size_t k;
+		for (k = 0; k < i; k++)
+			if (b->tokens[k].tsr.len == b->tokens[i].tsr.len &&
+			    !memcmp(b->tokens[k].tsr.data, b->tokens[i].tsr.data, b->tokens[i].tsr.len))
+				break;
+		if (k < i) {
+			failf(s, ctx, rec, rid, "seal timestamp", "token %zu repeats token %zu: a token is "
+			      "counted once", i + 1, k + 1);
+			continue;
+		}
 		seal_tsr_info_t ti;
 		arc_error_t e;
 		int rc = seal_tsr_verify(b->tokens[i].tsr.data, b->tokens[i].tsr.len, sth, sth_len,
@@ -315,7 +325,10 @@ static void check_signature(vf_seal_t *s, void *ctx, const warc_rec_t *rec, cons
 	s->sum.seals_signed_ok++;
 	note_signer(s, &ci);
 	/* the body's certificate field must be the certificate that signed */
-	if (b->cert_pem.len) {
+	if (!b->cert_pem.len) {
+		failf(s, ctx, rec, rid, "seal certificate", "the seal's \"certificate\" field is missing "
+		      "(the writer always names the certificate that signed, here %s)", ci.subject);
+	} else {
 		char fp[ARC_DIGEST_LEN];
 		if (seal_pem_fingerprint(b->cert_pem.data, b->cert_pem.len, fp) != ARC_OK ||
 		    strcmp(fp, ci.fingerprint) != 0)
