@@ -625,8 +625,11 @@ void vf_seal_record(vf_seal_t *s, void *ctx, const warc_rec_t *rec)
 		const char *cid = warc_rec_get(rec, "Custody-Case-ID");
 		unsigned long num = 1;
 		if (type && !strcmp(type, "warcinfo") && warc_rec_get(rec, "Custody-Exhibit-Of")) {
+			const char *of = warc_rec_get(rec, "Custody-Exhibit-Of");
 			s->exhibit = 1;
 			s->started = 1;
+			if (strlen(of) < sizeof s->case_id)
+				memcpy(s->case_id, of, strlen(of) + 1);
 			return; /* the exhibit's own warcinfo is not in the case's log */
 		}
 		if (!type || strcmp(type, "warcinfo") || !fn || arc_case_name_parse(fn, &num, NULL) != 0 ||

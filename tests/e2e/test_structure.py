@@ -6,7 +6,10 @@ re-framed, Content-Length and WARC-Block-Digest recomputed: tests/e2e/zwarc.py).
   class 2   opening and closing seals: kinds in the signed heads; the last file deleted, a
             file cut after an interim seal, the opening seal removed -> never verified
   class 3   a file of another case (same operator) put into the case -> failed
-  class 1   an exhibit says "exhibit of case X: N of the M records ..."
+  class 1   an exhibit says "exhibit of case X: N of the M records ..."; a case relabelled as an
+            exhibit (page deleted, proofs appended) says so too, never a full-case check
+  class 3   B's exhibit relabelled as A's, A's exhibit + B's seal and proof -> failed
+  class 4   an exhibit past 100 000 records -> failed, the limit named
   class 9   without --tsa-trust no token time is the headline ("claims ... (not checked)")
   class 10  a case completed by `custody stamp` still verifies after the operator's
             certificate expired (--at), the signer checked at the stamp's time
@@ -16,7 +19,7 @@ re-framed, Content-Length and WARC-Block-Digest recomputed: tests/e2e/zwarc.py).
             written; a wrong --trust says "signed by CN=..., not by the certificate you gave"
 Last line: "N passed, N failed".
 """
-import json, os, re, shutil, subprocess, sys
+import hashlib, json, os, re, shutil, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib
@@ -182,6 +185,83 @@ def main():
           f"class 1: the exhibit says what it is (4 page records of a sealed log): {out[:600]}")
     rc, out = text(*anchors, case)
     check("exhibit of" not in out and "case urn:uuid:" in out, "class 1: a case says it is a case and which")
+
+    # class 3: B's exhibit relabelled as A's; A's exhibit followed by B's seal, records and proof
+    ex_b = os.path.join(work, "ex-b.warc.zst")
+    run("export", other, "--url", f"http://127.0.0.1:{web_port}/thread/101.html", "-o", ex_b)
+    recs = zwarc.read(ex_b)
+    a_id = field(hs[0], "case")
+    recs[0].set("Custody-Exhibit-Of", a_id)
+    recs[0].fix()
+    relabelled = os.path.join(work, "ex-b-as-a.warc.zst")
+    zwarc.write(relabelled, recs)
+    rc, j = verify(*anchors, relabelled)
+    check(rc == 1 and any(e["check"] in ("exhibit case", "case identity") for e in j["errors"]),
+          f"class 3: B's exhibit relabelled as A's -> failed ({rc} {[e['check'] for e in j['errors']]})")
+    joined = os.path.join(work, "ex-a-plus-b.warc.zst")
+    zwarc.write(joined, zwarc.read(exhibit) + zwarc.read(ex_b)[1:])
+    rc, j = verify(*anchors, joined)
+    check(rc == 1, f"class 3: A's exhibit followed by B's seal, records and proof -> failed ({rc})")
+
+    # class 1: a one-file case relabelled as an exhibit, a page deleted, proofs of the rest appended
+    def leaf(r):
+        return hashlib.sha256(b"\0" + r.head).digest()
+
+    def node(a, b):
+        return hashlib.sha256(b"\1" + a + b).digest()
+
+    def mth(ls):
+        if len(ls) == 1:
+            return ls[0]
+        k = 1 << ((len(ls) - 1).bit_length() - 1)
+        return node(mth(ls[:k]), mth(ls[k:]))
+
+    def path(m, ls):
+        if len(ls) == 1:
+            return []
+        k = 1 << ((len(ls) - 1).bit_length() - 1)
+        return path(m, ls[:k]) + [mth(ls[k:])] if m < k else path(m - k, ls[k:]) + [mth(ls[:k])]
+    recs = zwarc.read(lib.capture_files(other)[0])
+    last = max(i for i, r in enumerate(recs) if r.get("Content-Type") == STH)
+    seal = json.loads(recs[last].block)
+    n = seal["tree_size"]
+    leaves = [leaf(r) for r in recs[:n]]
+    victim = next(i for i, r in enumerate(recs) if r.get("WARC-Type") == "response" and i > 3)
+    keep = [i for i in range(1, n) if i != victim and recs[i].get("Content-Type") != STH]
+    proof = {"seal": recs[last].get("WARC-Record-ID").strip("<>"), "tree_size": n, "root": seal["root"],
+             "records": [{"id": recs[i].get("WARC-Record-ID"), "index": i, "leaf": leaves[i].hex(),
+                          "path": [h.hex() for h in path(i, leaves)]} for i in keep]}
+    info = zwarc.copy_rec(recs[0])
+    info.set("Custody-Exhibit-Of", field(heads(other)[0], "case"))
+    info.block = info.block.replace(b"robots:", b"robots: ignore; was:")
+    info.fix()
+    pr = zwarc.copy_rec(recs[last])
+    pr.set("Content-Type", "application/vnd.custody.proof+json")
+    pr.set("WARC-Record-ID", "<urn:uuid:11111111-2222-4333-8444-555555555555>")
+    pr.block = json.dumps(proof).encode()
+    pr.fix()
+    forged = os.path.join(work, "case-as-exhibit.warc.zst")
+    zwarc.write(forged, [info] + [r for i, r in enumerate(recs[1:], 1) if i != victim] + [pr])
+    rc, out = text(*anchors, forged)
+    m = re.search(r"exhibit of case \S+: (\d+) of the (\d+) records in its sealed log are disclosed here", out)
+    check(rc != 0 or (m and int(m.group(1)) == len(keep) and int(m.group(2)) == n
+                      and "records sealed" not in out),
+          f"class 1: a case relabelled as an exhibit says 'exhibit of case X: {len(keep)} of the {n} records', "
+          f"never a full-case check ({rc}): {out[:700]}")
+
+    # class 4: an exhibit past the verifier's 100 000-record limit names the limit, never verified
+    recs = zwarc.read(exhibit)
+    extra = []
+    for k in range(100_001):
+        r = zwarc.Rec(b"WARC/1.1\r\nWARC-Type: metadata\r\nWARC-Record-ID: <urn:uuid:%08x-0000-4000-8000-000000000000>"
+                      b"\r\nWARC-Date: 2026-11-30T10:00:00Z\r\nContent-Type: text/plain\r\nContent-Length: 1\r\n\r\nx\r\n\r\n" % k)
+        r.fix()
+        extra.append(r)
+    big = os.path.join(work, "big-exhibit.warc.zst")
+    zwarc.write(big, recs[:-2] + extra + recs[-2:])
+    rc, j = verify(*anchors, big)
+    check(rc == 1 and any("VF_SEAL_MAX_EXHIBIT" in e["message"] for e in j["errors"]),
+          f"class 4: an exhibit past 100 000 records fails naming the limit ({rc} {j['errors'][:1]})")
 
     # ---------------------------------------------------------------- class 9: untrusted token times
     rc, out = text("--trust", crt, case)
