@@ -330,6 +330,14 @@ static void print_json(const vf_result_t *r)
 	json_object_set_new(seal, "seals", xjson(json_integer((json_int_t)r->anchors.seals)));
 	json_object_set_new(seal, "seals_ok", xjson(json_integer((json_int_t)r->anchors.seals_ok)));
 	json_object_set_new(seal, "unsealed_tail", xjson(json_integer((json_int_t)r->anchors.unsealed_tail)));
+	{
+		char *sc = vf_printable(r->anchors.scope, strlen(r->anchors.scope));
+		char *cl = vf_printable(r->anchors.claimed, strlen(r->anchors.claimed));
+		json_object_set_new(seal, "scope", xjson(json_string(sc ? sc : "")));
+		json_object_set_new(seal, "claimed_time", xjson(json_string(cl ? cl : "")));
+		free(sc);
+		free(cl);
+	}
 	arr = xjson(json_array());
 	for (i = 0; i < r->anchors.nsigners; i++) {
 		char *subj = vf_printable(r->anchors.signers[i].subject, strlen(r->anchors.signers[i].subject));
@@ -426,8 +434,16 @@ static void help(void)
 "                     rebuilt from the files gives each seal's tree-size and root\n"
 "    seal chain       each seal's previous-root is the previous seal's root\n"
 "    seal signature   the CMS signature holds over the tree head and, with\n"
-"                     --trust, the signer chains to it at the time the seal's\n"
-"                     time stamp proves (no stamp: --at, else now)\n"
+"                     --trust, the signer chains to it at the earliest trusted\n"
+"                     time proving the seal existed (its token's or a later\n"
+"                     stamp's; none: --at, else now); the body's certificate is\n"
+"                     the one that signed\n"
+"    opening seal     the case's first seal is its opening seal (custody-sth-v2\n"
+"                     kind: opening), nothing captured before it\n"
+"    closing seal     after a closing seal only a new file's warcinfo, stamps\n"
+"                     and a reopening seal follow; files and records agree\n"
+"    seal case        every seal and every file names the case of the first\n"
+"                     signed tree head\n"
 "    seal timestamp   each RFC 3161 token is over the tree head and, with\n"
 "                     --tsa-trust, chains to it at its own genTime\n"
 "    stamp            a stamp record (custody stamp) refers to an earlier seal\n"
@@ -445,8 +461,10 @@ static void help(void)
 "    Seals (signed Merkle tree heads with RFC 3161 timestamps) are what\n"
 "    anchors who captured a case and when. Records after the last seal are\n"
 "    reported as an unsealed tail and keep the verdict at intact; so do\n"
-"    unsigned or unstamped seals and missing anchors: the \"not checked\"\n"
-"    lines say what is not anchored.\n"
+"    unsigned or unstamped seals, missing anchors and a case whose last seal\n"
+"    is not a closing seal (\"the case was not closed\"; --resume closes it):\n"
+"    the \"not checked\" lines say what is not anchored. A token that does\n"
+"    not chain to --tsa-trust is reported as a claim, never as the time.\n"
 "\n"
 "OPTIONS\n"
 "    --trust CERT.pem\n"
