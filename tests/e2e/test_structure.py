@@ -233,6 +233,7 @@ def main():
                           "path": [h.hex() for h in path(i, leaves)]} for i in keep]}
     info = zwarc.copy_rec(recs[0])
     info.set("Custody-Exhibit-Of", field(heads(other)[0], "case"))
+    info.set("WARC-Filename", "case-as-exhibit.warc.zst")
     info.block = info.block.replace(b"robots:", b"robots: ignore; was:")
     info.fix()
     pr = zwarc.copy_rec(recs[last])
@@ -243,6 +244,8 @@ def main():
     forged = os.path.join(work, "case-as-exhibit.warc.zst")
     zwarc.write(forged, [info] + [r for i, r in enumerate(recs[1:], 1) if i != victim] + [pr])
     rc, out = text(*anchors, forged)
+    print(f"class 1: a one-file case relabelled as an exhibit -> exit {rc}: "
+          f"{(re.search(r'exhibit of case.*', out) or re.search(r'FAILED.*', out) or re.search('.*', out)).group(0)[:200]}")
     m = re.search(r"exhibit of case \S+: (\d+) of the (\d+) records in its sealed log are disclosed here", out)
     check(rc != 0 or (m and int(m.group(1)) == len(keep) and int(m.group(2)) == n
                       and "records sealed" not in out),
