@@ -4,7 +4,7 @@ still answers `verified` fails the suite and is printed.
 
 Servers on 127.0.0.1: the sample site and the test TSA. Two cases of the same operator (A and
 B, A rotated into several files, interim seals) and one exhibit of A are made once; then, from a
-seeded generator (MUTATE_SEED, default 19; MUTATE_BUDGET, default 1500 edits, 400 under the
+seeded generator (MUTATE_SEED, default 19; MUTATE_BUDGET, default 1500 edits, 200 under the
 sanitizer build), each edit is
 one of:
   records   delete, duplicate, swap with the next, insert a record of case B
@@ -361,7 +361,7 @@ def main():
     seed = int(os.environ.get("MUTATE_SEED", "19"))
     # the sanitizer build's verifier is about 3x slower: a smaller fixed budget there
     asan = "asan" in (lib.CUSTODY_VERIFY or "")
-    budget = int(os.environ.get("MUTATE_BUDGET", "400" if asan else "1500"))
+    budget = int(os.environ.get("MUTATE_BUDGET", "200" if asan else "1500"))
     work = lib.tmpdir("custody-mutate-")
     env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "config"))
     _, web_port = lib.start_http_server(SITE)
