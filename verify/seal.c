@@ -293,6 +293,13 @@ static void check_chain(vf_seal_t *s, void *ctx, uint64_t offset, const char *ri
 			s->sum.seals_trusted++;
 		return;
 	}
+	if (when < 0 && ci.signature_ok && ci.chain_checked && !ci.chain_ok &&
+	    (strstr(e.msg, "expired") || strstr(e.msg, "not yet valid"))) {
+		/* no trusted time shows when the seal was made: not a failure of the
+		 * evidence, but nothing anchors it (a claimed token time never does) */
+		s->sum.untimed_expired++;
+		return;
+	}
 	if (ci.signature_ok && ci.chain_checked && !ci.chain_ok &&
 	    (strstr(e.msg, "local issuer") || strstr(e.msg, "self-signed") ||
 	     strstr(e.msg, "self signed") || strstr(e.msg, "issuer certificate")))
@@ -761,6 +768,7 @@ void vf_seal_end_case(vf_seal_t *s, vf_seal_summary_t *sum)
 	sum->tail += s->sum.tail;
 	sum->seals_no_token += s->sum.seals_no_token;
 	sum->stamps += s->sum.stamps;
+	sum->untimed_expired += s->sum.untimed_expired;
 	sum->not_closed += s->sum.not_closed;
 	sum->legacy += s->sum.legacy;
 	sum->exhibits += s->sum.exhibits;
@@ -847,6 +855,11 @@ int vf_seal_verdict(const vf_seal_summary_t *m, int have_trust, int have_tsa_tru
 			     "--resume` closes it)");
 		verified = 0;
 	}
+	if (m->untimed_expired)
+		NOTE("%llu seal%s: the signer's certificate is not valid at the time checked (--at or "
+		     "now) and no trusted time stamp shows when the seal was made; give --tsa-trust so "
+		     "the token's time can be used", (unsigned long long)m->untimed_expired,
+		     m->untimed_expired == 1 ? "" : "s");
 	if (m->seals_no_token)
 		NOTE("%llu seal%s carr%s no time stamp at all (no token in the seal%s)",
 		     (unsigned long long)m->seals_no_token, m->seals_no_token == 1 ? "" : "s",

@@ -35,6 +35,7 @@ typedef struct {
 	char first_time[SEAL_TIME_LEN], last_time[SEAL_TIME_LEN]; /* trusted times (genTime) */
 	uint64_t seals_no_token;     /* seals whose body carries no token */
 	uint64_t stamps;             /* stamp records */
+	uint64_t untimed_expired;    /* signers out of validity at --at/now, no trusted time */
 	uint64_t not_closed;         /* cases whose last seal is not a closing seal */
 	uint64_t legacy;             /* ... of them with custody-sth-v1 heads */
 	uint64_t exhibits;           /* exhibits read */

@@ -271,6 +271,11 @@ def main():
     check("claims to come from" in out and "(not checked" in out and "existed no later than" not in out,
           f"class 9: without --tsa-trust the token time is a claim, never the headline: {out[:500]}")
 
+    rc, j = verify("--trust", crt, "--at", "2031-01-01", case)
+    check(rc == 3 and any("--tsa-trust" in n for n in j["not_checked"]),
+          f"class 9: --trust alone, after the operator's certificate expired: intact, never checked at a "
+          f"claimed token time, never failed ({rc} {j['errors'][:1]})")
+
     # ---------------------------------------------------------------- class 10 + issue 25: custody stamp
     late = os.path.join(work, "late")
     p = run("crawl", "-o", late, "--tsa", tsa + "fail", seed, env=env)
