@@ -1518,7 +1518,8 @@ static int crawl_open_case(crawl_t *c, arc_error_t *err)
 		c->sealer = seal_writer_new(&so);
 		if (!c->sealer)
 			return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
-		seal_writer_attach(c->sealer, c->cc.cas);
+		/* the opening (or, resumed, reopening) seal: before the first capture */
+		return seal_writer_open(c->sealer, c->cc.cas, err);
 	}
 	return 0;
 }

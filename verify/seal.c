@@ -14,6 +14,19 @@
  * bytes and, with --tsa-trust, chain at its own genTime. Records after the
  * last seal are an unsealed tail, counted and never called verified.
  *
+ * The case's structure is read from the signed heads (custody-sth-v2): the
+ * first seal must be an "opening" seal with nothing captured before it; a
+ * "closing" seal ends each session and must name the files and records the
+ * log holds; after it only a new file's warcinfo, stamp records and a
+ * "reopening" seal may follow. A case whose last seal is not a closing seal
+ * (a crash, a cut end, a v1 head) is never anchored. The case id is the one
+ * in the first signed head; a seal or warcinfo that names another fails.
+ *
+ * Time: only a token that chains to --tsa-trust gives a trusted time; the
+ * signer's chain is checked at the earliest trusted time proving the seal
+ * existed (its own token or a later stamp record's), and only without one at
+ * --at or now. A token that does not chain is reported as a claim.
+ *
  * An exhibit (custody export: first warcinfo with Custody-Exhibit-Of) holds a
  * few records of a case, the seal that covers them and a proof record: each
  * record's leaf is checked against the seal's root with its RFC 9162
@@ -44,7 +57,11 @@ typedef struct {
 	unsigned char sth[SEAL_STH_MAX];
 	size_t sth_len;
 	int stamped, time_trusted;
-	int64_t gen_time;
+	int64_t gen_time;               /* earliest trusted genTime, -1 none */
+	unsigned char *cms;             /* kept while the signer's chain waits for a trusted time */
+	size_t cms_len;
+	uint64_t offset;
+	void *ctx;
 } seen_seal_t;
 
 typedef struct {
@@ -74,6 +91,18 @@ struct vf_seal {
 	vf_seal_summary_t sum;
 	char fingerprint[ARC_DIGEST_LEN];
 	int64_t first_gen, last_gen;
+	int64_t claimed_gen;            /* earliest genTime of a token not checked against --tsa-trust */
+	char claimed_tsa[SEAL_SUBJECT_MAX];
+	/* the case's structure (signed heads) */
+	int last_kind;                  /* kind of the last seal (SEAL_KIND_*), -1 none */
+	int closed;                     /* the last seal is a closing seal */
+	int legacy;                     /* a custody-sth-v1 head was seen */
+	uint64_t captures_before_open;  /* capture records before the first seal */
+	uint64_t warcinfos;             /* warcinfo records in the log */
+	uint64_t since_seal;            /* records after the last seal that a seal should cover */
+	uint64_t ex_over;               /* exhibit records past VF_SEAL_MAX_EXHIBIT */
+	char head_case[ARC_UUID_LEN];   /* the case named by the first signed head */
+	void *last_ctx;
 };
 
 static void failf(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid,
@@ -131,6 +160,8 @@ vf_seal_t *vf_seal_new(const seal_trust_t *trust, const seal_trust_t *tsa_trust,
 	s->rep = *rep;
 	s->first_gen = -1;
 	s->last_gen = -1;
+	s->claimed_gen = -1;
+	s->last_kind = -1;
 	return s;
 }
 
@@ -138,15 +169,21 @@ static void case_reset(vf_seal_t *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->nseals; i++)
+	for (i = 0; i < s->nseals; i++) {
 		free(s->seals[i].id);
+		free(s->seals[i].cms);
+	}
 	for (i = 0; i < s->nex; i++)
 		free(s->ex[i].id);
 	s->nseals = s->nex = 0;
 	merkle_init(&s->tree);
 	s->started = s->broken = s->exhibit = s->have_prev = s->any_seal = 0;
 	s->case_id[0] = '\0';
+	s->head_case[0] = '\0';
 	s->last_seal_index = 0;
+	s->last_kind = -1;
+	s->closed = s->legacy = 0;
+	s->captures_before_open = s->warcinfos = s->since_seal = s->ex_over = 0;
 }
 
 void vf_seal_begin_case(vf_seal_t *s)
@@ -170,7 +207,9 @@ void vf_seal_free(vf_seal_t *s)
 }
 
 /* Verify the tokens of a seal or stamp over sth. Returns how many hold;
- * *trusted how many of those chain to --tsa-trust; *gen the earliest genTime. */
+ * *trusted how many of those chain to --tsa-trust; *gen the earliest genTime
+ * of those (-1: none). A token that holds but was not checked against
+ * --tsa-trust gives no time: it is kept as a claim, never the headline. */
 static size_t check_tokens(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid,
                            const seal_body_t *b, const void *sth, size_t sth_len, size_t *trusted,
                            int64_t *gen)
@@ -180,6 +219,16 @@ static size_t check_tokens(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const
 	*trusted = 0;
 	*gen = -1;
 	for (i = 0; i < b->ntokens; i++) {
+		size_t k;
+		for (k = 0; k < i; k++)
+			if (b->tokens[k].tsr.len == b->tokens[i].tsr.len &&
+			    !memcmp(b->tokens[k].tsr.data, b->tokens[i].tsr.data, b->tokens[i].tsr.len))
+				break;
+		if (k < i) {
+			failf(s, ctx, rec, rid, "seal timestamp", "token %zu repeats token %zu: a token is "
+			      "counted once", i + 1, k + 1);
+			continue;
+		}
 		seal_tsr_info_t ti;
 		arc_error_t e;
 		int rc = seal_tsr_verify(b->tokens[i].tsr.data, b->tokens[i].tsr.len, sth, sth_len,
@@ -191,8 +240,14 @@ static size_t check_tokens(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const
 		}
 		pass(s, ctx);
 		ok++;
-		if (ti.chain_ok)
-			(*trusted)++;
+		if (!ti.chain_ok) {
+			if (s->claimed_gen < 0 || ti.gen_time < s->claimed_gen) {
+				s->claimed_gen = ti.gen_time;
+				snprintf(s->claimed_tsa, sizeof s->claimed_tsa, "%s", ti.tsa_subject);
+			}
+			continue;
+		}
+		(*trusted)++;
 		if (*gen < 0 || ti.gen_time < *gen)
 			*gen = ti.gen_time;
 		if (!s->sum.tsa[0])
@@ -207,38 +262,153 @@ static size_t check_tokens(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const
 	return ok;
 }
 
-static void check_signature(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid,
-                            const seal_body_t *b, int64_t gen)
+/* The signer of a seal: a new one for the summary. */
+static void note_signer(vf_seal_t *s, const seal_cms_info_t *ci)
+{
+	if (strcmp(s->fingerprint, ci->fingerprint) != 0) {
+		if (s->fingerprint[0])
+			s->sum.signers++;
+		else
+			s->sum.signers = 1;
+		memcpy(s->fingerprint, ci->fingerprint, sizeof s->fingerprint);
+		snprintf(s->sum.signer, sizeof s->sum.signer, "%s", ci->subject);
+	}
+}
+
+/* The signer's chain to --trust at time when (seconds; <0: --at or now). */
+static void check_chain(vf_seal_t *s, void *ctx, uint64_t offset, const char *rid,
+                        const unsigned char *cms, size_t cms_len, const void *sth, size_t sth_len,
+                        int64_t when)
 {
 	seal_cms_info_t ci;
 	arc_error_t e;
-	int64_t when = gen >= 0 ? gen : s->at;
+	warc_rec_t at;
+
+	memset(&at, 0, sizeof at);
+	at.offset = offset;
+	if (seal_cms_verify(cms, cms_len, sth, sth_len, s->trust, when >= 0 ? when : s->at, &ci,
+	                    &e) == ARC_OK) {
+		pass(s, ctx);
+		if (ci.chain_ok)
+			s->sum.seals_trusted++;
+		return;
+	}
+	if (when < 0 && ci.signature_ok && ci.chain_checked && !ci.chain_ok &&
+	    (strstr(e.msg, "expired") || strstr(e.msg, "not yet valid"))) {
+		/* no trusted time shows when the seal was made: not a failure of the
+		 * evidence, but nothing anchors it (a claimed token time never does) */
+		s->sum.untimed_expired++;
+		return;
+	}
+	if (ci.signature_ok && ci.chain_checked && !ci.chain_ok &&
+	    (strstr(e.msg, "local issuer") || strstr(e.msg, "self-signed") ||
+	     strstr(e.msg, "self signed") || strstr(e.msg, "issuer certificate")))
+		failf(s, ctx, &at, rid, "seal signature",
+		      "the records are consistent, but the seals are signed by %s, not by the certificate "
+		      "you gave (--trust %s): %s", ci.subject, seal_trust_path(s->trust), e.msg);
+	else
+		failf(s, ctx, &at, rid, "seal signature", "%s", e.msg);
+}
+
+/* The signature over the head now; the chain at gen, the earliest trusted
+ * time (or, with none yet, later: a stamp record may bring one). Returns 1 if
+ * the chain check waits (x keeps the signature). */
+static void check_signature(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid,
+                            const seal_body_t *b, int64_t gen, seen_seal_t *x)
+{
+	seal_cms_info_t ci;
+	arc_error_t e;
 	int rc;
 
 	if (!b->cms.len) {
 		failf(s, ctx, rec, rid, "seal signature", "the seal is not signed (no \"cms\")");
 		return;
 	}
-	rc = seal_cms_verify(b->cms.data, b->cms.len, b->sth.data, b->sth.len, s->trust, when, &ci, &e);
-	if (ci.signature_ok)
-		s->sum.seals_signed_ok++;
-	if (rc != ARC_OK) {
+	rc = seal_cms_verify(b->cms.data, b->cms.len, b->sth.data, b->sth.len, NULL, -1, &ci, &e);
+	if (rc != ARC_OK || !ci.signature_ok) {
 		failf(s, ctx, rec, rid, "seal signature", "%s", e.msg);
-		if (!ci.signature_ok)
-			return;
+		return;
+	}
+	s->sum.seals_signed_ok++;
+	note_signer(s, &ci);
+	/* the body's certificate field must be the certificate that signed */
+	if (!b->cert_pem.len) {
+		failf(s, ctx, rec, rid, "seal certificate", "the seal's \"certificate\" field is missing "
+		      "(the writer always names the certificate that signed, here %s)", ci.subject);
 	} else {
-		pass(s, ctx);
-		if (ci.chain_ok)
-			s->sum.seals_trusted++;
+		char fp[ARC_DIGEST_LEN];
+		if (seal_pem_fingerprint(b->cert_pem.data, b->cert_pem.len, fp) != ARC_OK ||
+		    strcmp(fp, ci.fingerprint) != 0)
+			failf(s, ctx, rec, rid, "seal certificate",
+			      "the seal's \"certificate\" field is not the certificate that signed it (%s)",
+			      ci.subject);
 	}
-	if (strcmp(s->fingerprint, ci.fingerprint) != 0) {
-		if (s->fingerprint[0])
-			s->sum.signers++;
-		else
-			s->sum.signers = 1;
-		memcpy(s->fingerprint, ci.fingerprint, sizeof s->fingerprint);
-		snprintf(s->sum.signer, sizeof s->sum.signer, "%s", ci.subject);
+	if (!s->trust)
+		return;
+	if (gen >= 0 || !x) {
+		check_chain(s, ctx, rec->offset, rid, b->cms.data, b->cms.len, b->sth.data, b->sth.len, gen);
+		return;
 	}
+	if ((x->cms = malloc(b->cms.len)) != NULL) {
+		memcpy(x->cms, b->cms.data, b->cms.len);
+		x->cms_len = b->cms.len;
+		x->offset = rec->offset;
+		x->ctx = ctx;
+	} else {
+		check_chain(s, ctx, rec->offset, rid, b->cms.data, b->cms.len, b->sth.data, b->sth.len, -1);
+	}
+}
+
+/* A seal whose chain check waited: now, at when (a trusted time, or -1). */
+static void settle_chain(vf_seal_t *s, seen_seal_t *x, int64_t when)
+{
+	if (!x->cms)
+		return;
+	check_chain(s, x->ctx, x->offset, x->id, x->cms, x->cms_len, x->sth, x->sth_len, when);
+	free(x->cms);
+	x->cms = NULL;
+}
+
+/* The structure of the case from the signed head (not for exhibits). */
+static void check_structure(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid,
+                            const seal_sth_t *h)
+{
+	int first = s->last_kind < 0;
+
+	if (!s->head_case[0])
+		memcpy(s->head_case, h->case_id, sizeof s->head_case);
+	else if (strcmp(s->head_case, h->case_id) != 0)
+		failf(s, ctx, rec, rid, "seal case", "this seal names case %s, the case's first seal %s: "
+		      "records of another case were mixed in", h->case_id, s->head_case);
+	if (s->case_id[0] && strcmp(s->case_id, h->case_id) != 0)
+		failf(s, ctx, rec, rid, "seal case", "the seal names case %s, the files' warcinfo case %s",
+		      h->case_id, s->case_id);
+	if (h->version != SEAL_STH_V2) {
+		s->legacy = 1;
+		s->last_kind = SEAL_KIND_V1;
+		s->closed = 0;
+		return;
+	}
+	if (first && h->kind != SEAL_KIND_OPENING)
+		failf(s, ctx, rec, rid, "opening seal",
+		      "the case's first seal is a%s %s seal, not its opening seal: the start of the case "
+		      "was removed", h->kind == SEAL_KIND_INTERIM ? "n" : "", seal_kind_name(h->kind));
+	else if (!first && h->kind == SEAL_KIND_OPENING)
+		failf(s, ctx, rec, rid, "opening seal",
+		      "a second opening seal: the case was restarted or another case's seals were mixed in");
+	if (h->kind == SEAL_KIND_OPENING && s->captures_before_open)
+		failf(s, ctx, rec, rid, "opening seal", "%llu captured records come before the opening "
+		      "seal", (unsigned long long)s->captures_before_open);
+	if (s->closed && h->kind != SEAL_KIND_REOPENING)
+		failf(s, ctx, rec, rid, "closing seal", "a%s %s seal follows the closing seal: only a "
+		      "reopening seal may", h->kind == SEAL_KIND_INTERIM ? "n" : "", seal_kind_name(h->kind));
+	if (h->files != s->warcinfos)
+		failf(s, ctx, rec, rid, h->kind == SEAL_KIND_CLOSING ? "closing seal" : "seal files",
+		      "the seal says the case holds %llu capture file%s, the log before it has %llu: a "
+		      "file was removed or added", (unsigned long long)h->files, h->files == 1 ? "" : "s",
+		      (unsigned long long)s->warcinfos);
+	s->last_kind = h->kind;
+	s->closed = h->kind == SEAL_KIND_CLOSING;
 }
 
 static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid)
@@ -248,7 +418,7 @@ static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *
 	unsigned char root[MERKLE_HASH_LEN];
 	size_t ok, trusted;
 	int64_t gen;
-
+	seen_seal_t *x;
 	uint64_t fails_before = s->nfail;
 
 	s->sum.seals++;
@@ -274,42 +444,55 @@ static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *
 		} else {
 			pass(s, ctx);
 		}
-		if (s->case_id[0] && strcmp(s->case_id, b.sth_parsed.case_id) != 0)
-			failf(s, ctx, rec, rid, "seal case", "the seal names case %s, the files case %s",
-			      b.sth_parsed.case_id, s->case_id);
+		check_structure(s, ctx, rec, rid, &b.sth_parsed);
 		s->have_prev = 1;
 		memcpy(s->prev_root, b.sth_parsed.root, MERKLE_HASH_LEN);
 	}
 	ok = check_tokens(s, ctx, rec, rid, &b, b.sth.data, b.sth.len, &trusted, &gen);
-	check_signature(s, ctx, rec, rid, &b, gen);
+	if (b.ntokens == 0)
+		s->sum.seals_no_token++;
+	x = NULL;
 	if (s->nseals < VF_SEAL_MAX_SEALS) {
-		seen_seal_t *x;
 		if (s->nseals == s->capseals) {
 			size_t cap = s->capseals ? s->capseals * 2 : 16;
 			seen_seal_t *n = realloc(s->seals, cap * sizeof *n);
-			if (!n)
-				goto done;
-			s->seals = n;
-			s->capseals = cap;
+			if (n) {
+				s->seals = n;
+				s->capseals = cap;
+			}
 		}
-		x = &s->seals[s->nseals++];
-		memset(x, 0, sizeof *x);
-		x->id = bare(warc_rec_get(rec, "WARC-Record-ID"));
-		memcpy(x->sth, b.sth.data, b.sth.len);
-		x->sth_len = b.sth.len;
-		x->stamped = ok > 0;
-		x->time_trusted = trusted > 0;
-		x->gen_time = gen;
-		if (s->exhibit) { /* the exhibit's proof refers to this seal's root */
-			s->have_prev = 1;
-			memcpy(s->prev_root, b.sth_parsed.root, MERKLE_HASH_LEN);
-			s->ex_size = b.sth_parsed.tree_size; /* for the proof record */
+		if (s->nseals < s->capseals) {
+			x = &s->seals[s->nseals++];
+			memset(x, 0, sizeof *x);
+			x->id = bare(warc_rec_get(rec, "WARC-Record-ID"));
+			memcpy(x->sth, b.sth.data, b.sth.len);
+			x->sth_len = b.sth.len;
+			x->stamped = ok > 0;
+			x->time_trusted = trusted > 0;
+			x->gen_time = gen;
 		}
+	} else {
+		failf(s, ctx, rec, rid, "seal", "more than %d seals in one case: the verifier's limit "
+		      "(VF_SEAL_MAX_SEALS); stamp records for later seals cannot be matched", VF_SEAL_MAX_SEALS);
 	}
-done:
+	check_signature(s, ctx, rec, rid, &b, gen, x);
+	if (s->exhibit) { /* the exhibit's proof refers to this seal's root */
+		s->have_prev = 1;
+		memcpy(s->prev_root, b.sth_parsed.root, MERKLE_HASH_LEN);
+		s->ex_size = b.sth_parsed.tree_size; /* for the proof record */
+		if (!s->head_case[0])
+			memcpy(s->head_case, b.sth_parsed.case_id, sizeof s->head_case);
+		else if (strcmp(s->head_case, b.sth_parsed.case_id))
+			failf(s, ctx, rec, rid, "seal case", "this seal names case %s, the exhibit's first "
+			      "seal %s", b.sth_parsed.case_id, s->head_case);
+		if (s->case_id[0] && strcmp(s->case_id, b.sth_parsed.case_id))
+			failf(s, ctx, rec, rid, "exhibit case", "the exhibit's warcinfo says it is of case %s, "
+			      "its seal is of case %s", s->case_id, b.sth_parsed.case_id);
+	}
 	if (s->nfail == fails_before)
 		s->sum.seals_ok++;
 	s->any_seal = 1;
+	s->since_seal = 0;
 	s->last_seal_index = s->exhibit ? 0 : s->tree.size;
 	seal_body_free(&b);
 }
@@ -330,9 +513,11 @@ static void on_stamp(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char 
 	arc_error_t e;
 	char *ref = bare(warc_rec_get(rec, "WARC-Refers-To"));
 	seen_seal_t *x;
+	seal_sth_t h;
 	size_t ok, trusted;
 	int64_t gen;
 
+	s->sum.stamps++;
 	if (seal_body_parse(rec->block, (size_t)rec->block_len, 1, &b, &e) != ARC_OK) {
 		failf(s, ctx, rec, rid, "stamp", "%s", e.msg);
 		free(ref);
@@ -342,14 +527,21 @@ static void on_stamp(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char 
 	if (!x || !b.seal_id || strcmp(b.seal_id, ref) != 0) {
 		failf(s, ctx, rec, rid, "stamp", "the stamp refers to seal %s, which is not earlier in the case",
 		      ref ? ref : "(none)");
+	} else if (seal_sth_parse(x->sth, x->sth_len, &h, NULL) != ARC_OK ||
+	           h.tree_size != b.sth_parsed.tree_size ||
+	           memcmp(h.root, b.sth_parsed.root, MERKLE_HASH_LEN) != 0) {
+		failf(s, ctx, rec, rid, "stamp", "the stamp's \"tree_size\"/\"root\" are not those of the "
+		      "seal it names");
 	} else {
 		ok = check_tokens(s, ctx, rec, rid, &b, x->sth, x->sth_len, &trusted, &gen);
 		if (ok) {
 			x->stamped = 1;
 			if (trusted)
 				x->time_trusted = 1;
-			if (x->gen_time < 0 || gen < x->gen_time)
+			if (gen >= 0 && (x->gen_time < 0 || gen < x->gen_time))
 				x->gen_time = gen;
+			if (gen >= 0)
+				settle_chain(s, x, x->gen_time); /* the stamp proves when the seal existed */
 		}
 	}
 	free(ref);
@@ -440,8 +632,11 @@ void vf_seal_record(vf_seal_t *s, void *ctx, const warc_rec_t *rec)
 		const char *cid = warc_rec_get(rec, "Custody-Case-ID");
 		unsigned long num = 1;
 		if (type && !strcmp(type, "warcinfo") && warc_rec_get(rec, "Custody-Exhibit-Of")) {
+			const char *of = warc_rec_get(rec, "Custody-Exhibit-Of");
 			s->exhibit = 1;
 			s->started = 1;
+			if (strlen(of) < sizeof s->case_id)
+				memcpy(s->case_id, of, strlen(of) + 1);
 			return; /* the exhibit's own warcinfo is not in the case's log */
 		}
 		if (!type || strcmp(type, "warcinfo") || !fn || arc_case_name_parse(fn, &num, NULL) != 0 ||
@@ -453,6 +648,28 @@ void vf_seal_record(vf_seal_t *s, void *ctx, const warc_rec_t *rec)
 			if (cid && strlen(cid) < sizeof s->case_id)
 				memcpy(s->case_id, cid, strlen(cid) + 1);
 		}
+	} else if (type && !strcmp(type, "warcinfo") && !s->broken) {
+		/* every file of a case names the same case; an exhibit carries one warcinfo */
+		const char *cid = warc_rec_get(rec, s->exhibit ? "Custody-Exhibit-Of" : "Custody-Case-ID");
+		if (s->exhibit)
+			failf(s, ctx, rec, rid, "exhibit", "a second warcinfo record: an exhibit is one file");
+		else if (cid && s->case_id[0] && strcmp(cid, s->case_id) != 0)
+			failf(s, ctx, rec, rid, "seal case", "this file names case %.60s, the case's first "
+			      "file %s: files of another case were mixed in", cid, s->case_id);
+	}
+	s->last_ctx = ctx;
+	if (s->started && !s->broken && !s->exhibit) {
+		int allowed_after_close = s->closed && ((type && !strcmp(type, "warcinfo")) ||
+		                                        (is_meta && ct && !strcmp(ct, SEAL_CT_STAMP)));
+		if (type && !strcmp(type, "warcinfo"))
+			s->warcinfos++;
+		if (!s->any_seal && type && (!strcmp(type, "response") || !strcmp(type, "request") ||
+		                             !strcmp(type, "resource") || !strcmp(type, "revisit") ||
+		                             !strcmp(type, "conversion")))
+			s->captures_before_open++;
+		if (s->any_seal && !allowed_after_close &&
+		    !(is_meta && ct && !strcmp(ct, SEAL_CT_STH)))
+			s->since_seal++;
 	}
 	if (is_meta && ct && !strcmp(ct, SEAL_CT_STH))
 		on_seal(s, ctx, rec, rid);
@@ -464,13 +681,20 @@ void vf_seal_record(vf_seal_t *s, void *ctx, const warc_rec_t *rec)
 	}
 	if (s->exhibit) {
 		if (!(is_meta && ct && (!strcmp(ct, SEAL_CT_STH) || !strcmp(ct, SEAL_CT_STAMP))) &&
-		    s->nex < VF_SEAL_MAX_EXHIBIT) {
+		    s->nex >= VF_SEAL_MAX_EXHIBIT) {
+			if (s->ex_over++ == 0)
+				failf(s, ctx, rec, rid, "exhibit",
+				      "more than %d records: the verifier's exhibit limit (VF_SEAL_MAX_EXHIBIT); this "
+				      "record and every later one are not proven", VF_SEAL_MAX_EXHIBIT);
+		} else if (!(is_meta && ct && (!strcmp(ct, SEAL_CT_STH) || !strcmp(ct, SEAL_CT_STAMP)))) {
 			ex_rec_t *x;
 			if (s->nex == s->capex) {
 				size_t cap = s->capex ? s->capex * 2 : 16;
 				ex_rec_t *n = realloc(s->ex, cap * sizeof *n);
-				if (!n)
+				if (!n) {
+					s->ex_over++; /* counted as not proven */
 					return;
+				}
 				s->ex = n;
 				s->capex = cap;
 			}
@@ -489,23 +713,44 @@ void vf_seal_end_case(vf_seal_t *s, vf_seal_summary_t *sum)
 {
 	size_t i;
 
+	/* signers whose chain waited for a stamp that never came: --at or now */
+	for (i = 0; i < s->nseals; i++)
+		settle_chain(s, &s->seals[i], s->seals[i].gen_time);
 	if (s->exhibit) {
-		for (i = 0; i < s->nex; i++)
+		uint64_t proven = 0;
+		for (i = 0; i < s->nex; i++) {
 			if (!s->ex[i].proven)
 				s->sum.tail++; /* records of the exhibit no proof covers */
+			else
+				proven++;
+		}
+		s->sum.tail += s->ex_over;
+		s->sum.exhibits++;
+		s->sum.ex_disclosed += proven;
+		s->sum.ex_size += s->ex_size;
+		snprintf(s->sum.case_of, sizeof s->sum.case_of, "%s", s->head_case);
 	} else if (s->started && !s->broken) {
 		if (!s->any_seal) {
 			s->sum.tail += s->tree.size;
 		} else {
-			s->sum.tail += s->tree.size - s->last_seal_index - 1;
+			s->sum.tail += s->since_seal;
 			s->sum.records_sealed += s->last_seal_index;
+			if (!s->closed)
+				s->sum.not_closed++;
+			if (s->legacy)
+				s->sum.legacy++;
 		}
+		snprintf(s->sum.case_of, sizeof s->sum.case_of, "%s", s->head_case);
 	}
 	for (i = 0; i < s->nseals; i++) {
 		if (s->seals[i].stamped)
 			s->sum.seals_stamped_ok++;
 		if (s->seals[i].time_trusted)
 			s->sum.seals_time_trusted++;
+	}
+	if (s->first_gen < 0 && s->claimed_gen >= 0) {
+		seal_time_format(s->claimed_gen, s->sum.claimed_time);
+		memcpy(s->sum.claimed_tsa, s->claimed_tsa, sizeof s->sum.claimed_tsa);
 	}
 	if (s->first_gen >= 0)
 		seal_time_format(s->first_gen, s->sum.first_time);
@@ -521,6 +766,25 @@ void vf_seal_end_case(vf_seal_t *s, vf_seal_summary_t *sum)
 	sum->seals_time_trusted += s->sum.seals_time_trusted;
 	sum->proofs_ok += s->sum.proofs_ok;
 	sum->tail += s->sum.tail;
+	sum->seals_no_token += s->sum.seals_no_token;
+	sum->stamps += s->sum.stamps;
+	sum->untimed_expired += s->sum.untimed_expired;
+	sum->not_closed += s->sum.not_closed;
+	sum->legacy += s->sum.legacy;
+	sum->exhibits += s->sum.exhibits;
+	sum->ex_disclosed += s->sum.ex_disclosed;
+	sum->ex_size += s->sum.ex_size;
+	if (s->sum.case_of[0]) {
+		if (sum->case_of[0] && strcmp(sum->case_of, s->sum.case_of))
+			sum->cases++;
+		else if (!sum->case_of[0])
+			sum->cases = 1;
+		memcpy(sum->case_of, s->sum.case_of, sizeof sum->case_of);
+	}
+	if (s->sum.claimed_time[0] && !sum->claimed_time[0]) {
+		memcpy(sum->claimed_time, s->sum.claimed_time, sizeof sum->claimed_time);
+		memcpy(sum->claimed_tsa, s->sum.claimed_tsa, sizeof sum->claimed_tsa);
+	}
 	sum->not_from_start |= s->sum.not_from_start;
 	if (s->sum.signers > sum->signers)
 		sum->signers = s->sum.signers;
@@ -533,7 +797,8 @@ void vf_seal_end_case(vf_seal_t *s, vf_seal_summary_t *sum)
 	if (s->sum.last_time[0] && strcmp(s->sum.last_time, sum->last_time) > 0)
 		memcpy(sum->last_time, s->sum.last_time, sizeof sum->last_time);
 	memset(&s->sum, 0, sizeof s->sum);
-	s->first_gen = s->last_gen = -1;
+	s->first_gen = s->last_gen = s->claimed_gen = -1;
+	s->claimed_tsa[0] = '\0';
 	s->fingerprint[0] = '\0';
 	case_reset(s);
 }
@@ -579,14 +844,49 @@ int vf_seal_verdict(const vf_seal_summary_t *m, int have_trust, int have_tsa_tru
 	} else if (m->seals_time_trusted < m->seals) {
 		verified = 0;
 	}
+	if (m->not_closed) {
+		if (m->legacy)
+			NOTE("the case was not closed: its seals are custody-sth-v1 tree heads, written "
+			     "before custody marked a case's last seal; nothing proves the capture was not cut "
+			     "short or its end removed");
+		else
+			NOTE("the case was not closed: the capture may have been cut short, or its end "
+			     "removed (a crawl that crashed or was killed leaves this; `custody crawl "
+			     "--resume` closes it)");
+		verified = 0;
+	}
+	if (m->untimed_expired)
+		NOTE("%llu seal%s: the signer's certificate is not valid at the time checked (--at or "
+		     "now) and no trusted time stamp shows when the seal was made; give --tsa-trust so "
+		     "the token's time can be used", (unsigned long long)m->untimed_expired,
+		     m->untimed_expired == 1 ? "" : "s");
+	if (m->seals_no_token)
+		NOTE("%llu seal%s carr%s no time stamp at all (no token in the seal%s)",
+		     (unsigned long long)m->seals_no_token, m->seals_no_token == 1 ? "" : "s",
+		     m->seals_no_token == 1 ? "ies" : "y", m->stamps ? "; a stamp record may add one" : "");
 	if (m->signers > 1)
 		NOTE("the seals were signed with %d different certificates", m->signers);
-	snprintf(headline, hlsz, "%llu seal%s%s%s%s%s%s%s%s",
-	         (unsigned long long)m->seals, m->seals == 1 ? "" : "s",
-	         m->signer[0] ? ": signed by " : "", m->signer,
-	         m->first_time[0] ? "; existed no later than " : "", m->last_time,
-	         m->first_time[0] ? " UTC according to " : "", m->tsa,
-	         m->proofs_ok ? " (exhibit: inclusion proofs hold)" : "");
+	if (m->cases > 1)
+		NOTE("the files given hold more than one case");
+	if (m->exhibits)
+		snprintf(headline, hlsz, "exhibit of case %s: %llu of the %llu records in its sealed log "
+		         "are disclosed here%s%s%s%s%s%s", m->case_of, (unsigned long long)m->ex_disclosed,
+		         (unsigned long long)m->ex_size,
+		         m->signer[0] ? "; signed by " : "", m->signer,
+		         m->first_time[0] ? "; existed no later than " : "", m->last_time,
+		         m->first_time[0] ? " UTC according to " : "", m->tsa);
+	else
+		snprintf(headline, hlsz, "%s%s%llu seal%s%s%s%s%s%s%s",
+		         m->case_of[0] ? "case " : "", m->case_of[0] ? m->case_of : "",
+		         (unsigned long long)m->seals, m->seals == 1 ? "" : "s",
+		         m->signer[0] ? ": signed by " : "", m->signer,
+		         m->first_time[0] ? "; existed no later than " : "", m->last_time,
+		         m->first_time[0] ? " UTC according to " : "", m->tsa);
+	if (!m->first_time[0] && m->claimed_time[0]) {
+		size_t hl = strlen(headline);
+		snprintf(headline + hl, hlsz - hl, "; a token that claims to come from %s says %s "
+		         "(not checked: no --tsa-trust anchor it chains to)", m->claimed_tsa, m->claimed_time);
+	}
 #undef NOTE
 	*nnotes = n;
 	return verified;

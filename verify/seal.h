@@ -33,6 +33,18 @@ typedef struct {
 	char signer[SEAL_SUBJECT_MAX];
 	char tsa[SEAL_SUBJECT_MAX];
 	char first_time[SEAL_TIME_LEN], last_time[SEAL_TIME_LEN]; /* trusted times (genTime) */
+	uint64_t seals_no_token;     /* seals whose body carries no token */
+	uint64_t stamps;             /* stamp records */
+	uint64_t untimed_expired;    /* signers out of validity at --at/now, no trusted time */
+	uint64_t not_closed;         /* cases whose last seal is not a closing seal */
+	uint64_t legacy;             /* ... of them with custody-sth-v1 heads */
+	uint64_t exhibits;           /* exhibits read */
+	uint64_t ex_disclosed;       /* their records proven by inclusion */
+	uint64_t ex_size;            /* the records of their seals' logs */
+	int cases;                   /* distinct cases (signed heads) */
+	char case_of[ARC_UUID_LEN];  /* the case named by the signed heads */
+	char claimed_time[SEAL_TIME_LEN];   /* earliest time of a token not checked against --tsa-trust */
+	char claimed_tsa[SEAL_SUBJECT_MAX];
 } vf_seal_summary_t;
 
 typedef struct vf_seal vf_seal_t;

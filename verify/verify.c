@@ -147,6 +147,19 @@ static void seal_group_end(void *state, vf_ctx_t *c)
 		a->signers[0].seals = h->sum.seals;
 		a->nsigners = 1;
 	}
+	a->scope[0] = a->claimed[0] = '\0';
+	if (h->sum.exhibits)
+		snprintf(a->scope, sizeof a->scope, "exhibit of case %s: %llu of the %llu records in its "
+		         "sealed log are disclosed here (the exhibit's own warcinfo and proof record are "
+		         "not evidence)", h->sum.case_of, (unsigned long long)h->sum.ex_disclosed,
+		         (unsigned long long)h->sum.ex_size);
+	else if (h->sum.case_of[0])
+		snprintf(a->scope, sizeof a->scope, "case %s (named by its signed tree heads): %llu "
+		         "records sealed", h->sum.case_of, (unsigned long long)h->sum.records_sealed);
+	if (!h->sum.last_time[0] && h->sum.claimed_time[0])
+		snprintf(a->claimed, sizeof a->claimed, "a token that claims to come from %s says "
+		         "%.10s %.8s UTC (not checked: give --tsa-trust)", h->sum.claimed_tsa,
+		         h->sum.claimed_time, h->sum.claimed_time + 11);
 	a->ntimes = 0;
 	if (h->sum.last_time[0]) {
 		/* "2026-11-30T10:42:07Z" as a reader writes it: "2026-11-30 10:42:07 UTC" */
@@ -213,6 +226,8 @@ static void print_seal_line(const vf_anchors_t *s, int verified)
 		for (i = 1; i < s->ntimes; i++)
 			printf(" (and %s at %s)", s->times[i].tsa, s->times[i].time);
 	}
+	if (!s->ntimes && s->claimed[0])
+		printf("; %s", s->claimed);
 	if (!verified && (s->nsigners || s->ntimes))
 		printf(", not anchored: see \"not checked\")");
 }
@@ -244,8 +259,10 @@ static void print_human(const vf_result_t *r, int quiet)
 		       (unsigned long long)f->records, (unsigned long long)f->passed,
 		       (unsigned long long)f->failed);
 	}
-	if (r->case_id && *r->case_id)
-		printf("case: %s\n", r->case_id);
+	if (r->anchors.scope[0])
+		printf("%s\n", r->anchors.scope);
+	else if (r->case_id && *r->case_id)
+		printf("case: %s (named by an unsealed warcinfo field)\n", r->case_id);
 	if (r->findings_checked)
 		printf("findings: %llu fragments checked against the captured payloads\n",
 		       (unsigned long long)r->findings_checked);
@@ -313,6 +330,14 @@ static void print_json(const vf_result_t *r)
 	json_object_set_new(seal, "seals", xjson(json_integer((json_int_t)r->anchors.seals)));
 	json_object_set_new(seal, "seals_ok", xjson(json_integer((json_int_t)r->anchors.seals_ok)));
 	json_object_set_new(seal, "unsealed_tail", xjson(json_integer((json_int_t)r->anchors.unsealed_tail)));
+	{
+		char *sc = vf_printable(r->anchors.scope, strlen(r->anchors.scope));
+		char *cl = vf_printable(r->anchors.claimed, strlen(r->anchors.claimed));
+		json_object_set_new(seal, "scope", xjson(json_string(sc ? sc : "")));
+		json_object_set_new(seal, "claimed_time", xjson(json_string(cl ? cl : "")));
+		free(sc);
+		free(cl);
+	}
 	arr = xjson(json_array());
 	for (i = 0; i < r->anchors.nsigners; i++) {
 		char *subj = vf_printable(r->anchors.signers[i].subject, strlen(r->anchors.signers[i].subject));
@@ -409,8 +434,16 @@ static void help(void)
 "                     rebuilt from the files gives each seal's tree-size and root\n"
 "    seal chain       each seal's previous-root is the previous seal's root\n"
 "    seal signature   the CMS signature holds over the tree head and, with\n"
-"                     --trust, the signer chains to it at the time the seal's\n"
-"                     time stamp proves (no stamp: --at, else now)\n"
+"                     --trust, the signer chains to it at the earliest trusted\n"
+"                     time proving the seal existed (its token's or a later\n"
+"                     stamp's; none: --at, else now); the body's certificate is\n"
+"                     the one that signed\n"
+"    opening seal     the case's first seal is its opening seal (custody-sth-v2\n"
+"                     kind: opening), nothing captured before it\n"
+"    closing seal     after a closing seal only a new file's warcinfo, stamps\n"
+"                     and a reopening seal follow; files and records agree\n"
+"    seal case        every seal and every file names the case of the first\n"
+"                     signed tree head\n"
 "    seal timestamp   each RFC 3161 token is over the tree head and, with\n"
 "                     --tsa-trust, chains to it at its own genTime\n"
 "    stamp            a stamp record (custody stamp) refers to an earlier seal\n"
@@ -428,8 +461,10 @@ static void help(void)
 "    Seals (signed Merkle tree heads with RFC 3161 timestamps) are what\n"
 "    anchors who captured a case and when. Records after the last seal are\n"
 "    reported as an unsealed tail and keep the verdict at intact; so do\n"
-"    unsigned or unstamped seals and missing anchors: the \"not checked\"\n"
-"    lines say what is not anchored.\n"
+"    unsigned or unstamped seals, missing anchors and a case whose last seal\n"
+"    is not a closing seal (\"the case was not closed\"; --resume closes it):\n"
+"    the \"not checked\" lines say what is not anchored. A token that does\n"
+"    not chain to --tsa-trust is reported as a claim, never as the time.\n"
 "\n"
 "OPTIONS\n"
 "    --trust CERT.pem\n"

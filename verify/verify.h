@@ -144,6 +144,13 @@ typedef struct {
 	/* 1: every seal verified, every signer chains to --trust and every token to
 	 * --tsa-trust: with no failures and no unsealed tail the verdict is "verified" */
 	int anchored;
+	/* what was verified, from the signed tree heads: "case urn:uuid:... (N records
+	 * in its sealed log)" or "exhibit of case X: N of the M records in its
+	 * sealed log are disclosed here"; "" without a seal */
+	char scope[320];
+	/* a token time not checked against --tsa-trust: "a token that claims to come
+	 * from ... says ... (not checked)"; never shown as the time */
+	char claimed[SEAL_SUBJECT_MAX + 160];
 } vf_anchors_t;
 
 typedef struct {

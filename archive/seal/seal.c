@@ -210,6 +210,25 @@ int seal_body_parse(const void *data, size_t len, int stamp, seal_body_t *b, arc
 		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "%s: not a JSON object (%s)", what,
 		                o ? "another JSON value" : je.text);
 	}
+	{
+		/* every field is one the verifier checks: no unknown key rides along */
+		static const char *const seal_keys[] = { "sth", "cms", "certificate", "timestamps",
+		                                         "tree_size", "root", NULL };
+		static const char *const stamp_keys[] = { "seal", "timestamps", "tree_size", "root", NULL };
+		const char *const *allowed = stamp ? stamp_keys : seal_keys;
+		const char *key;
+		json_t *val;
+		json_object_foreach(o, key, val) {
+			size_t k;
+			(void)val;
+			for (k = 0; allowed[k] && strcmp(allowed[k], key); k++)
+				;
+			if (!allowed[k]) {
+				rc = arc_fail(err, ARC_EFORMAT, "", 0, NULL, "%s: unknown field \"%.40s\"", what, key);
+				goto done;
+			}
+		}
+	}
 	if (stamp) {
 		v = json_object_get(o, "seal");
 		if (!json_is_string(v) || json_string_length(v) > 128 ||
@@ -248,6 +267,11 @@ int seal_body_parse(const void *data, size_t len, int stamp, seal_body_t *b, arc
 		seal_token_t *k = &b->tokens[b->ntokens++];
 		if (!json_is_string(u) || json_string_length(u) >= sizeof k->tsa) {
 			rc = arc_fail(err, ARC_EFORMAT, "", 0, NULL, "%s: timestamp %zu without its \"tsa\"", what, i);
+			goto done;
+		}
+		if (json_object_size(t) != 2) {
+			rc = arc_fail(err, ARC_EFORMAT, "", 0, NULL, "%s: timestamp %zu has fields other than "
+			              "\"tsa\" and \"tsr\"", what, i);
 			goto done;
 		}
 		memcpy(k->tsa, json_string_value(u), json_string_length(u) + 1);

@@ -1,15 +1,23 @@
 /*
  * sealer.c — the sealer: writes seal records into a case as its Merkle log
- * grows (the bodies' format is in seal.c).
+ * grows (the bodies' format is in seal.c, the tree head's in sth.c).
  *
- * The sealer is attached to an arc_case as its hook: after every write it
- * seals when N records or S seconds have passed since the last seal, before a
- * rotation so that every file ends sealed, and at close. Signing and the
- * time-stamp callback run synchronously (the callback's own timeouts bound
- * the wait); a TSA that fails leaves the seal unstamped and the crawl goes on.
+ * A session of writing (a crawl, a --resume, custody stamp with a key) is
+ * framed by two seals: seal_writer_open writes the first one at once
+ * ("opening" for a new case: over its warcinfo and whatever else was written
+ * before the first capture, the start of the trusted capture window;
+ * "reopening" for a case that already holds seals), and arc_case_close,
+ * through the hook, writes the "closing" seal whose head says how many files
+ * and records the case now holds. In between, the sealer is the case's hook:
+ * after every write it seals ("interim") when N records or S seconds have
+ * passed since the last seal, and before a rotation so that every file ends
+ * sealed. Signing and the time-stamp callback run synchronously (the
+ * callback's own timeouts bound the wait); a TSA that fails leaves the seal
+ * unstamped and the crawl goes on.
  *
  * Must never: write a seal whose tree head does not match the log as written,
- * or let a failed signature pass as a signed seal.
+ * let a failed signature pass as a signed seal, or write a seal after the
+ * closing one in the same session.
  */
 #include "archive.h"
 
@@ -26,6 +34,7 @@ struct seal_writer {
 	uint64_t every;                    /* records between seals */
 	int64_t interval;                  /* seconds between seals */
 	int64_t last_time;                 /* when the last seal was written (or the sealer attached) */
+	int opened, closed;                /* this session's first / closing seal written */
 	seal_writer_stats_t st;
 };
 
@@ -55,7 +64,7 @@ const seal_writer_stats_t *seal_writer_stats(const seal_writer_t *s)
 }
 
 /* Body of a seal over the case's log as it stands. */
-static int make_seal(seal_writer_t *s, arc_case_t *c, seal_body_t *b, arc_error_t *err)
+static int make_seal(seal_writer_t *s, arc_case_t *c, int kind, seal_body_t *b, arc_error_t *err)
 {
 	const merkle_tree_t *t = arc_case_tree(c);
 	uint64_t psize;
@@ -63,6 +72,10 @@ static int make_seal(seal_writer_t *s, arc_case_t *c, seal_body_t *b, arc_error_
 	int rc;
 
 	memset(b, 0, sizeof *b);
+	b->sth_parsed.version = SEAL_STH_V2;
+	b->sth_parsed.kind = kind;
+	b->sth_parsed.files = arc_case_file_count(c);
+	b->sth_parsed.records = t->size + 1;
 	b->sth_parsed.tree_size = t->size;
 	merkle_root(t, b->sth_parsed.root);
 	if (seal_time_format((int64_t)time(NULL), b->sth_parsed.time) != ARC_OK)
@@ -115,18 +128,14 @@ int seal_write_body(arc_case_t *c, const seal_body_t *b, int stamp, const char *
 	return rc;
 }
 
-int seal_now(seal_writer_t *s, arc_case_t *c, arc_error_t *err)
+/* Write one seal of the given kind over the log as it stands; fsyncs. */
+static int write_seal(seal_writer_t *s, arc_case_t *c, int kind, arc_error_t *err)
 {
 	seal_body_t b;
 	warc_written_t w;
-	uint64_t size = arc_case_tree(c)->size, psize = 0;
-	unsigned char root[MERKLE_HASH_LEN];
 	int rc;
 
-	/* nothing new since the last seal: the log holds only the seal record itself */
-	if (arc_case_last_seal(c, &psize, root) && size <= psize + 1)
-		return ARC_OK;
-	if ((rc = make_seal(s, c, &b, err)) != ARC_OK) {
+	if ((rc = make_seal(s, c, kind, &b, err)) != ARC_OK) {
 		seal_body_free(&b);
 		return rc;
 	}
@@ -144,6 +153,56 @@ int seal_now(seal_writer_t *s, arc_case_t *c, arc_error_t *err)
 	return rc;
 }
 
+/* The session's first seal: opening for a new case, reopening otherwise. */
+static int first_seal(seal_writer_t *s, arc_case_t *c, arc_error_t *err)
+{
+	uint64_t psize;
+	unsigned char root[MERKLE_HASH_LEN];
+	int kind = arc_case_last_seal(c, &psize, root) ? SEAL_KIND_REOPENING : SEAL_KIND_OPENING;
+
+	s->opened = 1;
+	return write_seal(s, c, kind, err);
+}
+
+int seal_writer_open(seal_writer_t *s, arc_case_t *c, arc_error_t *err)
+{
+	if (!s || !c)
+		return arc_fail(err, ARC_EINVAL, "", 0, NULL, "seal_writer_open: bad arguments");
+	seal_writer_attach(s, c);
+	if (s->opened)
+		return ARC_OK;
+	return first_seal(s, c, err);
+}
+
+int seal_now(seal_writer_t *s, arc_case_t *c, arc_error_t *err)
+{
+	uint64_t size = arc_case_tree(c)->size, psize = 0;
+	unsigned char root[MERKLE_HASH_LEN];
+
+	if (s->closed)
+		return ARC_OK; /* what follows a closing seal is a tail, never sealed in this session */
+	if (!s->opened)
+		return first_seal(s, c, err);
+	/* nothing new since the last seal: the log holds only the seal record itself */
+	if (arc_case_last_seal(c, &psize, root) && size <= psize + 1)
+		return ARC_OK;
+	return write_seal(s, c, SEAL_KIND_INTERIM, err);
+}
+
+int seal_close(seal_writer_t *s, arc_case_t *c, arc_error_t *err)
+{
+	int rc;
+
+	if (!s || !c)
+		return arc_fail(err, ARC_EINVAL, "", 0, NULL, "seal_close: bad arguments");
+	if (s->closed)
+		return ARC_OK;
+	if (!s->opened && (rc = first_seal(s, c, err)) != ARC_OK)
+		return rc;
+	s->closed = 1;
+	return write_seal(s, c, SEAL_KIND_CLOSING, err);
+}
+
 /* The arc_case hook. */
 static int seal_hook(void *ctx, arc_case_t *c, int event, arc_error_t *err)
 {
@@ -158,6 +217,8 @@ static int seal_hook(void *ctx, arc_case_t *c, int event, arc_error_t *err)
 		    (int64_t)time(NULL) - s->last_time < s->interval)
 			return ARC_OK;
 	}
+	if (event == ARC_CASE_CLOSING)
+		return seal_close(s, c, err);
 	return seal_now(s, c, err);
 }
 

@@ -75,18 +75,37 @@ int merkle_unhex(const char *s, size_t len, unsigned char out[MERKLE_HASH_LEN]);
 #define SEAL_STH_MAX  512   /* bytes of a tree head text */
 #define SEAL_TIME_LEN 21    /* "YYYY-MM-DDThh:mm:ssZ" + NUL */
 
+/* What a seal is in the case's life (custody-sth-v2 "kind:"). A v1 head has
+ * no kind (SEAL_KIND_V1): an old case, never read as closed. */
+enum {
+	SEAL_KIND_V1 = 0,
+	SEAL_KIND_OPENING = 1,    /* the first seal of the case: over its warcinfo (and environment) */
+	SEAL_KIND_REOPENING = 2,  /* the first seal of a later session (--resume, stamp, watch) */
+	SEAL_KIND_INTERIM = 3,    /* by count, interval or before a rotation */
+	SEAL_KIND_CLOSING = 4     /* the last seal of a session: the case holds files/records */
+};
+#define SEAL_STH_V2 2
+
 typedef struct {
+	int version;                                  /* 0: custody-sth-v1; SEAL_STH_V2 */
+	int kind;                                     /* SEAL_KIND_* (v2) */
 	uint64_t tree_size;
 	unsigned char root[MERKLE_HASH_LEN];
 	char time[SEAL_TIME_LEN];                     /* "2026-11-30T10:42:07Z" */
 	char case_id[ARC_UUID_LEN];                   /* "urn:uuid:..." */
 	int has_previous;                             /* 0: "previous-root: none" */
 	unsigned char previous_root[MERKLE_HASH_LEN];
+	uint64_t files;                               /* v2: capture files the log spans, this one included */
+	uint64_t records;                             /* v2: records of the log including this seal */
 } seal_sth_t;
 
-/* Appends the exact text (six "\n"-ended lines) to out. 0, ARC_EINVAL, ARC_ENOMEM. */
+/* "opening" | "reopening" | "interim" | "closing" ("" for v1). */
+const char *seal_kind_name(int kind);
+/* Appends the exact text (v1: six, v2: nine "\n"-ended lines) to out.
+ * 0, ARC_EINVAL, ARC_ENOMEM. */
 int seal_sth_format(const seal_sth_t *s, arc_buf_t *out);
-/* Strict: only the text seal_sth_format writes is accepted. 0 or ARC_EFORMAT. */
+/* Strict: only the text seal_sth_format writes is accepted (v1 or v2; a v2
+ * head whose records is not tree-size + 1 is refused). 0 or ARC_EFORMAT. */
 int seal_sth_parse(const void *data, size_t len, seal_sth_t *s, arc_error_t *err);
 /* Seconds since the epoch <-> "YYYY-MM-DDThh:mm:ssZ" (a real calendar date). */
 int seal_time_format(int64_t t, char out[SEAL_TIME_LEN]);
@@ -146,6 +165,9 @@ typedef struct {
 	int64_t signing_time;      /* the signer's claim, -1 if absent */
 	int64_t not_before, not_after;
 } seal_cms_info_t;
+/* "sha256:<hex>" of the DER of the first certificate of a PEM text, as
+ * seal_cms_info_t.fingerprint. 0 or ARC_EFORMAT. */
+int seal_pem_fingerprint(const void *pem, size_t len, char fingerprint[ARC_DIGEST_LEN]);
 /* Check a detached CMS signature over data; with trust, also the signer's
  * chain as of time at (seconds; <0: now). 0 only if everything asked holds;
  * ARC_EDIGEST (signature or chain), ARC_EFORMAT (not a one-signer detached
@@ -229,6 +251,8 @@ void seal_body_free(seal_body_t *b);
 /* The case's Merkle log, kept by arc_case: every record written (warcinfo
  * included) is a leaf; opening an existing case rebuilds it from the files. */
 const merkle_tree_t *arc_case_tree(const arc_case_t *c);
+/* Capture files the case's log spans, the one being written included. */
+uint64_t arc_case_file_count(const arc_case_t *c);
 /* 1 and the size and root of the tree the last seal covered, 0 if none. */
 int arc_case_last_seal(const arc_case_t *c, uint64_t *size, unsigned char root[MERKLE_HASH_LEN]);
 void arc_case_set_last_seal(arc_case_t *c, uint64_t size, const unsigned char root[MERKLE_HASH_LEN]);
@@ -256,8 +280,18 @@ typedef struct {
 typedef struct seal_writer seal_writer_t;
 seal_writer_t *seal_writer_new(const seal_writer_opts_t *o);
 void seal_writer_free(seal_writer_t *s);
-/* Seal the case as it grows (sets the case's hook). */
+/* Seal the case as it grows (sets the case's hook) without writing a seal
+ * now; production code calls seal_writer_open instead. */
 void seal_writer_attach(seal_writer_t *s, arc_case_t *c);
+/* Begin a session: attach, and write its first seal at once, "opening" if
+ * the case has no seal yet, else "reopening". Call it after what belongs in
+ * the opening window (the warcinfo arc_case_open wrote, an environment
+ * record) and before the first capture. 0 or an ARC_E* code. */
+int seal_writer_open(seal_writer_t *s, arc_case_t *c, arc_error_t *err);
+/* End a session: the closing seal (its head says the files and records the
+ * case holds). arc_case_close calls it through the hook when not done yet;
+ * records written after it are an unsealed tail. */
+int seal_close(seal_writer_t *s, arc_case_t *c, arc_error_t *err);
 /* Seal now unless nothing was written since the last seal; fsyncs. */
 int seal_now(seal_writer_t *s, arc_case_t *c, arc_error_t *err);
 const seal_writer_stats_t *seal_writer_stats(const seal_writer_t *s);

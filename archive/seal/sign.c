@@ -806,6 +806,24 @@ void seal_cert_info(const X509 *x, char *subject, char *issuer, size_t n,
 
 /* ---------------------------------------------------------------- verification */
 
+int seal_pem_fingerprint(const void *pem, size_t len, char fingerprint[ARC_DIGEST_LEN])
+{
+	BIO *b;
+	X509 *x;
+
+	fingerprint[0] = '\0';
+	if (!pem || len == 0 || len > SEAL_MAX_CMS || !(b = BIO_new_mem_buf(pem, (int)len)))
+		return ARC_EFORMAT;
+	x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	BIO_free(b);
+	ERR_clear_error();
+	if (!x)
+		return ARC_EFORMAT;
+	seal_cert_info(x, NULL, NULL, 0, fingerprint, NULL, NULL);
+	X509_free(x);
+	return fingerprint[0] ? ARC_OK : ARC_EFORMAT;
+}
+
 int seal_chain_check(const seal_trust_t *trust, X509 *x509, STACK_OF(X509) *untrusted_stack,
                      int64_t at, int purpose, char *why, size_t whysz)
 {

@@ -1,17 +1,33 @@
 /*
  * sth.c — the signed tree head: the exact text a seal signs and timestamps.
  *
- *     custody-sth-v1\n
+ *     custody-sth-v2\n
+ *     case: urn:uuid:<lower-case uuid>\n
+ *     kind: opening | reopening | interim | closing\n
  *     tree-size: 1234\n
  *     root: <64 lower-case hex>\n
- *     time: 2026-11-30T10:42:07Z\n
- *     case: urn:uuid:<lower-case uuid>\n
  *     previous-root: <64 lower-case hex> | none\n
+ *     time: 2026-11-30T10:42:07Z\n
+ *     files: 3\n
+ *     records: 1235\n
  *
- * Six lines, each ending in one "\n", in this order, nothing else. The text
- * is small enough to read aloud in court and to feed unchanged to stock
- * `openssl cms -verify -content` and `openssl ts -verify -data`. There is
- * exactly one spelling of each head: the parser rebuilds the text from what
+ * Nine lines, each ending in one "\n", in this order, nothing else. kind
+ * says where the seal stands in the case's life: the opening seal covers the
+ * first file's warcinfo (and what else is written before the first capture)
+ * and starts the trusted capture window; a closing seal ends a session and
+ * says, under signature, how many capture files (files, its own included)
+ * and records (records, itself included: tree-size + 1) the case holds; a
+ * reopening seal begins a later session (--resume, custody stamp with a key).
+ * What kind of thing is verified and which case it is are read from here,
+ * never from an unsigned field.
+ *
+ * custody-sth-v1 (six lines: tree-size, root, time, case, previous-root) is
+ * still read, for cases written before v2; such a case has no closing seal
+ * and is never "verified".
+ *
+ * The text is small enough to read aloud in court and to feed unchanged to
+ * stock `openssl cms -verify -content` and `openssl ts -verify -data`. There
+ * is exactly one spelling of each head: the parser rebuilds the text from what
  * it parsed and refuses input that differs from it by a single byte (leading
  * zeros, upper-case hex, CRLF, trailing bytes), so two byte strings never
  * claim the same head.
@@ -24,7 +40,15 @@
 #include <string.h>
 #include <time.h>
 
-#define STH_MAGIC "custody-sth-v1"
+#define STH_MAGIC    "custody-sth-v1"
+#define STH_MAGIC_V2 "custody-sth-v2"
+
+static const char *const kind_names[] = { "", "opening", "reopening", "interim", "closing" };
+
+const char *seal_kind_name(int kind)
+{
+	return kind >= 0 && kind <= SEAL_KIND_CLOSING ? kind_names[kind] : "";
+}
 
 int seal_time_format(int64_t t, char out[SEAL_TIME_LEN])
 {
@@ -113,6 +137,18 @@ int seal_sth_format(const seal_sth_t *s, arc_buf_t *out)
 		merkle_hex(s->previous_root, prev);
 	else
 		memcpy(prev, "none", 5);
+	if (s->version == SEAL_STH_V2) {
+		if (s->kind < SEAL_KIND_OPENING || s->kind > SEAL_KIND_CLOSING || s->files == 0 ||
+		    s->tree_size == UINT64_MAX || s->records != s->tree_size + 1)
+			return ARC_EINVAL;
+		return arc_buf_printf(out, STH_MAGIC_V2 "\ncase: %s\nkind: %s\ntree-size: %llu\nroot: %s\n"
+		                      "previous-root: %s\ntime: %s\nfiles: %llu\nrecords: %llu\n",
+		                      s->case_id, kind_names[s->kind], (unsigned long long)s->tree_size,
+		                      root, prev, s->time, (unsigned long long)s->files,
+		                      (unsigned long long)s->records) ? ARC_ENOMEM : ARC_OK;
+	}
+	if (s->version != 0)
+		return ARC_EINVAL;
 	return arc_buf_printf(out, STH_MAGIC "\ntree-size: %llu\nroot: %s\ntime: %s\ncase: %s\n"
 	                      "previous-root: %s\n", (unsigned long long)s->tree_size, root,
 	                      s->time, s->case_id, prev) ? ARC_ENOMEM : ARC_OK;
@@ -138,19 +174,110 @@ static int take_line(const char *buf, size_t len, size_t *pos, const char *key,
 	return 0;
 }
 
+/* A decimal without leading zeros, at most 20 digits, no overflow. */
+static int take_u64(const char *v, size_t vl, uint64_t *out)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (vl == 0 || vl > 20 || (vl > 1 && v[0] == '0'))
+		return -1;
+	for (i = 0; i < vl; i++) {
+		unsigned d = (unsigned)(v[i] - '0');
+		if (d > 9 || n > (UINT64_MAX - d) / 10)
+			return -1;
+		n = n * 10 + d;
+	}
+	*out = n;
+	return 0;
+}
+
+static int canonical(const void *data, size_t len, const seal_sth_t *s, arc_error_t *err)
+{
+	arc_buf_t again = { 0 };
+	int same;
+
+	if (seal_sth_format(s, &again) != ARC_OK) {
+		arc_buf_free(&again);
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "tree head: fields that do not agree "
+		                "(records must be tree-size + 1, files at least 1)");
+	}
+	same = again.len == len && !memcmp(again.data, data, len);
+	arc_buf_free(&again);
+	if (!same)
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "tree head: not in canonical form");
+	return ARC_OK;
+}
+
+static int parse_v2(const char *buf, size_t len, seal_sth_t *s, arc_error_t *err)
+{
+	const char *v;
+	size_t pos = 0, vl;
+	int64_t t;
+	int k;
+
+	s->version = SEAL_STH_V2;
+	if (take_line(buf, len, &pos, STH_MAGIC_V2, &v, &vl) || vl != 0)
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "tree head: bad first line");
+	if (take_line(buf, len, &pos, "case: ", &v, &vl) || !valid_case_id(v, vl))
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL,
+		                "tree head: bad or missing case line (urn:uuid:...)");
+	memcpy(s->case_id, v, vl);
+	s->case_id[vl] = '\0';
+	if (take_line(buf, len, &pos, "kind: ", &v, &vl))
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "tree head: missing kind line");
+	for (k = SEAL_KIND_OPENING; k <= SEAL_KIND_CLOSING; k++)
+		if (strlen(kind_names[k]) == vl && !memcmp(v, kind_names[k], vl))
+			s->kind = k;
+	if (!s->kind)
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL,
+		                "tree head: kind is not opening, reopening, interim or closing");
+	if (take_line(buf, len, &pos, "tree-size: ", &v, &vl) || take_u64(v, vl, &s->tree_size))
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "tree head: bad or missing tree-size line");
+	if (take_line(buf, len, &pos, "root: ", &v, &vl) || merkle_unhex(v, vl, s->root))
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL,
+		                "tree head: bad or missing root line (64 lower-case hex digits)");
+	if (take_line(buf, len, &pos, "previous-root: ", &v, &vl))
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "tree head: missing previous-root line");
+	if (vl == 4 && !memcmp(v, "none", 4))
+		s->has_previous = 0;
+	else if (merkle_unhex(v, vl, s->previous_root) == ARC_OK)
+		s->has_previous = 1;
+	else
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL,
+		                "tree head: bad previous-root (64 lower-case hex digits or none)");
+	if (take_line(buf, len, &pos, "time: ", &v, &vl) || seal_time_parse(v, vl, &t))
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL,
+		                "tree head: bad or missing time line (YYYY-MM-DDThh:mm:ssZ)");
+	memcpy(s->time, v, vl);
+	s->time[vl] = '\0';
+	if (take_line(buf, len, &pos, "files: ", &v, &vl) || take_u64(v, vl, &s->files))
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "tree head: bad or missing files line");
+	if (take_line(buf, len, &pos, "records: ", &v, &vl) || take_u64(v, vl, &s->records))
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "tree head: bad or missing records line");
+	if (pos != len)
+		return arc_fail(err, ARC_EFORMAT, "", 0, NULL,
+		                "tree head: %zu bytes after the records line", len - pos);
+	return canonical(buf, len, s, err);
+}
+
 int seal_sth_parse(const void *data, size_t len, seal_sth_t *s, arc_error_t *err)
 {
 	const char *buf = data, *v;
 	size_t pos = 0, vl, i;
 	uint64_t size = 0;
 	int64_t t;
-	arc_buf_t again = { 0 };
-	int same;
 
 	memset(s, 0, sizeof *s);
 	if (!data || len == 0 || len > SEAL_STH_MAX)
 		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "tree head: %zu bytes (expected 1..%u)",
 		                len, SEAL_STH_MAX);
+	if (len > sizeof STH_MAGIC_V2 && !memcmp(buf, STH_MAGIC_V2 "\n", sizeof STH_MAGIC_V2)) {
+		int rc = parse_v2(buf, len, s, err);
+		if (rc != ARC_OK)
+			memset(s, 0, sizeof *s);
+		return rc;
+	}
 	if (take_line(buf, len, &pos, STH_MAGIC, &v, &vl) || vl != 0)
 		return arc_fail(err, ARC_EFORMAT, "", 0, NULL,
 		                "tree head: does not start with the line \"" STH_MAGIC "\"");
@@ -190,13 +317,5 @@ int seal_sth_parse(const void *data, size_t len, seal_sth_t *s, arc_error_t *err
 		return arc_fail(err, ARC_EFORMAT, "", 0, NULL,
 		                "tree head: %zu bytes after the previous-root line", len - pos);
 	/* one spelling only: what we would write must be what we read */
-	if (seal_sth_format(s, &again) != ARC_OK) {
-		arc_buf_free(&again);
-		return arc_fail(err, ARC_ENOMEM, "", 0, NULL, "tree head: out of memory");
-	}
-	same = again.len == len && !memcmp(again.data, buf, len);
-	arc_buf_free(&again);
-	if (!same)
-		return arc_fail(err, ARC_EFORMAT, "", 0, NULL, "tree head: not in canonical form");
-	return ARC_OK;
+	return canonical(buf, len, s, err);
 }

@@ -461,6 +461,11 @@ const merkle_tree_t *arc_case_tree(const arc_case_t *c)
 	return &c->tree;
 }
 
+uint64_t arc_case_file_count(const arc_case_t *c)
+{
+	return c ? (uint64_t)c->num + 1 : 0; /* numbered from 0, no gaps */
+}
+
 int arc_case_last_seal(const arc_case_t *c, uint64_t *size, unsigned char root[MERKLE_HASH_LEN])
 {
 	if (!c || !c->have_seal)

@@ -5,9 +5,12 @@
  * Earlier records are never rewritten: each stamp record (metadata,
  * application/vnd.custody.stamp, WARC-Refers-To the seal) carries RFC 3161
  * tokens over the seal's exact tree-head bytes, obtained now, so the time
- * they prove is today's, honestly later than the capture. The new capture
- * file that holds them is sealed in turn (signed with the default key or
- * --key, stamped by the same TSAs).
+ * they prove is today's, honestly later than the capture. Tokens are asked
+ * for first: an attempt that gets none writes nothing. With a key (--key or
+ * the default one) the new capture file that holds the stamps is a session
+ * of its own, opened by a reopening seal and ended by a closing one (signed,
+ * stamped by the same TSAs); without a key only the stamp records are
+ * written, never an unsigned seal.
  *
  * Exit status: 0 every seal now stamped (or nothing to do), 1 some TSA
  * request failed, 2 usage error or the case could not be read or written.
@@ -24,8 +27,9 @@
 
 static const cli_opt_t stamp_opts[] = {
 	{"tsa", 0, "URL", "RFC 3161 time-stamp authority to ask (repeat for several). Required."},
-	{"key", 0, "FILE", "Sign the seal that closes the stamp records with this key (default: your "
-	                   "default key from `custody keygen`, if any)."},
+	{"key", 0, "FILE", "Sign the seals that open and close the stamp records with this key "
+	                   "(default: your default key from `custody keygen`, if any; without a key "
+	                   "only the stamp records are written)."},
 	{"cert", 0, "FILE", "The key's certificate (default: --key's name with .crt)."},
 	{"pass-file", 0, "FILE", "The key's passphrase, first line of FILE."},
 	{0},
@@ -187,34 +191,23 @@ int cmd_stamp(int argc, char **argv)
 		arc_error_t err;
 		arc_case_opts_t co;
 		arc_case_t *cas;
-		seal_writer_t *sw;
+		seal_writer_t *sw = NULL;
 		seal_writer_opts_t so;
+		size_t got = 0;
 
 		memset(&tsa, 0, sizeof tsa);
 		tsa.urls = c.tsa;
 		tsa.nurls = c.ntsa;
-		memset(&co, 0, sizeof co);
-		co.software = "custody/" CUSTODY_VERSION;
-		co.command_line = "custody stamp";
-		cas = arc_case_open(dir, &co, &err);
-		if (!cas) {
-			fprintf(stderr, "custody stamp: %s\n", err.msg);
-			rc = 2;
-			goto out;
-		}
-		memset(&so, 0, sizeof so);
-		so.signer = signer;
-		so.stamp = crawl_tsa_stamp;
-		so.stamp_ctx = &tsa;
-		sw = seal_writer_new(&so);
-		if (sw)
-			seal_writer_attach(sw, cas);
-		for (i = 0; i < nseals && sw; i++) {
+		/* tokens first: an attempt that gets none writes nothing at all */
+		for (i = 0; i < nseals; i++) {
 			seal_body_t *b = &seals[i].body;
 			char bare[ARC_UUID_LEN + 8];
 			size_t n, k = strlen(seals[i].id);
 			if (seals[i].stamped)
 				continue;
+			for (n = 0; n < b->ntokens; n++)
+				arc_buf_free(&b->tokens[n].tsr);
+			b->ntokens = 0;
 			n = crawl_tsa_stamp(&tsa, b->sth.data, b->sth.len, b->tokens, SEAL_MAX_TOKENS);
 			if (n == 0) {
 				fprintf(stderr, "custody stamp: seal %s: %s\n", seals[i].id, tsa.last_error);
@@ -226,9 +219,50 @@ int cmd_stamp(int argc, char **argv)
 				snprintf(bare, sizeof bare, "%.*s", (int)(k - 2), seals[i].id + 1);
 			else
 				snprintf(bare, sizeof bare, "%s", seals[i].id);
-			b->seal_id = strdup(bare);
-			if (!b->seal_id || seal_write_body(cas, b, 1, seals[i].id, NULL, &err) != ARC_OK) {
-				fprintf(stderr, "custody stamp: %s\n", b->seal_id ? err.msg : "out of memory");
+			if (!(b->seal_id = strdup(bare))) {
+				fprintf(stderr, "custody stamp: out of memory\n");
+				rc = 2;
+				goto out;
+			}
+			got++;
+		}
+		if (got == 0) {
+			printf("%s: no time-stamp authority answered: nothing was written (try again later)\n",
+			       dir);
+			rc = 1;
+			goto out;
+		}
+		memset(&co, 0, sizeof co);
+		co.software = "custody/" CUSTODY_VERSION;
+		co.command_line = "custody stamp";
+		co.operator_ = signer ? seal_signer_subject(signer) : NULL;
+		cas = arc_case_open(dir, &co, &err);
+		if (!cas) {
+			fprintf(stderr, "custody stamp: %s\n", err.msg);
+			rc = 2;
+			goto out;
+		}
+		/* with a key: a session of its own, reopened and closed by signed
+		 * seals; without one: stamp records only (each names the seal whose
+		 * head its tokens cover), never an unsigned seal */
+		if (signer) {
+			memset(&so, 0, sizeof so);
+			so.signer = signer;
+			so.stamp = crawl_tsa_stamp;
+			so.stamp_ctx = &tsa;
+			sw = seal_writer_new(&so);
+			if (!sw || seal_writer_open(sw, cas, &err) != ARC_OK) {
+				fprintf(stderr, "custody stamp: %s\n", sw ? err.msg : "out of memory");
+				rc = 2;
+			}
+		}
+		for (i = 0; i < nseals && rc == 0; i++) {
+			seal_body_t *b = &seals[i].body;
+			if (seals[i].stamped || !b->ntokens)
+				continue;
+			if (seal_write_body(cas, b, 1, seals[i].id, NULL, &err) != ARC_OK) {
+				fprintf(stderr, "custody stamp: %s\n", err.msg);
+				rc = 2;
 				break;
 			}
 			done++;
@@ -240,7 +274,7 @@ int cmd_stamp(int argc, char **argv)
 		seal_writer_free(sw);
 	}
 	printf("%s: %zu of %zu unstamped seal%s now time-stamped%s\n", dir, done, todo,
-	       todo == 1 ? "" : "s", signer ? "" : " (the closing seal is unsigned: no key)");
+	       todo == 1 ? "" : "s", signer ? "" : " (no key: stamp records only, no new seal)");
 	if (rc == 0)
 		rc = done == todo ? 0 : 1;
 out:

@@ -120,6 +120,58 @@ static void test_sth(void)
 		CHECK(seal_sth_parse(buf, sizeof good - 1, &p, NULL) != 0, "NUL accepted");
 		CHECK(seal_sth_parse(good, SEAL_STH_MAX + 1, &p, NULL) != 0, "oversize accepted");
 	}
+	/* custody-sth-v2: kind, files, records */
+	{
+		static const char v2[] =
+			"custody-sth-v2\n"
+			"case: urn:uuid:0b7e5a3c-1d2f-4a6b-8c9d-0e1f2a3b4c5d\n"
+			"kind: closing\n"
+			"tree-size: 1234\n"
+			"root: 5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328\n"
+			"previous-root: none\n"
+			"time: 2026-11-30T10:42:07Z\n"
+			"files: 3\n"
+			"records: 1235\n";
+		static const struct { const char *from, *to; } ed2[] = {
+			{ "kind: closing", "kind: Closing" },
+			{ "kind: closing", "kind: final" },
+			{ "kind: closing", "kind: " },
+			{ "records: 1235", "records: 1234" },
+			{ "records: 1235", "records: 01235" },
+			{ "files: 3", "files: 0" },
+			{ "files: 3", "files: 03" },
+			{ "files: 3\n", "" },
+			{ "records: 1235\n", "" },
+			{ "records: 1235\n", "records: 1235\nx\n" },
+			{ "kind: closing\n", "" },
+			{ "case: urn:uuid:0b7e5a3c-1d2f-4a6b-8c9d-0e1f2a3b4c5d\nkind: closing\n",
+			  "kind: closing\ncase: urn:uuid:0b7e5a3c-1d2f-4a6b-8c9d-0e1f2a3b4c5d\n" },
+		};
+		memset(&s, 0, sizeof s);
+		CHECK(seal_sth_parse(v2, sizeof v2 - 1, &p, &err) == 0 && p.version == SEAL_STH_V2 &&
+		      p.kind == SEAL_KIND_CLOSING && p.files == 3 && p.records == 1235 && p.tree_size == 1234 &&
+		      !strcmp(seal_kind_name(p.kind), "closing"), "v2 parse: %s", err.msg);
+		b.len = 0;
+		CHECK(seal_sth_format(&p, &b) == 0 && b.len == sizeof v2 - 1 && !memcmp(b.data, v2, b.len),
+		      "v2 round trip");
+		p.records = 7;
+		b.len = 0;
+		CHECK(seal_sth_format(&p, &b) == ARC_EINVAL, "v2 format refuses records != tree-size + 1");
+		arc_buf_free(&b);
+		for (i = 0; i < sizeof ed2 / sizeof ed2[0]; i++) {
+			char buf[1024];
+			const char *at = strstr(v2, ed2[i].from);
+			size_t pre = (size_t)(at - v2), fl = strlen(ed2[i].from), tl = strlen(ed2[i].to);
+			size_t n = pre + tl + (sizeof v2 - 1 - pre - fl);
+			memcpy(buf, v2, pre);
+			memcpy(buf + pre, ed2[i].to, tl);
+			memcpy(buf + pre + tl, at + fl, sizeof v2 - 1 - pre - fl);
+			CHECK(seal_sth_parse(buf, n, &p, &err) == ARC_EFORMAT, "v2 edit %zu accepted: %s -> %s",
+			      i, ed2[i].from, ed2[i].to);
+		}
+		for (i = 0; i < sizeof v2 - 1; i++)
+			CHECK(seal_sth_parse(v2, i, &p, NULL) != 0, "v2 truncated at %zu accepted", i);
+	}
 	CHECK(seal_time_parse("1970-01-01T00:00:00Z", 20, &t) == 0 && t == 0, "epoch");
 	CHECK(seal_time_parse("2024-02-29T23:59:59Z", 20, &t) == 0 && t == 1709251199, "leap day %lld",
 	      (long long)t);
