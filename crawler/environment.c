@@ -167,26 +167,25 @@ static int addr_is_loopback(const struct sockaddr *sa)
 	return 0;
 }
 
+static int v4_private(uint32_t a)
+{
+	return (a >> 24) == 127 || (a >> 24) == 10 || (a >> 20) == (172u << 4 | 1) ||
+	       (a >> 16) == (192u << 8 | 168) || (a >> 16) == (169u << 8 | 254) ||
+	       (a >> 22) == (100u << 2 | 1) || a == 0;
+}
+
 int crawl_env_addr_private(const struct sockaddr *sa)
 {
-	if (addr_is_loopback(sa))
-		return 1;
-	if (sa->sa_family == AF_INET) {
-		uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
-		return (a >> 24) == 10 || (a >> 20) == (172u << 4 | 1) || (a >> 16) == (192u << 8 | 168) ||
-		       (a >> 16) == (169u << 8 | 254) || (a >> 22) == (100u << 2 | 1) || a == 0;
-	}
+	if (sa->sa_family == AF_INET)
+		return v4_private(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr));
 	if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-		if (IN6_IS_ADDR_V4MAPPED(a)) {
-			struct sockaddr_in v4;
-			memset(&v4, 0, sizeof v4);
-			v4.sin_family = AF_INET;
-			memcpy(&v4.sin_addr, a->s6_addr + 12, 4);
-			return crawl_env_addr_private((const struct sockaddr *)&v4);
-		}
-		return (a->s6_addr[0] & 0xfe) == 0xfc || IN6_IS_ADDR_LINKLOCAL(a) ||
-		       IN6_IS_ADDR_UNSPECIFIED(a);
+		const unsigned char *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		static const unsigned char zero[16] = {0};
+		if (!memcmp(b, mapped, 12))
+			return v4_private((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15]);
+		return !memcmp(b, zero, 15) /* :: and ::1 */ || (b[0] & 0xfe) == 0xfc ||
+		       (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
 	}
 	return 0;
 }

@@ -4,10 +4,13 @@
 # `make test`, `make bench` and `make fuzz`; does nothing when all are present.
 # python3-jieba and opencc: samples/rules/gen_lexicon.py (run by hand) reads jieba's
 # dictionary and converts to traditional script; git: tests/bench/realtext.py.
+# faketime: the skewed test TSA (tests/e2e/servers/tsa.py --ahead); python3-jsonschema:
+# the environment record checked against docs/environment.schema.json.
 set -e
 need="gcc make pkg-config libcurl4-openssl-dev libxml2-dev libssl-dev openssl libzstd-dev zstd
 libjansson-dev zlib1g-dev python3 nginx-light nodejs npm clang libclang-rt-14-dev cppcheck
-hyperfine wget wget2 bc time ca-certificates chromium git python3-jieba opencc"
+hyperfine wget wget2 bc time ca-certificates chromium git python3-jieba opencc
+faketime python3-jsonschema"
 missing=""
 for p in $need; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
