@@ -87,7 +87,12 @@ int vf_env_parse(const void *body, size_t len, vf_env_t *out, char *why, size_t 
 	keep(mach, sizeof mach, json_object_get(id, "machine"));
 	snprintf(out->system, sizeof out->system, "%s %s %s", sys, rel, mach);
 	json_t *sw = json_object_get(j, "software");
-	keep(out->software, sizeof out->software, json_object_get(sw, "all"));
+	{
+		char cv[40], all[256];
+		keep(cv, sizeof cv, json_object_get(sw, "custody"));
+		keep(all, sizeof all, json_object_get(sw, "all"));
+		snprintf(out->software, sizeof out->software, "custody/%s %s", cv, all);
+	}
 	keep(out->chromium, sizeof out->chromium, json_object_get(sw, "chromium"));
 	keep(out->exe_sha256, sizeof out->exe_sha256, json_object_get(json_object_get(sw, "executable"), "sha256"));
 	json_t *hf = json_object_get(j, "hosts_file");
@@ -345,10 +350,10 @@ void vf_env_html(FILE *f, const vf_env_t *e, const char *lang)
 			fprintf(f, "<li>%" PRIu64 " %s</li>\n", e->anomalies_omitted, zh ? "条未列出" : "more not listed");
 		fputs("</ul>\n", f);
 	} else {
-		fprintf(f, "<p>%s</p>\n", zh ? "未发现异常：hosts 文件没有重定向种子主机，未使用代理，解析器没有把公网主机名解析到内网或回环地址，TLS 证书验证通过。"
+		fprintf(f, "<p>%s</p>\n", zh ? "未发现异常：hosts 文件没有重定向种子主机，未使用代理，解析器没有把公网主机名解析到内网或回环地址，没有 TLS 证书验证失败。"
 		                             : "No anomaly was found: the hosts file did not redirect a seed host, no proxy "
 		                               "was in use, the resolver gave no private or loopback address for a public "
-		                               "host name, and the TLS certificates verified.");
+		                               "host name, and no TLS certificate failed to verify.");
 	}
 	/* the clock */
 	fputs("<table>\n", f);
