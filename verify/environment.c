@@ -88,7 +88,7 @@ int vf_env_parse(const void *body, size_t len, vf_env_t *out, char *why, size_t 
 	snprintf(out->system, sizeof out->system, "%s %s %s", sys, rel, mach);
 	json_t *sw = json_object_get(j, "software");
 	{
-		char cv[40], all[256];
+		char cv[40], all[250];
 		keep(cv, sizeof cv, json_object_get(sw, "custody"));
 		keep(all, sizeof all, json_object_get(sw, "all"));
 		snprintf(out->software, sizeof out->software, "custody/%s %s", cv, all);
