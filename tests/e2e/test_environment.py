@@ -7,6 +7,7 @@ once as it is and once with a clock 10 minutes ahead, through faketime).
     record), custody-verify --trust/--tsa-trust says verified and "sealed", no anomaly
   - http_proxy set (with credentials): flagged in the record and at the end of the crawl,
     the credentials never written
+  - an https seed whose certificate does not verify (self-signed): flagged; with --ca-file not
   - a hosts-file entry for the seed host, in a private mount namespace (unshare -m and a
     bind mount over /etc/hosts): flagged, and so is the loopback answer for a public name.
     NEEDS ROOT (or an unprivileged user namespace); skipped, and said so, without
@@ -148,6 +149,31 @@ def main():
     raw = subprocess.run(["zstd", "-dc"] + lib.capture_files(case2), capture_output=True).stdout
     check(b"hunter2secret" not in raw and b"agent:" not in raw, "the proxy's credentials are never written")
     check(b2 and b2["proxy"].get("credentials_removed") is True, "... and the record says they were removed")
+
+    # 2b. a TLS certificate that does not verify (self-signed, not in any store)
+    tdir = os.path.join(work, "tls")
+    os.makedirs(tdir)
+    with open(os.path.join(tdir, "index.html"), "w") as f:
+        f.write("<p>tls</p>")
+    cert, key = lib.make_cert(tdir)
+    _, tls_port = lib.start_tls_server(cert, key, tdir)
+    case2b = os.path.join(work, "case-tls")
+    p = run("crawl", "--depth", "0", "-k", "-o", case2b, f"https://127.0.0.1:{tls_port}/index.html", env=env)
+    _, envs2b = env_records(case2b)
+    b2b = envs2b[0][1] if envs2b else None
+    check("tls" in anomalies(b2b) and b2b["seed_hosts"][0]["tls"]["result"] == "not verified",
+          f"a TLS certificate that does not verify is flagged ({anomalies(b2b)})")
+    check("environment: the TLS certificate of 127.0.0.1 does not verify" in p.stderr
+          and "--insecure captures it anyway" in p.stderr, f"... and named at the end: {p.stderr[-300:]}")
+    rc, j = lib.verify(case2b)
+    check([a["kind"] for a in j.get("environment", {}).get("anomalies", [])] == ["tls"],
+          f"custody-verify lists it ({j.get('environment')})")
+    p = run("crawl", "--depth", "0", "-o", os.path.join(work, "case-tls-ca"), "--ca-file", cert,
+            f"https://127.0.0.1:{tls_port}/index.html", env=env)
+    _, envs2c = env_records(os.path.join(work, "case-tls-ca"))
+    b2c = envs2c[0][1] if envs2c else None
+    check(b2c and b2c["seed_hosts"][0]["tls"]["result"] == "verified" and "tls" not in anomalies(b2c),
+          f"with --ca-file it verifies, no anomaly ({b2c and b2c['seed_hosts'][0].get('tls')})")
 
     have_root = root_ok()
     # 3. a hosts-file entry for the seed host, in a private mount namespace
