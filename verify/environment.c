@@ -257,6 +257,18 @@ static void h_end(void *state, vf_ctx_t *c)
 	/* the seal checker's hook ran first: records_sealed counts the log's
 	 * records the last verified seal covers */
 	h->env.sealed = a->seals_ok > 0 && h->env_idx < a->records_sealed ? 1 : 0;
+	/* a clock off by more than the tolerance is a fact to weigh, as the seal proves it */
+	int64_t tol = h->env.clock_tolerance_s > 0 ? h->env.clock_tolerance_s : 120;
+	int64_t off = h->env.seal_offset_s < 0 ? -h->env.seal_offset_s : h->env.seal_offset_s;
+	if (h->env.seal_clock && off > tol && h->env.nanomalies < VF_ENV_MAX_ANOMALIES) {
+		snprintf(h->env.anomalies[h->env.nanomalies].kind, sizeof h->env.anomalies[0].kind, "clock");
+		snprintf(h->env.anomalies[h->env.nanomalies].message, sizeof h->env.anomalies[0].message,
+		         "this machine's clock was %" PRId64 " min %" PRId64 " s %s the time-stamp authority "
+		         "(the first seal's tree-head time %s, its token's genTime %s; tolerance %" PRId64 " s)",
+		         off / 60, off % 60, h->env.seal_offset_s > 0 ? "behind" : "ahead of", h->env.seal_time,
+		         h->env.seal_gen_time, tol);
+		h->env.nanomalies++;
+	}
 	if (!h->env.sealed)
 		vf_not_checked(c, "environment: the environment record is not covered by a verified seal");
 }

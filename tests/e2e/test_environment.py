@@ -218,6 +218,8 @@ def main():
         rc, j = lib.verify(case4, args=("--trust", crt, "--tsa-trust", tsa2_ca, "--at", later))
         off = j.get("environment", {}).get("clock_offset_s")
         check(off is not None and 598 <= off <= 602, f"the verifier reads +600 s off the seal ({rc} {j.get('environment')})")
+        check("clock" in [a["kind"] for a in j.get("environment", {}).get("anomalies", [])],
+              "... and lists it as an anomaly")
         report = os.path.join(work, "report-clock.html")
         subprocess.run([lib.CUSTODY_VERIFY, "--at", later, "--report", report, case4], capture_output=True)
         html = open(report, encoding="utf-8").read() if os.path.exists(report) else ""
