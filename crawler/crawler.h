@@ -214,6 +214,7 @@ size_t crawl_tsa_stamp(void *ctx, const void *sth, size_t len, seal_token_t *out
 #define CRAWL_ENV_MAX_ANOMALIES 64
 #define CRAWL_ENV_MAX_RECORD   ((size_t)2 << 20)     /* bytes of the record body */
 #define CRAWL_ENV_CLOCK_TOLERANCE 120                /* seconds of clock offset before it is flagged */
+#define CRAWL_ENV_PROBE_BUDGET 30                    /* seconds for all TLS probes (each: 5 s to connect, 10 s) */
 
 typedef struct {
 	const char *const *seeds;   /* URLs whose hosts are resolved, routed, TLS-probed */

@@ -523,6 +523,7 @@ static json_t *hosts_fact(crawl_env_t *e, const crawl_env_opts_t *o, const arc_b
 	json_t *arr = json_array();
 	char seen[CRAWL_ENV_MAX_HOSTS][256];
 	size_t nseen = 0;
+	time_t t0 = time(NULL);
 	for (size_t i = 0; i < o->nseeds && nseen < CRAWL_ENV_MAX_HOSTS; i++) {
 		char host[256];
 		seed_host(o->seeds[i], host, sizeof host);
@@ -599,8 +600,16 @@ static json_t *hosts_fact(crawl_env_t *e, const crawl_env_opts_t *o, const arc_b
 				     "name %s: a private or loopback address", paddr, host);
 		}
 		json_object_set_new(h, "addresses", addrs);
-		if (o->tls_probe && !strncasecmp(o->seeds[i], "https:", 6))
-			json_object_set_new(h, "tls", tls_probe(e, o, o->seeds[i], host));
+		if (o->tls_probe && !strncasecmp(o->seeds[i], "https:", 6)) {
+			/* all handshakes together within a bound: a crawl of many slow seeds
+			 * starts anyway, and the record says which were not probed */
+			if (time(NULL) - t0 < CRAWL_ENV_PROBE_BUDGET)
+				json_object_set_new(h, "tls", tls_probe(e, o, o->seeds[i], host));
+			else
+				json_object_set_new(h, "tls", json_pack("{s:s, s:b, s:s}", "result", "no handshake",
+				                                        "verified", 0, "error",
+				                                        "not probed: the probes' time bound was used up"));
+		}
 		json_array_append_new(arr, h);
 	}
 	if (o->nseeds > CRAWL_ENV_MAX_HOSTS)
