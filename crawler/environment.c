@@ -667,6 +667,62 @@ static json_t *identity_fact(const crawl_env_t *e)
 	return j;
 }
 
+/* The resolver's configuration: resolv.conf and nsswitch.conf, copied, or
+ * under private_env only their nameservers (a LAN resolver's address is
+ * local: hashed) and the hosts: line. */
+static json_t *resolver_fact(crawl_env_t *e, const crawl_env_opts_t *o)
+{
+	json_t *resolver = json_object();
+	const char *files[2] = {o->resolv_path ? o->resolv_path : "/etc/resolv.conf",
+	                        o->nsswitch_path ? o->nsswitch_path : "/etc/nsswitch.conf"};
+	const char *keys[2] = {"resolv_conf", "nsswitch_conf"};
+	for (int i = 0; i < 2; i++) {
+		arc_buf_t t = {0};
+		json_t *f = file_fact(files[i], CRAWL_ENV_MAX_FILE, &t);
+		if ((uint64_t)json_integer_value(json_object_get(f, "size")) > t.len)
+			json_object_set_new(f, "truncated", json_true());
+		if (!o->private_env) {
+			json_object_set_new(f, "content", text_of(&t));
+		} else if (i == 0) {
+			/* nameservers only: a LAN resolver's address is local, hashed */
+			json_t *ns = json_array();
+			const char *p = (const char *)t.data, *end = p + t.len;
+			while (p && p < end && json_array_size(ns) < 8) {
+				const char *nl = memchr(p, '\n', (size_t)(end - p));
+				size_t ll = (size_t)((nl ? nl : end) - p);
+				char line[300], a[256];
+				snprintf(line, sizeof line, "%.*s", (int)(ll < 299 ? ll : 299), p);
+				if (sscanf(line, " nameserver %255s", a) == 1) {
+					struct sockaddr_storage ss;
+					memset(&ss, 0, sizeof ss);
+					struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+					struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+					if (inet_pton(AF_INET, a, &s4->sin_addr) == 1)
+						ss.ss_family = AF_INET;
+					else if (inet_pton(AF_INET6, a, &s6->sin6_addr) == 1)
+						ss.ss_family = AF_INET6;
+					json_array_append_new(ns, ss.ss_family && !crawl_env_addr_private((struct sockaddr *)&ss)
+					                              ? jstr(a) : jaddr(e, (struct sockaddr *)&ss));
+				}
+				p = nl ? nl + 1 : NULL;
+			}
+			json_object_set_new(f, "nameservers", ns);
+		} else {
+			const char *p = t.len ? memmem(t.data, t.len, "\nhosts:", 7) : NULL;
+			if (p) {
+				const char *nl = memchr(p + 1, '\n', t.len - (size_t)(p + 1 - (const char *)t.data));
+				char line[300];
+				snprintf(line, sizeof line, "%.*s", (int)((nl ? nl : (const char *)t.data + t.len) - p - 1),
+				         p + 1);
+				json_object_set_new(f, "hosts", jstr(line));
+			}
+		}
+		arc_buf_free(&t);
+		json_object_set_new(resolver, keys[i], f);
+	}
+	return resolver;
+}
+
 /* ---------------------------------------------------------------- the record */
 
 int crawl_env_collect(const crawl_env_opts_t *o, crawl_env_t **out, arc_error_t *err)
@@ -718,56 +774,7 @@ int crawl_env_collect(const crawl_env_opts_t *o, crawl_env_t **out, arc_error_t 
 		json_object_set_new(hosts, "content", text_of(&ht));
 	json_object_set_new(e->root, "hosts_file", hosts);
 
-	/* the resolver's configuration */
-	json_t *resolver = json_object();
-	const char *files[2] = {o->resolv_path ? o->resolv_path : "/etc/resolv.conf",
-	                        o->nsswitch_path ? o->nsswitch_path : "/etc/nsswitch.conf"};
-	const char *keys[2] = {"resolv_conf", "nsswitch_conf"};
-	for (int i = 0; i < 2; i++) {
-		arc_buf_t t = {0};
-		json_t *f = file_fact(files[i], CRAWL_ENV_MAX_FILE, &t);
-		if ((uint64_t)json_integer_value(json_object_get(f, "size")) > t.len)
-			json_object_set_new(f, "truncated", json_true());
-		if (!o->private_env) {
-			json_object_set_new(f, "content", text_of(&t));
-		} else if (i == 0) {
-			/* nameservers only: a LAN resolver's address is local, hashed */
-			json_t *ns = json_array();
-			const char *p = (const char *)t.data, *end = p + t.len;
-			while (p && p < end && json_array_size(ns) < 8) {
-				const char *nl = memchr(p, '\n', (size_t)(end - p));
-				size_t ll = (size_t)((nl ? nl : end) - p);
-				char line[300], a[256];
-				snprintf(line, sizeof line, "%.*s", (int)(ll < 299 ? ll : 299), p);
-				if (sscanf(line, " nameserver %255s", a) == 1) {
-					struct sockaddr_storage ss;
-					memset(&ss, 0, sizeof ss);
-					struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-					struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-					if (inet_pton(AF_INET, a, &s4->sin_addr) == 1)
-						ss.ss_family = AF_INET;
-					else if (inet_pton(AF_INET6, a, &s6->sin6_addr) == 1)
-						ss.ss_family = AF_INET6;
-					json_array_append_new(ns, ss.ss_family && !crawl_env_addr_private((struct sockaddr *)&ss)
-					                              ? jstr(a) : jaddr(e, (struct sockaddr *)&ss));
-				}
-				p = nl ? nl + 1 : NULL;
-			}
-			json_object_set_new(f, "nameservers", ns);
-		} else {
-			const char *p = t.len ? memmem(t.data, t.len, "\nhosts:", 7) : NULL;
-			if (p) {
-				const char *nl = memchr(p + 1, '\n', t.len - (size_t)(p + 1 - (const char *)t.data));
-				char line[300];
-				snprintf(line, sizeof line, "%.*s", (int)((nl ? nl : (const char *)t.data + t.len) - p - 1),
-				         p + 1);
-				json_object_set_new(f, "hosts", jstr(line));
-			}
-		}
-		arc_buf_free(&t);
-		json_object_set_new(resolver, keys[i], f);
-	}
-	json_object_set_new(e->root, "resolver", resolver);
+	json_object_set_new(e->root, "resolver", resolver_fact(e, o));
 	json_object_set_new(e->root, "proxy", proxy_fact(e, o));
 	json_object_set_new(e->root, "interfaces", interfaces_fact(e));
 	json_object_set_new(e->root, "seed_hosts", hosts_fact(e, o, &ht));
