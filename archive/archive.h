@@ -70,6 +70,7 @@ int arc_fail(arc_error_t *err, int code, const char *file, uint64_t offset,
 #define ARC_CT_STAMP    "application/vnd.custody.stamp"         /* a later timestamp of a seal */
 #define ARC_CT_PROOF    "application/vnd.custody.proof+json"    /* inclusion proofs of an exhibit */
 #define ARC_CT_RENDERED "application/vnd.custody.rendered+json" /* how a browser rendered a page */
+#define ARC_CT_ENVIRONMENT "application/vnd.custody.environment+json" /* the capture environment */
 /* The derived records of a rendered page (resource records) */
 #define ARC_CT_SCREENSHOT "image/png"
 #define ARC_CT_DOM        "text/html; charset=utf-8"

@@ -148,6 +148,7 @@ typedef struct {
 	/* the case and its seals (crawl_open_case) */
 	seal_writer_t *sealer;      /* NULL: neither signed nor time-stamped */
 	crawl_tsa_t tsa;
+	crawl_env_t *env;           /* the capture environment (environment.c) */
 	char versions[256];         /* client versions (c.cc.versions points here) */
 	char soft[384];             /* warcinfo software */
 	char robots_policy[160];    /* warcinfo robots */
@@ -1495,8 +1496,26 @@ static int crawl_open_fetcher(crawl_t *c, arc_error_t *err)
 static int crawl_open_case(crawl_t *c, arc_error_t *err)
 {
 	const crawl_opts_t *o = c->o;
+	int rc;
+	/* the capture environment, asked before the case opens (warcinfo's host
+	 * name comes from it) and written as the first record after warcinfo */
+	crawl_env_opts_t eo;
+	crawl_env_opts_init(&eo);
+	eo.seeds = o->seeds;
+	eo.nseeds = o->nseeds;
+	eo.command_line = o->command_line;
+	eo.private_env = o->private_env;
+	eo.salt = o->env_salt;
+	eo.salt_len = o->env_salt_len;
+	eo.chromium = c->browser ? crawl_browser_version(c->browser) : NULL;
+	eo.ca_file = o->ca_file;
+	eo.insecure = o->insecure;
+	eo.tls_probe = !o->no_tls_probe;
+	if ((rc = crawl_env_collect(&eo, &c->env, err)))
+		return rc;
 	arc_case_opts_t co = {.max_file_size = o->max_file_size, .level = o->level, .software = c->soft,
 	                      .extra_info = c->extra_info,
+	                      .hostname = o->private_env ? crawl_env_hostname(c->env) : NULL,
 	                      .command_line = o->command_line, .robots = c->robots_policy, .note = o->note,
 	                      .cut_torn_tail = o->resume,
 	                      .operator_ = o->signer ? seal_signer_subject(o->signer) : NULL};
@@ -1505,8 +1524,9 @@ static int crawl_open_case(crawl_t *c, arc_error_t *err)
 	if (!c->cc.cas)
 		return err->code ? err->code : ARC_EIO;
 	/* a shared frontier knows this host by its case (or --host-id) from now on */
-	int rc = crawl_frontier_set_host(c->fr, o->host_id ? o->host_id : arc_case_id(c->cc.cas), err);
-	if (rc)
+	if ((rc = crawl_frontier_set_host(c->fr, o->host_id ? o->host_id : arc_case_id(c->cc.cas), err)))
+		return rc;
+	if ((rc = crawl_env_put(c->cc.cas, c->env, err)))
 		return rc;
 	if (o->signer || o->ntsa) {
 		c->tsa.urls = o->tsa_urls;
@@ -1518,8 +1538,23 @@ static int crawl_open_case(crawl_t *c, arc_error_t *err)
 		c->sealer = seal_writer_new(&so);
 		if (!c->sealer)
 			return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
-		/* the opening (or, resumed, reopening) seal: before the first capture */
-		return seal_writer_open(c->sealer, c->cc.cas, err);
+		/* the opening (or, resumed, reopening) seal over warcinfo and the
+		 * environment record, before the first capture; then the clock
+		 * checked against its time-stamp token */
+		if ((rc = seal_writer_open(c->sealer, c->cc.cas, err)))
+			return rc;
+		if (crawl_env_clock(c->env, &c->tsa)) {
+			c->st->clock_checked = 1;
+			c->st->clock_offset_ms = c->tsa.first_gen_time * 1000 -
+			                         (c->tsa.first_sent_ms + c->tsa.first_recv_ms) / 2;
+			if (crawl_env_clock_off(c->env)) {
+				char msg[300];
+				snprintf(msg, sizeof msg, "environment: %s", crawl_env_clock_line(c->env));
+				emit(c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, msg);
+			}
+			if ((rc = crawl_env_write_clock(c->cc.cas, c->env, &c->tsa, err)))
+				return rc;
+		}
 	}
 	return 0;
 }
@@ -1659,6 +1694,13 @@ static int crawl_close_case(crawl_t *c, int rc, arc_error_t *err)
 		rc = crc;
 		*err = cerr;
 	}
+	/* what the environment check found, named once more at the end */
+	st->env_anomalies = crawl_env_nanomalies(c->env);
+	for (size_t i = 0; i < st->env_anomalies; i++) {
+		char msg[700];
+		snprintf(msg, sizeof msg, "environment: %s", crawl_env_anomaly(c->env, i));
+		emit(c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, msg);
+	}
 	return rc;
 }
 
@@ -1689,6 +1731,7 @@ static void crawl_cleanup(crawl_t *c)
 		pthread_mutex_destroy(&c->big_scan);
 	crawl_filter_free(c->filter);
 	curl_slist_free_all(c->headers);
+	crawl_env_free(c->env);
 }
 
 int crawl_run(const crawl_opts_t *o, crawl_stats_t *st, crawl_progress_fn fn, void *fnctx,

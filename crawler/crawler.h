@@ -107,6 +107,11 @@ typedef struct {
 	const char *host_id;        /* NULL: the case's id */
 	int create_crawl;           /* --create-crawl: make crawl_name (refused if it exists) */
 	long lease_s;               /* a claimed URL goes back to the others after this (0: 120) */
+	/* the capture environment (environment.c), recorded before the first capture */
+	int private_env;            /* --private-environment: host/user names, local addresses hashed */
+	const unsigned char *env_salt; /* its HMAC key (>= 16 bytes) */
+	size_t env_salt_len;
+	int no_tls_probe;           /* do not shake hands with https seed hosts beforehand */
 } crawl_opts_t;
 
 /* Fill o with the defaults above. */
@@ -138,6 +143,9 @@ typedef struct {
 	uint64_t unsettled;      /* of them, the network never went idle within --browser-settle */
 	uint64_t render_failed;  /* pages chromium could not render (crashed: a new one was started) */
 	uint64_t blocked;        /* browser requests the proxy refused (out of scope), never fetched */
+	uint64_t env_anomalies;  /* anomalies of the capture environment (each also an event at the end) */
+	int clock_checked;       /* the local clock was compared with the opening seal's genTime */
+	int64_t clock_offset_ms; /* genTime - local clock; > 0: this machine was behind */
 	double seconds;
 } crawl_stats_t;
 
@@ -194,9 +202,80 @@ typedef struct {
 	char last_error[400];        /* why the last one failed */
 	int64_t resume_at[SEAL_MAX_TOKENS]; /* a TSA that failed is not asked again before this
 	                                       (5 minutes later), so one slow TSA stalls a crawl once */
+	/* the first token of the session (the opening seal's): the clock check (environment.c) */
+	char first_tsa[256];         /* "" until a token arrived */
+	int64_t first_gen_time;      /* its genTime, seconds */
+	int64_t first_sent_ms, first_recv_ms; /* the local clock when the request went out / the reply came */
 } crawl_tsa_t;
 /* seal_stamp_fn over HTTP POST (ctx: crawl_tsa_t): one token per TSA that
  * answered with a reply that checks out. */
 size_t crawl_tsa_stamp(void *ctx, const void *sth, size_t len, seal_token_t *out, size_t max);
+
+/* ================================================================ the capture environment (environment.c) */
+
+/* What the machine said about itself before the first capture, written as one
+ * metadata record (ARC_CT_ENVIRONMENT, urn:custody:environment:<case>) right
+ * after warcinfo so that the opening seal covers it. See environment.c. */
+#define CRAWL_ENV_MAX_FILE     ((size_t)256 << 10)   /* bytes of hosts/resolv.conf copied */
+#define CRAWL_ENV_MAX_HASHED   ((uint64_t)1 << 30)   /* bytes of one file hashed */
+#define CRAWL_ENV_MAX_HOSTS    32                    /* seed hosts resolved, routed, probed */
+#define CRAWL_ENV_MAX_ADDRS    16                    /* addresses kept per host */
+#define CRAWL_ENV_MAX_IFS      64                    /* interface addresses kept */
+#define CRAWL_ENV_MAX_ANOMALIES 64
+#define CRAWL_ENV_MAX_RECORD   ((size_t)2 << 20)     /* bytes of the record body */
+#define CRAWL_ENV_CLOCK_TOLERANCE 120                /* seconds of clock offset before it is flagged */
+#define CRAWL_ENV_PROBE_BUDGET 30                    /* seconds for all TLS probes (each: 5 s to connect, 10 s) */
+
+typedef struct {
+	const char *const *seeds;   /* URLs whose hosts are resolved, routed, TLS-probed */
+	size_t nseeds;
+	const char *command_line;   /* as for warcinfo (secrets already hashed) */
+	int private_env;            /* --private-environment: names and local addresses as HMACs */
+	const unsigned char *salt;  /* the HMAC key (>= 16 bytes) with private_env */
+	size_t salt_len;
+	const char *chromium;       /* the browser's version when one is used, else NULL */
+	const char *ca_file;        /* as the crawl verifies TLS */
+	int insecure;
+	int tls_probe;              /* handshake with each https seed host (default 1) */
+	long clock_tolerance_s;     /* 0: CRAWL_ENV_CLOCK_TOLERANCE */
+	const char *hosts_path;     /* NULL: /etc/hosts (tests give fixtures) */
+	const char *resolv_path;    /* NULL: /etc/resolv.conf */
+	const char *nsswitch_path;  /* NULL: /etc/nsswitch.conf */
+	const char *exe_path;       /* NULL: /proc/self/exe */
+} crawl_env_opts_t;
+void crawl_env_opts_init(crawl_env_opts_t *o);
+
+typedef struct crawl_env crawl_env_t;
+/* Collect everything (never fails on a fact it cannot read: the fact says
+ * "error"); *out to crawl_env_free. 0, ARC_ENOMEM, ARC_EINVAL (no salt). */
+int crawl_env_collect(const crawl_env_opts_t *o, crawl_env_t **out, arc_error_t *err);
+/* Collect and write the record into c: call right after arc_case_open, before
+ * the opening seal. 0 or <0 (the case could not be written). */
+int crawl_env_write(arc_case_t *c, const crawl_env_opts_t *o, crawl_env_t **out, arc_error_t *err);
+/* The two halves of crawl_env_write: collect before the case opens (the
+ * warcinfo's host name is crawl_env_hostname, hashed under private_env),
+ * put after. */
+int crawl_env_put(arc_case_t *c, crawl_env_t *e, arc_error_t *err);
+const char *crawl_env_hostname(const crawl_env_t *e);
+/* The record body as JSON (malloc'd, caller frees) and the written record's id. */
+char *crawl_env_json(const crawl_env_t *e);
+const char *crawl_env_record_id(const crawl_env_t *e);
+/* After the opening seal: compare the local clock with the genTime of t's
+ * first token (1 compared, 0 no token yet); an offset over the tolerance is an
+ * anomaly. crawl_env_write_clock then writes the clock record (Refers-To the
+ * environment record); nothing when no token came. */
+int crawl_env_clock(crawl_env_t *e, const crawl_tsa_t *t);
+int crawl_env_write_clock(arc_case_t *c, crawl_env_t *e, const crawl_tsa_t *t, arc_error_t *err);
+/* "this machine's clock was 3 min 12 s behind the time-stamp authority", NULL unchecked;
+ * 1 when the offset is over the tolerance. */
+const char *crawl_env_clock_line(const crawl_env_t *e);
+int crawl_env_clock_off(const crawl_env_t *e);
+/* The anomalies found, as sentences for the end of the crawl. */
+size_t crawl_env_nanomalies(const crawl_env_t *e);
+const char *crawl_env_anomaly(const crawl_env_t *e, size_t i);
+void crawl_env_free(crawl_env_t *e);
+/* 1: loopback, private, link-local, CGNAT or unspecified address. */
+struct sockaddr;
+int crawl_env_addr_private(const struct sockaddr *sa);
 
 #endif

@@ -16,7 +16,9 @@
  */
 #include "crawler.h"
 
+#include <stdint.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 
 #define TSA_RETRY_AFTER 300 /* seconds a failed TSA is left alone */
@@ -38,6 +40,32 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
 		return 0;
 	}
 	return arc_buf_append(s->buf, p, len) ? 0 : len;
+}
+
+static int64_t now_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* The session's first token: its genTime against the local clock around the
+ * exchange (the clock check of environment.c). */
+static void note_first(crawl_tsa_t *t, const char *url, const seal_token_t *k, const void *sth,
+                       size_t len, int64_t sent, int64_t recv)
+{
+	seal_tsr_info_t info;
+	arc_error_t err;
+	if (t->first_tsa[0])
+		return;
+	/* "now" far ahead: a genTime in the future is exactly what is measured here */
+	seal_tsr_verify(k->tsr.data, k->tsr.len, sth, len, NULL, INT64_MAX / 4, &info, &err);
+	if (info.gen_time < 0)
+		return;
+	t->first_gen_time = info.gen_time;
+	t->first_sent_ms = sent;
+	t->first_recv_ms = recv;
+	snprintf(t->first_tsa, sizeof t->first_tsa, "%s", url);
 }
 
 /* POST der to url; 0 and the reply body, or -1 with why filled. */
@@ -106,6 +134,7 @@ size_t crawl_tsa_stamp(void *ctx, const void *sth, size_t len, seal_token_t *out
 			snprintf(t->last_error, sizeof t->last_error, "%.300s", err.msg);
 			continue;
 		}
+		int64_t sent = now_ms();
 		if (post(t, t->urls[i], &q.der, &k->tsr, why, sizeof why) != 0) {
 			snprintf(t->last_error, sizeof t->last_error, "time-stamp authority %.100s: %.250s",
 			         t->urls[i], why);
@@ -125,6 +154,7 @@ size_t crawl_tsa_stamp(void *ctx, const void *sth, size_t len, seal_token_t *out
 			continue;
 		}
 		seal_tsq_free(&q);
+		note_first(t, t->urls[i], k, sth, len, sent, now_ms());
 		snprintf(k->tsa, sizeof k->tsa, "%s", t->urls[i]);
 		n++;
 	}

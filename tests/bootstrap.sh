@@ -6,11 +6,13 @@
 # dictionary and converts to traditional script; git: tests/bench/realtext.py; man-db and
 # groff-base: the man pages (make man, tests/e2e/test_install.py); libpq-dev and
 # postgresql: the shared frontier (--state) and its test, which starts its own server.
+# faketime: the skewed test TSA (tests/e2e/servers/tsa.py --ahead); python3-jsonschema:
+# the environment record checked against docs/environment.schema.json.
 set -e
 need="gcc make pkg-config libcurl4-openssl-dev libxml2-dev libssl-dev openssl libzstd-dev zstd
 libjansson-dev zlib1g-dev python3 nginx-light nodejs npm clang libclang-rt-14-dev cppcheck
 hyperfine wget wget2 bc time ca-certificates chromium git python3-jieba opencc
-man-db groff-base libpq-dev postgresql"
+man-db groff-base libpq-dev postgresql faketime python3-jsonschema"
 missing=""
 for p in $need; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"

@@ -434,6 +434,7 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 		row(f, "Redaction", "personal data masked (--redact): values, text, context, hashes", NULL);
 	fputs("</table>\n", f);
 
+	vf_env_html(f, o->env, "en"); /* the capture environment (environment.c) */
 	fputs("<h2>What was verified and how</h2>\n<table class=list><tr><th>File</th>"
 	      "<th>Records</th><th>Bytes</th><th>Checks passed</th><th>Failed</th></tr>\n", f);
 	for (i = 0; i < res->nfiles; i++) {

@@ -25,6 +25,7 @@
 #include "seal.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -232,7 +233,7 @@ static void print_seal_line(const vf_anchors_t *s, int verified)
 		printf(", not anchored: see \"not checked\")");
 }
 
-static void print_human(const vf_result_t *r, int quiet)
+static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
 {
 	char a[32], b[32];
 	size_t i;
@@ -269,6 +270,15 @@ static void print_human(const vf_result_t *r, int quiet)
 	if (r->references_checked)
 		printf("references: %llu resolved to records of the right type\n",
 		       (unsigned long long)r->references_checked);
+	if (env && env->present) {
+		printf("environment: recorded before the first capture, %s", env->sealed ? "sealed" : "NOT sealed");
+		if (env->seal_clock)
+			printf("; clock %+" PRId64 " s against the time-stamp authority (genTime - local time)",
+			       env->seal_offset_s);
+		printf("; %zu anomal%s\n", env->nanomalies, env->nanomalies == 1 ? "y" : "ies");
+		for (i = 0; i < env->nanomalies; i++)
+			printf("environment: %s\n", env->anomalies[i].message);
+	}
 	for (i = 0; i < r->nnot_checked; i++)
 		printf("not checked: %s\n", r->not_checked[i]);
 	if (!strcmp(r->verdict, "failed"))
@@ -289,7 +299,7 @@ static json_t *xjson(json_t *j)
 	return j;
 }
 
-static void print_json(const vf_result_t *r)
+static void print_json(const vf_result_t *r, const vf_env_t *env)
 {
 	json_t *o = xjson(json_object()), *errs = xjson(json_array()), *nc = xjson(json_array());
 	json_t *files = xjson(json_array()), *seal = xjson(json_object()), *arr;
@@ -358,6 +368,20 @@ static void print_json(const vf_result_t *r)
 	}
 	json_object_set_new(seal, "times", arr);
 	json_object_set_new(o, "seal", seal);
+	if (env) {
+		json_t *ej = xjson(json_object()), *an = xjson(json_array());
+		for (i = 0; i < env->nanomalies; i++)
+			json_array_append_new(an, xjson(json_pack("{s:s, s:s}", "kind", env->anomalies[i].kind,
+			                                          "message", env->anomalies[i].message)));
+		json_object_set_new(ej, "sealed", json_boolean(env->sealed));
+		json_object_set_new(ej, "private", json_boolean(env->private_env));
+		json_object_set_new(ej, "anomalies", an);
+		json_object_set_new(ej, "clock_offset_s", env->seal_clock ? xjson(json_integer(env->seal_offset_s))
+		                                                          : json_null());
+		json_object_set_new(ej, "clock_recorded", env->has_clock ? xjson(json_string(env->clock_summary))
+		                                                         : json_null());
+		json_object_set_new(o, "environment", ej);
+	}
 	if (r->at)
 		json_object_set_new(o, "at", xjson(json_string(r->at)));
 	s = json_dumps(o, JSON_ENSURE_ASCII);
@@ -450,6 +474,9 @@ static void help(void)
 "                     and its tokens are over that seal's tree head\n"
 "    inclusion proof  in an exhibit (custody export), each record is a leaf of\n"
 "                     the exhibit's seal\n"
+"    environment      the capture environment record (what the machine said\n"
+"                     about itself before the first capture) parses, and a\n"
+"                     verified seal covers it; its anomalies are listed\n"
 "\n"
 "    Files given one by one are checked as part of a case: a record they\n"
 "    name that lies in another file is reported as \"target outside the\n"
@@ -479,8 +506,10 @@ static void help(void)
 "        Print one JSON object: {\"verdict\", \"records\", \"sealed\", \"errors\":\n"
 "        [{\"file\", \"offset\", \"record\", \"check\", \"message\"}], \"errors_total\",\n"
 "        \"not_checked\", \"files\", \"findings_checked\", \"references_checked\",\n"
-"        \"outside\", \"case_id\", \"seal\"}. Bytes that are not UTF-8 appear as\n"
-"        \\xNN; no failure is left out.\n"
+"        \"outside\", \"case_id\", \"seal\", \"environment\"}. Bytes that are not UTF-8\n"
+"        appear as \\xNN; no failure is left out. \"environment\" (the capture\n"
+"        environment record): {\"sealed\", \"private\", \"anomalies\",\n"
+"        \"clock_offset_s\", \"clock_recorded\"}.\n"
 "    --report FILE.html\n"
 "        Also write a self-contained HTML report for a court (no scripts,\n"
 "        nothing loaded from elsewhere, prints well): what was checked and\n"
@@ -537,6 +566,7 @@ int main(int argc, char **argv)
 	int64_t at = -1;
 	vf_opts_t o = { 0 };
 	vf_report_opts_t ro = { 0 };
+	vf_env_hook_t *envh = NULL;
 	const vf_result_t *res;
 	arc_error_t e;
 	vf_ctx_t *c;
@@ -591,6 +621,9 @@ int main(int argc, char **argv)
 		if (vf_add_hook(c, &hook) != 0)
 			xerr("out of memory");
 	}
+	/* the capture environment (environment.c), after the seal checker: it reads its anchors */
+	if (!(envh = vf_env_hook_new()) || vf_env_hook_add(envh, c) != 0)
+		xerr("out of memory");
 
 	/* Resolve every PATH first: a missing input is an I/O error (2), not a
 	 * verification failure. */
@@ -624,13 +657,14 @@ int main(int argc, char **argv)
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
 		ro.generated = when;
 		ro.version = VF_VERSION;
+		ro.env = vf_env_hook_result(envh);
 		if (vf_report_html(report, res, &ro) != 0)
 			xerr("cannot write %s: %s", report, strerror(errno));
 	}
 	if (json)
-		print_json(res);
+		print_json(res, vf_env_hook_result(envh));
 	else
-		print_human(res, quiet);
+		print_human(res, quiet, vf_env_hook_result(envh));
 	if (fflush(stdout) != 0)
 		xerr("cannot write the output: %s", strerror(errno));
 	if (rc == ARC_EIO) {
@@ -639,6 +673,7 @@ int main(int argc, char **argv)
 	}
 	vf_free(c);
 	vf_seal_free(sh.seal);
+	vf_env_hook_free(envh);
 	seal_trust_free(trust_t);
 	seal_trust_free(tsa_trust_t);
 	return exit_code;

@@ -105,6 +105,7 @@ typedef struct {
 	char *name;      /* printable */
 	uint64_t records, passed, failed;
 	uint64_t bytes;  /* compressed bytes read */
+	uint64_t last;   /* offset of its last whole record */
 } vf_file_t;
 
 /*
@@ -247,10 +248,68 @@ char *vf_printable(const char *s, size_t n);
 
 /* ---------------------------------------------------------------- output */
 
+/* ---------------------------------------------------------------- the capture environment (environment.c) */
+
+#define VF_ENV_MAX_BODY      ((size_t)2 << 20)  /* an environment record parsed (= crawler's bound) */
+#define VF_ENV_MAX_HOSTS     32
+#define VF_ENV_MAX_ANOMALIES 64
+
+typedef struct {
+	char host[256];
+	char addresses[512];     /* "a, b, c" */
+	char route[300];         /* "source via interface" of the first address */
+	char tls[32];            /* "verified", "not verified", "no handshake", "" */
+	size_t hosts_entries;    /* lines of the hosts file naming it */
+} vf_env_host_t;
+
+/* The environment record and its clock record, as read back. */
+typedef struct {
+	int present;             /* an environment record was read */
+	int failed;              /* one did not parse (a failure was reported) */
+	int sealed;              /* 1: covered by a verified seal */
+	char collected[40];
+	int private_env;
+	char hostname[128], user[128], system[256], software[300], chromium[128], exe_sha256[80];
+	char hosts_sha256[80];
+	int64_t hosts_size;
+	int hosts_truncated;
+	char proxy_vars[200];    /* names of the proxy variables set */
+	vf_env_host_t hosts[VF_ENV_MAX_HOSTS];
+	size_t nhosts;
+	struct { char kind[32]; char message[600]; } anomalies[VF_ENV_MAX_ANOMALIES];
+	size_t nanomalies;
+	uint64_t anomalies_omitted;
+	/* the crawler's clock record */
+	int has_clock;
+	char clock_tsa[256], clock_gen_time[40], clock_summary[200];
+	int64_t clock_offset_ms, clock_tolerance_s;
+	int clock_within;
+	/* the first seal after the record, by itself: genTime - its tree head's local time */
+	int seal_clock;
+	int64_t seal_offset_s;
+	char seal_time[SEAL_TIME_LEN], seal_gen_time[SEAL_TIME_LEN];
+} vf_env_t;
+
+/* Parse one body (kind "environment" fills the facts, kind "clock" the
+ * clock); bounded by VF_ENV_MAX_BODY. 0, or -1 with why. */
+int vf_env_parse(const void *body, size_t len, vf_env_t *out, char *why, size_t whysz);
+/* The checker hook: parses the first case's environment record ("environment"
+ * failures), checks it is covered by a verified seal, and reads the clock off
+ * the first seal after it. Add it after the seal checker's hook. */
+typedef struct vf_env_hook vf_env_hook_t;
+vf_env_hook_t *vf_env_hook_new(void);
+int vf_env_hook_add(vf_env_hook_t *h, vf_ctx_t *c);
+/* After vf_run: what was found, NULL when the case has no environment record. */
+const vf_env_t *vf_env_hook_result(const vf_env_hook_t *h);
+void vf_env_hook_free(vf_env_hook_t *h);
+/* The report's "Environment of the capture" section; lang "en" or "zh"; e NULL: none. */
+void vf_env_html(FILE *f, const vf_env_t *e, const char *lang);
+
 typedef struct {
 	int redact;            /* mask personal identifiers (findings values, text, context, hashes) */
 	const char *generated; /* "2026-11-30 10:42 UTC" or NULL */
 	const char *version;   /* custody-verify's version line */
+	const vf_env_t *env;   /* the capture environment (environment.c), NULL: none */
 } vf_report_opts_t;
 
 /* The self-contained HTML report. 0, or -1 with errno set. */

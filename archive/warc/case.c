@@ -44,6 +44,7 @@ struct arc_case {
 	uint64_t max_file_size;
 	int level;
 	char *software, *command_line, *operator_, *robots, *note, *extra_info;
+	char *hostname;         /* warcinfo's hostname, NULL: gethostname() */
 	char case_id[ARC_UUID_LEN];        /* "urn:uuid:..." */
 	char short_id[9];                  /* its first 8 hex digits, in file names */
 	unsigned long num;                 /* number of the current file */
@@ -108,7 +109,9 @@ static int write_warcinfo(arc_case_t *c, arc_error_t *err)
 	warc_record_t rec;
 	int rc;
 
-	if (gethostname(host, sizeof host - 1) != 0)
+	if (c->hostname)
+		snprintf(host, sizeof host, "%s", c->hostname);
+	else if (gethostname(host, sizeof host - 1) != 0)
 		host[0] = '\0';
 	base = base && base[1] ? base + 1 : c->dir;
 	rc = put_info(&body, "software", c->software ? c->software : "custody");
@@ -256,6 +259,7 @@ static void case_free(arc_case_t *c)
 	free(c->operator_);
 	free(c->robots);
 	free(c->note);
+	free(c->hostname);
 	free(c->extra_info);
 	free(c);
 }
@@ -373,6 +377,7 @@ arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_erro
 		c->operator_ = dup_or_null(opts->operator_, &oom);
 		c->robots = dup_or_null(opts->robots, &oom);
 		c->note = dup_or_null(opts->note, &oom);
+		c->hostname = dup_or_null(opts->hostname, &oom);
 		c->extra_info = dup_or_null(opts->extra_info, &oom);
 	}
 	if (oom || !c->dir) {

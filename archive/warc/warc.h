@@ -204,6 +204,8 @@ typedef struct {
 	                             '\n' (names under 64 bytes), or NULL */
 	int cut_torn_tail;        /* --resume: a last file that ends inside a frame (a write cut
 	                             by a crash) is cut back to its last whole record */
+	const char *hostname;     /* warcinfo's hostname (NULL: gethostname(); a hash with
+	                             --private-environment) */
 } arc_case_opts_t;
 
 /* Creates dir if needed (0755); new files continue the numbering of any already there. */

@@ -20,7 +20,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "cli.h"
 #include "cmd.h"
@@ -164,6 +169,14 @@ static const cli_opt_t crawl_opts[] = {
 	                   "ms, outcome (ok, http_error, timeout, truncated, refused, dns, tls, robots, "
 	                   "out_of_scope, skipped, failed), request and response record ids, file, offset, "
 	                   "findings, doxing, message. Secrets never appear there."},
+	/* the capture environment (issue 24) */
+	{"private-environment", 0, NULL, "In the environment record (the hosts file, resolver, proxy, network "
+	                                 "interfaces, routes to the seed hosts, software, user and host "
+	                                 "names, written before the first capture), and in warcinfo, replace "
+	                                 "the host and user names and every local address by HMAC-SHA256 "
+	                                 "values keyed with your salt ($XDG_CONFIG_HOME/custody/"
+	                                 "environment.salt, else ~/.config/custody/, made once with mode "
+	                                 "0600; keep it, and with it you can show later whose machine it was)."},
 	{"json", 0, NULL, "Print a JSON summary on stdout at the end."},
 	{"quiet", 'q', NULL, "No progress line and no summary (per-URL errors are still printed)."},
 	{0},
@@ -231,6 +244,48 @@ typedef struct {
 
 static volatile int g_stop;
 static cfg_t g_cfg; /* the user's settings file (config.h); the options win */
+
+/* The operator's salt for --private-environment: 32 random bytes kept as hex
+ * in the config dir (mode 0600), made on first use. 0, or -1 (printed). */
+static int env_salt(unsigned char out[32])
+{
+	char dir[4096], path[4200], hex[65];
+	static const char *const x = "0123456789abcdef";
+	if (keys_config_dir(dir, sizeof dir) != 0) {
+		fprintf(stderr, "custody crawl: --private-environment: no HOME or XDG_CONFIG_HOME for the salt\n");
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/environment.salt", dir);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		size_t n = fread(hex, 1, 64, f);
+		fclose(f);
+		for (size_t i = 0; n == 64 && i < 32; i++) {
+			const char *hi = memchr(x, hex[2 * i], 16), *lo = memchr(x, hex[2 * i + 1], 16);
+			if (!hi || !lo)
+				break;
+			out[i] = (unsigned char)((hi - x) << 4 | (lo - x));
+			if (i == 31)
+				return 0;
+		}
+		fprintf(stderr, "custody crawl: %s is not 64 hex digits: move it away to make a new salt\n", path);
+		return -1;
+	}
+	if (arc_mkdirs(dir, 0700) != 0 || RAND_bytes(out, 32) != 1) {
+		fprintf(stderr, "custody crawl: cannot make the salt in %s\n", dir);
+		return -1;
+	}
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = x[out[i] >> 4];
+		hex[2 * i + 1] = x[out[i] & 15];
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || write(fd, hex, 64) != 64 || write(fd, "\n", 1) != 1 || close(fd) != 0) {
+		fprintf(stderr, "custody crawl: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 static void on_sigint(int sig)
 {
@@ -401,6 +456,8 @@ static const opt_bind_t crawl_binds[] = {
 	{"create-crawl", SET_FLAG, CO(create_crawl), 0, 0},
 	{"host-id", SET_STR, CO(host_id), 0, 0},
 	{"lease-seconds", SET_LONG, CO(lease_s), 10, 86400},
+	/* the capture environment (issue 24) */
+	{"private-environment", SET_FLAG, CO(private_env), 0, 0},
 };
 #undef CO
 #undef CC
@@ -748,6 +805,16 @@ int cmd_crawl(int argc, char **argv)
 		goto out;
 	}
 	c.o.signer = signer;
+	unsigned char salt[32];
+	if (c.o.private_env) {
+		if (env_salt(salt) != 0) {
+			seal_signer_free(signer);
+			rc = 2;
+			goto out;
+		}
+		c.o.env_salt = salt;
+		c.o.env_salt_len = sizeof salt;
+	}
 	c.o.tsa_urls = c.tsa;
 	c.o.ntsa = c.ntsa;
 	if (!c.quiet) {
@@ -765,6 +832,7 @@ int cmd_crawl(int argc, char **argv)
 	arc_error_t err;
 	memset(&err, 0, sizeof err);
 	int crc = crawl_run(&c.o, &st, on_event, &c, &err);
+	OPENSSL_cleanse(salt, sizeof salt);
 	seal_signer_free(signer);
 	clear_progress(&c);
 	if (crc < 0) {

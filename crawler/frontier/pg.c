@@ -433,6 +433,10 @@ static int pg_durable(crawl_frontier_t *base)
 	pg_t *p = (pg_t *)base;
 	uint64_t before = p->duplicates;
 
+	/* the links a page gave go in before the page is done: a host killed
+	 * between the two must not leave a page done whose links nobody has */
+	if (pg_flush(p) != 0)
+		return 0; /* the completions wait for the next time */
 	pg_send_done(p); /* what the database does not take now waits for the next time */
 	return (int)(p->duplicates - before);
 }

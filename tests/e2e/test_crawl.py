@@ -76,6 +76,10 @@ def common_record_checks(case, recs, label):
         if r.type != "metadata":
             continue
         ct = r.get("Content-Type") or ""
+        if "environment+json" in ct:  # the capture environment: about the case, not a page
+            T.check(re.match(r"urn:custody:environment(-clock)?:urn:uuid:", r.uri or ""),
+                    f"{label}: environment record target {r.uri}")
+            continue
         link = r.get("WARC-Concurrent-To") if "capture+json" in ct else r.get("WARC-Refers-To")
         prefix = "urn:custody:capture:" if "capture+json" in ct else "urn:custody:findings:"
         if not T.check((r.uri or "").startswith(prefix), f"{label}: metadata target {r.uri} starts {prefix}"):

@@ -177,6 +177,35 @@ def main():
     rc, j = verify("--trust", crt, "--tsa-trust", tsa_ca, case3b)
     check(rc == 0, f"torn tail + --resume: cut off, sealed, verified ({rc} {j.get('errors')})")
 
+    # a crawl stopped between a request and its response (kill -9 there) leaves a request
+    # with no response at the end of its file: honest, so never "failed"; and the same
+    # request without its response in the middle of a file still fails
+    first = sorted(glob.glob(os.path.join(case1, "capture-*.warc.zst")))[0]
+    data = open(first, "rb").read()
+    frames = lib.zframes(data)
+    req_end = None
+    for o, n in frames:
+        rec = subprocess.run(["zstd", "-dc"], input=data[o:o + n], capture_output=True).stdout
+        if b"WARC-Type: request" in rec.split(b"\r\n\r\n", 1)[0]:
+            req_end = o + n
+            if len([f for f in frames if f[0] < o]) > 4:
+                break
+    cut = os.path.join(work, "cut")
+    os.makedirs(cut)
+    with open(os.path.join(cut, os.path.basename(first)), "wb") as f:
+        f.write(data[:req_end])
+    rc, j = verify(cut)
+    check(rc == 3 and j["verdict"] == "intact" and any("a capture cut short" in n for n in j["not_checked"]),
+          f"a request with no response at the end of the case: intact, said ({rc} {j.get('errors')})")
+    mid = os.path.join(work, "mid")
+    os.makedirs(mid)
+    nxt = [f for f in frames if f[0] == req_end][0]
+    with open(os.path.join(mid, os.path.basename(first)), "wb") as f:
+        f.write(data[:req_end] + data[nxt[0] + nxt[1]:])
+    rc, j = verify(mid)
+    check(rc == 1 and any(e["check"] == "references" for e in j["errors"]),
+          f"a response removed from the middle of a file: failed on references ({rc})")
+
     # 5. export one page; it verifies alone; a flipped byte fails
     exhibit = os.path.join(work, "thread101.warc.zst")
     url = f"http://127.0.0.1:{web_port}/thread/101.html"

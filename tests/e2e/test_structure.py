@@ -100,9 +100,15 @@ def main():
     files = lib.capture_files(case)
     hs = heads(case)
     check(len(files) >= 3, f"the case rotated into several files ({len(files)})")
+    recs0 = lib.case_records(case)
+    before = next((i for i, r in enumerate(recs0) if r.get("Content-Type") == "application/vnd.custody.sth"), -1)
+    check([r.type for r in recs0[:before]] == ["warcinfo", "metadata"]
+          and recs0[1].get("Content-Type") == "application/vnd.custody.environment+json",
+          f"class 2: before the opening seal only the warcinfo and the environment record: "
+          f"{[(r.type, r.get('Content-Type')) for r in recs0[:before]]}")
     check(hs and hs[0].startswith("custody-sth-v2\n") and field(hs[0], "kind") == "opening"
-          and field(hs[0], "tree-size") == "1" and field(hs[0], "previous-root") == "none",
-          f"class 2: the first seal is the opening seal over the warcinfo: {hs[:1]}")
+          and field(hs[0], "tree-size") == str(before) and field(hs[0], "previous-root") == "none",
+          f"class 2: the first seal is the opening seal over the warcinfo and the environment: {hs[:1]}")
     check(hs and field(hs[-1], "kind") == "closing" and field(hs[-1], "files") == str(len(files))
           and int(field(hs[-1], "records")) == int(field(hs[-1], "tree-size")) + 1,
           f"class 2: the last seal is closing and names {len(files)} files: {hs[-1:]}")

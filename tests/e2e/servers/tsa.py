@@ -14,6 +14,9 @@ Every POST of an application/timestamp-query is answered with
 `openssl ts -reply` (a real, signed TimeStampResp). For tests:
   --fail          answer every request with HTTP 503 (the TSA is "down")
   --reject        answer with a TimeStampResp whose status is rejection
+  --ahead SECONDS sign with a clock SECONDS ahead of this machine's (genTime in the
+                  future; negative: behind), through faketime(1): a skewed TSA for
+                  the clock check of the environment record
   POST /fail      -> 503 for that request; POST /reject -> a rejection
   GET  /ca.pem    -> the CA certificate (what --tsa-trust needs)
   GET  /mode?fail=1|0  switch --fail on or off while running
@@ -88,6 +91,7 @@ class State:
     lock = threading.Lock()
     dir = ""
     count = 0
+    ahead = 0
 
 
 def reply(query, reject):
@@ -103,7 +107,8 @@ def reply(query, reject):
             # as openssl has no switch for it: SEQUENCE { PKIStatusInfo { status 2, failInfo } }
             os.unlink(q)
             return bytes.fromhex("3009300702010203020780")  # status rejection, failInfo badAlg
-        p = subprocess.run(["openssl", "ts", "-reply", "-config", os.path.join(d, "tsa.cnf"),
+        pre = ["faketime", "-f", "%+ds" % State.ahead] if State.ahead else []
+        p = subprocess.run(pre + ["openssl", "ts", "-reply", "-config", os.path.join(d, "tsa.cnf"),
                             "-queryfile", q, "-out", r], capture_output=True)
         os.unlink(q)
         if p.returncode != 0 or not os.path.exists(r):
@@ -161,10 +166,11 @@ def main():
     ap.add_argument("--days", type=int, default=3650)
     ap.add_argument("--fail", action="store_true")
     ap.add_argument("--reject", action="store_true")
+    ap.add_argument("--ahead", type=int, default=0)
     a = ap.parse_args()
     State.dir = os.path.abspath(a.dir or tempfile.mkdtemp(prefix="custody-tsa-"))
     os.makedirs(State.dir, exist_ok=True)
-    State.fail, State.reject = a.fail, a.reject
+    State.fail, State.reject, State.ahead = a.fail, a.reject, a.ahead
     if not os.path.exists(os.path.join(State.dir, "tsa.pem")):
         make_pki(State.dir, a.days)
     srv = Server(("127.0.0.1", a.port), Handler)
