@@ -27,6 +27,7 @@ typedef enum {
 	CRAWL_SCOPE_SEEDS       /* only the given URLs (and their redirects) */
 } crawl_scope_mode_t;
 
+typedef struct crawl_stats crawl_stats_t;
 typedef struct {
 	const char *const *seeds;   /* absolute http(s) URLs */
 	size_t nseeds;
@@ -99,12 +100,20 @@ typedef struct {
 	long browser_settle_s;      /* bound on waiting for the network to go idle (0: 15) */
 	int browser_scrolls;        /* scroll steps for lazy content (0: 10, -1: none) */
 	const char *chromium;       /* executable (NULL: $CUSTODY_CHROMIUM, else chromium on PATH) */
+	/* custody watch (crawler/watch/): a watch round is a crawl into the same case */
+	int revisit_all;            /* with resume: URLs the case holds are fetched again (an
+	                               unchanged payload is written as a revisit); only the
+	                               payloads are read back from the case, not the frontier */
+	int (*round_end)(void *ctx, arc_case_t *cas, const crawl_stats_t *st, arc_error_t *err);
+	void *round_end_ctx;        /* round_end: called once every URL is written, before the
+	                               case is closed (its records get the closing seal); <0 is
+	                               the crawl's result */
 } crawl_opts_t;
 
 /* Fill o with the defaults above. */
 void crawl_opts_init(crawl_opts_t *o);
 
-typedef struct {
+struct crawl_stats {
 	uint64_t fetched;        /* URLs with an HTTP response captured (any status) */
 	uint64_t failed;         /* URLs with no complete response (network, TLS, cut off) */
 	uint64_t http_errors;    /* responses with status >= 400 (captured, counted in fetched) */
@@ -129,7 +138,7 @@ typedef struct {
 	uint64_t render_failed;  /* pages chromium could not render (crashed: a new one was started) */
 	uint64_t blocked;        /* browser requests the proxy refused (out of scope), never fetched */
 	double seconds;
-} crawl_stats_t;
+};
 
 typedef enum {
 	CRAWL_EV_PROGRESS = 0,   /* periodic; stats only */
