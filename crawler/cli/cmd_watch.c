@@ -553,7 +553,7 @@ int cmd_watch(int argc, char **argv)
 		}
 		if (c.log) {
 			json_t *lo = json_object();
-			json_object_set_new(lo, "kind", json_string("round"));
+			json_object_set_new(lo, "kind", json_string(r.ran ? "round" : "backoff"));
 			json_object_set_new(lo, "round", json_integer(r.round));
 			json_object_set_new(lo, "fetched", json_integer((json_int_t)r.crawl.fetched));
 			json_object_set_new(lo, "revisits", json_integer((json_int_t)r.crawl.revisits));
@@ -567,7 +567,10 @@ int cmd_watch(int argc, char **argv)
 			log_line(&c, lo);
 			json_decref(lo);
 		}
-		if (!c.quiet)
+		if (!c.quiet && !r.ran)
+			fprintf(stderr, "custody watch: every site is backing off after failing; nothing fetched "
+			                "this time\n");
+		else if (!c.quiet)
 			fprintf(stderr, "custody watch: round %" PRIu32 ": %" PRIu64 " present, %" PRIu64 " removed, %"
 			        PRIu64 " moved, %" PRIu64 " unavailable, %" PRIu64 " unreachable%s; %" PRIu64
 			        " fetched, %" PRIu64 " revisits; %zu alert%s; %.1fs\n",

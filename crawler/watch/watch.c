@@ -464,6 +464,7 @@ int watch_round(watch_t *w, watch_round_t *out, crawl_progress_fn fn, void *fnct
 		default: break;
 		}
 	}
+	out->ran = ns > 0;
 	if (rd.wrote)
 		w->next_round++;
 	backoff_update(w);

@@ -51,6 +51,8 @@ typedef struct {
 	watch_alert_t *alerts;
 	size_t nalerts, capalerts;
 	int damaged;                    /* reading the case back found a damaged file */
+	int ran;                        /* 0: every site was backing off, nothing fetched or
+	                                   written, the round number not used */
 } watch_round_t;
 
 typedef struct watch watch_t;
