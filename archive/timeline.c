@@ -417,6 +417,13 @@ static tl_visit_t *slot_of(tl_t *t, const pend_t *p)
 
 static int pend_add(tl_t *t, size_t url, int slot)
 {
+	/* a summary slot waits once, whatever visit it holds when the seal comes:
+	 * the list stays within 4 entries a URL in an unsealed watch */
+	if (slot < 4) {
+		if (t->v[url].pend_mask & (1u << slot))
+			return 0;
+		t->v[url].pend_mask |= 1u << slot;
+	}
 	int rc = arc_vec_reserve((void **)&t->pend, &t->cappend, t->npend + 1, sizeof *t->pend, 0);
 	if (rc)
 		return rc;
@@ -656,6 +663,10 @@ static void seal_resolve(tl_t *t, const warc_rec_t *rec)
 	size_t keep = 0;
 	for (size_t i = 0; i < t->npend; i++) {
 		tl_visit_t *v = slot_of(t, &t->pend[i]);
+		if (!v || v->sealed || v->index < size) {
+			if (t->pend[i].slot < 4)
+				t->v[t->pend[i].url].pend_mask &= ~(1u << t->pend[i].slot);
+		}
 		if (!v || v->sealed)
 			continue;
 		if (v->index < size) {

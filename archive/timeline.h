@@ -102,6 +102,7 @@ typedef struct {
 	int alerted_doxing;
 	int prev_doxing;             /* the verdict of the present visit before the latest, -1 none */
 	uint64_t touched;            /* tl_generation when last visited */
+	unsigned pend_mask;          /* summary slots waiting for a seal (one entry each) */
 	/* history (tl_new keep_history) */
 	tl_visit_t *hist;
 	size_t nhist, caphist;

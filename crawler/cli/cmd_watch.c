@@ -34,8 +34,8 @@
 static const cli_opt_t watch_opts[] = {
 	{"output", 'o', "CASE_DIR", "The case to watch into (created if missing). Restarting the same command "
 	                            "continues it with the next round. Required."},
-	{"every", 0, "DURATION", "Start a round every DURATION: a number with s, m, h or d (30s, 10m, 1h, 1d). "
-	                         "Required."},
+	{"every", 0, "DURATION", "Start a round every DURATION: a number with s, m, h or d (30s, 10m, 1h, 1d; "
+	                         "0s: one round after the other, for tests). Required."},
 	{"jitter", 0, "PERCENT", "Vary each wait by up to PERCENT of --every, at random (default 10), so that "
 	                         "the visits do not fall on the same second each time."},
 	{"rounds", 0, "N", "Stop after N rounds of this run (default: no limit)."},
@@ -168,7 +168,7 @@ static int parse_duration(const char *s, int64_t *out)
 		mul = 3600, end++;
 	else if (*end == 'd')
 		mul = 86400, end++;
-	if (errno || end == s || *end || v < 1 || v > 366LL * 86400 / mul) {
+	if (errno || end == s || *end || v < 0 || v > 366LL * 86400 / mul) {
 		fprintf(stderr, "custody watch: --every wants a duration like 30s, 10m, 1h or 1d, not '%s'\n", s);
 		return 2;
 	}
@@ -454,6 +454,7 @@ int cmd_watch(int argc, char **argv)
 	o->per_host = 1;
 	o->delay_ms = 500;
 	c.jitter = 10;
+	c.every = -1;
 	int first = 0, rc = cli_parse(&watch_cmd, argc, argv, on_opt, &c, &first);
 	seal_signer_t *signer = NULL;
 	watch_t *w = NULL;
@@ -478,9 +479,9 @@ int cmd_watch(int argc, char **argv)
 		}
 		free(urls);
 	}
-	if (!o->case_dir || !c.seeds.n || !c.every) {
+	if (!o->case_dir || !c.seeds.n || c.every < 0) {
 		fprintf(stderr, "custody watch: %s\nTry 'custody watch --help' for the options.\n",
-		        !o->case_dir ? "-o CASE_DIR is required" : !c.every ? "--every DURATION is required"
+		        !o->case_dir ? "-o CASE_DIR is required" : c.every < 0 ? "--every DURATION is required"
 		                                                         : "no URL given (URL..., --seeds or --doxing-of)");
 		rc = 2;
 		goto out;
