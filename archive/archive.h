@@ -178,5 +178,7 @@ int arc_read_file(const char *path, size_t max, arc_buf_t *out, int *truncated, 
 #include "warc/warc.h"
 #include "seal/sealing.h"
 #include "export/export.h"
+/* how long each page stayed up, from the records (custody timeline, watch, the report) */
+#include "timeline.h"
 
 #endif

@@ -1306,6 +1306,20 @@ static int resume_scan(crawl_t *c)
 			const char *ct = warc_rec_get(&rec, "Content-Type");
 			if (!type || !uri)
 				continue;
+			if (c->o->revisit_all && !strcmp(type, "response")) {
+				/* a watch round: every URL is fetched again; known payloads become revisits */
+				const char *pd = warc_rec_get(&rec, "WARC-Payload-Digest");
+				const char *id = warc_rec_get(&rec, "WARC-Record-ID");
+				const char *date = warc_rec_get(&rec, "WARC-Date");
+				if (pd && id && date && !warc_rec_get(&rec, "WARC-Truncated") &&
+				    crawl_dedup_add(c->cc.dedup, pd, id, uri, date)) {
+					rc = ARC_ENOMEM;
+					break;
+				}
+				continue;
+			}
+			if (c->o->revisit_all)
+				continue;
 			if (!strcmp(type, "response") || !strcmp(type, "revisit")) {
 				if (!strcmp(path_query(uri), "/robots.txt"))
 					continue; /* robots.txt is fetched again: the policy as of now */
@@ -1658,6 +1672,8 @@ static int crawl_close_case(crawl_t *c, int rc, arc_error_t *err)
 	const crawl_opts_t *o = c->o;
 	crawl_stats_t *st = c->st;
 	arc_error_t cerr;
+	if (o->round_end && !rc && (rc = o->round_end(o->round_end_ctx, c->cc.cas, st, err)) > 0)
+		rc = 0;
 	int crc = arc_case_close(c->cc.cas, &cerr);
 
 	c->cc.cas = NULL;

@@ -27,6 +27,7 @@ typedef enum {
 	CRAWL_SCOPE_SEEDS       /* only the given URLs (and their redirects) */
 } crawl_scope_mode_t;
 
+typedef struct crawl_stats crawl_stats_t;
 typedef struct {
 	const char *const *seeds;   /* absolute http(s) URLs */
 	size_t nseeds;
@@ -112,12 +113,20 @@ typedef struct {
 	const unsigned char *env_salt; /* its HMAC key (>= 16 bytes) */
 	size_t env_salt_len;
 	int no_tls_probe;           /* do not shake hands with https seed hosts beforehand */
+	/* custody watch (crawler/watch/): a watch round is a crawl into the same case */
+	int revisit_all;            /* with resume: URLs the case holds are fetched again (an
+	                               unchanged payload is written as a revisit); only the
+	                               payloads are read back from the case, not the frontier */
+	int (*round_end)(void *ctx, arc_case_t *cas, const crawl_stats_t *st, arc_error_t *err);
+	void *round_end_ctx;        /* round_end: called once every URL is written, before the
+	                               case is closed (its records get the closing seal); <0 is
+	                               the crawl's result */
 } crawl_opts_t;
 
 /* Fill o with the defaults above. */
 void crawl_opts_init(crawl_opts_t *o);
 
-typedef struct {
+struct crawl_stats {
 	uint64_t duplicates;     /* --state: captures of URLs whose lease had moved to another host
 	                            (kept in this case, and listed in the database) */
 	uint64_t fetched;        /* URLs with an HTTP response captured (any status) */
@@ -147,7 +156,7 @@ typedef struct {
 	int clock_checked;       /* the local clock was compared with the opening seal's genTime */
 	int64_t clock_offset_ms; /* genTime - local clock; > 0: this machine was behind */
 	double seconds;
-} crawl_stats_t;
+};
 
 typedef enum {
 	CRAWL_EV_PROGRESS = 0,   /* periodic; stats only */

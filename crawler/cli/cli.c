@@ -61,6 +61,20 @@ static void wrap(FILE *f, const char *text, int indent, int width)
 			fputc(' ', f);
 			col++;
 		}
+		/* a path or URL wider than the line breaks after a / ? & */
+		while (col + (int)w > width) {
+			size_t cut = 0;
+			for (size_t i = 0; i < w && col + (int)i + 1 <= width; i++)
+				if (p[i] == '/' || p[i] == '?' || p[i] == '&')
+					cut = i + 1;
+			if (!cut)
+				break;
+			fwrite(p, 1, cut, f);
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+			p += cut;
+			w -= cut;
+		}
 		fwrite(p, 1, w, f);
 		col += (int)w;
 		p += w;

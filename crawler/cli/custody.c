@@ -21,6 +21,8 @@ static const struct {
 	{"export", cmd_export, "take pages out of a case: a sealed exhibit, or WACZ / .warc.gz for replay tools"},
 	{"watch-hash", cmd_watch_hash, "hash a victim's identifiers for --watch"},
 	{"keygen", cmd_keygen, "make the operator's signing key and certificate"},
+	{"watch", cmd_watch, "revisit pages on a schedule into one case; alert on watched data"},
+	{"timeline", cmd_timeline, "how long each page of a case stayed up, and when it was removed"},
 	{"stamp", cmd_stamp, "time-stamp the seals a TSA could not stamp during the crawl"},
 };
 

@@ -26,7 +26,8 @@
 # BENCH_SCAN_KIB (32), BENCH_RUNS (5), BENCH_VERIFY_PAGES (3000), BENCH_VERIFY_ROUNDS (5),
 #   (d) sealing: a signed + stamped crawl vs the unsigned crawl of the same site (tests/bench/seal.py).
 #   (f) browser capture: crawl --browser vs the plain crawl, BENCH_BROWSER_PAGES (200) pages.
-# BENCH_ONLY=crawl|detect|realtext|verify|seal|browser to run one part; REALTEXT_CACHE /
+#   (g) custody watch: round vs crawl, bytes per unchanged visit, RSS over rounds (tests/bench/watch.py).
+# BENCH_ONLY=crawl|detect|realtext|verify|seal|browser|watch to run one part; REALTEXT_CACHE /
 # REALTEXT_MIRRORS for the real-text corpus (see tests/bench/realtext.py).
 # Exits non-zero when a step is broken (a tool missing, a command failing), never for a low score.
 set -u
@@ -240,6 +241,23 @@ if [ "$only" = all ] || [ "$only" = browser ]; then
 	echo ""
 fi
 
+# ---------------------------------------------------------------- (g) custody watch
+# A watch round over BENCH_WATCH_PAGES unchanged pages (1000) vs a plain crawl of them, bytes
+# per unchanged visit, RSS over BENCH_WATCH_ROUNDS rounds of 50 pages (tests/bench/watch.py).
+if [ "$only" = all ] || [ "$only" = watch ]; then
+	echo "== (g) custody watch: rounds of unchanged pages vs a plain crawl (loopback nginx)"
+	if python3 "$top/tests/bench/watch.py" "$custody" "$tmp" "${BENCH_WATCH_PAGES:-1000}" \
+		"${BENCH_WATCH_ROUNDS:-1000}" >"$tmp/watch.log" 2>&1; then
+		sed 's/^/   /' "$tmp/watch.log"
+		sum_watch=$(grep 'ratio' "$tmp/watch.log" | head -1 | sed 's/^/   /')
+	else
+		cat "$tmp/watch.log" 2>/dev/null
+		echo "bench: the watch benchmark failed" >&2
+		status=1
+	fi
+	echo ""
+fi
+
 # ---------------------------------------------------------------- (e) summary
 echo "== summary (ratios from this run)"
 [ -n "$sum_crawl" ] && echo "$sum_crawl"
@@ -248,6 +266,7 @@ echo "== summary (ratios from this run)"
 [ -n "$sum_real" ] && echo "$sum_real"
 [ -n "$sum_verify" ] && echo "$sum_verify"
 [ -n "${sum_seal:-}" ] && echo "$sum_seal"
+[ -n "${sum_watch:-}" ] && echo "$sum_watch"
 [ -n "${sum_browser:-}" ] && echo "$sum_browser"
 [ $status -eq 0 ] || echo "bench: some steps failed (see above)"
 exit $status

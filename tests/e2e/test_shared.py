@@ -152,6 +152,11 @@ for c in cases:
 missing = expected - got
 T.check(not missing, f"every URL captured at least once: {len(expected - got)} of {len(expected)} missing "
         f"(e.g. {sorted(missing)[:3]})")
+for u in sorted(missing)[:3]:  # what became of them: the database's word and the cases' records
+    print("missing:", u, psql(port, "SELECT state, done_by, done_record, depth, hops, kind FROM custody_url "
+                                     f"WHERE crawl = 'big' AND url = '{u}'"),
+          [(os.path.basename(c), r.type, r.status() if r.type in ("response", "revisit") else "")
+           for c in cases for r in lib.case_records(c) if r.uri == u])
 T.check(all(n > 0 for n in per_host), f"every host captured pages: {per_host}")
 left = psql(port, "SELECT count(*) FROM custody_url WHERE crawl = 'big' AND state <> 'done'")
 T.check(left == "0", f"the database has nothing left to do ({left})")
