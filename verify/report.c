@@ -558,6 +558,52 @@ static size_t loose_at(const unsigned char *s, size_t n, size_t i, const char *v
 	return j - i;
 }
 
+/* A run of digits and letters starting at s[i] (separators allowed inside)
+ * whose first 4 or more characters are a piece of an identifier: the length
+ * in bytes of that piece, or 0.
+ * Only at the start of a run, so a longer run is judged whole. */
+static size_t partial_run(const rp_t *r, const unsigned char *s, size_t n, size_t i)
+{
+	char run[80];
+	size_t j = i, k = 0, end = i, adv, pa, q;
+	int ch;
+
+	if (!r->nloose)
+		return 0;
+	if (fold(s, n, i, &adv) <= 0)
+		return 0;
+	if (i > 0) { /* the byte before must not be a letter or digit */
+		size_t b = i - 1;
+
+		while (b > 0 && (s[b] & 0xC0) == 0x80)
+			b--;
+		if (fold(s, n, b, &pa) > 0)
+			return 0;
+	}
+	/* the longest prefix of the run that is a piece of some identifier */
+	while (j < n && k < sizeof run - 1) {
+		ch = fold(s, n, j, &adv);
+		if (ch > 0) {
+			int piece = 0;
+
+			run[k] = (char)ch;
+			run[k + 1] = '\0';
+			for (q = 0; q < r->nloose && !piece; q++)
+				piece = strstr(r->loose[q], run) != NULL;
+			if (!piece)
+				break;
+			k++;
+			j += adv;
+			end = j;
+		} else if (ch == -1 && j + adv < n && fold(s, n, j + adv, &pa) > 0) {
+			j += adv;
+		} else {
+			break;
+		}
+	}
+	return k >= 4 ? end - i : 0;
+}
+
 /* Archive text to the page: escaped; under --redact every identifier masked. */
 static void putn(const rp_t *r, const char *s, size_t n)
 {
@@ -581,6 +627,14 @@ static void putn(const rp_t *r, const char *s, size_t n)
 				for (k = 0; k < r->nloose && !hit; k++)
 					if ((hit = loose_at(u, n, i, r->loose[k])))
 						of = r->loose[k];
+		}
+		if (!hit && (u[i] & 0xC0) != 0x80 && (hit = partial_run(r, u, n, i))) {
+			/* a piece of an identifier (a context cut it): all of it masked */
+			html_text(r->f, s + from, i - from);
+			fputs("****", r->f);
+			i += hit;
+			from = i;
+			continue;
 		}
 		if (!hit) {
 			i++;
@@ -832,13 +886,13 @@ static void put_kinds(const rp_t *r, const vf_page_t *p)
 		fputs(T(r, M_NONE), r->f);
 }
 
-/* Masked values of a page's identifiers, distinct, most serious first (at most 4). */
+/* Masked values of a page's identifiers, distinct, most serious first (at most 3). */
 static void put_values(const rp_t *r, const vf_page_t *p)
 {
 	size_t i, j, n = 0;
 
-	for (int rank = 1; rank <= 50 && n < 4; rank++)
-		for (i = 0; i < p->nfindings && n < 4; i++) {
+	for (int rank = 1; rank <= 50 && n < 3; rank++)
+		for (i = 0; i < p->nfindings && n < 3; i++) {
 			const vf_finding_t *fd = &p->findings[i];
 
 			if (is_keyword(fd) || kind_rank(fd->type) != rank || !fd->value)
@@ -1577,8 +1631,8 @@ static const char css[] =
 	"border-bottom:1px solid #aaa}"
 	".summary{break-after:page}.page{break-before:page;border-top:none}.appx{break-before:page;border-top:none}"
 	"h2,h3,h4{break-after:avoid}tr,figure{break-inside:avoid}mark{outline:1px solid #000}"
-	"a{color:inherit;text-decoration:none}}\n"
-	"@media print and (max-height:280mm){@page{size:letter}}\n";
+	"a{color:inherit;text-decoration:none}.summary{font-size:9pt}.summary h1{font-size:16pt}}\n"
+	"";
 
 int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opts_t *o)
 {
@@ -1772,7 +1826,8 @@ int vf_report_json(const char *path, const vf_result_t *res, const vf_report_opt
 	json_object_set(root, "pages", pages);
 	if (!(f = fopen(path, "w")))
 		goto out;
-	rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 ? 0 : -1;
+	rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(3)) == 0
+	     ? 0 : -1;
 	if (fputc('\n', f) == EOF)
 		rc = -1;
 	if (fclose(f) != 0)
