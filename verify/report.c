@@ -653,6 +653,22 @@ static void put(const rp_t *r, const char *s)
 	putn(r, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* A URL that may break only after a '/', '?' or '&' (a table cell keeps
+ * "thread/101.html" whole). */
+static void put_url(const rp_t *r, const char *s)
+{
+	while (s && *s) {
+		size_t n = strcspn(s, "/?&");
+
+		if (s[n])
+			n++;
+		putn(r, s, n);
+		if (s[n])
+			fputs("<wbr>", r->f);
+		s += n;
+	}
+}
+
 static int term_cmp(const void *a, const void *b)
 {
 	const term_t *x = a, *y = b;
@@ -1050,14 +1066,17 @@ static void finding_row(const rp_t *r, const vf_finding_t *fd)
 }
 
 /* A page with personal data, in full: what it shows, then its proof. */
-static void page_full(const rp_t *r, const vf_page_t *x, size_t n, int dox)
+static void page_full(const rp_t *r, const vf_page_t *x, size_t n, int dox, const char *heading)
 {
 	FILE *f = r->f;
 	const vf_page_t *shot = x->rendered ? NULL : rendered_of(r, x);
 	size_t i;
 	int rank;
 
-	fprintf(f, "<section class=page id=p%zu><h3>", (size_t)(x - r->res->pages));
+	fprintf(f, "<section class=page id=p%zu>", (size_t)(x - r->res->pages));
+	if (heading) /* inside the section: a printed page never holds the heading alone */
+		fprintf(f, "<h2 class=section>%s</h2>\n", heading);
+	fputs("<h3>", f);
 	fprintf(f, T(r, dox ? M_DOX_PAGE : M_OTHER_PD_PAGE), n);
 	if (x->rendered)
 		fprintf(f, " <span class=tag>%s</span>", T(r, M_RENDERED_TAG));
@@ -1327,8 +1346,8 @@ static void summary(const rp_t *r, const size_t *dox, size_t ndox, size_t nother
 	for (i = 0; i < ndox; i++) {
 		const vf_page_t *p = &res->pages[dox[i]];
 
-		fprintf(f, "<tr><td>%zu</td><td class=mono><a href=\"#p%zu\">", i + 1, dox[i]);
-		put(r, p->url);
+		fprintf(f, "<tr><td>%zu</td><td class=murl><a href=\"#p%zu\">", i + 1, dox[i]);
+		put_url(r, p->url);
 		fputs("</a>", f);
 		if (p->rendered)
 			fprintf(f, " <span class=tag>%s</span>", T(r, M_RENDERED_TAG));
@@ -1609,6 +1628,7 @@ static const char css[] =
 	"table{border-collapse:collapse;margin:.5em 0;width:100%}\n"
 	"th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}\n"
 	"th{background:#f2f2f2;width:14em}.findings th,.list th,.dox th,.compact th{width:auto}\n"
+	".murl{font-family:'DejaVu Sans Mono',monospace;font-size:80%;overflow-wrap:anywhere}"
 	".dox td{font-size:90%}.dox td.mono{font-size:80%}.dox td:nth-child(2){width:30%}"
 	".dox td:nth-child(5){width:22%}\n"
 	"img.shot{max-width:100%;max-height:24cm;border:1px solid #bbb;margin:.3em 0}\n"
@@ -1663,14 +1683,10 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 
 	summary(&r, dox, ndox, npd, nres);
 	failures(&r);
-	if (ndox)
-		fprintf(f, "<h2 class=section>%s</h2>\n", T(&r, M_DOX_PAGES));
 	for (i = 0; i < ndox; i++)
-		page_full(&r, &res->pages[dox[i]], i + 1, 1);
-	if (npd)
-		fprintf(f, "<h2 class=section>%s</h2>\n", T(&r, M_OTHER_PD));
+		page_full(&r, &res->pages[dox[i]], i + 1, 1, i ? NULL : T(&r, M_DOX_PAGES));
 	for (i = 0; i < npd; i++)
-		page_full(&r, &res->pages[pd[i]], i + 1, 0);
+		page_full(&r, &res->pages[pd[i]], i + 1, 0, i ? NULL : T(&r, M_OTHER_PD));
 	environment(&r);
 	compact_table(&r, 0);
 	compact_table(&r, 1);

@@ -393,7 +393,8 @@ static const char letter_css[] =
 	"max-width:48em;margin:2em auto;padding:0 1em;color:#111}h1{font-size:1.4em}"
 	"table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border:1px solid #999;"
 	"padding:.3em .5em;text-align:left;vertical-align:top;font-size:92%}th{background:#eee}"
-	".mono{font-family:'DejaVu Sans Mono',monospace;word-break:break-all}.ph{background:#ffd;"
+	".mono{font-family:'DejaVu Sans Mono',monospace;word-break:break-all}"
+	".murl{font-family:'DejaVu Sans Mono',monospace;font-size:90%;overflow-wrap:anywhere}.ph{background:#ffd;"
 	"border:1px dashed #a80}img{max-width:100%;border:1px solid #999}"
 	"@page{size:A4;margin:18mm}@media print{body{max-width:none;margin:0}tr,figure{break-inside:avoid}}"
 	"</style>\n";
@@ -410,8 +411,23 @@ static void pages_table(FILE *f, const bopts_t *o, json_t *pages, const char *co
 	json_array_foreach(pages, i, p) {
 		if (!selected(o, p, pages, i))
 			continue;
-		fprintf(f, "<tr><td>%zu</td><td class=mono>", ++n);
-		html_esc(f, jget(p, "url"));
+		fprintf(f, "<tr><td>%zu</td><td class=murl>", ++n);
+		{ /* break only after '/', '?', '&' */
+			const char *u = jget(p, "url");
+
+			while (*u) {
+				size_t l = strcspn(u, "/?&");
+				char part[2048];
+
+				if (u[l])
+					l++;
+				snprintf(part, sizeof part, "%.*s", (int)l, u);
+				html_esc(f, part);
+				if (u[l])
+					fputs("<wbr>", f);
+				u += l;
+			}
+		}
 		fputs("</td><td>", f);
 		put_time(f, jget(p, "date"));
 		fputs("</td><td>", f);

@@ -42,8 +42,20 @@ def start_tsa(d):
     return port
 
 
+def names_url(text, url):
+    """The page text names url: its host and each path part in order, wherever a table cell
+    broke the line."""
+    flat = re.sub(r"\s+", "", text)
+    pos = 0
+    for part in url.split("/")[2:]:
+        pos = flat.find(part, pos)
+        if pos < 0:
+            return False
+    return True
+
+
 def pdftext(pdf, first=1, last=1):
-    r = subprocess.run(["pdftotext", "-layout", "-f", str(first), "-l", str(last), pdf, "-"],
+    r = subprocess.run(["pdftotext", "-f", str(first), "-l", str(last), pdf, "-"],
                        capture_output=True, text=True)
     return r.stdout
 
@@ -209,15 +221,13 @@ def main():
                 T.check(shot is not None, f"{label}: {pdf} page one rendered to PNG")
                 if pdf == "report.pdf":
                     info = subprocess.run(["pdfinfo", path], capture_output=True, text=True).stdout
-                    T.check(re.search(r"Page size:\s+595", info) is not None, f"{label}: A4 ({info[-200:]})")
+                    T.check(re.search(r"Page size:\s+59[45](\.\d+)? x 84[12]", info) is not None, f"{label}: A4 ({info[-200:]})")
                     verdict = "Verified" if lang == "en" else "核验通过"
-                    flat = re.sub(r"\s+", "", pg1)
                     T.check(verdict in pg1 and "Bundle Test Operator" in pg1 and
-                            first_url in flat, f"{label}: page one holds verdict, signer, first "
+                            names_url(pg1, first_url), f"{label}: page one holds verdict, signer, first "
                             f"doxing URL {first_url}: {pg1[:600]}")
                 else:
-                    flat = re.sub(r"\s+", "", pdftext(path, 1, 99))
-                    T.check(first_url in flat, f"{label}: {pdf} names the first doxing page")
+                    T.check(names_url(pdftext(path, 1, 99), first_url), f"{label}: {pdf} names the first doxing page")
             if who == "platform":
                 csv = open(os.path.join(out, "pages.csv"), encoding="utf-8").read()
                 T.check(csv.startswith("url,first_captured,types,findings\n") and csv.count("\n") >= 2,
