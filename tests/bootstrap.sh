@@ -12,7 +12,8 @@ set -e
 need="gcc make pkg-config libcurl4-openssl-dev libxml2-dev libssl-dev openssl libzstd-dev zstd
 libjansson-dev zlib1g-dev python3 nginx-light nodejs npm clang libclang-rt-14-dev cppcheck
 hyperfine wget wget2 bc time ca-certificates chromium git python3-jieba opencc
-man-db groff-base libpq-dev postgresql faketime python3-jsonschema"
+man-db groff-base libpq-dev postgresql faketime python3-jsonschema
+fonts-noto-cjk fonts-dejavu-core poppler-utils"
 missing=""
 for p in $need; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"

@@ -10,7 +10,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$1
 gen() {
-	for c in crawl ls scan watch-hash watch timeline keygen stamp export; do
+	for c in crawl ls scan watch-hash watch timeline keygen stamp export bundle; do
 		printf '### custody %s\n\n```\n' "$c"
 		"$bin/custody" "$c" --help-all
 		printf '```\n\n'

@@ -1157,6 +1157,55 @@ static void check_warcinfo(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, cons
 		f->passed++;
 }
 
+/* The report's view of the first warcinfo: "name: value" lines, each kept
+ * printable and bounded; never checked, only shown. */
+static void collect_info(vf_ctx_t *c, const warc_rec_t *rec)
+{
+	const char *b = (const char *)rec->block, *end;
+	arc_buf_t extra = { 0 };
+
+	if (!b || rec->block_len > ((uint64_t)1 << 20))
+		return;
+	end = b + (size_t)rec->block_len;
+	c->res.info_software = pdup(c, "");
+	while (b < end) {
+		const char *nl = memchr(b, '\n', (size_t)(end - b)), *le = nl ? nl : end;
+		const char *colon = memchr(b, ':', (size_t)(le - b));
+		size_t vl;
+
+		if (le > b && le[-1] == '\r')
+			le--;
+		if (colon && colon > b && colon - b < 64) {
+			const char *v = colon + 1;
+			char **slot = NULL;
+
+			while (v < le && *v == ' ')
+				v++;
+			vl = (size_t)(le - v) > 4096 ? 4096 : (size_t)(le - v);
+			if (!strncmp(b, "software:", 9)) slot = &c->res.info_software;
+			else if (!strncmp(b, "hostname:", 9)) slot = &c->res.info_host;
+			else if (!strncmp(b, "operator:", 9)) slot = &c->res.info_operator;
+			else if (!strncmp(b, "command-line:", 13)) slot = &c->res.info_command;
+			else if (!strncmp(b, "note:", 5)) slot = &c->res.info_note;
+			if (slot) {
+				free(*slot);
+				*slot = vf_printable(v, vl);
+			} else if (extra.len < 16384) {
+				char *p = vf_printable(b, (size_t)(v - b) + vl);
+
+				if (p && (arc_buf_append(&extra, p, strlen(p)) || arc_buf_append(&extra, "\n", 1)))
+					c->nomem = 1;
+				free(p);
+			}
+		}
+		b = nl ? nl + 1 : end;
+	}
+	if (extra.len && !arc_buf_append(&extra, "", 1))
+		c->res.info_extra = (char *)extra.data;
+	else
+		arc_buf_free(&extra);
+}
+
 static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_rec_t *rec,
                          int first)
 {
@@ -1188,6 +1237,8 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 		        type ? type : "an untyped record");
 	if (tb == T_WARCINFO)
 		check_warcinfo(c, fidx, rec, rid, first);
+	if (tb == T_WARCINFO && c->o.collect_pages && !c->res.info_software)
+		collect_info(c, rec);
 
 	if (bid) {
 		loc = map_put(c, bid, &dup_of);
@@ -1258,6 +1309,12 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 			p->payload_ok = payload_ok;
 			p->revisit = tb == T_REVISIT;
 			p->tls_verified = -1;
+			{
+				char mime[200];
+
+				p->mime = pdup(c, hl && http_header_get(rec->block, hl, "Content-Type", mime,
+				                                        sizeof mime) ? mime : "");
+			}
 		}
 	}
 
@@ -1805,8 +1862,15 @@ void vf_free(vf_ctx_t *c)
 		free(p->render_note);
 		free(p->png);
 		free(p->png_record);
+		free(p->mime);
 	}
 	free(c->res.pages);
+	free(c->res.info_software);
+	free(c->res.info_host);
+	free(c->res.info_operator);
+	free(c->res.info_command);
+	free(c->res.info_note);
+	free(c->res.info_extra);
 	for (i = 0; i < c->nshots; i++) {
 		free(c->shots[i].id);
 		free(c->shots[i].png);

@@ -170,6 +170,10 @@ static void seal_group_end(void *state, vf_ctx_t *c)
 		a->times[0].trusted = !h->have_tsa_trust ? 0 : h->sum.seals_time_trusted == h->sum.seals ? 1 : -1;
 		a->ntimes = 1;
 	}
+	a->first_time[0] = '\0';
+	if (h->sum.first_time[0])
+		snprintf(a->first_time, sizeof a->first_time, "%.10s %.8s UTC", h->sum.first_time,
+		         h->sum.first_time + 11);
 }
 
 /* --at: "YYYY-MM-DD" or a full "YYYY-MM-DDThh:mm:ss[.f]Z". */
@@ -394,11 +398,27 @@ static void print_json(const vf_result_t *r, const vf_env_t *env)
 
 /* ---------------------------------------------------------------- main */
 
+/* The report's language when --lang is not given: the locale's (LC_ALL, then
+ * LC_MESSAGES, then LANG, as setlocale reads them) when it is Chinese. */
+static const char *locale_lang(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	size_t i;
+
+	for (i = 0; i < sizeof vars / sizeof *vars; i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && *v)
+			return !strncmp(v, "zh", 2) ? "zh" : "en";
+	}
+	return "en";
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 	        "usage: %s [--trust CERT.pem] [--tsa-trust CERT.pem] [--at TIME] [--json]\n"
-	        "       [--report FILE.html [--redact]] [-q] PATH...\n"
+	        "       [--report FILE.html [--redact] [--lang zh|en]] [-q] PATH...\n"
 	        "try '%s --help'\n", progname, progname);
 	exit(VF_EXIT_ERROR);
 }
@@ -411,7 +431,8 @@ static void help(void)
 "\n"
 "SYNOPSIS\n"
 "    custody-verify [--trust CERT.pem] [--tsa-trust CERT.pem] [--at TIME]\n"
-"                   [--json] [--report FILE.html [--redact]] [-q] PATH...\n"
+"                   [--json] [--report FILE.html [--redact] [--lang zh|en]]\n"
+"                   [--summary FILE.json] [--no-date] [-q] PATH...\n"
 "\n"
 "DESCRIPTION\n"
 "    PATH is a case folder (every capture-*.warc.zst in it, in numeric order),\n"
@@ -518,8 +539,20 @@ static void help(void)
 "        status, digests with their check results, and every finding\n"
 "        highlighted in its context with type, byte range and SHA-256.\n"
 "    --redact\n"
-"        In the report, mask the personal data (finding values, text,\n"
-"        context and their hashes) for sharing outside the court.\n"
+"        In the report, mask every identifier found anywhere in the case\n"
+"        (every finding's value and text, on every page, in URLs, titles\n"
+"        and contexts) and leave the screenshots and finding hashes out,\n"
+"        for sharing outside the court.\n"
+"    --lang zh|en\n"
+"        The report's language (default: Chinese when LC_ALL, LC_MESSAGES\n"
+"        or LANG starts with zh, else English).\n"
+"    --summary FILE.json\n"
+"        Also write the doxing pages as JSON (URL, times, kinds of personal\n"
+"        data, masked values, records), redacted like the report: what\n"
+"        custody bundle writes its letters from.\n"
+"    --no-date\n"
+"        Leave the report's own date out: the same case and options always\n"
+"        give the same report (custody bundle).\n"
 "    -q, --quiet\n"
 "        Print only the verdict.\n"
 "    -V, --version\n"
@@ -553,13 +586,17 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "redact", no_argument, NULL, 'R' },
+		{ "lang", required_argument, NULL, 'L' },
+		{ "summary", required_argument, NULL, 'S' },
+		{ "no-date", no_argument, NULL, 'D' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *trust = NULL, *tsa_trust = NULL, *report = NULL;
+	const char *trust = NULL, *tsa_trust = NULL, *report = NULL, *summary = NULL;
+	int no_date = 0;
 	seal_trust_t *trust_t = NULL, *tsa_trust_t = NULL;
 	seal_hook_t sh;
 	vf_seal_report_t srep = { seal_fail, seal_pass };
@@ -581,6 +618,9 @@ int main(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'r': report = optarg; break;
 		case 'R': ro.redact = 1; break;
+		case 'L': ro.lang = optarg; break;
+		case 'S': summary = optarg; break;
+		case 'D': no_date = 1; break;
 		case 'a': o.at = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'V': printf("%s\n", VF_VERSION); return 0;
@@ -592,8 +632,12 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		usage();
-	if (ro.redact && !report)
+	if (ro.redact && !report && !summary)
 		xerr("--redact applies to --report: give --report FILE.html too");
+	if (ro.lang && strcmp(ro.lang, "zh") && strcmp(ro.lang, "en"))
+		xerr("--lang %s: expected zh or en", ro.lang);
+	if (!ro.lang)
+		ro.lang = locale_lang();
 	if (o.at && !valid_time(o.at))
 		xerr("--at %s: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", o.at);
 	if (trust)
@@ -606,7 +650,7 @@ int main(int argc, char **argv)
 		if (seal_time_parse(full, strlen(full), &at) != ARC_OK)
 			xerr("--at %s: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", o.at);
 	}
-	o.collect_pages = report != NULL;
+	o.collect_pages = report != NULL || summary != NULL;
 	if (!quiet && !json && isatty(STDERR_FILENO))
 		o.progress = progress;
 	if (!(c = vf_new(&o)))
@@ -655,12 +699,14 @@ int main(int argc, char **argv)
 	if (report) {
 		now = time(NULL);
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
-		ro.generated = when;
+		ro.generated = no_date ? NULL : when;
 		ro.version = VF_VERSION;
 		ro.env = vf_env_hook_result(envh);
 		if (vf_report_html(report, res, &ro) != 0)
 			xerr("cannot write %s: %s", report, strerror(errno));
 	}
+	if (summary && vf_report_json(summary, res, &ro) != 0)
+		xerr("cannot write %s: %s", summary, strerror(errno));
 	if (json)
 		print_json(res, vf_env_hook_result(envh));
 	else

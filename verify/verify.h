@@ -89,6 +89,7 @@ typedef struct {
 	uint64_t png_total;     /* the screenshot record's size (0: none found) */
 	int png_ok;             /* its block digest: 1 passed, -1 failed */
 	char *png_record;
+	char *mime;             /* the response's Content-Type (report: page or resource) */
 } vf_page_t;
 
 /* One failed check. */
@@ -142,6 +143,7 @@ typedef struct {
 	size_t nsigners;
 	vf_time_t times[VF_MAX_TIMES]; /* the latest stamped seal's tokens: the case existed by then */
 	size_t ntimes;
+	char first_time[40];       /* the earliest trusted time (opening seal), as times[].time */
 	/* 1: every seal verified, every signer chains to --trust and every token to
 	 * --tsa-trust: with no failures and no unsealed tail the verdict is "verified" */
 	int anchored;
@@ -170,6 +172,10 @@ typedef struct {
 	const char *verdict;       /* "verified" "intact" "failed" */
 	const char *at;            /* --at TIME or NULL */
 	char *case_id;             /* Custody-Case-ID of the (first) case, "" if none */
+	/* the first warcinfo's fields (collect_pages only; NULL when absent): what
+	 * the capture says of itself, shown in the report, never checked */
+	char *info_software, *info_host, *info_operator, *info_command, *info_note;
+	char *info_extra;          /* its other "name: value" lines (chromium, proxy CA, ...) */
 } vf_result_t;
 
 /* ---------------------------------------------------------------- running */
@@ -310,12 +316,17 @@ typedef struct {
 	const char *generated; /* "2026-11-30 10:42 UTC" or NULL */
 	const char *version;   /* custody-verify's version line */
 	const vf_env_t *env;   /* the capture environment (environment.c), NULL: none */
+	const char *lang;      /* "zh" or "en" (NULL: en) */
 } vf_report_opts_t;
 
 /* The self-contained HTML report. 0, or -1 with errno set. */
 int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opts_t *o);
-/* Mask an identifier for --redact: keeps the first and last characters of
- * long values ("110105********0627"), malloc'd. */
+/* The doxing pages as JSON for custody bundle (url, times, kinds, counts,
+ * masked values, records), redacted like the report. 0, or -1 with errno. */
+int vf_report_json(const char *path, const vf_result_t *res, const vf_report_opts_t *o);
+/* Mask an identifier for --redact: keeps at most the first two and last two
+ * characters ("11**************27"), so no run of 4 of its characters is
+ * left; values of 4 characters or fewer all '*'. malloc'd. */
 char *vf_mask(const char *s);
 
 #endif

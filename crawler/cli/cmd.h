@@ -7,6 +7,7 @@
 
 int cmd_crawl(int argc, char **argv);       /* cmd_crawl.c */
 int cmd_export(int argc, char **argv);      /* cmd_export.c */
+int cmd_bundle(int argc, char **argv);      /* cmd_bundle.c */
 int cmd_ls(int argc, char **argv);          /* cmd_ls.c */
 int cmd_scan(int argc, char **argv);        /* cmd_scan.c */
 int cmd_watch_hash(int argc, char **argv);  /* cmd_watch_hash.c */

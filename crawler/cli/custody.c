@@ -19,6 +19,7 @@ static const struct {
 	{"scan", cmd_scan, "find exposed personal data in local files"},
 	{"ls", cmd_ls, "list the captures in a case directory"},
 	{"export", cmd_export, "take pages out of a case: a sealed exhibit, or WACZ / .warc.gz for replay tools"},
+	{"bundle", cmd_bundle, "hand a case over: exhibits, report (HTML, PDF), letters and checksums for a court, a platform or the police"},
 	{"watch-hash", cmd_watch_hash, "hash a victim's identifiers for --watch"},
 	{"keygen", cmd_keygen, "make the operator's signing key and certificate"},
 	{"watch", cmd_watch, "revisit pages on a schedule into one case; alert on watched data"},

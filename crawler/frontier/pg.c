@@ -56,6 +56,8 @@ typedef struct {
 typedef struct {
 	char token[24];          /* decimal lease token */
 	int held;                /* 1 while leased to this host and not yet done */
+	int depth;               /* the depth it was leased at: fetched deeper than the
+	                            database now knows it, it is queued again */
 } pg_lease_t;
 
 typedef struct {
@@ -124,11 +126,27 @@ static PGresult *pg_exec(pg_t *p, const char *sql, int n, const char *const *par
 	return r;
 }
 
-static int seen_add(pg_t *p, const char *url)
+/* Seen by this host, at the smallest depth it was pushed or leased with
+ * (PG_ANY_DEPTH: marked seen, never pushed again). 1 new or shallower than
+ * before (to be sent), 0 known, <0 error. */
+#define PG_ANY_DEPTH (-1)
+static int seen_add(pg_t *p, const char *url, int depth)
 {
-	if (arc_map_find(p->seen, url, NULL))
-		return 0;
-	return arc_map_put(p->seen, url, NULL, NULL) ? ARC_ENOMEM : 1;
+	int *d = arc_map_get(p->seen, url);
+	if (d) {
+		if (*d == PG_ANY_DEPTH || depth == PG_ANY_DEPTH || depth >= *d)
+			return 0;
+		*d = depth; /* a shorter way to it: the database learns its depth */
+		return 1;
+	}
+	if (!(d = malloc(sizeof *d)))
+		return ARC_ENOMEM;
+	*d = depth;
+	if (arc_map_put(p->seen, url, d, NULL)) {
+		free(d);
+		return ARC_ENOMEM;
+	}
+	return 1;
 }
 
 /* "{\"a\",\"b\"}": a text[] literal; elements double-quoted, " and \ escaped. */
@@ -178,8 +196,12 @@ static int pg_flush(pg_t *p)
 			"SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[]) "
 			"ON CONFLICT (crawl, url_sha256) DO UPDATE SET "
 			"priority = GREATEST(custody_url.priority, EXCLUDED.priority), "
-			"depth = LEAST(custody_url.depth, EXCLUDED.depth) "
-			"WHERE custody_url.state = 'queued' AND EXCLUDED.priority > custody_url.priority",
+			"depth = LEAST(custody_url.depth, EXCLUDED.depth), "
+			/* a shorter way to a page done already: its links were followed
+			 * from too deep (some cut by --depth), so it is fetched again */
+			"state = CASE WHEN custody_url.state = 'done' THEN 'queued' ELSE custody_url.state END "
+			"WHERE EXCLUDED.depth < custody_url.depth OR "
+			"(custody_url.state = 'queued' AND EXCLUDED.priority > custody_url.priority)",
 			7, params, PGRES_COMMAND_OK);
 		if (!r) {
 			rc = 1;
@@ -199,7 +221,7 @@ static int pg_flush(pg_t *p)
 static int pg_queue(pg_t *p, const char *url, int depth, int hops, int priority, int kind,
                     int again)
 {
-	int rc = seen_add(p, url);
+	int rc = seen_add(p, url, depth);
 	if (rc < 0)
 		return rc;
 	if (rc == 0 && !again)
@@ -287,7 +309,7 @@ static int pg_claim(pg_t *p)
 	r = pg_exec(p,
 		"WITH c AS (SELECT url_sha256 FROM custody_url WHERE crawl = $1 AND "
 		"(state = 'queued' OR (state = 'leased' AND lease_until < now())) "
-		"ORDER BY priority DESC, seq LIMIT $4::int FOR UPDATE SKIP LOCKED) "
+		"ORDER BY priority DESC, depth, seq LIMIT $4::int FOR UPDATE SKIP LOCKED) "
 		"UPDATE custody_url u SET state = 'leased', leased_by = $2, "
 		"lease_until = now() + make_interval(secs => $3::int), "
 		"lease_token = nextval('custody_lease_token'), attempts = u.attempts + 1 "
@@ -317,13 +339,14 @@ static int pg_claim(pg_t *p)
 				l = NULL;
 			}
 		}
-		if (!l || seen_add(p, it.url) < 0 || pg_requeue(&p->base, &it)) {
+		if (!l || seen_add(p, it.url, it.depth) < 0 || pg_requeue(&p->base, &it)) {
 			free(it.url);
 			PQclear(r);
 			return ARC_ENOMEM; /* the lease runs out and another host takes it */
 		}
 		snprintf(l->token, sizeof l->token, "%s", tok);
 		l->held = 1;
+		l->depth = it.depth;
 	}
 	PQclear(r);
 	p->count_at = 0;
@@ -351,7 +374,7 @@ static int pg_pop(crawl_frontier_t *base, crawl_item_t *it)
 
 static int pg_mark_seen(crawl_frontier_t *base, const char *url)
 {
-	int rc = seen_add((pg_t *)base, url);
+	int rc = seen_add((pg_t *)base, url, PG_ANY_DEPTH);
 	return rc < 0 ? rc : 0;
 }
 
@@ -377,16 +400,21 @@ static int pg_send_done(pg_t *p)
 		PGresult *r;
 
 		url_key(d->url, key);
-		const char *params[6] = {p->crawl, key, p->host, d->record ? d->record : "", tok,
-		                         d->url};
+		char depth[16];
+		snprintf(depth, sizeof depth, "%d", l ? l->depth : 0);
+		const char *params[7] = {p->crawl, key, p->host, d->record ? d->record : "", tok,
+		                         d->url, depth};
+		/* found at a smaller depth while this host fetched it: queued again,
+		 * so that its links are followed as far as --depth allows */
 		r = pg_exec(p,
-			"WITH d AS (UPDATE custody_url SET state = 'done', done_by = $3, done_record = $4, "
+			"WITH d AS (UPDATE custody_url SET state = CASE WHEN depth < $7::int THEN 'queued' "
+			"ELSE 'done' END, done_by = $3, done_record = $4, "
 			"lease_until = NULL WHERE crawl = $1 AND url_sha256 = $2 AND state = 'leased' "
 			"AND lease_token = $5::bigint RETURNING 1), "
 			"x AS (INSERT INTO custody_duplicate (crawl, url_sha256, url, host_id, record_id) "
 			"SELECT $1, $2, $6, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM d) RETURNING 1) "
 			"SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM x)",
-			6, params, PGRES_TUPLES_OK);
+			7, params, PGRES_TUPLES_OK);
 		if (!r)
 			return 1;
 		if (PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), "0") != 0)
@@ -488,7 +516,7 @@ static void pg_free(crawl_frontier_t *base)
 	free(p->push);
 	free(p->done);
 	arc_map_free(p->leases, free);
-	arc_map_free(p->seen, NULL);
+	arc_map_free(p->seen, free);
 	if (p->db)
 		PQfinish(p->db);
 	free(p->conninfo);
@@ -540,7 +568,7 @@ static const char *const pg_schema[] = {
 	"kind int NOT NULL DEFAULT 0, seq bigserial, attempts int NOT NULL DEFAULT 0, "
 	"leased_by text, lease_until timestamptz, lease_token bigint, done_by text, done_record text, "
 	"PRIMARY KEY (crawl, url_sha256))",
-	"CREATE INDEX IF NOT EXISTS custody_url_next ON custody_url (crawl, state, priority DESC, seq)",
+	"CREATE INDEX IF NOT EXISTS custody_url_claim ON custody_url (crawl, state, priority DESC, depth, seq)",
 	"CREATE TABLE IF NOT EXISTS custody_duplicate (crawl text NOT NULL, url_sha256 text NOT NULL, "
 	"url text NOT NULL, host_id text NOT NULL, record_id text, at timestamptz NOT NULL DEFAULT now())",
 };
