@@ -888,9 +888,10 @@ static int to_pdf(const bundle_t *b, const char *html, const char *pdf)
 		return -1;
 	if (!realpath(html, abs_html))
 		return -1;
-	snprintf(in, sizeof in, "file://%s", abs_html);
-	snprintf(outarg, sizeof outarg, "--print-to-pdf=%s", pdf);
-	snprintf(prof, sizeof prof, "--user-data-dir=%s/profile", b->work);
+	if (snprintf(in, sizeof in, "file://%s", abs_html) >= (int)sizeof in ||
+	    snprintf(outarg, sizeof outarg, "--print-to-pdf=%s", pdf) >= (int)sizeof outarg ||
+	    snprintf(prof, sizeof prof, "--user-data-dir=%s/profile", b->work) >= (int)sizeof prof)
+		return -1; /* a path too long for chromium's arguments */
 	argv[k++] = (char *)b->chromium;
 	argv[k++] = "--headless";
 	argv[k++] = "--no-sandbox";
