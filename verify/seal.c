@@ -838,8 +838,9 @@ int vf_seal_verdict(const vf_seal_summary_t *m, int have_trust, int have_tsa_tru
 		     (unsigned long long)(m->seals - m->seals_stamped_ok), (unsigned long long)m->seals);
 		verified = 0;
 	} else if (!have_tsa_trust) {
-		NOTE("the time-stamp authority (%.200s) was not checked against a trust anchor: give "
-		     "--tsa-trust with its CA certificate", m->tsa);
+		NOTE("the time-stamp authority (%.200s%s) was not checked against a trust anchor: give "
+		     "--tsa-trust with its CA certificate", m->tsa[0] ? m->tsa : m->claimed_tsa,
+		     m->tsa[0] ? "" : ", as its tokens say");
 		verified = 0;
 	} else if (m->seals_time_trusted < m->seals) {
 		verified = 0;
