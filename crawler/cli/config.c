@@ -53,6 +53,11 @@ static int set_line(const char *cmd, cfg_t *cfg, unsigned long line, char *name,
 
 	if (!*value)
 		return bad(cmd, cfg, line, "the setting has no value after '='");
+	if (!strcmp(name, "lang")) { /* read by i18n.c, before any command */
+		if (strcmp(value, "zh") && strcmp(value, "zh_CN") && strcmp(value, "zh_TW") && strcmp(value, "en"))
+			return bad(cmd, cfg, line, "lang wants zh, zh_TW or en");
+		return 0;
+	}
 	if (!strcmp(name, "tsa")) {
 		if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
 			return bad(cmd, cfg, line, "tsa wants an http:// or https:// URL");
@@ -65,7 +70,7 @@ static int set_line(const char *cmd, cfg_t *cfg, unsigned long line, char *name,
 		slot = &cfg->cert;
 	} else {
 		char why[200];
-		snprintf(why, sizeof why, "unknown setting '%.60s' (known: tsa, key, cert)", name);
+		snprintf(why, sizeof why, "unknown setting '%.60s' (known: tsa, key, cert, lang)", name);
 		return bad(cmd, cfg, line, why);
 	}
 	free(*slot);

@@ -11,6 +11,10 @@
  * program as built (bin/../build/locale, build/asan/bin/../locale); as
  * installed (PREFIX/bin/../share/locale); /usr/share/locale.
  *
+ * The language, first that says: --lang; $CUSTODY_LANG; `lang = zh|zh_TW|en` in the
+ * settings file (crawler/cli/config.h; read here too, as custody-verify has no
+ * config.c); the locale.
+ *
  * Must never: print, exit, or change what the programs record; a missing or
  * broken catalogue means English, not an error.
  */
@@ -115,6 +119,45 @@ static const char *env_lang(void)
 	return l ? l : "en";
 }
 
+/* `lang = X` in the user's settings file, into out ("" when none). The file
+ * is config.c's to check (a bad line is its error, for the commands that read
+ * it); here a line that does not parse is skipped. */
+static void config_lang(char *out, size_t outsz)
+{
+	char path[PATH_MAX];
+	const char *env = getenv("CUSTODY_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME"),
+	           *home = getenv("HOME");
+	out[0] = '\0';
+	if (env && *env)
+		snprintf(path, sizeof path, "%s", env);
+	else if (xdg && *xdg == '/')
+		snprintf(path, sizeof path, "%s/custody/config", xdg);
+	else if (home && *home)
+		snprintf(path, sizeof path, "%s/.config/custody/config", home);
+	else
+		return;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	char line[256];
+	for (int n = 0; n < 1024 && fgets(line, sizeof line, f); n++) {
+		char *p = line;
+		if (!n && !memcmp(p, "\xEF\xBB\xBF", 3))
+			p += 3;
+		p += strspn(p, " \t");
+		if (strncmp(p, "lang", 4))
+			continue;
+		p += 4;
+		p += strspn(p, " \t");
+		if (*p++ != '=')
+			continue;
+		p += strspn(p, " \t");
+		p[strcspn(p, " \t\r\n#")] = '\0';
+		snprintf(out, outsz, "%s", p);
+	}
+	fclose(f);
+}
+
 int cli_i18n_init(int argc, char **argv)
 {
 	const char *forced = NULL;
@@ -125,6 +168,15 @@ int cli_i18n_init(int argc, char **argv)
 			forced = argv[++i];
 		else if (!strncmp(argv[i], "--lang=", 7))
 			forced = argv[i] + 7;
+	}
+	char conf[32];
+	const char *env = getenv("CUSTODY_LANG");
+	if (!forced && env && *env)
+		forced = env;
+	if (!forced) {
+		config_lang(conf, sizeof conf);
+		if (*conf && norm(conf))
+			forced = conf;
 	}
 	const char *lang = forced ? norm(forced) : env_lang();
 	if (!lang)

@@ -13,8 +13,9 @@
 #include <stdio.h>
 
 /* Choose the language, once, before anything is printed: --lang X (or
- * --lang=X) anywhere in argv before "--" wins; else LANGUAGE, LC_ALL,
- * LC_MESSAGES, LANG as gettext reads them. X is zh (zh_CN), zh_TW or en.
+ * --lang=X) anywhere in argv before "--" wins; else $CUSTODY_LANG; else
+ * `lang = X` in the settings file; else LANGUAGE, LC_ALL, LC_MESSAGES, LANG
+ * as gettext reads them. X is zh (zh_CN), zh_TW or en.
  * Returns 0, or -1 when --lang names a language custody does not have (the
  * caller says so and exits 2). */
 int cli_i18n_init(int argc, char **argv);
