@@ -205,10 +205,10 @@ $(BUILD)/po/zh_TW.po: po/zh_CN.po
 	@mkdir -p $(dir $@)
 	opencc -c s2twp.json -i $< -o $@.tmp
 	sed -e 's/^"Language: zh_CN\\n"/"Language: zh_TW\\n"/' $@.tmp > $@ && rm -f $@.tmp
-$(BUILD)/locale/zh_CN/LC_MESSAGES/custody.mo: po/zh_CN.po
+$(BUILD)/locale/zh_TW/LC_MESSAGES/custody.mo: $(BUILD)/po/zh_TW.po
 	@mkdir -p $(dir $@)
 	msgfmt -c -o $@ $<
-$(BUILD)/locale/%/LC_MESSAGES/custody.mo: $(BUILD)/po/%.po
+$(BUILD)/locale/%/LC_MESSAGES/custody.mo: po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt -c -o $@ $<
 
