@@ -4,7 +4,8 @@
  * domain "custody").
  *
  * Only LC_MESSAGES is set from the environment, never LC_ALL: numbers, times
- * and the bytes written into a case must not depend on the locale. The
+ * and the bytes written into a case must not depend on the locale (glibc's
+ * own messages, strerror's, are kept English for the same reason). The
  * catalogue is read as UTF-8 whatever LC_CTYPE says.
  *
  * Catalogue folders, first that holds one: $CUSTODY_LOCALEDIR; next to the
@@ -198,6 +199,9 @@ int cli_i18n_init(int argc, char **argv)
 	if (!got || setenv("LANGUAGE", lang, 1) || !bindtextdomain(I18N_DOMAIN, dir) ||
 	    !bind_textdomain_codeset(I18N_DOMAIN, "UTF-8"))
 		return 0;
+	/* glibc's own messages (strerror) stay English: they can end up in what a
+	 * case records (an error's text), which must not depend on the locale */
+	bindtextdomain("libc", "/nonexistent/custody-keeps-libc-english");
 	tr_on = 1;
 	return 0;
 }

@@ -213,5 +213,6 @@ T.check(p.stdout.split("\n")[0].endswith("; 0 failures") and "<html lang=en" in 
         f"--lang en: English verdict and report: {p.stdout[:200]}")
 p = run(lib.CUSTODY_VERIFY, os.path.join(work, "不存在"), env=zh_env)
 T.check(p.returncode == 2 and "无法打开" in p.stderr, f"an error in Chinese: {p.stderr}")
+T.check("No such file or directory" in p.stderr, f"glibc's strerror stays English (it can be recorded): {p.stderr}")
 
 T.finish()
