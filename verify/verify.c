@@ -222,12 +222,13 @@ static void print_seal_line(const vf_anchors_t *s, int verified)
 	if (!verified && (s->nsigners || s->ntimes))
 		printf("%s", cli_tr(" (seals"));
 	if (s->nsigners) {
-		printf(cli_tr("%s signed by %s"), verified ? ":" : "", s->signers[0].subject);
+		/* TRANSLATORS: ":" and ";" are the punctuation between the parts of the first line */
+		printf(cli_tr("%s signed by %s"), verified ? cli_tr(":") : "", s->signers[0].subject);
 		for (i = 1; i < s->nsigners; i++)
 			printf(cli_tr(" and %s"), s->signers[i].subject);
 	}
 	if (s->ntimes) {
-		printf(cli_tr("%s existed no later than %s according to %s"), s->nsigners ? ";" : ":",
+		printf(cli_tr("%s existed no later than %s according to %s"), s->nsigners ? cli_tr(";") : cli_tr(":"),
 		       s->times[0].time, s->times[0].tsa);
 		for (i = 1; i < s->ntimes; i++)
 			printf(cli_tr(" (and %s at %s)"), s->times[i].tsa, s->times[i].time);
@@ -278,13 +279,14 @@ static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
 		printf(cli_tr("references: %llu resolved to records of the right type\n"),
 		       (unsigned long long)r->references_checked);
 	if (env && env->present) {
-		printf("environment: recorded before the first capture, %s", env->sealed ? "sealed" : "NOT sealed");
+		printf("%s", env->sealed ? cli_tr("environment: recorded before the first capture, sealed")
+		                         : cli_tr("environment: recorded before the first capture, NOT sealed"));
 		if (env->seal_clock)
-			printf("; clock %+" PRId64 " s against the time-stamp authority (genTime - local time)",
+			printf(cli_tr("; clock %+" PRId64 " s against the time-stamp authority (genTime - local time)"),
 			       env->seal_offset_s);
-		printf("; %zu anomal%s\n", env->nanomalies, env->nanomalies == 1 ? "y" : "ies");
+		printf(env->nanomalies == 1 ? cli_tr("; %zu anomaly\n") : cli_tr("; %zu anomalies\n"), env->nanomalies);
 		for (i = 0; i < env->nanomalies; i++)
-			printf("environment: %s\n", env->anomalies[i].message);
+			printf(cli_tr("environment: %s\n"), env->anomalies[i].message);
 	}
 	for (i = 0; i < r->nnot_checked; i++)
 		printf(cli_tr("not checked: %s\n"), r->not_checked[i]);
