@@ -219,7 +219,7 @@ pot: $(BIN)/custody $(BIN)/custody-verify
 	@mkdir -p $(BUILD)/po
 	$(BIN)/custody --dump-strings > $(BUILD)/po/tables.pot
 	$(BIN)/custody-verify --dump-strings > $(BUILD)/po/verify.pot
-	xgettext -k -kcli_tr -kxerr:1 --flag=xerr:1:c-format --from-code=UTF-8 --add-comments=TRANSLATORS: -o $(BUILD)/po/code.pot \
+	xgettext -k -kcli_tr -kxerr:1 --flag=xerr:1:c-format -kbad:4 --from-code=UTF-8 --add-comments=TRANSLATORS: -o $(BUILD)/po/code.pot \
 	    crawler/cli/*.c verify/verify.c
 	msgcat --use-first -o po/custody.pot $(BUILD)/po/tables.pot $(BUILD)/po/verify.pot $(BUILD)/po/code.pot
 	msgmerge -q --update --backup=none po/zh_CN.po po/custody.pot

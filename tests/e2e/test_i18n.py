@@ -51,7 +51,7 @@ for prog in (lib.CUSTODY, lib.CUSTODY_VERIFY):
 code = os.path.join(work, "code.pot")
 srcs = [os.path.join(lib.TOP, "crawler", "cli", f) for f in sorted(os.listdir(os.path.join(lib.TOP, "crawler", "cli")))
         if f.endswith(".c")] + [os.path.join(lib.TOP, "verify", "verify.c")]
-p = subprocess.run(["xgettext", "-k", "-kcli_tr", "-kxerr:1", "--flag=xerr:1:c-format", "--from-code=UTF-8",
+p = subprocess.run(["xgettext", "-k", "-kcli_tr", "-kxerr:1", "--flag=xerr:1:c-format", "-kbad:4", "--from-code=UTF-8",
                     "-o", code, *srcs], capture_output=True, text=True)
 T.check(p.returncode == 0, f"xgettext: {p.stderr}")
 p = subprocess.run(["msgcat", "--use-first", "-o", pot, *parts, code], capture_output=True, text=True)
@@ -168,6 +168,11 @@ with open(cfg, "w") as f:
     f.write("lang = klingon\n")
 p = run(lib.CUSTODY, "crawl", "-o", os.path.join(work, "never"), "http://127.0.0.1:9/")
 T.check(p.returncode == 2 and "lang wants zh, zh_TW or en" in p.stderr, f"a bad lang line is an error: {p.stderr}")
+with open(cfg, "w") as f:
+    f.write("tsa = ftp://nowhere\n")
+p = run(lib.CUSTODY, "crawl", "-o", os.path.join(work, "never"), "http://127.0.0.1:9/", env=zh_env)
+T.check(p.returncode == 2 and "tsa 应为 http:// 或 https:// 开头的 URL" in p.stderr and "请改正设置文件中的这一行" in p.stderr,
+        f"a settings file's error in Chinese, with file and line: {p.stderr}")
 os.unlink(cfg)
 
 # ---------------------------------------------------------------- custody-verify
