@@ -208,6 +208,8 @@ void cli_dump_strings(FILE *f)
 		"Print the short help (the options most used) and exit.", "Print this help and exit.",
 		"Print every option, and the details.", "every option, and the details",
 		"the same, as a manual page",
+		"The language of the help and messages (default: the locale's, or lang in the settings file; "
+		"English in the C locale).",
 	};
 	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
 		cli_pot_entry(f, own[i], "crawler/cli/cli.c");
@@ -282,6 +284,14 @@ void cli_help(FILE *f, const cli_cmd_t *cmd, int full)
 			fputs("    --help-all\n", f);
 			wrap(f, all ? cli_tr("Print this help and exit.") : cli_tr("Print every option, and the details."),
 			     8, width);
+		}
+		int own_lang = 0; /* bundle's --lang is its own (the report's), listed above */
+		for (const cli_opt_t *o = cmd->opts; o->name; o++)
+			own_lang |= !strcmp(o->name, "lang");
+		if (all && !own_lang) {
+			fputs("    --lang zh|zh_TW|en\n", f);
+			wrap(f, cli_tr("The language of the help and messages (default: the locale's, or lang in the "
+			               "settings file; English in the C locale)."), 8, width);
 		}
 	}
 	if (cmd->examples) {
