@@ -192,6 +192,10 @@ static int listed(const char *list, const char *name)
 	return 0;
 }
 
+/* The help of the --lang every command has (cli_parse) */
+static const char lang_help[] = "The language of the help and messages (default: the locale's, or lang in "
+                                "the settings file; English in the C locale).";
+
 /* Where cli_help writes the .pot entries instead of the help
  * (`custody --dump-strings`), or NULL. */
 static FILE *dump_to;
@@ -208,8 +212,7 @@ void cli_dump_strings(FILE *f)
 		"Print the short help (the options most used) and exit.", "Print this help and exit.",
 		"Print every option, and the details.", "every option, and the details",
 		"the same, as a manual page",
-		"The language of the help and messages (default: the locale's, or lang in the settings file; "
-		"English in the C locale).",
+		lang_help,
 	};
 	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
 		cli_pot_entry(f, own[i], "crawler/cli/cli.c");
@@ -290,8 +293,7 @@ void cli_help(FILE *f, const cli_cmd_t *cmd, int full)
 			own_lang |= !strcmp(o->name, "lang");
 		if (all && !own_lang) {
 			fputs("    --lang zh|zh_TW|en\n", f);
-			wrap(f, cli_tr("The language of the help and messages (default: the locale's, or lang in the "
-			               "settings file; English in the C locale)."), 8, width);
+			wrap(f, cli_tr(lang_help), 8, width);
 		}
 	}
 	if (cmd->examples) {
