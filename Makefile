@@ -219,10 +219,10 @@ pot: $(BIN)/custody $(BIN)/custody-verify
 	@mkdir -p $(BUILD)/po
 	$(BIN)/custody --dump-strings > $(BUILD)/po/tables.pot
 	$(BIN)/custody-verify --dump-strings > $(BUILD)/po/verify.pot
-	xgettext -k -kcli_tr -kxerr:1 --flag=xerr:1:c-format -kbad:4 --from-code=UTF-8 --add-comments=TRANSLATORS: -o $(BUILD)/po/code.pot \
+	xgettext -k -kcli_tr -kxerr:1 --flag=xerr:1:c-format -kbad:4 --from-code=UTF-8 --add-location=file --add-comments=TRANSLATORS: -o $(BUILD)/po/code.pot \
 	    crawler/cli/*.c verify/verify.c
 	msgcat --use-first -o po/custody.pot $(BUILD)/po/tables.pot $(BUILD)/po/verify.pot $(BUILD)/po/code.pot
-	msgmerge -q --update --backup=none po/zh_CN.po po/custody.pot
+	msgmerge -q --update --backup=none --add-location=file po/zh_CN.po po/custody.pot
 
 # ---------------------------------------------------------------- man pages, install
 # One man page per command, made from the same option tables as --help (docs/mkman.sh).
