@@ -10,7 +10,8 @@
 #   make fuzz       libFuzzer targets with clang (build-fuzz/)
 #   make lint       banned calls, cppcheck
 #   make man        the man pages, from the programs' own help (docs/mkman.sh), in $(BUILD)/man/
-#   make install    programs, man pages, default rules, samples and docs under $(PREFIX)
+#   make pot        po/custody.pot from the option tables and messages; po/*.po merged with it
+#   make install    programs, man pages, catalogues, default rules, samples and docs under $(PREFIX)
 #                   (default /usr/local; DESTDIR for packagers); make uninstall removes them
 #
 # Variables: BUILD (object dir), BIN (binary dir), SAN=1 (ASan+UBSan), CC.
@@ -53,6 +54,9 @@ VERIFY_LIB_SRC = $(filter-out verify/verify.c,$(VERIFY_SRC))
 UNIT_SRC    = $(wildcard tests/unit/test_*.c)
 FUZZ_SRC    = $(wildcard tests/fuzz/fuzz_*.c)
 
+# the interface's languages besides English (po/; see "languages" below)
+LANGS    = zh_CN zh_TW
+MO_FILES = $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/custody.mo)
 ARCHIVE_OBJ = $(ARCHIVE_SRC:%.c=$(BUILD)/%.o)
 CRAWLER_OBJ = $(CRAWLER_SRC:%.c=$(BUILD)/%.o)
 DETECT_OBJ  = $(DETECT_SRC:%.c=$(BUILD)/%.o)
@@ -70,8 +74,8 @@ UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 
 .PHONY: all tests test test-only test-repeat demo bench realtext fuzz lint bootstrap clean \
-        man install uninstall
-all: $(BIN)/custody $(BIN)/custody-verify
+        man install uninstall pot
+all: $(BIN)/custody $(BIN)/custody-verify $(MO_FILES)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -129,7 +133,7 @@ $(BIN)/custody: $(CLI_OBJ) $(BUILD)/libcrawler.a $(BUILD)/libdetect.a $(BUILD)/l
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CUSTODY_LIBS)
 
-$(BIN)/custody-verify: $(BUILD)/verify/verify.o $(BUILD)/libverify.a $(BUILD)/libarchive.a
+$(BIN)/custody-verify: $(BUILD)/verify/verify.o $(BUILD)/crawler/cli/i18n.o $(BUILD)/libverify.a $(BUILD)/libarchive.a
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(VERIFY_LIBS)
 
@@ -191,6 +195,35 @@ fuzz: bootstrap
 lint:
 	@sh tests/lint.sh
 
+# ---------------------------------------------------------------- languages (gettext)
+# The catalogues of the interface: po/zh_CN.po by hand, zh_TW derived from it with OpenCC
+# (s2twp: Taiwan's words and script), compiled to $(BUILD)/locale/LANG/LC_MESSAGES/custody.mo,
+# where the programs find them when run from the build (crawler/cli/i18n.c).
+localedir = $(DESTDIR)$(PREFIX)/share/locale
+
+$(BUILD)/po/zh_TW.po: po/zh_CN.po
+	@mkdir -p $(dir $@)
+	opencc -c s2twp.json -i $< -o $@.tmp
+	sed -e 's/^"Language: zh_CN\\n"/"Language: zh_TW\\n"/' $@.tmp > $@ && rm -f $@.tmp
+$(BUILD)/locale/zh_TW/LC_MESSAGES/custody.mo: $(BUILD)/po/zh_TW.po
+	@mkdir -p $(dir $@)
+	msgfmt -c -o $@ $<
+$(BUILD)/locale/%/LC_MESSAGES/custody.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt -c -o $@ $<
+
+# po/custody.pot: every help text from the option tables (custody --dump-strings, custody-verify
+# --dump-strings) and every message marked cli_tr() in the sources (xgettext); then the
+# catalogues merged with it (new strings untranslated, changed ones fuzzy: test_i18n.py fails).
+pot: $(BIN)/custody $(BIN)/custody-verify
+	@mkdir -p $(BUILD)/po
+	$(BIN)/custody --dump-strings > $(BUILD)/po/tables.pot
+	$(BIN)/custody-verify --dump-strings > $(BUILD)/po/verify.pot
+	xgettext -k -kcli_tr -kxerr:1 --flag=xerr:1:c-format -kbad:4 --from-code=UTF-8 --add-location=file --add-comments=TRANSLATORS: -o $(BUILD)/po/code.pot \
+	    crawler/cli/*.c verify/verify.c
+	msgcat --use-first -o po/custody.pot $(BUILD)/po/tables.pot $(BUILD)/po/verify.pot $(BUILD)/po/code.pot
+	msgmerge -q --update --backup=none --add-location=file po/zh_CN.po po/custody.pot
+
 # ---------------------------------------------------------------- man pages, install
 # One man page per command, made from the same option tables as --help (docs/mkman.sh).
 MAN_CMDS  = crawl ls scan watch-hash keygen stamp export
@@ -223,6 +256,8 @@ install: all man
 	install -m 0755 $(BIN)/custody $(BIN)/custody-verify $(bindir)/
 	install -m 0644 $(MAN_PAGES) $(man1dir)/
 	install -m 0644 samples/rules/default.rules $(datadir)/rules/
+	for l in $(LANGS); do install -D -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/custody.mo \
+	    $(localedir)/$$l/LC_MESSAGES/custody.mo || exit 1; done
 	for f in $(DOC_FILES) $(SAMPLE_FILES); do install -D -m 0644 "$$f" "$(docdir)/$$f" || exit 1; done
 	@echo "installed custody under $(DESTDIR)$(PREFIX): try 'custody --help' and 'man custody'"
 
@@ -231,6 +266,7 @@ uninstall:
 	rm -f $(bindir)/custody $(bindir)/custody-verify
 	rm -f $(MAN_PAGES:$(BUILD)/man/%=$(man1dir)/%)
 	rm -f $(datadir)/rules/default.rules
+	for l in $(LANGS); do rm -f $(localedir)/$$l/LC_MESSAGES/custody.mo; done
 	for f in $(DOC_FILES) $(SAMPLE_FILES); do rm -f "$(docdir)/$$f"; done
 	-find $(docdir) $(datadir) -depth -type d -empty -delete 2>/dev/null
 

@@ -12,6 +12,9 @@
 # columns (tables) are kept as they are (.nf); examples are never filled.
 # Must never: invent text the help does not hold, or depend on the date (reproducible).
 set -eu
+# the man pages are made from the English help whatever the locale (the Chinese help is
+# the programs' own, with --lang or a Chinese locale)
+LC_ALL=C; LANGUAGE=; CUSTODY_LANG=en; export LC_ALL LANGUAGE CUSTODY_LANG
 bindir=$1; prog=$2; cmd=${3:-}
 ver=$("$bindir/custody" --version 2>/dev/null | awk '{print $NF; exit}') || ver=""
 

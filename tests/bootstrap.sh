@@ -7,12 +7,13 @@
 # groff-base: the man pages (make man, tests/e2e/test_install.py); libpq-dev and
 # postgresql: the shared frontier (--state) and its test, which starts its own server.
 # faketime: the skewed test TSA (tests/e2e/servers/tsa.py --ahead); python3-jsonschema:
-# the environment record checked against docs/environment.schema.json.
+# the environment record checked against docs/environment.schema.json. gettext: xgettext,
+# msgfmt and msgmerge for the catalogues of the Chinese interface (po/; libintl is in libc).
 set -e
 need="gcc make pkg-config libcurl4-openssl-dev libxml2-dev libssl-dev openssl libzstd-dev zstd
 libjansson-dev zlib1g-dev python3 nginx-light nodejs npm clang libclang-rt-14-dev cppcheck
 hyperfine wget wget2 bc time ca-certificates chromium git python3-jieba opencc
-man-db groff-base libpq-dev postgresql faketime python3-jsonschema
+man-db groff-base libpq-dev postgresql faketime python3-jsonschema gettext
 fonts-noto-cjk fonts-dejavu-core poppler-utils"
 missing=""
 for p in $need; do

@@ -9,6 +9,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$1
+LC_ALL=C; LANGUAGE=; CUSTODY_LANG=en; export LC_ALL LANGUAGE CUSTODY_LANG # the reference is the English help
 gen() {
 	for c in crawl ls scan watch-hash watch timeline keygen stamp export bundle; do
 		printf '### custody %s\n\n```\n' "$c"

@@ -23,6 +23,7 @@
 #include "archive.h"
 #include "verify.h"
 #include "seal.h"
+#include "cli/i18n.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -55,7 +56,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) xerr(const char *fmt
 	fflush(stdout);
 	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, cli_tr(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(VF_EXIT_ERROR);
@@ -219,22 +220,23 @@ static void print_seal_line(const vf_anchors_t *s, int verified)
 	size_t i;
 
 	if (!verified && (s->nsigners || s->ntimes))
-		printf(" (seals");
+		printf("%s", cli_tr(" (seals"));
 	if (s->nsigners) {
-		printf("%s signed by %s", verified ? ":" : "", s->signers[0].subject);
+		/* TRANSLATORS: ":" and ";" are the punctuation between the parts of the first line */
+		printf(cli_tr("%s signed by %s"), verified ? cli_tr(":") : "", s->signers[0].subject);
 		for (i = 1; i < s->nsigners; i++)
-			printf(" and %s", s->signers[i].subject);
+			printf(cli_tr(" and %s"), s->signers[i].subject);
 	}
 	if (s->ntimes) {
-		printf("%s existed no later than %s according to %s", s->nsigners ? ";" : ":",
+		printf(cli_tr("%s existed no later than %s according to %s"), s->nsigners ? cli_tr(";") : cli_tr(":"),
 		       s->times[0].time, s->times[0].tsa);
 		for (i = 1; i < s->ntimes; i++)
-			printf(" (and %s at %s)", s->times[i].tsa, s->times[i].time);
+			printf(cli_tr(" (and %s at %s)"), s->times[i].tsa, s->times[i].time);
 	}
 	if (!s->ntimes && s->claimed[0])
 		printf("; %s", s->claimed);
 	if (!verified && (s->nsigners || s->ntimes))
-		printf(", not anchored: see \"not checked\")");
+		printf("%s", cli_tr(", not anchored: see \"not checked\")"));
 }
 
 static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
@@ -246,10 +248,12 @@ static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
 		printf("%s\n", r->verdict);
 		return;
 	}
-	printf("%s records in %zu file%s %s", grouped(r->records, a), r->nfiles,
-	       r->nfiles == 1 ? "" : "s", !strcmp(r->verdict, "failed") ? "FAILED" : r->verdict);
+	printf(r->nfiles == 1 ? cli_tr("%s records in %zu file %s") : cli_tr("%s records in %zu files %s"),
+	       grouped(r->records, a), r->nfiles,
+	       !strcmp(r->verdict, "failed") ? cli_tr("FAILED") : cli_tr(r->verdict));
 	print_seal_line(&r->anchors, !strcmp(r->verdict, "verified"));
-	printf("; %s failure%s\n", grouped(r->failures_total, b), r->failures_total == 1 ? "" : "s");
+	printf(r->failures_total == 1 ? cli_tr("; %s failure\n") : cli_tr("; %s failures\n"),
+	       grouped(r->failures_total, b));
 	for (i = 0; i < r->nfailures; i++) {
 		const vf_failure_t *x = &r->failures[i];
 		printf("FAILED %s: offset %llu%s%s: %s: %s\n", x->file, (unsigned long long)x->offset,
@@ -260,40 +264,42 @@ static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
 		       (unsigned long long)(r->failures_total - r->nfailures));
 	for (i = 0; i < r->nfiles; i++) {
 		const vf_file_t *f = &r->files[i];
-		printf("file %s: %llu records, %llu checks passed, %llu failed\n", f->name,
+		printf(cli_tr("file %s: %llu records, %llu checks passed, %llu failed\n"), f->name,
 		       (unsigned long long)f->records, (unsigned long long)f->passed,
 		       (unsigned long long)f->failed);
 	}
 	if (r->anchors.scope[0])
 		printf("%s\n", r->anchors.scope);
 	else if (r->case_id && *r->case_id)
-		printf("case: %s (named by an unsealed warcinfo field)\n", r->case_id);
+		printf(cli_tr("case: %s (named by an unsealed warcinfo field)\n"), r->case_id);
 	if (r->findings_checked)
-		printf("findings: %llu fragments checked against the captured payloads\n",
+		printf(cli_tr("findings: %llu fragments checked against the captured payloads\n"),
 		       (unsigned long long)r->findings_checked);
 	if (r->references_checked)
-		printf("references: %llu resolved to records of the right type\n",
+		printf(cli_tr("references: %llu resolved to records of the right type\n"),
 		       (unsigned long long)r->references_checked);
 	if (env && env->present) {
-		printf("environment: recorded before the first capture, %s", env->sealed ? "sealed" : "NOT sealed");
+		printf("%s", env->sealed ? cli_tr("environment: recorded before the first capture, sealed")
+		                         : cli_tr("environment: recorded before the first capture, NOT sealed"));
 		if (env->seal_clock)
-			printf("; clock %+" PRId64 " s against the time-stamp authority (genTime - local time)",
+			printf(cli_tr("; clock %+" PRId64 " s against the time-stamp authority (genTime - local time)"),
 			       env->seal_offset_s);
-		printf("; %zu anomal%s\n", env->nanomalies, env->nanomalies == 1 ? "y" : "ies");
+		printf(env->nanomalies == 1 ? cli_tr("; %zu anomaly\n") : cli_tr("; %zu anomalies\n"), env->nanomalies);
 		for (i = 0; i < env->nanomalies; i++)
-			printf("environment: %s\n", env->anomalies[i].message);
+			printf(cli_tr("environment: %s\n"), env->anomalies[i].message);
 	}
 	for (i = 0; i < r->nnot_checked; i++)
-		printf("not checked: %s\n", r->not_checked[i]);
+		printf(cli_tr("not checked: %s\n"), r->not_checked[i]);
 	if (!strcmp(r->verdict, "failed"))
-		printf("verdict: failed (%llu check%s failed; see the FAILED lines)\n",
-		       (unsigned long long)r->failures_total, r->failures_total == 1 ? "" : "s");
+		printf(r->failures_total == 1 ? cli_tr("verdict: failed (%llu check failed; see the FAILED lines)\n")
+		                              : cli_tr("verdict: failed (%llu checks failed; see the FAILED lines)\n"),
+		       (unsigned long long)r->failures_total);
 	else if (!strcmp(r->verdict, "intact"))
-		printf("verdict: intact (%llu records: every integrity check passed; who captured it "
-		       "and when is not anchored)\n", (unsigned long long)r->records);
+		printf(cli_tr("verdict: intact (%llu records: every integrity check passed; who captured it "
+		              "and when is not anchored)\n"), (unsigned long long)r->records);
 	else
-		printf("verdict: verified (%llu records: every check passed, identity and time "
-		       "anchored)\n", (unsigned long long)r->records);
+		printf(cli_tr("verdict: verified (%llu records: every check passed, identity and time "
+		              "anchored)\n"), (unsigned long long)r->records);
 }
 
 static json_t *xjson(json_t *j)
@@ -398,20 +404,12 @@ static void print_json(const vf_result_t *r, const vf_env_t *env)
 
 /* ---------------------------------------------------------------- main */
 
-/* The report's language when --lang is not given: the locale's (LC_ALL, then
- * LC_MESSAGES, then LANG, as setlocale reads them) when it is Chinese. */
+/* The report's language: the interface's (--lang, else the locale's as
+ * gettext reads it: LANGUAGE, LC_ALL, LC_MESSAGES, LANG), zh for zh_CN and
+ * zh_TW (the report's words are in simplified script). */
 static const char *locale_lang(void)
 {
-	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
-	size_t i;
-
-	for (i = 0; i < sizeof vars / sizeof *vars; i++) {
-		const char *v = getenv(vars[i]);
-
-		if (v && *v)
-			return !strncmp(v, "zh", 2) ? "zh" : "en";
-	}
-	return "en";
+	return !strncmp(cli_lang(), "zh", 2) ? "zh" : "en";
 }
 
 static void usage(void)
@@ -423,9 +421,7 @@ static void usage(void)
 	exit(VF_EXIT_ERROR);
 }
 
-static void help(void)
-{
-	fputs(
+static const char help_text[] =
 "NAME\n"
 "    custody-verify - check a custody case and say exactly what holds\n"
 "\n"
@@ -543,9 +539,10 @@ static void help(void)
 "        (every finding's value and text, on every page, in URLs, titles\n"
 "        and contexts) and leave the screenshots and finding hashes out,\n"
 "        for sharing outside the court.\n"
-"    --lang zh|en\n"
-"        The report's language (default: Chinese when LC_ALL, LC_MESSAGES\n"
-"        or LANG starts with zh, else English).\n"
+"    --lang zh|zh_TW|en\n"
+"        The language of the messages, the help and the report (default:\n"
+"        the locale's: LANGUAGE, LC_ALL, LC_MESSAGES, LANG; English in the C\n"
+"        locale). The report is in simplified script for zh and zh_TW.\n"
 "    --summary FILE.json\n"
 "        Also write the doxing pages as JSON (URL, times, kinds of personal\n"
 "        data, masked values, records), redacted like the report: what\n"
@@ -573,8 +570,12 @@ static void help(void)
 "    custody-verify --trust operator.crt --tsa-trust tsa-ca.pem case-2026-001/\n"
 "    custody-verify --json case-2026-001/ > verify.json\n"
 "    custody-verify --report report.html case-2026-001/\n"
-"    custody-verify --report share.html --redact case-2026-001/\n",
-	      stdout);
+"    custody-verify --report share.html --redact case-2026-001/\n";
+
+/* The help, translated paragraph by paragraph (cli_tr_text). */
+static void help(void)
+{
+	cli_tr_text(stdout, help_text);
 	exit(0);
 }
 
@@ -611,6 +612,17 @@ int main(int argc, char **argv)
 	time_t now;
 	int ch, i, rc, json = 0, quiet = 0, exit_code;
 
+	if (cli_i18n_init(argc, argv))
+		xerr("--lang: expected zh, zh_TW or en");
+	if (argc == 2 && !strcmp(argv[1], "--dump-strings")) {
+		/* the .pot of the help (make pot); the messages are xgettext's */
+		cli_pot_header(stdout);
+		cli_pot_text(stdout, help_text, "custody-verify --help");
+		cli_pot_entry(stdout, "intact", "custody-verify: the verdict in the first line");
+		cli_pot_entry(stdout, "verified", "custody-verify: the verdict in the first line");
+		return fflush(stdout) ? VF_EXIT_ERROR : 0;
+	}
+
 	while ((ch = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't': trust = optarg; break;
@@ -634,10 +646,8 @@ int main(int argc, char **argv)
 		usage();
 	if (ro.redact && !report && !summary)
 		xerr("--redact applies to --report: give --report FILE.html too");
-	if (ro.lang && strcmp(ro.lang, "zh") && strcmp(ro.lang, "en"))
-		xerr("--lang %s: expected zh or en", ro.lang);
-	if (!ro.lang)
-		ro.lang = locale_lang();
+	/* --lang (zh, zh_TW or en) was read by cli_i18n_init; the report has zh and en */
+	ro.lang = locale_lang();
 	if (o.at && !valid_time(o.at))
 		xerr("--at %s: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", o.at);
 	if (trust)

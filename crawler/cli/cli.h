@@ -48,6 +48,10 @@ int cli_parse(const cli_cmd_t *cmd, int argc, char **argv,
               int (*on_opt)(void *ctx, const char *name, const char *arg),
               void *ctx, int *first_arg);
 
+/* With f set, cli_help writes the .pot entries of each command's help texts
+ * to f instead of the help (custody --dump-strings); NULL: help again. */
+void cli_dump_strings(FILE *f);
+
 /* Whether stderr is a terminal (progress lines only then). */
 int cli_stderr_is_tty(void);
 

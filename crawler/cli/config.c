@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "i18n.h"
 #include "keys.h"
 
 static int cfg_path(char *out, size_t outsz)
@@ -41,9 +42,10 @@ static char *trim(char *s, char *end)
 
 static int bad(const char *cmd, const cfg_t *cfg, unsigned long line, const char *why)
 {
-	fprintf(stderr, "custody %s: %s:%lu: %s\n"
-	        "Correct that line of the settings file (or move the file away) and run the command again.\n",
-	        cmd, cfg->path, line, why);
+	/* why is one of the literal reasons below (xgettext -kbad:4) or unknown_setting's */
+	fprintf(stderr, cli_tr("custody %s: %s:%lu: %s\n"
+	                       "Correct that line of the settings file (or move the file away) and run the command again.\n"),
+	        cmd, cfg->path, line, cli_tr(why));
 	return 2;
 }
 
@@ -53,6 +55,11 @@ static int set_line(const char *cmd, cfg_t *cfg, unsigned long line, char *name,
 
 	if (!*value)
 		return bad(cmd, cfg, line, "the setting has no value after '='");
+	if (!strcmp(name, "lang")) { /* read by i18n.c, before any command */
+		if (strcmp(value, "zh") && strcmp(value, "zh_CN") && strcmp(value, "zh_TW") && strcmp(value, "en"))
+			return bad(cmd, cfg, line, "lang wants zh, zh_TW or en");
+		return 0;
+	}
 	if (!strcmp(name, "tsa")) {
 		if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
 			return bad(cmd, cfg, line, "tsa wants an http:// or https:// URL");
@@ -65,12 +72,12 @@ static int set_line(const char *cmd, cfg_t *cfg, unsigned long line, char *name,
 		slot = &cfg->cert;
 	} else {
 		char why[200];
-		snprintf(why, sizeof why, "unknown setting '%.60s' (known: tsa, key, cert)", name);
+		snprintf(why, sizeof why, cli_tr("unknown setting '%.60s' (known: tsa, key, cert, lang)"), name);
 		return bad(cmd, cfg, line, why);
 	}
 	free(*slot);
 	if (!(*slot = strdup(value))) {
-		fprintf(stderr, "custody %s: out of memory reading %s\n", cmd, cfg->path);
+		fprintf(stderr, cli_tr("custody %s: out of memory reading %s\n"), cmd, cfg->path);
 		return 2;
 	}
 	if (slot == &cfg->tsa[cfg->ntsa])
@@ -94,13 +101,13 @@ int cfg_load(const char *cmd, cfg_t *cfg)
 		return 0; /* no settings file: nothing set */
 	}
 	if (stat(cfg->path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "custody %s: the settings file %s is not a regular file\n", cmd, cfg->path);
+		fprintf(stderr, cli_tr("custody %s: the settings file %s is not a regular file\n"), cmd, cfg->path);
 		return 2;
 	}
 	int r = arc_read_file(cfg->path, CFG_MAX_BYTES, &b, &truncated, &err);
 	if (r != 0 || truncated) {
 		arc_buf_free(&b);
-		fprintf(stderr, "custody %s: cannot read the settings file %s: %s\n", cmd, cfg->path,
+		fprintf(stderr, cli_tr("custody %s: cannot read the settings file %s: %s\n"), cmd, cfg->path,
 		        truncated ? "it is larger than 64 KiB" : err.msg);
 		return 2;
 	}
@@ -159,8 +166,9 @@ void cfg_apply(const cfg_t *cfg, const char *cmd, int quiet, const char **key, c
 			tsa[i] = cfg->tsa[i];
 		*ntsa = cfg->ntsa;
 		if (!quiet) {
-			fprintf(stderr, "custody %s: time-stamp authorit%s from %s:", cmd,
-			        cfg->ntsa > 1 ? "ies" : "y", cfg->path);
+			fprintf(stderr, cfg->ntsa > 1 ? cli_tr("custody %s: time-stamp authorities from %s:")
+			                              : cli_tr("custody %s: time-stamp authority from %s:"),
+			        cmd, cfg->path);
 			for (size_t i = 0; i < cfg->ntsa; i++)
 				fprintf(stderr, " %s", cfg->tsa[i]);
 			fputc('\n', stderr);

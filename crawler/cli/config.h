@@ -10,6 +10,8 @@
  *     tsa  = https://tsa.example/tsr     (repeatable: independent authorities)
  *     key  = /home/jane/keys/operator.key
  *     cert = /home/jane/keys/operator.crt
+ *     lang = zh                          (zh, zh_TW or en: the interface's language;
+ *                                         read by i18n.c, --lang wins, then this, then the locale)
  *
  * A command-line option always wins over the file. An unknown name or a bad
  * line is an error naming the file and line number: a typo must never be

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "crawler.h"
+#include "i18n.h"
 
 static const struct {
 	const char *name;
@@ -29,18 +31,53 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "custody %s — evidence-preserving archival crawler\n\n"
-	           "Usage: custody COMMAND [options] ...\n\nCommands:\n",
+	fprintf(f, cli_tr("custody %s — evidence-preserving archival crawler\n\n"
+	                  "Usage: custody COMMAND [options] ...\n\nCommands:\n"),
 	        CUSTODY_VERSION);
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		fprintf(f, "  %-11s %s\n", cmds[i].name, cmds[i].what);
-	fprintf(f, "\n'custody COMMAND --help' explains one command (the options most used);\n"
-	           "'custody COMMAND --help-all' or 'man custody-COMMAND' gives every option.\n"
-	           "'custody-verify --help' explains how to check a case.\n");
+		fprintf(f, "  %-11s %s\n", cmds[i].name, cli_tr(cmds[i].what));
+	fputs(cli_tr("\n'custody COMMAND --help' explains one command (the options most used);\n"
+	             "'custody COMMAND --help-all' or 'man custody-COMMAND' gives every option.\n"
+	             "'custody-verify --help' explains how to check a case.\n"
+	             "'--lang zh', '--lang zh_TW' or '--lang en' chooses the language (default: the locale's).\n"),
+	      f);
+}
+
+/* custody --dump-strings: the .pot of every help text of every command, from
+ * the option tables themselves (make pot), so the catalogue misses none. */
+static int dump_strings(void)
+{
+	cli_pot_header(stdout);
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		cli_pot_entry(stdout, cmds[i].what, "custody --help");
+	cli_dump_strings(stdout);
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		char name[32], help[] = "--help-all";
+		snprintf(name, sizeof name, "%s", cmds[i].name);
+		char *av[] = {name, help, NULL};
+		cmds[i].fn(2, av);
+	}
+	cli_dump_strings(NULL);
+	return fflush(stdout) ? 2 : 0;
 }
 
 int main(int argc, char **argv)
 {
+	if (cli_i18n_init(argc, argv)) {
+		fprintf(stderr, "custody: --lang: expected zh, zh_TW or en\n");
+		return 2;
+	}
+	/* custody --lang X COMMAND ...: the global form */
+	while (argc >= 2 && (!strcmp(argv[1], "--lang") || !strncmp(argv[1], "--lang=", 7))) {
+		int k = strcmp(argv[1], "--lang") ? 1 : 2;
+		if (argc < 1 + k) {
+			fprintf(stderr, "custody: --lang: expected zh, zh_TW or en\n");
+			return 2;
+		}
+		argc -= k;
+		argv += k;
+		argv[0] = argv[-k];
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -49,6 +86,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "--dump-strings"))
+		return dump_strings();
 	if (!strcmp(argv[1], "--version")) {
 		printf("custody %s\n", CUSTODY_VERSION);
 		return 0;
@@ -56,7 +95,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "custody: unknown command '%s'\n\n", argv[1]);
+	fprintf(stderr, cli_tr("custody: unknown command '%s'\n\n"), argv[1]);
 	usage(stderr);
 	return 2;
 }

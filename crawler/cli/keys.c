@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "i18n.h"
 #include "keys.h"
 
 int keys_config_dir(char *out, size_t outsz)
@@ -77,7 +78,7 @@ int keys_load(const char *cmd, const char *key, const char *cert, const char *pa
 	*signer = NULL;
 	*used_default = 0;
 	if (!key && cert) {
-		fprintf(stderr, "custody %s: --cert needs --key\n", cmd);
+		fprintf(stderr, cli_tr("custody %s: --cert needs --key\n"), cmd);
 		return -1;
 	}
 	if (!key) {
@@ -98,7 +99,7 @@ int keys_load(const char *cmd, const char *key, const char *cert, const char *pa
 			memcpy(cp + n - 4, ".crt", 5);
 			cert = cp;
 		} else {
-			fprintf(stderr, "custody %s: --key %s needs --cert CERT.pem\n", cmd, key);
+			fprintf(stderr, cli_tr("custody %s: --key %s needs --cert CERT.pem\n"), cmd, key);
 			return -1;
 		}
 	}

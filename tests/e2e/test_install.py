@@ -39,6 +39,13 @@ env = dict(os.environ, PATH=os.path.join(usr, "bin") + ":" + os.environ.get("PAT
 for argv in (["custody", "--help"], ["custody", "crawl", "--help"], ["custody-verify", "--help"]):
     r = subprocess.run(argv, capture_output=True, text=True, env=env)
     T.check(r.returncode == 0 and r.stdout, f"{' '.join(argv)} from PATH: exit {r.returncode}")
+# the catalogues under PREFIX/share/locale, found by the installed programs (not the build's)
+for lang, word in (("zh_CN", "常用选项"), ("zh_TW", "常用選項")):
+    T.check(os.path.isfile(os.path.join(usr, "share", "locale", lang, "LC_MESSAGES", "custody.mo")),
+            f"installed the {lang} catalogue")
+    r = subprocess.run(["custody", "crawl", "--help"], capture_output=True, text=True,
+                       env=dict(env, LANG=f"{lang}.UTF-8", LANGUAGE="", LC_ALL="", CUSTODY_LANG=""))
+    T.check(word in r.stdout, f"the installed custody speaks {lang}")
 
 # every man page renders without a warning, and holds what --help-all says
 man1 = os.path.join(usr, "share", "man", "man1")
