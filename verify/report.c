@@ -1629,7 +1629,7 @@ static const char css[] =
 	"table{border-collapse:collapse;margin:.5em 0;width:100%}\n"
 	"th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}\n"
 	"th{background:#f2f2f2;width:14em}.findings th,.list th,.dox th,.compact th{width:auto}\n"
-	".murl{font-family:'DejaVu Sans Mono',monospace;font-size:80%;overflow-wrap:anywhere}"
+	".murl{font-family:'DejaVu Sans Mono',monospace;font-size:80%;overflow-wrap:break-word}"
 	".dox td{font-size:90%}.dox td.mono{font-size:80%}.dox td:nth-child(2){width:30%}"
 	".dox td:nth-child(5){width:22%}\n"
 	"img.shot{max-width:100%;max-height:24cm;border:1px solid #bbb;margin:.3em 0}\n"

@@ -395,7 +395,7 @@ static const char letter_css[] =
 	"table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border:1px solid #999;"
 	"padding:.3em .5em;text-align:left;vertical-align:top;font-size:92%}th{background:#eee}"
 	".mono{font-family:'DejaVu Sans Mono',monospace;word-break:break-all}"
-	".murl{font-family:'DejaVu Sans Mono',monospace;font-size:90%;overflow-wrap:anywhere}.ph{background:#ffd;"
+	".murl{font-family:'DejaVu Sans Mono',monospace;font-size:90%;overflow-wrap:break-word}.ph{background:#ffd;"
 	"border:1px dashed #a80}img{max-width:100%;border:1px solid #999}"
 	"@page{size:A4;margin:18mm}@media print{body{max-width:none;margin:0}tr,figure{break-inside:avoid}}"
 	"</style>\n";

@@ -152,8 +152,12 @@ def stop_all():
         stop(_procs.pop())
     while _held:
         _held.pop().close()
-    while _tmpdirs:
-        shutil.rmtree(_tmpdirs.pop(), ignore_errors=True)
+    while _tmpdirs:  # CUSTODY_KEEP_TMP=1 keeps them, to look at what a failed test left
+        d = _tmpdirs.pop()
+        if os.environ.get("CUSTODY_KEEP_TMP"):
+            print(f"kept {d}", file=sys.stderr)
+        else:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 atexit.register(stop_all)

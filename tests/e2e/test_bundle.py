@@ -82,6 +82,10 @@ def leaks(text, findings):
     # digests and record ids are hex and uuids; they are proof, not the data
     clean = re.sub(r"sha256:[0-9a-f]{64}|urn:uuid:[0-9a-f-]{36}|[0-9a-f]{40,}|capture-[0-9a-f]{8}-\d{5}",
                    " ", text)
+    # and their pieces where a PDF's table cell broke the line inside one (lower-case hex
+    # with a letter and a dash, or 12+ hex digits with a letter: no identifier looks so)
+    clean = re.sub(r"(?=[0-9a-f-]*[a-f])[0-9a-f]{2,}(?:-[0-9a-f]{2,})+>?|(?=[0-9a-f]*[a-f])[0-9a-f]{12,}",
+                   " ", clean)
     clean = re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?Z?", " ", clean)  # times
     clean = re.sub(r"127\.0\.0\.1:\d+", " ", clean)  # the test server's port
     digits_only = re.sub(r"[\s\-\.]", "", clean)
@@ -95,7 +99,8 @@ def leaks(text, findings):
         if len(d) >= 7:
             for i in range(len(d) - 3):
                 run = d[i:i + 4]
-                if run in clean or (len(d) >= 11 and d[i:i + 6] in digits_only):
+                # a 6-digit run across line breaks (never a shorter tail of one)
+                if run in clean or (len(d) >= 11 and i + 6 <= len(d) and d[i:i + 6] in digits_only):
                     found.append((f["type"], f"digits {run} of {f['value'][:2]}..."))
                     break
     return found
@@ -241,7 +246,9 @@ def main():
                 T.check(len(glob.glob(os.path.join(out, "screenshots", "*.png"))) >= 1,
                         f"{label}: screenshots included")
                 pol = open(os.path.join(out, f"police-report-{lang}.html"), encoding="utf-8").read()
-                T.check(("报案材料" in pol) and (f"{base}/" in pol), f"{label}: 报案材料 with the URLs")
+                # <wbr> lets a long URL break after a '/': the reader sees it whole
+                T.check(("报案材料" in pol) and (f"{base}/" in pol.replace("<wbr>", "")),
+                        f"{label}: 报案材料 with the URLs")
 
     # redaction that holds: every redacted output scanned for every identifier
     red_outputs = []
