@@ -150,6 +150,14 @@ static char *dup(vf_ctx_t *c, const char *s)
 	return d;
 }
 
+/* Code points a terminal or a text renderer acts on instead of showing:
+ * C1 controls and the Unicode bidirectional controls (issue 19, class 13). */
+int vf_is_control(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 char *vf_printable(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -180,6 +188,22 @@ char *vf_printable(const char *s, size_t n)
 			if ((len == 2 && cp < 0x80) || (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp < 0xE000))) ||
 			    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
 				len = 0;
+		}
+		if (len > 1 && vf_is_control(cp)) {
+			/* C1 controls (U+009B is CSI on an 8-bit terminal) and the bidirectional
+			 * controls that reorder what a reader sees: shown as \u{XXXX} */
+			static const char hx[] = "0123456789ABCDEF";
+
+			*w++ = '\\';
+			*w++ = 'u';
+			*w++ = '{';
+			*w++ = hx[(cp >> 12) & 15];
+			*w++ = hx[(cp >> 8) & 15];
+			*w++ = hx[(cp >> 4) & 15];
+			*w++ = hx[cp & 15];
+			*w++ = '}';
+			i += len;
+			continue;
 		}
 		if (len == 0 || (len == 1 && (b < 0x20 || b == 0x7F))) {
 			static const char hx[] = "0123456789ABCDEF";

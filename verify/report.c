@@ -24,22 +24,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A control shown as what it is, never acted on: "[U+009B]" marked. */
+static void visible_control(FILE *f, uint32_t cp)
+{
+	fprintf(f, "<span class=ctl>[U+%04X]</span>", (unsigned)cp);
+}
+
+/* The length of the UTF-8 sequence at s (n bytes left) and its code point;
+ * 0 if it is not UTF-8. */
+static size_t utf8_at(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3 : (s[0] >> 3) == 30 ? 4 : 0;
+	size_t k;
+
+	*cp = len == 1 ? s[0] : len == 2 ? s[0] & 0x1Fu : len == 3 ? s[0] & 0x0Fu : s[0] & 0x07u;
+	if (!len || len > n)
+		return 0;
+	for (k = 1; k < len; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[k] & 0x3Fu);
+	}
+	if ((len == 2 && *cp < 0x80) || (len == 3 && (*cp < 0x800 || (*cp >= 0xD800 && *cp < 0xE000))) ||
+	    (len == 4 && (*cp < 0x10000 || *cp > 0x10FFFF)))
+		return 0;
+	return len;
+}
+
 static void html_text(FILE *f, const char *s, size_t n)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, len;
+	uint32_t cp;
 
-	for (i = 0; i < n; i++) {
+	while (i < n) {
 		switch (s[i]) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default:
-			if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t')
-				fputc('?', f);
-			else
-				fputc(s[i], f);
+		case '&': fputs("&amp;", f); i++; continue;
+		case '<': fputs("&lt;", f); i++; continue;
+		case '>': fputs("&gt;", f); i++; continue;
+		case '"': fputs("&quot;", f); i++; continue;
+		case '\'': fputs("&#39;", f); i++; continue;
+		default: break;
+		}
+		len = utf8_at(u + i, n - i, &cp);
+		if (!len) {
+			fprintf(f, "<span class=ctl>[byte %02X]</span>", u[i]);
+			i++;
+		} else if ((len == 1 && cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F ||
+		           vf_is_control(cp)) {
+			visible_control(f, cp);
+			i += len;
+		} else {
+			fwrite(s + i, 1, len, f);
+			i += len;
 		}
 	}
 }
@@ -368,6 +405,7 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 	fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
 	      "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
 	      "style-src 'unsafe-inline'; img-src data:\">\n<title>custody-verify report</title>\n<style>\n"
+	      ".ctl{border:1px solid #a00;color:#a00;font:12px monospace;padding:0 .1em}\n"
 	      "body{font:15px/1.45 sans-serif;max-width:62em;margin:2em auto;padding:0 1em;color:#111}\n"
 	      "table{border-collapse:collapse;margin:.5em 0;width:100%}\n"
 	      "th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}\n"

@@ -48,6 +48,49 @@
 
 static const char *progname = "custody-verify";
 
+/* Everything printed goes through here: the formatted text, line by line, as
+ * vf_printable shows it, so no byte from a case (a certificate subject, a file
+ * name, a message quoting a field) reaches the terminal as a control: C0, C1
+ * (U+009B is CSI) and the bidirectional controls are written visibly. */
+static void vtwrite(FILE *f, const char *fmt, va_list ap)
+{
+	char small[1024], *buf = small, *line, *nl, *p;
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(small, sizeof small, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof small) {
+		if (!(buf = malloc((size_t)n + 1)))
+			return;
+		vsnprintf(buf, (size_t)n + 1, fmt, ap);
+	}
+	for (line = buf; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		p = vf_printable(line, nl ? (size_t)(nl - line) : strlen(line));
+		if (p)
+			fputs(p, f);
+		free(p);
+		if (!nl)
+			break;
+		fputc('\n', f);
+	}
+	if (buf != small)
+		free(buf);
+}
+
+static void __attribute__((format(printf, 1, 2))) tprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vtwrite(stdout, fmt, ap);
+	va_end(ap);
+}
+
 static void __attribute__((noreturn, format(printf, 1, 2))) xerr(const char *fmt, ...)
 {
 	va_list ap;
@@ -55,7 +98,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) xerr(const char *fmt
 	fflush(stdout);
 	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vtwrite(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(VF_EXIT_ERROR);
@@ -122,6 +165,16 @@ static void seal_gap(void *state, vf_ctx_t *c, size_t file, uint64_t offset)
 	vf_seal_break(((seal_hook_t *)state)->seal);
 }
 
+/* A name from a certificate as it is shown everywhere (text, JSON, report):
+ * its controls written visibly (vf_printable). */
+static void show(char *out, size_t outsz, const char *s)
+{
+	char *p = vf_printable(s, strlen(s));
+
+	snprintf(out, outsz, "%s", p ? p : "?");
+	free(p);
+}
+
 /* After each case: the summary so far becomes the anchors the verdict reads. */
 static void seal_group_end(void *state, vf_ctx_t *c)
 {
@@ -143,7 +196,7 @@ static void seal_group_end(void *state, vf_ctx_t *c)
 	a->anchored = ok;
 	a->nsigners = 0;
 	if (h->sum.signer[0]) {
-		snprintf(a->signers[0].subject, sizeof a->signers[0].subject, "%s", h->sum.signer);
+		show(a->signers[0].subject, sizeof a->signers[0].subject, h->sum.signer);
 		a->signers[0].trusted = !h->have_trust ? 0 : h->sum.seals_trusted == h->sum.seals ? 1 : -1;
 		a->signers[0].seals = h->sum.seals;
 		a->nsigners = 1;
@@ -158,15 +211,20 @@ static void seal_group_end(void *state, vf_ctx_t *c)
 		snprintf(a->scope, sizeof a->scope, "case %s (named by its signed tree heads): %llu "
 		         "records sealed", h->sum.case_of, (unsigned long long)h->sum.records_sealed);
 	if (!h->sum.last_time[0] && h->sum.claimed_time[0])
-		snprintf(a->claimed, sizeof a->claimed, "a token that claims to come from %s says "
-		         "%.10s %.8s UTC (not checked: give --tsa-trust)", h->sum.claimed_tsa,
+	{
+		char tsa[sizeof h->sum.claimed_tsa * 2];
+
+		show(tsa, sizeof tsa, h->sum.claimed_tsa);
+		snprintf(a->claimed, sizeof a->claimed, "a token that claims to come from %.*s says "
+		         "%.10s %.8s UTC (not checked: give --tsa-trust)", (int)(sizeof a->claimed / 2), tsa,
 		         h->sum.claimed_time, h->sum.claimed_time + 11);
+	}
 	a->ntimes = 0;
 	if (h->sum.last_time[0]) {
 		/* "2026-11-30T10:42:07Z" as a reader writes it: "2026-11-30 10:42:07 UTC" */
 		snprintf(a->times[0].time, sizeof a->times[0].time, "%.10s %.8s UTC", h->sum.last_time,
 		         h->sum.last_time + 11);
-		snprintf(a->times[0].tsa, sizeof a->times[0].tsa, "%s", h->sum.tsa);
+		show(a->times[0].tsa, sizeof a->times[0].tsa, h->sum.tsa);
 		a->times[0].trusted = !h->have_tsa_trust ? 0 : h->sum.seals_time_trusted == h->sum.seals ? 1 : -1;
 		a->ntimes = 1;
 	}
@@ -187,7 +245,10 @@ static int valid_time(const char *s)
 static void progress(void *arg, const char *file, uint64_t records)
 {
 	(void)arg;
-	fprintf(stderr, "\r%s: %llu records...\033[K", file, (unsigned long long)records);
+	char *f = vf_printable(file, strlen(file));
+
+	fprintf(stderr, "\r%s: %llu records...\033[K", f ? f : "?", (unsigned long long)records);
+	free(f);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -215,22 +276,22 @@ static void print_seal_line(const vf_anchors_t *s, int verified)
 	size_t i;
 
 	if (!verified && (s->nsigners || s->ntimes))
-		printf(" (seals");
+		tprintf(" (seals");
 	if (s->nsigners) {
-		printf("%s signed by %s", verified ? ":" : "", s->signers[0].subject);
+		tprintf("%s signed by %s", verified ? ":" : "", s->signers[0].subject);
 		for (i = 1; i < s->nsigners; i++)
-			printf(" and %s", s->signers[i].subject);
+			tprintf(" and %s", s->signers[i].subject);
 	}
 	if (s->ntimes) {
-		printf("%s existed no later than %s according to %s", s->nsigners ? ";" : ":",
+		tprintf("%s existed no later than %s according to %s", s->nsigners ? ";" : ":",
 		       s->times[0].time, s->times[0].tsa);
 		for (i = 1; i < s->ntimes; i++)
-			printf(" (and %s at %s)", s->times[i].tsa, s->times[i].time);
+			tprintf(" (and %s at %s)", s->times[i].tsa, s->times[i].time);
 	}
 	if (!s->ntimes && s->claimed[0])
-		printf("; %s", s->claimed);
+		tprintf("; %s", s->claimed);
 	if (!verified && (s->nsigners || s->ntimes))
-		printf(", not anchored: see \"not checked\")");
+		tprintf(", not anchored: see \"not checked\")");
 }
 
 static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
@@ -239,56 +300,56 @@ static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
 	size_t i;
 
 	if (quiet) {
-		printf("%s\n", r->verdict);
+		tprintf("%s\n", r->verdict);
 		return;
 	}
-	printf("%s records in %zu file%s %s", grouped(r->records, a), r->nfiles,
+	tprintf("%s records in %zu file%s %s", grouped(r->records, a), r->nfiles,
 	       r->nfiles == 1 ? "" : "s", !strcmp(r->verdict, "failed") ? "FAILED" : r->verdict);
 	print_seal_line(&r->anchors, !strcmp(r->verdict, "verified"));
-	printf("; %s failure%s\n", grouped(r->failures_total, b), r->failures_total == 1 ? "" : "s");
+	tprintf("; %s failure%s\n", grouped(r->failures_total, b), r->failures_total == 1 ? "" : "s");
 	for (i = 0; i < r->nfailures; i++) {
 		const vf_failure_t *x = &r->failures[i];
-		printf("FAILED %s: offset %llu%s%s: %s: %s\n", x->file, (unsigned long long)x->offset,
+		tprintf("FAILED %s: offset %llu%s%s: %s: %s\n", x->file, (unsigned long long)x->offset,
 		       *x->record ? ", record " : "", x->record, x->check, x->message);
 	}
 	if (r->failures_total > r->nfailures)
-		printf("FAILED ... and %llu more failures not listed (VF_MAX_FAILURES)\n",
+		tprintf("FAILED ... and %llu more failures not listed (VF_MAX_FAILURES)\n",
 		       (unsigned long long)(r->failures_total - r->nfailures));
 	for (i = 0; i < r->nfiles; i++) {
 		const vf_file_t *f = &r->files[i];
-		printf("file %s: %llu records, %llu checks passed, %llu failed\n", f->name,
+		tprintf("file %s: %llu records, %llu checks passed, %llu failed\n", f->name,
 		       (unsigned long long)f->records, (unsigned long long)f->passed,
 		       (unsigned long long)f->failed);
 	}
 	if (r->anchors.scope[0])
-		printf("%s\n", r->anchors.scope);
+		tprintf("%s\n", r->anchors.scope);
 	else if (r->case_id && *r->case_id)
-		printf("case: %s (named by an unsealed warcinfo field)\n", r->case_id);
+		tprintf("case: %s (named by an unsealed warcinfo field)\n", r->case_id);
 	if (r->findings_checked)
-		printf("findings: %llu fragments checked against the captured payloads\n",
+		tprintf("findings: %llu fragments checked against the captured payloads\n",
 		       (unsigned long long)r->findings_checked);
 	if (r->references_checked)
-		printf("references: %llu resolved to records of the right type\n",
+		tprintf("references: %llu resolved to records of the right type\n",
 		       (unsigned long long)r->references_checked);
 	if (env && env->present) {
-		printf("environment: recorded before the first capture, %s", env->sealed ? "sealed" : "NOT sealed");
+		tprintf("environment: recorded before the first capture, %s", env->sealed ? "sealed" : "NOT sealed");
 		if (env->seal_clock)
-			printf("; clock %+" PRId64 " s against the time-stamp authority (genTime - local time)",
+			tprintf("; clock %+" PRId64 " s against the time-stamp authority (genTime - local time)",
 			       env->seal_offset_s);
-		printf("; %zu anomal%s\n", env->nanomalies, env->nanomalies == 1 ? "y" : "ies");
+		tprintf("; %zu anomal%s\n", env->nanomalies, env->nanomalies == 1 ? "y" : "ies");
 		for (i = 0; i < env->nanomalies; i++)
-			printf("environment: %s\n", env->anomalies[i].message);
+			tprintf("environment: %s\n", env->anomalies[i].message);
 	}
 	for (i = 0; i < r->nnot_checked; i++)
-		printf("not checked: %s\n", r->not_checked[i]);
+		tprintf("not checked: %s\n", r->not_checked[i]);
 	if (!strcmp(r->verdict, "failed"))
-		printf("verdict: failed (%llu check%s failed; see the FAILED lines)\n",
+		tprintf("verdict: failed (%llu check%s failed; see the FAILED lines)\n",
 		       (unsigned long long)r->failures_total, r->failures_total == 1 ? "" : "s");
 	else if (!strcmp(r->verdict, "intact"))
-		printf("verdict: intact (%llu records: every integrity check passed; who captured it "
+		tprintf("verdict: intact (%llu records: every integrity check passed; who captured it "
 		       "and when is not anchored)\n", (unsigned long long)r->records);
 	else
-		printf("verdict: verified (%llu records: every check passed, identity and time "
+		tprintf("verdict: verified (%llu records: every check passed, identity and time "
 		       "anchored)\n", (unsigned long long)r->records);
 }
 

@@ -243,8 +243,11 @@ void vf_pass(vf_ctx_t *c, size_t file);
 void vf_not_checked(vf_ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 vf_anchors_t *vf_anchors(vf_ctx_t *c);
 
-/* s as printable UTF-8 (see the top comment); malloc'd, NULL only without memory. */
+/* s as printable UTF-8 (see the top comment): C0 controls, DEL and bytes that are
+ * not UTF-8 as \xNN, C1 and bidirectional controls (vf_is_control) as \u{XXXX};
+ * malloc'd, NULL only without memory. */
 char *vf_printable(const char *s, size_t n);
+int vf_is_control(uint32_t cp);
 
 /* ---------------------------------------------------------------- output */
 

@@ -1,0 +1,214 @@
+"""End-to-end: the threats of issue 19 that test_structure.py and test_mutate.py do not cover
+(classes 5-8 and 12-15; docs/THREATS.md names the test of every class).
+
+Servers on 127.0.0.1: the sample site and the test TSA (servers/tsa.py). Each attack is made the
+way someone holding only the files (or a certificate of a trusted CA, or the capture machine's
+clock) would make it. One named check per class:
+  class 13  a certificate subject with C1 (U+009B CSI) and bidi (U+202E) controls: text output
+            carries no raw control, JSON is ASCII, the HTML report shows [U+009B] visibly
+  class 14  a FIFO named like a capture file is refused, not waited on
+  class 6   a .warc.gz member with FEXTRA / FNAME / FCOMMENT -> failed
+  class 7   a TLS server certificate (serverAuth, keyEncipherment) from the trusted CA -> failed;
+            keygen's certificate and CSR ask for a signing purpose; the signer's chain is shown
+  class 8   a WARC-Date that is not W3C-DTF -> failed; a record dated after its seal's trusted
+            time beyond the tolerance -> failed; the trusted capture window is shown
+Set THREATS_ONLY=13,6 to run some classes only. Last line: "N passed, N failed".
+"""
+import gzip, hashlib, json, os, re, shutil, stat, subprocess, sys, zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lib
+import zwarc
+
+T = lib.Tally("threats")
+check = T.check
+SITE = os.path.join(lib.TOP, "samples", "site")
+ONLY = [c for c in os.environ.get("THREATS_ONLY", "").split(",") if c]
+
+
+def want(cls):
+    return not ONLY or str(cls) in ONLY
+
+
+def run(*args, env=None, timeout=300):
+    return subprocess.run([lib.CUSTODY, *args], capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def verify(*args):
+    p = subprocess.run([lib.CUSTODY_VERIFY, "--json", *args], capture_output=True, timeout=300)
+    try:
+        j = json.loads(p.stdout)
+    except ValueError:
+        j = {"verdict": "?", "errors": [], "raw": (p.stdout + p.stderr).decode("utf-8", "replace")}
+    j.setdefault("errors", [])
+    j.setdefault("not_checked", [])
+    j["_raw"] = p.stdout
+    return p.returncode, j
+
+
+def text(*args, timeout=300):
+    """Exit status and the raw bytes of stdout + stderr (not decoded: controls must show)."""
+    p = subprocess.run([lib.CUSTODY_VERIFY, *args], capture_output=True, timeout=timeout)
+    return p.returncode, p.stdout + p.stderr
+
+
+def start_tsa(d):
+    p = subprocess.Popen([sys.executable, os.path.join(lib.HERE, "servers", "tsa.py"), "--dir", d],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                         text=True, start_new_session=True)
+    lib._procs.append(p)
+    port = int(p.stdout.readline().split()[-1])
+    lib.wait_port(port)
+    return p, port
+
+
+def openssl(*args, **kw):
+    p = subprocess.run(["openssl", *args], capture_output=True, **kw)
+    check(p.returncode == 0, f"openssl {' '.join(args[:2])}: {p.stderr[-300:]}")
+    return p
+
+
+def operator_cert(cfg, subject, exts=(), ca=None):
+    """A P-256 key and certificate in cfg/custody/ as custody crawl reads them: self-signed,
+    or issued by ca = (ca.crt, ca.key)."""
+    d = os.path.join(cfg, "custody")
+    os.makedirs(d, mode=0o700, exist_ok=True)
+    key, crt = os.path.join(d, "operator.key"), os.path.join(d, "operator.crt")
+    openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
+    os.chmod(key, 0o600)
+    ext = []
+    for e in exts:
+        ext += ["-addext", e]
+    if ca is None:
+        openssl("req", "-new", "-x509", "-utf8", "-key", key, "-subj", subject, "-days", "30",
+                "-out", crt, *ext)
+    else:
+        csr = os.path.join(d, "x.csr")
+        openssl("req", "-new", "-utf8", "-key", key, "-subj", subject, "-out", csr, *ext)
+        openssl("x509", "-req", "-in", csr, "-CA", ca[0], "-CAkey", ca[1], "-CAcreateserial",
+                "-days", "30", "-out", crt, "-copy_extensions", "copyall")
+    return crt
+
+
+def crawl(case, seed, tsa, env, *extra):
+    p = run("crawl", "-o", case, "--tsa", tsa, *extra, seed, env=env)
+    check(p.returncode == 0, f"crawl {os.path.basename(case)}: {p.stderr[-300:]}")
+    return p
+
+
+def edit_response(case):
+    """One response body byte changed, its digests recomputed (the seal alone catches it)."""
+    f = lib.capture_files(case)[0]
+    recs = zwarc.read(f)
+    for r in recs:
+        if r.get("WARC-Type") == "response" and len(r.block) > 200:
+            b = bytearray(r.block)
+            b[-3] ^= 0x20
+            r.block = bytes(b)
+            r.set("WARC-Payload-Digest", None)
+            r.fix()
+            break
+    zwarc.write(f, recs)
+
+
+C1 = "\u009b"     # CSI on an 8-bit terminal
+BIDI = "\u202e"   # RIGHT-TO-LEFT OVERRIDE
+
+
+def raw_controls(b):
+    """The controls in bytes b that a terminal would act on (ESC, C1 as UTF-8 or raw, bidi)."""
+    s = b.decode("utf-8", "replace")
+    bad = [c for c in s if (ord(c) < 0x20 and c not in "\n\t\r") or 0x7f <= ord(c) <= 0x9f
+           or 0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069 or c in "\u200e\u200f\u061c"]
+    return bad
+
+
+def class13(work, seed, tsa, tsa_ca):
+    """Terminal injection: controls from a certificate subject never reach the output raw."""
+    cfg = os.path.join(work, "cfg13")
+    env = dict(os.environ, XDG_CONFIG_HOME=cfg)
+    crt = operator_cert(cfg, f"/CN=Demo{C1}2K{C1}1G Operator{BIDI}/O=custody tests",
+                        ["keyUsage=critical,digitalSignature,nonRepudiation"])
+    case = os.path.join(work, "case13")
+    crawl(case, seed, tsa, env)
+    edit_response(case)
+    rc, out = text("--trust", crt, "--tsa-trust", tsa_ca, case)
+    # progress is written to stderr only on a terminal; \r there is ours
+    check(rc == 1 and b"FAILED" in out and not raw_controls(out.replace(b"\r", b"")),
+          f"class 13: text output has no raw control ({rc}, {raw_controls(out)[:5]})")
+    check(b"\\u{009B}" in out and b"\\u{202E}" in out,
+          f"class 13: the controls are written visibly as \\u{{009B}} / \\u{{202E}}: {out[:400]!r}")
+    rc, j = verify("--trust", crt, "--tsa-trust", tsa_ca, case)
+    check(rc == 1 and all(b < 0x80 for b in j["_raw"]),
+          f"class 13: --json output is ASCII (every control JSON-escaped) ({rc})")
+    subj = " ".join(s["subject"] for s in j.get("seal", {}).get("signers", []))
+    check(C1 not in subj and BIDI not in subj and "\\u{009B}" in subj,
+          f"class 13: the JSON subject shows the control visibly: {subj!r}")
+    rep = os.path.join(work, "report13.html")
+    rc, out = text("--trust", crt, "--tsa-trust", tsa_ca, "--report", rep, case)
+    html = open(rep, "rb").read() if os.path.exists(rep) else b""
+    check(html and not raw_controls(html) and (b"[U+009B]" in html or b"\\u{009B}" in html),
+          f"class 13: the HTML report shows the controls visibly ({len(html)} bytes, "
+          f"{raw_controls(html)[:5]})")
+    # a file name with an escape sequence, given on the command line
+    evil = os.path.join(work, "x\x1b[2Kverified\u202e.warc.zst")
+    shutil.copy(lib.capture_files(case)[0], evil)
+    rc, out = text(evil)
+    check(not raw_controls(out.replace(b"\r", b"")),
+          f"class 13: a file name's controls are escaped too: {out[:300]!r}")
+
+
+def class14(work, case):
+    """Cost: a FIFO named like a capture file is refused at once, never read."""
+    d = os.path.join(work, "case14")
+    shutil.copytree(case, d)
+    fifo = os.path.join(d, "zz-fifo.warc.zst")
+    last = lib.capture_files(d)[-1]
+    os.remove(last)
+    os.mkfifo(last)
+    try:
+        rc, out = text(d, timeout=60)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        rc, out, timed_out = None, b"", True
+    check(not timed_out and rc not in (0, 3) and b"regular file" in out,
+          f"class 14: a FIFO in the case is refused, not waited on ({rc}, timed out: {timed_out}, "
+          f"{out[-300:]!r})")
+    os.remove(last)
+    os.mkfifo(fifo)
+    try:
+        rc, out = text(fifo, timeout=60)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        rc, out, timed_out = None, b"", True
+    check(not timed_out and rc == 2 and b"regular file" in out,
+          f"class 14: a FIFO given as a file is refused ({rc}, timed out: {timed_out}, {out[-200:]!r})")
+
+
+def main():
+    work = lib.tmpdir("custody-threats-")
+    env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "config"))
+    _, web_port = lib.start_http_server(SITE)
+    seed = f"http://127.0.0.1:{web_port}/index.html"
+    tsa_dir = os.path.join(work, "tsa")
+    _, tsa_port = start_tsa(tsa_dir)
+    tsa = f"http://127.0.0.1:{tsa_port}/"
+    tsa_ca = os.path.join(tsa_dir, "tsa-ca.pem")
+    p = run("keygen", "--subject", "/CN=Threats Operator/O=custody tests", "--days", "30", env=env)
+    crt = os.path.join(work, "config", "custody", "operator.crt")
+    check(p.returncode == 0, f"keygen: {p.stderr}")
+    anchors = ("--trust", crt, "--tsa-trust", tsa_ca)
+    case = os.path.join(work, "case")
+    crawl(case, seed, tsa, env)
+    rc, j = verify(*anchors, case)
+    check(rc == 0 and j["verdict"] == "verified", f"the honest case verifies: {rc} {j['errors'][:3]}")
+
+    if want(13):
+        class13(work, seed, tsa, tsa_ca)
+    if want(14):
+        class14(work, case)
+    T.finish()
+
+
+if __name__ == "__main__":
+    main()
