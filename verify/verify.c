@@ -695,6 +695,8 @@ int main(int argc, char **argv)
 			xerr("cannot open %s: %s", argv[i], strerror(errno));
 		if (S_ISDIR(st.st_mode))
 			rc = vf_add_dir(c, argv[i], &e);
+		else if (!S_ISREG(st.st_mode))
+			xerr("%s: not a regular file (refused: it could block or never end)", argv[i]);
 		else if (strlen(argv[i]) > 5 && !strcmp(argv[i] + strlen(argv[i]) - 5, ".wacz"))
 			rc = vf_add_wacz(c, argv[i], &e);
 		else

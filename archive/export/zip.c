@@ -20,7 +20,7 @@
  * Must never: compress an entry, write an entry whose CRC or size it did not
  * compute over the bytes written, or read outside the file.
  */
-#include "archive.h"
+#include "archive_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -467,12 +467,13 @@ int arc_zip_list(const char *path, arc_zip_entry_t **out, size_t *nout, arc_erro
 
 	*out = NULL;
 	*nout = 0;
-	f = fopen(path, "rb");
+	f = arc_fopen_regular(path);
 	if (!f || fstat(fileno(f), &st) != 0) {
 		int e0 = errno;
 		if (f)
 			fclose(f);
-		return arc_fail(err, ARC_EIO, path, 0, NULL, "cannot open %s: %s", path, strerror(e0));
+		return arc_fail(err, ARC_EIO, path, 0, NULL, "cannot open %s: %s", path,
+		                e0 == EINVAL ? "not a regular file (refused)" : strerror(e0));
 	}
 	fsize = (uint64_t)st.st_size;
 #define ZBAD(off, ...) do { rc = arc_fail(err, ARC_EFORMAT, path, (off), NULL, __VA_ARGS__); goto done; } while (0)

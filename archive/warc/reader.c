@@ -26,7 +26,7 @@
  * bytes). It never prints, never loops without consuming input, and after an
  * error it stays finished.
  */
-#include "archive.h"
+#include "archive_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -1018,9 +1018,11 @@ warc_reader_t *warc_reader_open_range(const char *path, uint64_t offset, uint64_
 		arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", path);
 		return NULL;
 	}
-	r->f = fopen(path, "rb");
+	r->f = arc_fopen_regular(path);
 	if (!r->f) {
-		arc_fail(err, ARC_EIO, path, 0, NULL, "cannot open %s: %s", path, strerror(errno));
+		arc_fail(err, ARC_EIO, path, 0, NULL, "cannot open %s: %s", path,
+		         errno == EINVAL ? "not a regular file (refused: it could block or never end)"
+		                         : strerror(errno));
 		warc_reader_free(r);
 		return NULL;
 	}
