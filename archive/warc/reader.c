@@ -11,8 +11,9 @@
  * verifier's error messages depend on that). Skippable frames are skipped; a
  * dictionary frame (magic 0x184D2A5D) at the start of the file is loaded. In
  * strict mode (the verifier's) every byte must belong to a record: a
- * skippable or dictionary frame, a frame without content checksum, or CR/LF
- * between plain records is an error naming its offset.
+ * skippable or dictionary frame, a frame without content checksum, a gzip
+ * member header with FEXTRA, FNAME or FCOMMENT, or CR/LF between plain
+ * records is an error naming its offset.
  * Each frame must hold exactly one whole record: a version line, named
  * fields, a Content-Length-sized block and CRLF CRLF — a frame that holds
  * less (truncation) or more (two records) is an error, because a record
@@ -831,6 +832,26 @@ static int next_member(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 	if (in_avail(r) < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b)
 		return rfail(r, err, ARC_EFORMAT, start,
 		             "expected a gzip member (1f 8b), found other bytes (bytes inserted?)");
+	/* In strict mode every byte belongs to a record: a member header with an
+	 * extra field, a file name or a comment carries bytes outside every record
+	 * (kilobytes each), as a zstd skippable frame does; FHCRC (2 bytes, a CRC)
+	 * and FTEXT are allowed. FLG is the header's fourth byte (RFC 1952). */
+	if (r->strict) {
+		unsigned flg;
+
+		if (in_need(r, 10))
+			return io_fail(r, err);
+		if (in_avail(r) < 10)
+			return rfail(r, err, ARC_EFORMAT, start, "file ends inside a gzip member header");
+		flg = r->in[r->in_pos + 3];
+		if (flg & (0x04 | 0x08 | 0x10 | 0xE0))
+			return rfail(r, err, ARC_EFORMAT, start,
+			             "gzip member header carries %s%s%s%s: bytes that belong to no record",
+			             flg & 0x04 ? "an extra field (FEXTRA) " : "",
+			             flg & 0x08 ? "a file name (FNAME) " : "",
+			             flg & 0x10 ? "a comment (FCOMMENT) " : "",
+			             flg & 0xE0 ? "reserved flags " : "");
+	}
 	if (inflateReset(&r->zs) != Z_OK)
 		return rfail(r, err, ARC_EFORMAT, start, "gzip decoder reset failed");
 	r->rec_len = 0;

@@ -185,6 +185,45 @@ def class14(work, case):
           f"class 14: a FIFO given as a file is refused ({rc}, timed out: {timed_out}, {out[-200:]!r})")
 
 
+def gz_member(data, flags=0, extra=b"", name=b"", comment=b""):
+    """One gzip member (RFC 1952) holding data, with the optional header fields given."""
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = c.compress(data) + c.flush()
+    head = b"\x1f\x8b\x08" + bytes([flags]) + b"\0\0\0\0\0\xff"
+    if flags & 4:
+        head += len(extra).to_bytes(2, "little") + extra
+    if flags & 8:
+        head += name + b"\0"
+    if flags & 16:
+        head += comment + b"\0"
+    return head + body + zlib.crc32(data).to_bytes(4, "little") + (len(data) & 0xffffffff).to_bytes(4, "little")
+
+
+def class6(work, case, anchors):
+    """Hidden bytes in .warc.gz: member headers with FEXTRA / FNAME / FCOMMENT are refused."""
+    first = lib.capture_files(case)[0]
+    recs = zwarc.read(first)
+    name = os.path.basename(first)   # the name WARC-Filename says; the reader goes by the magic
+    os.makedirs(os.path.join(work, "gz6"), exist_ok=True)
+    honest = os.path.join(work, "gz6", name)
+    with open(honest, "wb") as f:
+        for r in recs:
+            f.write(gz_member(r.bytes()))
+    rc, j = verify(honest)
+    check(rc in (0, 3) and not j["errors"], f"class 6: plain gzip members pass ({rc} {j['errors'][:2]})")
+    hidden = b"secret payload outside every record " * 100
+    for flag, kw, word in ((4, {"extra": hidden[:3000]}, "FEXTRA"), (8, {"name": hidden}, "FNAME"),
+                           (16, {"comment": hidden}, "FCOMMENT")):
+        os.makedirs(os.path.join(work, "gz6-" + word), exist_ok=True)
+        evil = os.path.join(work, "gz6-" + word, name)
+        with open(evil, "wb") as f:
+            for i, r in enumerate(recs):
+                f.write(gz_member(r.bytes(), flag, **kw) if i == 2 else gz_member(r.bytes()))
+        rc, j = verify(evil)
+        check(rc == 1 and any(word in e["message"] for e in j["errors"]),
+              f"class 6: a member header with {word} -> failed, named ({rc} {j['errors'][:2]})")
+
+
 def main():
     work = lib.tmpdir("custody-threats-")
     env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "config"))
@@ -205,6 +244,8 @@ def main():
 
     if want(13):
         class13(work, seed, tsa, tsa_ca)
+    if want(6):
+        class6(work, case, anchors)
     if want(14):
         class14(work, case)
     T.finish()
