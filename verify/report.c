@@ -512,9 +512,15 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 		for (i = 0; i < s->nsigners; i++) {
 			fputs("<tr><td class=mono>", f);
 			esc(f, s->signers[i].subject);
-			fprintf(f, "</td><td>signed %llu seal%s</td><td>%s</td></tr>\n",
+			fprintf(f, "</td><td>signed %llu seal%s</td><td>%s",
 			        (unsigned long long)s->signers[i].seals, s->signers[i].seals == 1 ? "" : "s",
 			        state(s->signers[i].trusted));
+			if (s->signers[i].chain[0]) {
+				fputs("<br><span class=mono>", f);
+				esc(f, s->signers[i].chain);
+				fputs("</span>", f);
+			}
+			fputs("</td></tr>\n", f);
 		}
 		for (i = 0; i < s->ntimes; i++) {
 			fputs("<tr><td class=mono>", f);

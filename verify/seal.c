@@ -289,8 +289,10 @@ static void check_chain(vf_seal_t *s, void *ctx, uint64_t offset, const char *ri
 	if (seal_cms_verify(cms, cms_len, sth, sth_len, s->trust, when >= 0 ? when : s->at, &ci,
 	                    &e) == ARC_OK) {
 		pass(s, ctx);
-		if (ci.chain_ok)
+		if (ci.chain_ok) {
 			s->sum.seals_trusted++;
+			memcpy(s->sum.chain, ci.chain, sizeof s->sum.chain);
+		}
 		return;
 	}
 	if (when < 0 && ci.signature_ok && ci.chain_checked && !ci.chain_ok &&
@@ -790,6 +792,8 @@ void vf_seal_end_case(vf_seal_t *s, vf_seal_summary_t *sum)
 		sum->signers = s->sum.signers;
 	if (s->sum.signer[0])
 		memcpy(sum->signer, s->sum.signer, sizeof sum->signer);
+	if (s->sum.chain[0])
+		memcpy(sum->chain, s->sum.chain, sizeof sum->chain);
 	if (s->sum.tsa[0])
 		memcpy(sum->tsa, s->sum.tsa, sizeof sum->tsa);
 	if (s->sum.first_time[0] && (!sum->first_time[0] || strcmp(s->sum.first_time, sum->first_time) < 0))

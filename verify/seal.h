@@ -31,6 +31,7 @@ typedef struct {
 	int not_from_start;          /* the case's first file was not given: log not checked */
 	int signers;                 /* distinct signing certificates seen */
 	char signer[SEAL_SUBJECT_MAX];
+	char chain[SEAL_CHAIN_MAX];  /* the signer's chain to --trust as checked, signer first */
 	char tsa[SEAL_SUBJECT_MAX];
 	char first_time[SEAL_TIME_LEN], last_time[SEAL_TIME_LEN]; /* trusted times (genTime) */
 	uint64_t seals_no_token;     /* seals whose body carries no token */

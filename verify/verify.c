@@ -197,6 +197,7 @@ static void seal_group_end(void *state, vf_ctx_t *c)
 	a->nsigners = 0;
 	if (h->sum.signer[0]) {
 		show(a->signers[0].subject, sizeof a->signers[0].subject, h->sum.signer);
+		show(a->signers[0].chain, sizeof a->signers[0].chain, h->sum.chain);
 		a->signers[0].trusted = !h->have_trust ? 0 : h->sum.seals_trusted == h->sum.seals ? 1 : -1;
 		a->signers[0].seals = h->sum.seals;
 		a->nsigners = 1;
@@ -323,6 +324,9 @@ static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
 	}
 	if (r->anchors.scope[0])
 		tprintf("%s\n", r->anchors.scope);
+	for (i = 0; i < r->anchors.nsigners; i++)
+		if (r->anchors.signers[i].chain[0])
+			tprintf("signer's chain: %s\n", r->anchors.signers[i].chain);
 	else if (r->case_id && *r->case_id)
 		tprintf("case: %s (named by an unsealed warcinfo field)\n", r->case_id);
 	if (r->findings_checked)
@@ -412,8 +416,9 @@ static void print_json(const vf_result_t *r, const vf_env_t *env)
 	arr = xjson(json_array());
 	for (i = 0; i < r->anchors.nsigners; i++) {
 		char *subj = vf_printable(r->anchors.signers[i].subject, strlen(r->anchors.signers[i].subject));
-		json_array_append_new(arr, xjson(json_pack("{s:s, s:i}", "subject", subj ? subj : "",
-		                                           "trusted", r->anchors.signers[i].trusted)));
+		json_array_append_new(arr, xjson(json_pack("{s:s, s:i, s:s}", "subject", subj ? subj : "",
+		                                           "trusted", r->anchors.signers[i].trusted,
+		                                           "chain", r->anchors.signers[i].chain)));
 		free(subj);
 	}
 	json_object_set_new(seal, "signers", arr);

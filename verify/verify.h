@@ -123,6 +123,7 @@ typedef struct {
 #define VF_MAX_TIMES   8
 typedef struct {
 	char subject[SEAL_SUBJECT_MAX]; /* signer certificate subject, one line: "CN=..., O=..." */
+	char chain[SEAL_CHAIN_MAX];     /* the chain checked: "CN=Op <- CN=Org CA (in ca.pem)"; "" */
 	int trusted;        /* 1 chains to --trust at the token's time, 0 not checked, -1 failed */
 	uint64_t seals;     /* seals signed by this certificate */
 } vf_signer_t;

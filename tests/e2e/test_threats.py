@@ -224,6 +224,51 @@ def class6(work, case, anchors):
               f"class 6: a member header with {word} -> failed, named ({rc} {j['errors'][:2]})")
 
 
+def class7(work, seed, tsa, tsa_ca, keygen_cfg):
+    """Certificate purpose: a TLS server certificate of the trusted CA does not sign seals."""
+    ca = os.path.join(work, "org-ca.crt"), os.path.join(work, "org-ca.key")
+    openssl("req", "-new", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", ca[1], "-out", ca[0], "-subj", "/CN=Org Test CA/O=custody tests", "-days", "60",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    kinds = {
+        "signer": (["keyUsage=critical,digitalSignature,nonRepudiation",
+                    "extendedKeyUsage=1.3.6.1.5.5.7.3.36,emailProtection"], True),
+        "tls": (["keyUsage=critical,keyEncipherment", "extendedKeyUsage=serverAuth",
+                 "subjectAltName=DNS:www.example.org"], False),
+        "tls-ds": (["keyUsage=critical,digitalSignature,keyEncipherment", "extendedKeyUsage=serverAuth,clientAuth"], False),
+        "no-ku": ([], False),
+    }
+    for name, (exts, good) in kinds.items():
+        cfg = os.path.join(work, "cfg7-" + name)
+        operator_cert(cfg, f"/CN=Purpose {name}/O=custody tests", exts, ca=ca)
+        case = os.path.join(work, "case7-" + name)
+        crawl(case, seed, tsa, dict(os.environ, XDG_CONFIG_HOME=cfg))
+        rc, j = verify("--trust", ca[0], "--tsa-trust", tsa_ca, case)
+        if good:
+            chain = [s.get("chain", "") for s in j.get("seal", {}).get("signers", [])]
+            check(rc == 0 and j["verdict"] == "verified",
+                  f"class 7: a signing certificate of the trusted CA verifies ({rc} {j['errors'][:2]})")
+            check(chain and "CN=Purpose signer" in chain[0] and "CN=Org Test CA" in chain[0],
+                  f"class 7: the signer's chain is shown: {chain}")
+            rc, out = text("--trust", ca[0], "--tsa-trust", tsa_ca, case)
+            check(b"signer's chain: CN=Purpose signer" in out and b"<- CN=Org Test CA" in out,
+                  f"class 7: the text output shows the chain: {out[-600:]!r}")
+        else:
+            check(rc == 1 and j["verdict"] == "failed" and
+                  any("not a certificate for signing" in e["message"] for e in j["errors"]),
+                  f"class 7: a {name} certificate of the trusted CA -> failed, named "
+                  f"({rc} {j['verdict']} {[e['message'][:160] for e in j['errors'][:2]]})")
+    # keygen's certificate and CSR ask for the signing purpose
+    d = os.path.join(keygen_cfg, "custody")
+    for what, args in (("certificate", ["x509", "-in", os.path.join(d, "operator.crt")]),
+                       ("CSR", ["req", "-in", os.path.join(d, "operator.csr")])):
+        p = openssl(*args, "-noout", "-text")
+        t = p.stdout.decode()
+        check("Digital Signature" in t and "Non Repudiation" in t and "E-mail Protection" in t
+              and ("1.3.6.1.5.5.7.3.36" in t or "Document Signing" in t),
+              f"class 7: keygen's {what} requests keyUsage and extendedKeyUsage for signing: {t[-700:]}")
+
+
 def main():
     work = lib.tmpdir("custody-threats-")
     env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "config"))
@@ -244,6 +289,8 @@ def main():
 
     if want(13):
         class13(work, seed, tsa, tsa_ca)
+    if want(7):
+        class7(work, seed, tsa, tsa_ca, os.path.join(work, "config"))
     if want(6):
         class6(work, case, anchors)
     if want(14):
