@@ -150,6 +150,17 @@ static char *dup(vf_ctx_t *c, const char *s)
 	return d;
 }
 
+int vf_warc_date(const char *d, int64_t *out)
+{
+	char d14[15], t[SEAL_TIME_LEN];
+
+	if (!d || arc_date14(d, d14) != ARC_OK)
+		return ARC_EFORMAT;
+	/* "YYYY-MM-DDThh:mm:ss" then "Z": the calendar checked by the seal's parser */
+	snprintf(t, sizeof t, "%.19sZ", d);
+	return seal_time_parse(t, strlen(t), out);
+}
+
 /* Code points a terminal or a text renderer acts on instead of showing:
  * C1 controls and the Unicode bidirectional controls (issue 19, class 13). */
 int vf_is_control(uint32_t cp)
@@ -1206,6 +1217,17 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 			vf_fail(c, fidx, rec->offset, rid, "mandatory fields", "expected a %s field, found none",
 			        mandatory[i]);
 	check_unique(c, fidx, rec, rid);
+	{
+		const char *wd = warc_rec_get(rec, "WARC-Date");
+		int64_t when;
+
+		if (wd && vf_warc_date(wd, &when) != ARC_OK)
+			vf_fail(c, fidx, rec->offset, rid, "WARC-Date",
+			        "expected a W3C-DTF time in UTC (YYYY-MM-DDThh:mm:ss[.fraction]Z, a real "
+			        "calendar date), found \"%.60s\"", wd);
+		else if (wd)
+			f->passed++;
+	}
 	if (first && tb != T_WARCINFO)
 		vf_fail(c, fidx, rec->offset, rid, "warcinfo first",
 		        "expected a warcinfo record at the start of the file, found %.20s",

@@ -468,6 +468,8 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 	row(f, "By", o->version ? o->version : "custody-verify", NULL);
 	if (res->at)
 		row(f, "Verified as of", res->at, NULL);
+	if (res->anchors.window[0])
+		row(f, "Trusted capture window", res->anchors.window, NULL);
 	if (o->redact)
 		row(f, "Redaction", "personal data masked (--redact): values, text, context, hashes", NULL);
 	fputs("</table>\n", f);

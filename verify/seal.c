@@ -40,6 +40,7 @@
  * tail as sealed, or read a body beyond archive/'s bounds.
  */
 #include "seal.h"
+#include "verify.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,6 +52,11 @@
 
 #define VF_SEAL_MAX_SEALS   100000
 #define VF_SEAL_MAX_EXHIBIT 100000
+/* Time (issue 19, class 8): a record may be dated at most this much after the
+ * trusted time of the seal that covers it (the capture machine's clock ahead
+ * of the time-stamp authority's), and a tree head's own time this far from
+ * its token's before it is reported. */
+#define VF_SEAL_TIME_TOLERANCE 600
 
 typedef struct {
 	char *id;                       /* bare record id */
@@ -102,6 +108,9 @@ struct vf_seal {
 	uint64_t since_seal;            /* records after the last seal that a seal should cover */
 	uint64_t ex_over;               /* exhibit records past VF_SEAL_MAX_EXHIBIT */
 	char head_case[ARC_UUID_LEN];   /* the case named by the first signed head */
+	/* the latest WARC-Date among the records the next seal will cover */
+	int64_t seg_max_date;
+	char seg_max_id[96], seg_max_text[40];
 	void *last_ctx;
 };
 
@@ -160,6 +169,7 @@ vf_seal_t *vf_seal_new(const seal_trust_t *trust, const seal_trust_t *tsa_trust,
 	s->rep = *rep;
 	s->first_gen = -1;
 	s->last_gen = -1;
+	s->seg_max_date = -1;
 	s->claimed_gen = -1;
 	s->last_kind = -1;
 	return s;
@@ -184,6 +194,7 @@ static void case_reset(vf_seal_t *s)
 	s->last_kind = -1;
 	s->closed = s->legacy = 0;
 	s->captures_before_open = s->warcinfos = s->since_seal = s->ex_over = 0;
+	s->seg_max_date = -1;
 }
 
 void vf_seal_begin_case(vf_seal_t *s)
@@ -413,6 +424,35 @@ static void check_structure(vf_seal_t *s, void *ctx, const warc_rec_t *rec, cons
 	s->closed = h->kind == SEAL_KIND_CLOSING;
 }
 
+/* A seal with a trusted time: no record it covers may be dated after that
+ * time (beyond VF_SEAL_TIME_TOLERANCE): the record existed before the seal
+ * did. The head's own time (the capture machine's clock) far from the token's
+ * is reported, not failed: the clock is the operator's, not evidence. */
+static void check_times(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid,
+                        const seal_sth_t *h, int64_t gen)
+{
+	char g[SEAL_TIME_LEN];
+	int64_t ht;
+
+	seal_time_format(gen, g);
+	if (s->seg_max_date > gen + VF_SEAL_TIME_TOLERANCE)
+		failf(s, ctx, rec, rid, "record time",
+		      "record %s is dated %s, %lld s after the trusted time of this seal, which covers it "
+		      "(%s; tolerance VF_SEAL_TIME_TOLERANCE = %d s): its WARC-Date cannot be true",
+		      s->seg_max_id, s->seg_max_text, (long long)(s->seg_max_date - gen), g,
+		      VF_SEAL_TIME_TOLERANCE);
+	else if (s->seg_max_date >= 0)
+		pass(s, ctx);
+	if (seal_time_parse(h->time, strlen(h->time), &ht) == ARC_OK &&
+	    (ht - gen > VF_SEAL_TIME_TOLERANCE || gen - ht > VF_SEAL_TIME_TOLERANCE)) {
+		s->sum.clock_far++;
+		if (!s->sum.clock_example[0])
+			snprintf(s->sum.clock_example, sizeof s->sum.clock_example,
+			         "a tree head says %s, its trusted token %s (%+lld s)", h->time, g,
+			         (long long)(ht - gen));
+	}
+}
+
 static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid)
 {
 	seal_body_t b;
@@ -478,6 +518,9 @@ static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *
 		      "(VF_SEAL_MAX_SEALS); stamp records for later seals cannot be matched", VF_SEAL_MAX_SEALS);
 	}
 	check_signature(s, ctx, rec, rid, &b, gen, x);
+	if (gen >= 0 && !s->exhibit)
+		check_times(s, ctx, rec, rid, &b.sth_parsed, gen);
+	s->seg_max_date = -1;
 	if (s->exhibit) { /* the exhibit's proof refers to this seal's root */
 		s->have_prev = 1;
 		memcpy(s->prev_root, b.sth_parsed.root, MERKLE_HASH_LEN);
@@ -672,6 +715,16 @@ void vf_seal_record(vf_seal_t *s, void *ctx, const warc_rec_t *rec)
 		if (s->any_seal && !allowed_after_close &&
 		    !(is_meta && ct && !strcmp(ct, SEAL_CT_STH)))
 			s->since_seal++;
+		if (!allowed_after_close && !(is_meta && ct && !strcmp(ct, SEAL_CT_STH))) {
+			int64_t when;
+			const char *wd = warc_rec_get(rec, "WARC-Date");
+
+			if (wd && vf_warc_date(wd, &when) == ARC_OK && when > s->seg_max_date) {
+				s->seg_max_date = when;
+				snprintf(s->seg_max_id, sizeof s->seg_max_id, "%.90s", rid ? rid : "?");
+				snprintf(s->seg_max_text, sizeof s->seg_max_text, "%.39s", wd);
+			}
+		}
 	}
 	if (is_meta && ct && !strcmp(ct, SEAL_CT_STH))
 		on_seal(s, ctx, rec, rid);
@@ -783,6 +836,9 @@ void vf_seal_end_case(vf_seal_t *s, vf_seal_summary_t *sum)
 			sum->cases = 1;
 		memcpy(sum->case_of, s->sum.case_of, sizeof sum->case_of);
 	}
+	sum->clock_far += s->sum.clock_far;
+	if (s->sum.clock_example[0] && !sum->clock_example[0])
+		memcpy(sum->clock_example, s->sum.clock_example, sizeof sum->clock_example);
 	if (s->sum.claimed_time[0] && !sum->claimed_time[0]) {
 		memcpy(sum->claimed_time, s->sum.claimed_time, sizeof sum->claimed_time);
 		memcpy(sum->claimed_tsa, s->sum.claimed_tsa, sizeof sum->claimed_tsa);
@@ -870,6 +926,13 @@ int vf_seal_verdict(const vf_seal_summary_t *m, int have_trust, int have_tsa_tru
 		     m->seals_no_token == 1 ? "ies" : "y", m->stamps ? "; a stamp record may add one" : "");
 	if (m->signers > 1)
 		NOTE("the seals were signed with %d different certificates", m->signers);
+	if (m->clock_far)
+		NOTE("the capture machine's clock: %llu seal%s' tree-head time differ%s from the trusted "
+		     "token's by more than %d s (VF_SEAL_TIME_TOLERANCE), e.g. %s; WARC-Date and the "
+		     "heads' times rest on that clock, the tokens' times do not",
+		     (unsigned long long)m->clock_far, m->clock_far == 1 ? "" : "s",
+		     m->clock_far == 1 ? "s" : "", VF_SEAL_TIME_TOLERANCE, m->clock_example);
+
 	if (m->cases > 1)
 		NOTE("the files given hold more than one case");
 	if (m->exhibits)

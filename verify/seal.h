@@ -46,6 +46,8 @@ typedef struct {
 	char case_of[ARC_UUID_LEN];  /* the case named by the signed heads */
 	char claimed_time[SEAL_TIME_LEN];   /* earliest time of a token not checked against --tsa-trust */
 	char claimed_tsa[SEAL_SUBJECT_MAX];
+	uint64_t clock_far;          /* seals whose head time is far from their trusted token's */
+	char clock_example[160];
 } vf_seal_summary_t;
 
 typedef struct vf_seal vf_seal_t;

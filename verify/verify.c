@@ -220,6 +220,10 @@ static void seal_group_end(void *state, vf_ctx_t *c)
 		         "%.10s %.8s UTC (not checked: give --tsa-trust)", (int)(sizeof a->claimed / 2), tsa,
 		         h->sum.claimed_time, h->sum.claimed_time + 11);
 	}
+	a->window[0] = '\0';
+	if (h->sum.first_time[0] && h->sum.last_time[0])
+		snprintf(a->window, sizeof a->window, "%.10s %.8s UTC to %.10s %.8s UTC", h->sum.first_time,
+		         h->sum.first_time + 11, h->sum.last_time, h->sum.last_time + 11);
 	a->ntimes = 0;
 	if (h->sum.last_time[0]) {
 		/* "2026-11-30T10:42:07Z" as a reader writes it: "2026-11-30 10:42:07 UTC" */
@@ -324,6 +328,9 @@ static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
 	}
 	if (r->anchors.scope[0])
 		tprintf("%s\n", r->anchors.scope);
+	if (r->anchors.window[0])
+		tprintf("trusted capture window: %s (the first and last trusted time stamp; every sealed "
+		        "record existed by the time of the seal that covers it)\n", r->anchors.window);
 	for (i = 0; i < r->anchors.nsigners; i++)
 		if (r->anchors.signers[i].chain[0])
 			tprintf("signer's chain: %s\n", r->anchors.signers[i].chain);
@@ -410,6 +417,7 @@ static void print_json(const vf_result_t *r, const vf_env_t *env)
 		char *cl = vf_printable(r->anchors.claimed, strlen(r->anchors.claimed));
 		json_object_set_new(seal, "scope", xjson(json_string(sc ? sc : "")));
 		json_object_set_new(seal, "claimed_time", xjson(json_string(cl ? cl : "")));
+		json_object_set_new(seal, "window", xjson(json_string(r->anchors.window)));
 		free(sc);
 		free(cl);
 	}

@@ -153,6 +153,9 @@ typedef struct {
 	/* a token time not checked against --tsa-trust: "a token that claims to come
 	 * from ... says ... (not checked)"; never shown as the time */
 	char claimed[SEAL_SUBJECT_MAX + 160];
+	/* the trusted capture window: "2026-11-30 10:42:07 UTC to 2026-11-30 11:02:31 UTC"
+	 * (the first and last genTime of tokens that chain to --tsa-trust); "" none */
+	char window[120];
 } vf_anchors_t;
 
 typedef struct {
@@ -249,6 +252,9 @@ vf_anchors_t *vf_anchors(vf_ctx_t *c);
  * malloc'd, NULL only without memory. */
 char *vf_printable(const char *s, size_t n);
 int vf_is_control(uint32_t cp);
+/* A WARC-Date as seconds since the epoch: W3C-DTF "YYYY-MM-DDThh:mm:ss[.f]Z"
+ * with a real calendar date (seconds 00-59); ARC_EFORMAT otherwise. */
+int vf_warc_date(const char *warc_date, int64_t *out);
 
 /* ---------------------------------------------------------------- output */
 

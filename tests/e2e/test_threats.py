@@ -269,6 +269,38 @@ def class7(work, seed, tsa, tsa_ca, keygen_cfg):
               f"class 7: keygen's {what} requests keyUsage and extendedKeyUsage for signing: {t[-700:]}")
 
 
+def class8(work, seed, tsa, tsa_ca, env, anchors):
+    """Time: WARC-Date must be W3C-DTF; no record may be dated after the seal covering it."""
+    # an unsealed case (no key, no TSA): a WARC-Date that is not a time
+    plain = os.path.join(work, "case8-plain")
+    p = run("crawl", "-o", plain, seed, env=dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "nokey")))
+    check(p.returncode == 0, f"class 8: an unsealed crawl: {p.stderr[-200:]}")
+    for bad in ("yesterday, around noon", "2026-02-30T12:00:00Z", "2026-11-30T25:00:00Z", "2026-11-30 12:00:00"):
+        d = os.path.join(work, "case8-date-" + re.sub(r"\W", "", bad))
+        shutil.copytree(plain, d)
+        f = lib.capture_files(d)[0]
+        recs = zwarc.read(f)
+        r = next(r for r in recs if r.get("WARC-Type") == "response")
+        r.set("WARC-Date", bad)
+        zwarc.write(f, recs)
+        rc, j = verify(d)
+        check(rc == 1 and any(e["check"] == "WARC-Date" for e in j["errors"]),
+              f"class 8: WARC-Date {bad!r} -> failed ({rc} {j['verdict']} {[e['check'] for e in j['errors'][:3]]})")
+    # the capture machine's clock 400 days ahead of the time-stamp authority's
+    ahead = os.path.join(work, "case8-ahead")
+    p = subprocess.run(["faketime", "-f", "+400d", lib.CUSTODY, "crawl", "-o", ahead, "--tsa", tsa, seed],
+                       capture_output=True, text=True, env=env, timeout=300)
+    check(p.returncode == 0, f"class 8: a crawl with the clock 400 days ahead: {p.stderr[-300:]}")
+    rc, j = verify(*anchors, ahead)
+    check(rc == 1 and any(e["check"] == "record time" and "VF_SEAL_TIME_TOLERANCE" in e["message"]
+                          for e in j["errors"]),
+          f"class 8: records dated 400 days after their seal's trusted time -> failed "
+          f"({rc} {j['verdict']} {[e['message'][:200] for e in j['errors'][:2]]})")
+    check(any("clock" in n and "VF_SEAL_TIME_TOLERANCE" in n for n in j["not_checked"]),
+          f"class 8: the tree heads' time far from the tokens' is reported: {j['not_checked']}")
+    return ahead
+
+
 def main():
     work = lib.tmpdir("custody-threats-")
     env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "config"))
@@ -291,6 +323,14 @@ def main():
         class13(work, seed, tsa, tsa_ca)
     if want(7):
         class7(work, seed, tsa, tsa_ca, os.path.join(work, "config"))
+    if want(8):
+        class8(work, seed, tsa, tsa_ca, env, anchors)
+        rc, j = verify(*anchors, case)
+        w = j.get("seal", {}).get("window", "")
+        check(re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$", w),
+              f"class 8: the trusted capture window is shown: {w!r}")
+        rc, out = text(*anchors, case)
+        check(b"trusted capture window: " in out, f"class 8: the text output shows the window")
     if want(6):
         class6(work, case, anchors)
     if want(14):
