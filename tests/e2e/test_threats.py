@@ -301,6 +301,43 @@ def class8(work, seed, tsa, tsa_ca, env, anchors):
     return ahead
 
 
+def zip_relist(src, dst, copies):
+    """dst: the zip src with its first archive/ entry listed copies more times in the central
+    directory (the local header and data once): a 65 534-times listing in small."""
+    import struct
+    b = open(src, "rb").read()
+    e = b.rindex(b"PK\x05\x06")
+    n, cd_size, cd_start = struct.unpack("<HII", b[e + 10:e + 20])
+    cd = b[cd_start:cd_start + cd_size]
+    ents, p = [], 0
+    while p < len(cd):
+        nl, xl, cl = struct.unpack("<HHH", cd[p + 28:p + 34])
+        ents.append(cd[p:p + 46 + nl + xl + cl])
+        p += 46 + nl + xl + cl
+    target = next(x for x in ents if x[46:].startswith(b"archive/"))
+    new_cd = b"".join(ents) + target * copies
+    total = n + copies
+    eocd = b[e:e + 4] + b[e + 4:e + 8] + struct.pack("<HHII", total, total, len(new_cd), cd_start) + b[e + 20:]
+    open(dst, "wb").write(b[:cd_start] + new_cd + eocd)
+
+
+def class14_zip(work, case):
+    """Cost: a WACZ listing one stored entry many times is refused, not read again and again."""
+    wacz = os.path.join(work, "case14.wacz")
+    r = run("export", case, "--wacz", "-o", wacz)
+    check(r.returncode == 0, f"class 14: export --wacz: {r.stderr[-200:]}")
+    evil = os.path.join(work, "case14-relisted.wacz")
+    zip_relist(wacz, evil, 2000)
+    try:
+        rc, out = text(evil, timeout=120)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        rc, out, timed_out = None, b"", True
+    check(not timed_out and rc in (1, 2) and (b"more than once" in out or b"overlap" in out),
+          f"class 14: a WACZ entry listed 2 000 more times is refused ({rc}, timed out: {timed_out}, "
+          f"{out[-300:]!r})")
+
+
 def main():
     work = lib.tmpdir("custody-threats-")
     env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "config"))
@@ -335,6 +372,7 @@ def main():
         class6(work, case, anchors)
     if want(14):
         class14(work, case)
+        class14_zip(work, case)
     T.finish()
 
 
