@@ -1626,13 +1626,24 @@ int vf_add_wacz(vf_ctx_t *c, const char *path, arc_error_t *err)
 	char *name;
 	int rc = 0, first = 1;
 
+	char others[600] = "";
+	size_t on = 0, nothers = 0;
+
 	if (arc_zip_list(path, &e, &n, err) != 0)
 		return err ? err->code : ARC_EFORMAT;
 	for (i = 0; i < n && !rc; i++) {
 		size_t nl = strlen(e[i].name), fidx = c->res.nfiles;
 		if (strncmp(e[i].name, "archive/", 8) || !(ends_with(e[i].name, ".warc.gz") ||
-		                                           ends_with(e[i].name, ".warc")))
+		                                           ends_with(e[i].name, ".warc"))) {
+			/* issue 19, class 5: what a reader of the WACZ also uses (the index a
+			 * replay tool follows, the page list, the datapackage and its digest)
+			 * is not checked here: name each part, never count it as verified */
+			nothers++;
+			if (on + 1 < sizeof others)
+				on += (size_t)snprintf(others + on, sizeof others - on, "%s%.120s",
+				                       on ? ", " : "", e[i].name);
 			continue;
+		}
 		name = malloc(strlen(path) + 1 + nl + 1);
 		if (!name) {
 			rc = ARC_ENOMEM;
@@ -1661,6 +1672,14 @@ int vf_add_wacz(vf_ctx_t *c, const char *path, arc_error_t *err)
 	}
 	free(e);
 	c->last_was_file = 0;
+	if (nothers) {
+		c->res.wacz_unchecked += nothers;
+		vf_not_checked(c, "WACZ %s: %zu part%s not checked: %s%s. Only the WARC records in its "
+		               "archive/ are verified; a replay tool follows index.cdxj and shows "
+		               "pages.jsonl, which may say anything: the verdict is about the records, "
+		               "not about the WACZ as a whole", path, nothers, nothers == 1 ? "" : "s",
+		               others, on + 1 >= sizeof others ? ", ..." : "");
+	}
 	if (!rc && !added)
 		return arc_fail(err, ARC_EFORMAT, path, 0, NULL, "%s: no archive/*.warc.gz entries in this WACZ",
 		                path);

@@ -361,7 +361,9 @@ static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
 		       "and when is not anchored)\n", (unsigned long long)r->records);
 	else
 		tprintf("verdict: verified (%llu records: every check passed, identity and time "
-		       "anchored)\n", (unsigned long long)r->records);
+		        "anchored%s)\n", (unsigned long long)r->records,
+		        r->wacz_unchecked ? "; the WACZ's own index, page list and datapackage are not "
+		                            "checked: see \"not checked\"" : "");
 }
 
 static json_t *xjson(json_t *j)
@@ -386,6 +388,7 @@ static void print_json(const vf_result_t *r, const vf_env_t *env)
 	json_object_set_new(o, "references_checked",
 	                    xjson(json_integer((json_int_t)r->references_checked)));
 	json_object_set_new(o, "outside", xjson(json_integer((json_int_t)r->outside)));
+	json_object_set_new(o, "wacz_unchecked", xjson(json_integer((json_int_t)r->wacz_unchecked)));
 	json_object_set_new(o, "case_id", xjson(json_string(r->case_id ? r->case_id : "")));
 	for (i = 0; i < r->nfailures; i++) {
 		const vf_failure_t *x = &r->failures[i];

@@ -168,6 +168,7 @@ typedef struct {
 	size_t npages;
 	uint64_t records, findings_checked, references_checked;
 	uint64_t outside;          /* references whose target lies outside the files given */
+	uint64_t wacz_unchecked;   /* WACZ entries other than archive/ WARC files: not checked */
 	vf_anchors_t anchors;      /* what the seal checker found (who and when) */
 	char *not_checked[VF_MAX_NOT_CHECKED];
 	size_t nnot_checked;

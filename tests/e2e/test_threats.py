@@ -338,6 +338,35 @@ def class14_zip(work, case):
           f"{out[-300:]!r})")
 
 
+def class5(work, case, anchors):
+    """WACZ: every part a reader uses that is not checked is named; the verdict is about the
+    records only. The attack: index.cdxj points a URL at another page's record."""
+    import zipfile
+    wacz = os.path.join(work, "case5.wacz")
+    r = run("export", case, "--wacz", "-o", wacz)
+    check(r.returncode == 0, f"class 5: export --wacz: {r.stderr[-200:]}")
+    evil = os.path.join(work, "case5-lying-index.wacz")
+    with zipfile.ZipFile(wacz) as zin, zipfile.ZipFile(evil, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.endswith("index.cdxj"):
+                lines = data.decode().splitlines()
+                if len(lines) >= 2:   # the first URL's line now points at the second's record
+                    a, b = lines[0].split(" {", 1), lines[1].split(" {", 1)
+                    lines[0] = a[0] + " {" + b[1]
+                data = ("\n".join(lines) + "\n").encode()
+            zout.writestr(info, data)
+    for w in (wacz, evil):
+        rc, j = verify(*anchors, w)
+        nc = " ".join(j["not_checked"])
+        check(all(part in nc for part in ("index.cdxj", "pages.jsonl", "datapackage.json"))
+              and "not about the WACZ as a whole" in nc and j.get("wacz_unchecked", 0) >= 3,
+              f"class 5: {os.path.basename(w)}: every unchecked part is named ({rc} {nc[:300]})")
+        rc, out = text(*anchors, w)
+        check(b"verdict: verified" not in out or b"index, page list and datapackage are not checked" in out,
+              f"class 5: {os.path.basename(w)}: 'verified' never about the WACZ as a whole: {out[-300:]!r}")
+
+
 def main():
     work = lib.tmpdir("custody-threats-")
     env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "config"))
@@ -368,6 +397,8 @@ def main():
               f"class 8: the trusted capture window is shown: {w!r}")
         rc, out = text(*anchors, case)
         check(b"trusted capture window: " in out, f"class 8: the text output shows the window")
+    if want(5):
+        class5(work, case, anchors)
     if want(6):
         class6(work, case, anchors)
     if want(14):
