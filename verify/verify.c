@@ -328,14 +328,15 @@ static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
 	}
 	if (r->anchors.scope[0])
 		tprintf("%s\n", r->anchors.scope);
+	else if (r->case_id && *r->case_id)
+		tprintf("case: %s (named by an unsealed warcinfo field)\n", r->case_id);
 	if (r->anchors.window[0])
 		tprintf("trusted capture window: %s (the first and last trusted time stamp; every sealed "
 		        "record existed by the time of the seal that covers it)\n", r->anchors.window);
-	for (i = 0; i < r->anchors.nsigners; i++)
+	for (i = 0; i < r->anchors.nsigners; i++) {
 		if (r->anchors.signers[i].chain[0])
 			tprintf("signer's chain: %s\n", r->anchors.signers[i].chain);
-	else if (r->case_id && *r->case_id)
-		tprintf("case: %s (named by an unsealed warcinfo field)\n", r->case_id);
+	}
 	if (r->findings_checked)
 		tprintf("findings: %llu fragments checked against the captured payloads\n",
 		       (unsigned long long)r->findings_checked);
