@@ -1003,6 +1003,7 @@ static void collect_rendered(vf_ctx_t *c, const vf_file_t *f, const warc_rec_t *
 		p->rendered = 1;
 		p->file = pdup(c, f->name);
 		p->offset = rec->offset;
+		p->seq = c->res.records;
 		p->record_id = pdup(c, rid);
 		p->url = pdup(c, uri + ld);
 		p->date = pdup(c, sfield(rec, "WARC-Date"));
@@ -1292,6 +1293,7 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 					         *proto ? ", " : "", rec->fields[i].value);
 			p->file = pdup(c, f->name);
 			p->offset = rec->offset;
+			p->seq = c->res.records;
 			p->record_id = pdup(c, rid);
 			p->url = pdup(c, sfield(rec, "WARC-Target-URI"));
 			p->date = pdup(c, sfield(rec, "WARC-Date"));

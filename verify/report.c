@@ -208,8 +208,8 @@ static void page_head(FILE *f, const vf_page_t *x, size_t n, int sealed)
 		fputs(" <span class=bad>doxing page</span>", f);
 	fputs("</h3>\n<table>\n", f);
 	row(f, "URL", x->url, "mono");
-	row(f, sealed ? "Capture time (WARC-Date, bound by the seal)"
-	              : "Capture time (WARC-Date, the archive's own claim)", x->date, NULL);
+	row(f, sealed ? "Capture time (WARC-Date, sealed: a verified seal covers this record)"
+	              : "Capture time (WARC-Date, NOT sealed: the archive's own claim)", x->date, NULL);
 	row(f, "Server address", x->ip, "mono");
 	row(f, "Protocol", x->protocol, NULL);
 	fprintf(f, "<tr><th>HTTP status</th><td>%d</td></tr>\n", x->status);
@@ -292,8 +292,8 @@ static void page(FILE *f, const vf_page_t *x, size_t n, const vf_report_opts_t *
 			fputs(" <span class=bad>doxing page</span>", f);
 		fputs("</h3>\n<table>\n", f);
 		row(f, "URL", x->url, "mono");
-		row(f, sealed ? "Rendered at (WARC-Date, bound by the seal)"
-		              : "Rendered at (WARC-Date, the archive's own claim)", x->date, NULL);
+		row(f, sealed ? "Rendered at (WARC-Date, sealed: a verified seal covers this record)"
+		              : "Rendered at (WARC-Date, NOT sealed: the archive's own claim)", x->date, NULL);
 		rendering(f, x);
 	} else {
 		page_head(f, x, n, sealed);
@@ -452,12 +452,16 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 	        res->failures_total == 1 ? "" : "s");
 	fputs("<p>", f);
 	if (!strcmp(res->verdict, "verified"))
-		fputs("Every byte is what was captured, and who captured it and when is anchored by "
-		      "signatures and trusted timestamps.", f);
+		fputs("Every record is what was sealed: nothing was removed, added or altered since the "
+		      "seals were made, and who sealed them and when is anchored by signatures and trusted "
+		      "timestamps. The seals cover the records' content (WARC headers and blocks), not the "
+		      "file's compression: a file recompressed at another level has another SHA-256 and "
+		      "still verifies; its records are the same.", f);
 	else if (!strcmp(res->verdict, "intact"))
-		fputs("Every byte is what was captured (every integrity check passed), but who "
-		      "captured it and when is <b>not</b> anchored by a verified signature and trusted "
-		      "timestamp: see &ldquo;Not checked&rdquo;.", f);
+		fputs("The records agree with their own digests (every integrity check passed), but "
+		      "<b>nothing proves they were not rewritten</b>: who captured them and when is not "
+		      "anchored by a verified seal, signature and trusted timestamp (see &ldquo;Not "
+		      "checked&rdquo;); anyone can recompute a digest.", f);
 	else
 		fputs("Something in these files is not what was captured, or cannot be checked: see "
 		      "&ldquo;Failures&rdquo; for the file, byte offset, record and check.", f);
@@ -565,7 +569,8 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 	}
 	fprintf(f, "<h2>Captured pages (%zu)</h2>\n", res->npages);
 	for (i = 0; i < res->npages; i++)
-		page(f, &res->pages[i], i + 1, o, sealed);
+		page(f, &res->pages[i], i + 1, o,
+		     sealed && res->pages[i].seq + s->unsealed_tail < res->records); /* after the last seal: not */
 	fputs("<h2>Re-checking without custody</h2>\n<p>Each <code>.warc.zst</code> file is a "
 	      "series of standard zstd frames, one WARC record each: <code>zstd -dc FILE</code> "
 	      "prints the records. A record's block digest is the SHA-256 of the Content-Length "

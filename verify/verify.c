@@ -358,11 +358,13 @@ static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
 		tprintf("verdict: failed (%llu check%s failed; see the FAILED lines)\n",
 		       (unsigned long long)r->failures_total, r->failures_total == 1 ? "" : "s");
 	else if (!strcmp(r->verdict, "intact"))
-		tprintf("verdict: intact (%llu records: every integrity check passed; who captured it "
-		       "and when is not anchored)\n", (unsigned long long)r->records);
+		tprintf("verdict: intact (%llu records agree with their own digests: every integrity "
+		        "check passed; nothing proves they were not rewritten: who captured them and "
+		        "when is not anchored)\n", (unsigned long long)r->records);
 	else
 		tprintf("verdict: verified (%llu records: every check passed, identity and time "
-		        "anchored%s)\n", (unsigned long long)r->records,
+		        "anchored; the seals cover the records' content, not the file's compression%s)\n",
+		        (unsigned long long)r->records,
 		        r->wacz_unchecked ? "; the WACZ's own index, page list and datapackage are not "
 		                            "checked: see \"not checked\"" : "");
 }

@@ -89,6 +89,7 @@ typedef struct {
 	uint64_t png_total;     /* the screenshot record's size (0: none found) */
 	int png_ok;             /* its block digest: 1 passed, -1 failed */
 	char *png_record;
+	uint64_t seq;           /* the response's position among the records read (0-based) */
 } vf_page_t;
 
 /* One failed check. */

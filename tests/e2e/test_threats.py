@@ -367,6 +367,52 @@ def class5(work, case, anchors):
               f"class 5: {os.path.basename(w)}: 'verified' never about the WACZ as a whole: {out[-300:]!r}")
 
 
+def class12(work, case, anchors):
+    """Words: intact says what holds; per page whether its time is sealed; the seal covers the
+    records' content, not the file's compression."""
+    # recompressed at another level: another file SHA-256, the same records
+    d = os.path.join(work, "case12-recompressed")
+    shutil.copytree(case, d)
+    for f in lib.capture_files(d):
+        recs = zwarc.read(f)
+        with open(f, "wb") as out:
+            for r in recs:
+                out.write(subprocess.run(["zstd", "-q", "-c", "-1", "--check"], input=r.bytes(),
+                                         capture_output=True).stdout)
+    rep = os.path.join(work, "report12.html")
+    rc, out = text(*anchors, "--report", rep, d)
+    html = open(rep, encoding="utf-8").read() if os.path.exists(rep) else ""
+    check(rc == 0 and b"not the file's compression" in out and "not the file's compression" in html,
+          f"class 12: recompressed files verify, and the words say the seal covers content, not "
+          f"compression ({rc}, {out[-300:]!r})")
+    # intact: anchors not given -> no claim that every byte is what was captured
+    rc, out = text(d)
+    check(rc == 3 and b"nothing proves they were not rewritten" in out and b"Every byte" not in out,
+          f"class 12: intact says the records agree with their digests and nothing more ({rc} {out[-300:]!r})")
+    rep = os.path.join(work, "report12-intact.html")
+    text("--report", rep, d)
+    html = open(rep, encoding="utf-8").read() if os.path.exists(rep) else ""
+    check("nothing proves they were not rewritten" in html and "Every byte is what was captured" not in html,
+          "class 12: the intact report says what holds")
+    # a response after the closing seal: its time is not sealed
+    d = os.path.join(work, "case12-tail")
+    shutil.copytree(case, d)
+    f = lib.capture_files(d)[-1]
+    recs = zwarc.read(f)
+    resp = [r for f0 in lib.capture_files(d) for r in zwarc.read(f0) if r.get("WARC-Type") == "response"]
+    extra = zwarc.copy_rec(resp[0])
+    extra.set("WARC-Record-ID", "<urn:uuid:12121212-1212-4212-8212-121212121212>")
+    extra.set("WARC-Target-URI", "http://127.0.0.1/appended-after-the-last-seal.html")
+    recs.append(extra)
+    zwarc.write(f, recs)
+    rep = os.path.join(work, "report12-tail.html")
+    rc, out = text(*anchors, "--report", rep, d)
+    html = open(rep, encoding="utf-8").read() if os.path.exists(rep) else ""
+    sec = html[html.find("appended-after-the-last-seal") - 2000:html.find("appended-after-the-last-seal") + 800]
+    check(rc != 0 and "NOT sealed" in sec and "a verified seal covers this record" in html,
+          f"class 12: a page after the last seal is labelled not sealed, the others sealed ({rc})")
+
+
 def main():
     work = lib.tmpdir("custody-threats-")
     env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "config"))
@@ -399,6 +445,8 @@ def main():
         check(b"trusted capture window: " in out, f"class 8: the text output shows the window")
     if want(5):
         class5(work, case, anchors)
+    if want(12):
+        class12(work, case, anchors)
     if want(6):
         class6(work, case, anchors)
     if want(14):
