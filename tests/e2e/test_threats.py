@@ -413,6 +413,81 @@ def class12(work, case, anchors):
           f"class 12: a page after the last seal is labelled not sealed, the others sealed ({rc})")
 
 
+def merkle_root(hs):
+    if len(hs) == 1:
+        return hs[0]
+    k = 1
+    while k * 2 < len(hs):
+        k *= 2
+    return hashlib.sha256(b"\x01" + merkle_root(hs[:k]) + merkle_root(hs[k:])).digest()
+
+
+def class15(work, case, crt, tsa_ca):
+    """The stock-openssl recipe in the README recomputes block digests and leaves and compares
+    with the signed tree-head text: it reports every tampered case below."""
+    readme = open(os.environ.get("THREATS_README") or os.path.join(lib.TOP, "README.md")).read()
+    m = re.search(r"<!-- seal-recipe:begin -->\n```sh\n(.*?)```\n<!-- seal-recipe:end -->", readme, re.S)
+    check(m is not None, "class 15: README has the seal recipe")
+    if not m:
+        return
+
+    def recipe(name, edit):
+        d = os.path.join(work, "recipe15-" + name)
+        os.makedirs(d)
+        shutil.copytree(case, os.path.join(d, "case1"))
+        shutil.copy(crt, os.path.join(d, "operator.crt"))
+        shutil.copy(tsa_ca, os.path.join(d, "tsa-ca.pem"))
+        if edit:
+            edit(os.path.join(d, "case1"))
+        p = subprocess.run(["sh", "-e", "-c", m.group(1)], cwd=d, capture_output=True, text=True)
+        return p.returncode, p.stdout + p.stderr
+
+    rc, out = recipe("honest", None)
+    check(rc == 0 and "DIFFERS" not in out and "CMS Verification successful" in out,
+          f"class 15: the recipe passes the honest case ({rc} {out[-300:]})")
+
+    def body(d, fix_digest, fix_json_root):
+        f = lib.capture_files(d)[0]
+        recs = zwarc.read(f)
+        k = next(i for i, r in enumerate(recs) if r.get("WARC-Type") == "response" and len(r.block) > 200)
+        b = bytearray(recs[k].block)
+        b[-5] ^= 0x01
+        recs[k].block = bytes(b)
+        recs[k].frame = None
+        if fix_digest:
+            recs[k].set("WARC-Payload-Digest", None)
+            recs[k].fix()
+        if fix_json_root:   # the next seal's unsigned JSON root rewritten to the new tree's
+            leaves = []
+            for f0 in lib.capture_files(d):
+                for i, r in enumerate(recs if f0 == f else zwarc.read(f0)):
+                    if r.get("Content-Type") == "application/vnd.custody.sth" and (f0 != f or i > k):
+                        j = json.loads(r.block)
+                        j["root"] = merkle_root(leaves).hex()
+                        r.block = json.dumps(j).encode()
+                        r.fix()
+                        break
+                    leaves.append(hashlib.sha256(b"\x00" + r.head).digest())
+                else:
+                    continue
+                break
+        zwarc.write(f, recs)
+
+    for name, fd, fj in (("body", False, False), ("body+digest", True, False),
+                         ("body+digest+json-root", True, True)):
+        rc, out = recipe(name, lambda d: body(d, fd, fj))
+        check(rc != 0 and "DIFFERS" in out and "CMS Verification successful" not in out,
+              f"class 15: the recipe reports a {name} edit ({rc} {out[-300:]})")
+
+    def drop(d):   # a record removed from the middle
+        f = lib.capture_files(d)[0]
+        recs = zwarc.read(f)
+        del recs[len(recs) // 2]
+        zwarc.write(f, recs)
+    rc, out = recipe("removed", drop)
+    check(rc != 0 and "DIFFERS" in out, f"class 15: the recipe reports a removed record ({rc} {out[-200:]})")
+
+
 def main():
     work = lib.tmpdir("custody-threats-")
     env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "config"))
@@ -447,6 +522,8 @@ def main():
         class5(work, case, anchors)
     if want(12):
         class12(work, case, anchors)
+    if want(15):
+        class15(work, case, crt, tsa_ca)
     if want(6):
         class6(work, case, anchors)
     if want(14):
