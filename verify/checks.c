@@ -243,6 +243,21 @@ static char *pdup(vf_ctx_t *c, const char *s)
 	return d;
 }
 
+/* A record id as it is kept and shown: at most VF_MAX_ID_SHOWN bytes, then
+ * "..." (issue 19, class 14: a 200 KB id copied into every failure and page
+ * made a 1.3 MB file take 1.1 GiB and print 1.2 GB). */
+static char *pdup_id(vf_ctx_t *c, const char *id)
+{
+	char cut[VF_MAX_ID_SHOWN + 4];
+	size_t n = id ? strlen(id) : 0;
+
+	if (n <= VF_MAX_ID_SHOWN)
+		return pdup(c, id ? id : "");
+	memcpy(cut, id, VF_MAX_ID_SHOWN);
+	memcpy(cut + VF_MAX_ID_SHOWN, "...", 4);
+	return pdup(c, cut);
+}
+
 static const char *base_name(const char *path)
 {
 	const char *b = strrchr(path, '/');
@@ -348,7 +363,7 @@ static void fail_v(vf_ctx_t *c, size_t fidx, uint64_t off, const char *record, c
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	x->file = pdup(c, fidx < c->res.nfiles ? c->res.files[fidx].path : "");
 	x->offset = off;
-	x->record = pdup(c, record ? record : "");
+	x->record = pdup_id(c, record);
 	x->check = pdup(c, check);
 	x->message = pdup(c, msg);
 }
@@ -1004,7 +1019,7 @@ static void collect_rendered(vf_ctx_t *c, const vf_file_t *f, const warc_rec_t *
 		p->file = pdup(c, f->name);
 		p->offset = rec->offset;
 		p->seq = c->res.records;
-		p->record_id = pdup(c, rid);
+		p->record_id = pdup_id(c, rid);
 		p->url = pdup(c, uri + ld);
 		p->date = pdup(c, sfield(rec, "WARC-Date"));
 		p->block_digest = pdup(c, sfield(rec, "WARC-Block-Digest"));
@@ -1218,6 +1233,9 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 			vf_fail(c, fidx, rec->offset, rid, "mandatory fields", "expected a %s field, found none",
 			        mandatory[i]);
 	check_unique(c, fidx, rec, rid);
+	if (strlen(rid) > VF_MAX_RECORD_ID)
+		vf_fail(c, fidx, rec->offset, rid, "record id", "expected a record id of at most %d bytes "
+		        "(VF_MAX_RECORD_ID; custody writes 47), found %zu bytes", VF_MAX_RECORD_ID, strlen(rid));
 	{
 		const char *wd = warc_rec_get(rec, "WARC-Date");
 		int64_t when;
@@ -1294,7 +1312,7 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 			p->file = pdup(c, f->name);
 			p->offset = rec->offset;
 			p->seq = c->res.records;
-			p->record_id = pdup(c, rid);
+			p->record_id = pdup_id(c, rid);
 			p->url = pdup(c, sfield(rec, "WARC-Target-URI"));
 			p->date = pdup(c, sfield(rec, "WARC-Date"));
 			p->ip = pdup(c, sfield(rec, "WARC-IP-Address"));

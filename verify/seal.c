@@ -110,6 +110,11 @@ struct vf_seal {
 	char head_case[ARC_UUID_LEN];   /* the case named by the first signed head */
 	/* the latest WARC-Date among the records the next seal will cover */
 	int64_t seg_max_date;
+	/* id -> index + 1 of seals[] and ex[] (issue 19, class 14: a stamp or a proof entry
+	 * finds its record in constant time, not by a scan); NULL or *_linear after a
+	 * failure to grow them: a scan then, still correct */
+	arc_map_t *seal_ids, *ex_ids;
+	int seal_ids_linear, ex_ids_linear;
 	char seg_max_id[96], seg_max_text[40];
 	void *last_ctx;
 };
@@ -186,6 +191,10 @@ static void case_reset(vf_seal_t *s)
 	for (i = 0; i < s->nex; i++)
 		free(s->ex[i].id);
 	s->nseals = s->nex = 0;
+	arc_map_free(s->seal_ids, NULL);
+	arc_map_free(s->ex_ids, NULL);
+	s->seal_ids = s->ex_ids = NULL;
+	s->seal_ids_linear = s->ex_ids_linear = 0;
 	merkle_init(&s->tree);
 	s->started = s->broken = s->exhibit = s->have_prev = s->any_seal = 0;
 	s->case_id[0] = '\0';
@@ -424,6 +433,17 @@ static void check_structure(vf_seal_t *s, void *ctx, const warc_rec_t *rec, cons
 	s->closed = h->kind == SEAL_KIND_CLOSING;
 }
 
+/* Remember that index idx of seals[] or ex[] has id (the first one wins). */
+static void index_id(arc_map_t **m, int *linear, const char *id, size_t idx)
+{
+	if (*linear || !id)
+		return;
+	if (!*m)
+		*m = arc_map_new(0);
+	if (!*m || arc_map_put(*m, id, (void *)(uintptr_t)(idx + 1), NULL) < 0)
+		*linear = 1;
+}
+
 /* A seal with a trusted time: no record it covers may be dated after that
  * time (beyond VF_SEAL_TIME_TOLERANCE): the record existed before the seal
  * did. The head's own time (the capture machine's clock) far from the token's
@@ -507,6 +527,7 @@ static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *
 			x = &s->seals[s->nseals++];
 			memset(x, 0, sizeof *x);
 			x->id = bare(warc_rec_get(rec, "WARC-Record-ID"));
+			index_id(&s->seal_ids, &s->seal_ids_linear, x->id, s->nseals - 1);
 			memcpy(x->sth, b.sth.data, b.sth.len);
 			x->sth_len = b.sth.len;
 			x->stamped = ok > 0;
@@ -546,6 +567,10 @@ static seen_seal_t *find_seal(vf_seal_t *s, const char *id)
 {
 	size_t i;
 
+	if (!s->seal_ids_linear) {
+		void *v = id && s->seal_ids ? arc_map_get(s->seal_ids, id) : NULL;
+		return v ? &s->seals[(uintptr_t)v - 1] : NULL;
+	}
 	for (i = 0; id && i < s->nseals; i++)
 		if (s->seals[i].id && !strcmp(s->seals[i].id, id))
 			return &s->seals[i];
@@ -635,9 +660,14 @@ static void on_proof(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char 
 		const char *id = json_string_value(idj);
 		int bad = 0;
 
-		for (j = 0; id && j < s->nex; j++)
-			if (!strcmp(s->ex[j].id, id))
-				x = &s->ex[j];
+		if (!s->ex_ids_linear) {
+			void *v = id && s->ex_ids ? arc_map_get(s->ex_ids, id) : NULL;
+			x = v ? &s->ex[(uintptr_t)v - 1] : NULL;
+		} else {
+			for (j = 0; id && j < s->nex; j++)
+				if (!strcmp(s->ex[j].id, id) && !x)
+					x = &s->ex[j];
+		}
 		if (!x || !json_is_integer(ix) || json_integer_value(ix) < 0 || !json_is_array(path) ||
 		    json_array_size(path) > MERKLE_MAX_PROOF) {
 			failf(s, ctx, rec, id ? id : rid, "inclusion proof",
@@ -755,6 +785,7 @@ void vf_seal_record(vf_seal_t *s, void *ctx, const warc_rec_t *rec)
 			}
 			x = &s->ex[s->nex++];
 			x->id = rid ? strdup(rid) : strdup("");
+			index_id(&s->ex_ids, &s->ex_ids_linear, x->id, s->nex - 1);
 			x->proven = 0;
 			merkle_leaf_hash(rec->header, rec->header_len, x->leaf);
 		}

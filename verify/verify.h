@@ -37,6 +37,8 @@
                                                   * (so findings need no re-read): this plus
                                                   * VF_WORK_FACTOR x input, never a failure */
 #define VF_MAX_RESYNC      64                   /* damaged frames skipped per file */
+#define VF_MAX_ID_SHOWN  200  /* bytes of a record id kept in a failure or page; more: "..." */
+#define VF_MAX_RECORD_ID 1024 /* a longer WARC-Record-ID fails ("record id") */
 #define VF_MAX_FAILURES    100000u              /* failures kept (the count goes on) */
 #define VF_MAX_NOT_CHECKED 16
 #define VF_REPORT_FINDINGS 500u                 /* findings kept per page for the report */

@@ -488,6 +488,25 @@ def class15(work, case, crt, tsa_ca):
     check(rc != 0 and "DIFFERS" in out, f"class 15: the recipe reports a removed record ({rc} {out[-200:]})")
 
 
+def class14_ids(work):
+    """Cost: record ids of 120 KB are refused and shown cut, not copied into every failure."""
+    def rec(wtype, rid, block, extra=b""):
+        head = (b"WARC/1.1\r\nWARC-Type: " + wtype + b"\r\nWARC-Record-ID: <" + rid + b">\r\n"
+                b"WARC-Date: 2026-11-25T17:06:23Z\r\n" + extra + b"Content-Type: text/plain\r\n"
+                b"WARC-Block-Digest: sha256:" + b"0" * 64 + b"\r\nContent-Length: " +
+                str(len(block)).encode() + b"\r\n\r\n")
+        return head + block + b"\r\n\r\n"
+    path = os.path.join(work, "long-ids.warc")
+    with open(path, "wb") as f:
+        f.write(rec(b"warcinfo", b"urn:uuid:" + b"a" * 100, b"software: x\r\n"))
+        for i in range(6):
+            rid = b"urn:x:" + bytes([97 + i]) * 120000
+            f.write(rec(b"resource", rid, b"hello", b"WARC-Target-URI: http://x/\r\nWARC-Refers-To: <" + rid + b"9>\r\n"))
+    rc, out = text(path, timeout=120)
+    check(rc == 1 and b"VF_MAX_RECORD_ID" in out and len(out) < 200000,
+          f"class 14: 120 KB record ids fail, named, and the output stays small ({rc}, {len(out)} bytes)")
+
+
 def main():
     work = lib.tmpdir("custody-threats-")
     env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "config"))
@@ -529,6 +548,7 @@ def main():
     if want(14):
         class14(work, case)
         class14_zip(work, case)
+        class14_ids(work)
     T.finish()
 
 
