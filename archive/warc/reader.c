@@ -844,13 +844,22 @@ static int next_member(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 		if (in_avail(r) < 10)
 			return rfail(r, err, ARC_EFORMAT, start, "file ends inside a gzip member header");
 		flg = r->in[r->in_pos + 3];
-		if (flg & (0x04 | 0x08 | 0x10 | 0xE0))
+		if (flg & (0x04 | 0x08 | 0x10 | 0xE0)) {
+			char what[120];
+			size_t o = 0;
+
+			what[0] = '\0';
+			if (flg & 0x04)
+				o += (size_t)snprintf(what + o, sizeof what - o, "an extra field (FEXTRA)");
+			if (flg & 0x08)
+				o += (size_t)snprintf(what + o, sizeof what - o, "%sa file name (FNAME)", o ? ", " : "");
+			if (flg & 0x10)
+				o += (size_t)snprintf(what + o, sizeof what - o, "%sa comment (FCOMMENT)", o ? ", " : "");
+			if (flg & 0xE0)
+				snprintf(what + o, sizeof what - o, "%sreserved flags", o ? ", " : "");
 			return rfail(r, err, ARC_EFORMAT, start,
-			             "gzip member header carries %s%s%s%s: bytes that belong to no record",
-			             flg & 0x04 ? "an extra field (FEXTRA) " : "",
-			             flg & 0x08 ? "a file name (FNAME) " : "",
-			             flg & 0x10 ? "a comment (FCOMMENT) " : "",
-			             flg & 0xE0 ? "reserved flags " : "");
+			             "gzip member header carries %s: bytes that belong to no record", what);
+		}
 	}
 	if (inflateReset(&r->zs) != Z_OK)
 		return rfail(r, err, ARC_EFORMAT, start, "gzip decoder reset failed");
