@@ -3,15 +3,25 @@
 
 Servers on 127.0.0.1: the sample site and the test TSA (servers/tsa.py). Each attack is made the
 way someone holding only the files (or a certificate of a trusted CA, or the capture machine's
-clock) would make it. One named check per class:
-  class 13  a certificate subject with C1 (U+009B CSI) and bidi (U+202E) controls: text output
-            carries no raw control, JSON is ASCII, the HTML report shows [U+009B] visibly
-  class 14  a FIFO named like a capture file is refused, not waited on
-  class 6   a .warc.gz member with FEXTRA / FNAME / FCOMMENT -> failed
-  class 7   a TLS server certificate (serverAuth, keyEncipherment) from the trusted CA -> failed;
-            keygen's certificate and CSR ask for a signing purpose; the signer's chain is shown
-  class 8   a WARC-Date that is not W3C-DTF -> failed; a record dated after its seal's trusted
-            time beyond the tolerance -> failed; the trusted capture window is shown
+clock) would make it. One named check per class (docs/THREATS.md maps them to the attackers):
+  class 13  a certificate subject with C1 (U+009B CSI) and bidi (U+202E) controls, a file name
+            with ESC: text output carries no raw control, JSON is ASCII, the report shows
+            [U+009B]
+  class 14  a FIFO in a case or given as a file is refused, not waited on; a WACZ listing an
+            entry 2 000 more times is refused; 120 KB record ids fail (VF_MAX_RECORD_ID) and
+            the output stays small
+  class 7   certificates of a trusted CA: a signing one verifies and its chain is shown; a TLS
+            server one (serverAuth, keyEncipherment), a serverAuth+clientAuth one and one
+            without keyUsage fail; keygen's certificate and CSR request the signing purpose
+  class 8   WARC-Date not W3C-DTF -> failed; a crawl under faketime +400d -> "record time"
+            failed and the clock reported; the trusted capture window shown
+  class 5   a WACZ (honest, and with index.cdxj lying): every unchecked part is named and
+            'verified' is never about the WACZ as a whole
+  class 12  recompressed files verify and the words say content, not compression; intact says
+            "nothing proves they were not rewritten"; a page after the last seal: NOT sealed
+  class 15  the README's stock-openssl recipe: passes the honest case, reports a body edit, a
+            body edit with digests recomputed, that plus the JSON root rewritten, a removed record
+  class 6   a .warc.gz member with FEXTRA / FNAME / FCOMMENT -> failed, named
 Set THREATS_ONLY=13,6 to run some classes only. Last line: "N passed, N failed".
 """
 import gzip, hashlib, json, os, re, shutil, stat, subprocess, sys, zlib
