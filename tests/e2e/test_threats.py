@@ -366,12 +366,31 @@ def class5(work, case, anchors):
                     lines[0] = a[0] + " {" + b[1]
                 data = ("\n".join(lines) + "\n").encode()
             zout.writestr(info, data)
-    for w in (wacz, evil):
+    rc, j = verify(*anchors, evil)
+    check(rc == 1 and any(e["check"] == "wacz datapackage" and "index.cdxj" in e["message"]
+                          for e in j["errors"]),
+          f"class 5: index.cdxj changed, datapackage.json not -> failed ({rc} {[e['message'][:120] for e in j['errors'][:2]]})")
+    # the attack: the datapackage hashes recomputed over the lying index
+    evil2 = os.path.join(work, "case5-lying-index-rehashed.wacz")
+    with zipfile.ZipFile(evil) as zin:
+        parts = {i.filename: (i, zin.read(i.filename)) for i in zin.infolist()}
+    dp = json.loads(parts["datapackage.json"][1])
+    for r in dp["resources"]:
+        r["hash"] = "sha256:" + hashlib.sha256(parts[r["path"]][1]).hexdigest()
+        r["bytes"] = len(parts[r["path"]][1])
+    dpb = json.dumps(dp, indent=2).encode()
+    ddb = json.dumps({"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(dpb).hexdigest()}).encode()
+    with zipfile.ZipFile(evil2, "w") as zout:
+        for name, (info, data) in parts.items():
+            zout.writestr(info, dpb if name == "datapackage.json" else ddb if name == "datapackage-digest.json" else data)
+    for w in (wacz, evil2):
         rc, j = verify(*anchors, w)
         nc = " ".join(j["not_checked"])
         check(all(part in nc for part in ("index.cdxj", "pages.jsonl", "datapackage.json"))
-              and "not about the WACZ as a whole" in nc and j.get("wacz_unchecked", 0) >= 3,
-              f"class 5: {os.path.basename(w)}: every unchecked part is named ({rc} {nc[:300]})")
+              and "not about the WACZ as a whole" in nc and j.get("wacz_unchecked", 0) >= 2
+              and "datapackage.json and datapackage-digest.json checked" in nc,
+              f"class 5: {os.path.basename(w)}: the datapackage is checked, every unchecked part "
+              f"named ({rc} {[e['message'][:100] for e in j['errors'][:2]]} {nc[:300]})")
         rc, out = text(*anchors, w)
         check(b"verdict: verified" not in out or b"index, page list and datapackage are not checked" in out,
               f"class 5: {os.path.basename(w)}: 'verified' never about the WACZ as a whole: {out[-300:]!r}")
