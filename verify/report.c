@@ -459,9 +459,9 @@ int vf_report_html(const char *path, const vf_result_t *res, const vf_report_opt
 		      "still verifies; its records are the same.", f);
 	else if (!strcmp(res->verdict, "intact"))
 		fputs("The records agree with their own digests (every integrity check passed), but "
-		      "<b>nothing proves they were not rewritten</b>: who captured them and when is not "
-		      "anchored by a verified seal, signature and trusted timestamp (see &ldquo;Not "
-		      "checked&rdquo;); anyone can recompute a digest.", f);
+		      "<b>nothing proves they were not rewritten</b>: who captured them and when is "
+		      "<b>not</b> anchored by a verified seal, signature and trusted timestamp (see "
+		      "&ldquo;Not checked&rdquo;); anyone can recompute a digest.", f);
 	else
 		fputs("Something in these files is not what was captured, or cannot be checked: see "
 		      "&ldquo;Failures&rdquo; for the file, byte offset, record and check.", f);
