@@ -68,6 +68,8 @@ typedef struct {
 	size_t cms_len;
 	uint64_t offset;
 	void *ctx;
+	int64_t seg_max;                /* the latest WARC-Date of the records it was the first to cover */
+	char seg_id[96], seg_text[40];
 } seen_seal_t;
 
 typedef struct {
@@ -541,6 +543,12 @@ static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *
 	check_signature(s, ctx, rec, rid, &b, gen, x);
 	if (gen >= 0 && !s->exhibit)
 		check_times(s, ctx, rec, rid, &b.sth_parsed, gen);
+	else if (x && !s->exhibit && s->seg_max_date >= 0) {
+		/* no trusted token yet: a later stamp record's time bounds these records */
+		x->seg_max = s->seg_max_date;
+		memcpy(x->seg_id, s->seg_max_id, sizeof x->seg_id);
+		memcpy(x->seg_text, s->seg_max_text, sizeof x->seg_text);
+	}
 	s->seg_max_date = -1;
 	if (s->exhibit) { /* the exhibit's proof refers to this seal's root */
 		s->have_prev = 1;
@@ -604,6 +612,16 @@ static void on_stamp(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char 
 		      "seal it names");
 	} else {
 		ok = check_tokens(s, ctx, rec, rid, &b, x->sth, x->sth_len, &trusted, &gen);
+		if (gen >= 0 && x->seg_id[0] && x->seg_max > gen + VF_SEAL_TIME_TOLERANCE) {
+			char g[SEAL_TIME_LEN];
+
+			seal_time_format(gen, g);
+			failf(s, ctx, rec, rid, "record time",
+			      "record %s is dated %s, %lld s after the trusted time of this stamp (%s; "
+			      "tolerance VF_SEAL_TIME_TOLERANCE = %d s), whose seal covers it: its WARC-Date "
+			      "cannot be true", x->seg_id, x->seg_text, (long long)(x->seg_max - gen), g,
+			      VF_SEAL_TIME_TOLERANCE);
+		}
 		if (ok) {
 			x->stamped = 1;
 			if (trusted)

@@ -311,6 +311,19 @@ def class8(work, seed, tsa, tsa_ca, env, anchors):
           f"({rc} {j['verdict']} {[e['message'][:200] for e in j['errors'][:2]]})")
     check(any("clock" in n and "VF_SEAL_TIME_TOLERANCE" in n for n in j["not_checked"]),
           f"class 8: the tree heads' time far from the tokens' is reported: {j['not_checked']}")
+    # the same clock, the TSA down during the crawl: `custody stamp` adds the trusted time later
+    late = os.path.join(work, "case8-stamped")
+    p = subprocess.run(["faketime", "-f", "+400d", lib.CUSTODY, "crawl", "-o", late, "--tsa", tsa + "fail", seed],
+                       capture_output=True, text=True, timeout=300,
+                       env=dict(env, ASAN_OPTIONS=(os.environ.get("ASAN_OPTIONS", "") +
+                                                   ":verify_asan_link_order=0").lstrip(":")))
+    check(p.returncode == 0, f"class 8: a crawl 400 days ahead with the TSA down: {p.stderr[-300:]}")
+    p = run("stamp", late, "--tsa", tsa, env=env)
+    check(p.returncode == 0, f"class 8: custody stamp: {p.stderr[-300:]}")
+    rc, j = verify(*anchors, late)
+    check(rc == 1 and any(e["check"] == "record time" and "stamp" in e["message"] for e in j["errors"]),
+          f"class 8: records dated 400 days after the stamp that gives their seal its time -> failed "
+          f"({rc} {j['verdict']} {[e['message'][:200] for e in j['errors'][:2]]})")
     return ahead
 
 
