@@ -14,7 +14,8 @@ clock) would make it. One named check per class (docs/THREATS.md maps them to th
             server one (serverAuth, keyEncipherment), a serverAuth+clientAuth one and one
             without keyUsage fail; keygen's certificate and CSR request the signing purpose
   class 8   WARC-Date not W3C-DTF -> failed; a crawl under faketime +400d -> "record time"
-            failed and the clock reported; the trusted capture window shown
+            failed and the clock reported; the same with the TSA down and a later custody stamp
+            -> failed against the stamp's time; the trusted capture window shown
   class 5   a WACZ (honest, and with index.cdxj lying): every unchecked part is named and
             'verified' is never about the WACZ as a whole
   class 12  recompressed files verify and the words say content, not compression; intact says
