@@ -13,4 +13,9 @@
 int warc_format_header(const warc_record_t *rec, const char *record_id,
                        const char *date, const char *block_digest,
                        const char *payload_digest, arc_buf_t *out);
+
+/* fopen(path, "rb") for reading evidence: refuses anything but a regular file
+ * (a FIFO or a device would block or never end; issue 19, class 14) without
+ * ever waiting on it. NULL with errno set (EINVAL: not a regular file). */
+FILE *arc_fopen_regular(const char *path);
 #endif

@@ -6,9 +6,13 @@
  * dependency-free beyond libcrypto. It must never print, exit, or let a size
  * computation wrap: every growth is overflow-checked.
  */
-#include "archive.h"
+#include "archive_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,4 +315,27 @@ int arc_ct_is(const char *ct, const char *mt)
 		n--;
 	m = strcspn(mt, ";");
 	return n == m && !strncasecmp(ct, mt, n);
+}
+
+FILE *arc_fopen_regular(const char *path)
+{
+	struct stat st = {0};
+	FILE *f;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), fl;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		int e = errno;
+		close(fd);
+		errno = S_ISREG(st.st_mode) ? e : EINVAL;
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "rb"))) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
 }

@@ -29,6 +29,8 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -150,6 +152,25 @@ static char *dup(vf_ctx_t *c, const char *s)
 	return d;
 }
 
+int vf_warc_date(const char *d, int64_t *out)
+{
+	char d14[15], t[SEAL_TIME_LEN];
+
+	if (!d || arc_date14(d, d14) != ARC_OK)
+		return ARC_EFORMAT;
+	/* "YYYY-MM-DDThh:mm:ss" then "Z": the calendar checked by the seal's parser */
+	snprintf(t, sizeof t, "%.19sZ", d);
+	return seal_time_parse(t, strlen(t), out);
+}
+
+/* Code points a terminal or a text renderer acts on instead of showing:
+ * C1 controls and the Unicode bidirectional controls (issue 19, class 13). */
+int vf_is_control(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 char *vf_printable(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -181,6 +202,22 @@ char *vf_printable(const char *s, size_t n)
 			    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
 				len = 0;
 		}
+		if (len > 1 && vf_is_control(cp)) {
+			/* C1 controls (U+009B is CSI on an 8-bit terminal) and the bidirectional
+			 * controls that reorder what a reader sees: shown as \u{XXXX} */
+			static const char hx[] = "0123456789ABCDEF";
+
+			*w++ = '\\';
+			*w++ = 'u';
+			*w++ = '{';
+			*w++ = hx[(cp >> 12) & 15];
+			*w++ = hx[(cp >> 8) & 15];
+			*w++ = hx[(cp >> 4) & 15];
+			*w++ = hx[cp & 15];
+			*w++ = '}';
+			i += len;
+			continue;
+		}
 		if (len == 0 || (len == 1 && (b < 0x20 || b == 0x7F))) {
 			static const char hx[] = "0123456789ABCDEF";
 
@@ -206,6 +243,21 @@ static char *pdup(vf_ctx_t *c, const char *s)
 	if (!d)
 		c->nomem = 1;
 	return d;
+}
+
+/* A record id as it is kept and shown: at most VF_MAX_ID_SHOWN bytes, then
+ * "..." (issue 19, class 14: a 200 KB id copied into every failure and page
+ * made a 1.3 MB file take 1.1 GiB and print 1.2 GB). */
+static char *pdup_id(vf_ctx_t *c, const char *id)
+{
+	char cut[VF_MAX_ID_SHOWN + 4];
+	size_t n = id ? strlen(id) : 0;
+
+	if (n <= VF_MAX_ID_SHOWN)
+		return pdup(c, id ? id : "");
+	memcpy(cut, id, VF_MAX_ID_SHOWN);
+	memcpy(cut + VF_MAX_ID_SHOWN, "...", 4);
+	return pdup(c, cut);
 }
 
 static const char *base_name(const char *path)
@@ -313,7 +365,7 @@ static void fail_v(vf_ctx_t *c, size_t fidx, uint64_t off, const char *record, c
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	x->file = pdup(c, fidx < c->res.nfiles ? c->res.files[fidx].path : "");
 	x->offset = off;
-	x->record = pdup(c, record ? record : "");
+	x->record = pdup_id(c, record);
 	x->check = pdup(c, check);
 	x->message = pdup(c, msg);
 }
@@ -968,7 +1020,8 @@ static void collect_rendered(vf_ctx_t *c, const vf_file_t *f, const warc_rec_t *
 		p->rendered = 1;
 		p->file = pdup(c, f->name);
 		p->offset = rec->offset;
-		p->record_id = pdup(c, rid);
+		p->seq = c->res.records;
+		p->record_id = pdup_id(c, rid);
 		p->url = pdup(c, uri + ld);
 		p->date = pdup(c, sfield(rec, "WARC-Date"));
 		p->block_digest = pdup(c, sfield(rec, "WARC-Block-Digest"));
@@ -1231,6 +1284,20 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 			vf_fail(c, fidx, rec->offset, rid, "mandatory fields", "expected a %s field, found none",
 			        mandatory[i]);
 	check_unique(c, fidx, rec, rid);
+	if (strlen(rid) > VF_MAX_RECORD_ID)
+		vf_fail(c, fidx, rec->offset, rid, "record id", "expected a record id of at most %d bytes "
+		        "(VF_MAX_RECORD_ID; custody writes 47), found %zu bytes", VF_MAX_RECORD_ID, strlen(rid));
+	{
+		const char *wd = warc_rec_get(rec, "WARC-Date");
+		int64_t when;
+
+		if (wd && vf_warc_date(wd, &when) != ARC_OK)
+			vf_fail(c, fidx, rec->offset, rid, "WARC-Date",
+			        "expected a W3C-DTF time in UTC (YYYY-MM-DDThh:mm:ss[.fraction]Z, a real "
+			        "calendar date), found \"%.60s\"", wd);
+		else if (wd)
+			f->passed++;
+	}
 	if (first && tb != T_WARCINFO)
 		vf_fail(c, fidx, rec->offset, rid, "warcinfo first",
 		        "expected a warcinfo record at the start of the file, found %.20s",
@@ -1297,7 +1364,8 @@ static void check_record(vf_ctx_t *c, const group_t *g, size_t fidx, const warc_
 					         *proto ? ", " : "", rec->fields[i].value);
 			p->file = pdup(c, f->name);
 			p->offset = rec->offset;
-			p->record_id = pdup(c, rid);
+			p->seq = c->res.records;
+			p->record_id = pdup_id(c, rid);
 			p->url = pdup(c, sfield(rec, "WARC-Target-URI"));
 			p->date = pdup(c, sfield(rec, "WARC-Date"));
 			p->ip = pdup(c, sfield(rec, "WARC-IP-Address"));
@@ -1626,6 +1694,135 @@ int vf_add_file(vf_ctx_t *c, const char *path)
 	return rc;
 }
 
+#define VF_WACZ_MAX_DATAPACKAGE (16u << 20) /* bytes of datapackage.json read */
+
+/* The "sha256:<hex>" of a STORED entry's bytes, streamed; 0 or -1 (unreadable). */
+static int zip_entry_sha256(const char *path, const arc_zip_entry_t *e, char out[ARC_DIGEST_LEN])
+{
+	unsigned char buf[65536];
+	uint64_t left = e->size;
+	arc_sha256_t *h = arc_sha256_new();
+	FILE *f = fopen(path, "rb");
+	int rc = 0;
+
+	if (!h || !f || e->offset > (uint64_t)INT64_MAX || fseeko(f, (off_t)e->offset, SEEK_SET) != 0)
+		rc = -1;
+	while (!rc && left) {
+		size_t want = left < sizeof buf ? (size_t)left : sizeof buf, got = fread(buf, 1, want, f);
+		if (got != want)
+			rc = -1;
+		arc_sha256_update(h, buf, got);
+		left -= got;
+	}
+	if (!rc)
+		arc_sha256_final(h, out);
+	if (f)
+		fclose(f);
+	arc_sha256_free(h);
+	return rc;
+}
+
+/* A STORED entry read whole (at most VF_WACZ_MAX_DATAPACKAGE bytes); malloc'd, NUL-ended. */
+static char *zip_entry_read(const char *path, const arc_zip_entry_t *e)
+{
+	FILE *f;
+	char *b;
+
+	if (e->method != 0 || e->size > VF_WACZ_MAX_DATAPACKAGE || !(b = malloc((size_t)e->size + 1)))
+		return NULL;
+	f = fopen(path, "rb");
+	if (!f || fseeko(f, (off_t)e->offset, SEEK_SET) != 0 || fread(b, 1, (size_t)e->size, f) != e->size) {
+		if (f)
+			fclose(f);
+		free(b);
+		return NULL;
+	}
+	fclose(f);
+	b[e->size] = '\0';
+	return b;
+}
+
+static const arc_zip_entry_t *zip_find(const arc_zip_entry_t *e, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < n; i++)
+		if (!strcmp(e[i].name, name))
+			return &e[i];
+	return NULL;
+}
+
+/* datapackage-digest.json names the SHA-256 of datapackage.json; datapackage.json
+ * names every other entry with its SHA-256 and size: each checked against the
+ * bytes (issue 19, class 5). Failures go to fidx (the WACZ's first WARC input).
+ * Returns 1 if both hold. Entries are few (a WACZ has a handful besides
+ * archive/), so the lookups scan. */
+static int check_datapackage(vf_ctx_t *c, size_t fidx, const char *path, const arc_zip_entry_t *e,
+                             size_t n)
+{
+	const arc_zip_entry_t *dp = zip_find(e, n, "datapackage.json");
+	const arc_zip_entry_t *dd = zip_find(e, n, "datapackage-digest.json");
+	char *dpb = NULL, *ddb = NULL, sha[ARC_DIGEST_LEN];
+	json_t *dpj = NULL, *ddj = NULL, *res;
+	size_t i, listed = 0;
+	int ok = 1;
+
+#define DPFAIL(...) do { vf_fail(c, fidx, 0, "", "wacz datapackage", __VA_ARGS__); ok = 0; } while (0)
+	if (!dp || !dd) {
+		DPFAIL("expected datapackage.json and datapackage-digest.json, found %s missing",
+		       !dp ? "datapackage.json" : "datapackage-digest.json");
+		return 0;
+	}
+	dpb = zip_entry_read(path, dp);
+	ddb = zip_entry_read(path, dd);
+	dpj = dpb ? json_loads(dpb, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	ddj = ddb ? json_loads(ddb, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	if (!dpj || !ddj) {
+		DPFAIL("datapackage.json or datapackage-digest.json is not STORED JSON of at most %u bytes",
+		       VF_WACZ_MAX_DATAPACKAGE);
+		goto done;
+	}
+	arc_sha256_hex(dpb, (size_t)dp->size, sha);
+	if (!json_is_string(json_object_get(ddj, "hash")) ||
+	    strcmp(json_string_value(json_object_get(ddj, "hash")), sha) != 0)
+		DPFAIL("datapackage-digest.json: expected the hash of datapackage.json, %s, found %.80s", sha,
+		       json_is_string(json_object_get(ddj, "hash")) ? json_string_value(json_object_get(ddj, "hash"))
+		                                                      : "none");
+	res = json_object_get(dpj, "resources");
+	if (!json_is_array(res)) {
+		DPFAIL("datapackage.json has no \"resources\" list");
+		goto done;
+	}
+	for (i = 0; i < json_array_size(res); i++) {
+		json_t *r = json_array_get(res, i);
+		const char *rp = json_string_value(json_object_get(r, "path"));
+		const char *rh = json_string_value(json_object_get(r, "hash"));
+		json_t *rb = json_object_get(r, "bytes");
+		const arc_zip_entry_t *x = zip_find(e, n, rp);
+
+		if (!x || !rh || !json_is_integer(rb)) {
+			DPFAIL("datapackage.json resource %zu (%.200s): no such entry, or no hash and bytes", i,
+			       rp ? rp : "no path");
+			continue;
+		}
+		listed++;
+		if (x->method != 0 || (uint64_t)json_integer_value(rb) != x->size ||
+		    zip_entry_sha256(path, x, sha) != 0 || strcmp(sha, rh) != 0)
+			DPFAIL("datapackage.json: %.200s: expected %.80s and %lld bytes, found %s and %llu bytes "
+			       "(method %u)", rp, rh, (long long)json_integer_value(rb),
+			       x->method ? "(not STORED)" : sha, (unsigned long long)x->size, x->method);
+	}
+	if (listed + 2 != n)
+		DPFAIL("datapackage.json lists %zu of the %zu other entries of the WACZ", listed, n - 2);
+done:
+#undef DPFAIL
+	json_decref(dpj);
+	json_decref(ddj);
+	free(dpb);
+	free(ddb);
+	return ok;
+}
+
 /* A WACZ: each archive/ WARC entry (.warc.gz or .warc) is one input, read in
  * place (entries must be STORED); the WACZ is a group of its own, and what
  * its records name outside it (an export of some pages) is "outside the
@@ -1637,19 +1834,34 @@ int vf_add_wacz(vf_ctx_t *c, const char *path, arc_error_t *err)
 	char *name;
 	int rc = 0, first = 1;
 
+	char others[600] = "";
+	size_t on = 0, nothers = 0, first_fidx = 0;
+
 	if (arc_zip_list(path, &e, &n, err) != 0)
 		return err ? err->code : ARC_EFORMAT;
 	for (i = 0; i < n && !rc; i++) {
 		size_t nl = strlen(e[i].name), fidx = c->res.nfiles;
 		if (strncmp(e[i].name, "archive/", 8) || !(ends_with(e[i].name, ".warc.gz") ||
-		                                           ends_with(e[i].name, ".warc")))
+		                                           ends_with(e[i].name, ".warc"))) {
+			if (!strcmp(e[i].name, "datapackage.json") || !strcmp(e[i].name, "datapackage-digest.json"))
+				continue; /* check_datapackage: checked, or a failure */
+			/* issue 19, class 5: what a reader of the WACZ also uses (the index a
+			 * replay tool follows, the page list, the datapackage and its digest)
+			 * is not checked here: name each part, never count it as verified */
+			nothers++;
+			if (on + 1 < sizeof others)
+				on += (size_t)snprintf(others + on, sizeof others - on, "%s%.120s",
+				                       on ? ", " : "", e[i].name);
 			continue;
+		}
 		name = malloc(strlen(path) + 1 + nl + 1);
 		if (!name) {
 			rc = ARC_ENOMEM;
 			break;
 		}
 		snprintf(name, strlen(path) + 1 + nl + 1, "%s#%s", path, e[i].name);
+		if (first)
+			first_fidx = fidx;
 		rc = add_input(c, name, NULL, 0, first, 0);
 		free(name);
 		first = 0;
@@ -1670,8 +1882,23 @@ int vf_add_wacz(vf_ctx_t *c, const char *path, arc_error_t *err)
 		c->in[fidx].zoff = e[i].offset;
 		c->in[fidx].zlen = e[i].size;
 	}
+	if (!rc && added && check_datapackage(c, first_fidx, path, e, n)) {
+		/* the datapackage and its digest hold: every entry's bytes are the ones it names */
+		c->res.files[first_fidx].passed++;
+		vf_not_checked(c, "WACZ %s: datapackage.json and datapackage-digest.json checked (every "
+		               "entry's SHA-256 and size); the lines of index.cdxj and pages.jsonl are not "
+		               "checked against the records they name", path);
+	}
 	free(e);
 	c->last_was_file = 0;
+	if (nothers) {
+		c->res.wacz_unchecked += nothers;
+		vf_not_checked(c, "WACZ %s: %zu part%s not checked: %s%s. Only the WARC records in its "
+		               "archive/ are verified; a replay tool follows index.cdxj and shows "
+		               "pages.jsonl, which may say anything: the verdict is about the records, "
+		               "not about the WACZ as a whole", path, nothers, nothers == 1 ? "" : "s",
+		               others, on + 1 >= sizeof others ? ", ..." : "");
+	}
 	if (!rc && !added)
 		return arc_fail(err, ARC_EFORMAT, path, 0, NULL, "%s: no archive/*.warc.gz entries in this WACZ",
 		                path);

@@ -46,7 +46,7 @@ enum {
 	M_CASE, M_CAPTURED_BY, M_CHAIN_OK, M_CHAIN_NA, M_CHAIN_BAD, M_NOT_SIGNED, M_WINDOW,
 	M_WINDOW_NA, M_TSA, M_ASKED, M_ASKED_NA, M_CAPTURED, M_NOT_CAPTURED, M_NOTE, M_WRITTEN,
 	M_REDACTED, M_COUNTS, M_DOX_TABLE, M_NO_DOX, M_COL_URL, M_COL_TIME, M_COL_KINDS,
-	M_COL_VALUES, M_DOX_PAGES, M_DOX_PAGE, M_OTHER_PD, M_OTHER_PD_PAGE, M_RENDERED_TAG,
+	M_COL_VALUES, M_DOX_PAGES, M_DOX_PAGE, M_OTHER_PD, M_OTHER_PD_PAGE, M_RENDERED_TAG, M_UNSEALED_TAG,
 	M_URL, M_TIME_SEALED, M_TIME_CLAIM, M_RENDER_SEALED, M_RENDER_CLAIM, M_SERVER,
 	M_PROTOCOL, M_STATUS, M_TLS_SUBJECT, M_TLS_ISSUER, M_TLS_AT, M_TLS_OK, M_TLS_NOT,
 	M_TLS_UNKNOWN, M_TLS_NONE, M_TLS_NOREC, M_KINDS, M_SCORE, M_EXPOSED, M_COL_KIND,
@@ -70,12 +70,15 @@ static const char *const msg_en[M_N] = {
 	[M_SUBTITLE] = "custody-verify report: what the captured files prove, checked by custody-verify",
 	[M_RUNHEAD] = "custody-verify report · case ",
 	[M_V_VERIFIED] = "<b>Verified.</b> The %llu records in %zu file%s are exactly what was "
-	                 "captured: nothing was changed, added or removed since. Who captured them "
-	                 "is proven by a signature that chains to the trusted certificate, and when by "
-	                 "trusted timestamps.",
-	[M_V_INTACT] = "<b>Intact, but not anchored.</b> The %llu records in %zu file%s are exactly "
-	               "what was captured (every integrity check passed), but who captured them and "
-	               "when is <b>not</b> anchored by a verified signature and trusted timestamp: "
+	                 "sealed: nothing was changed, added or removed since the seals were made. Who "
+	                 "sealed them is proven by a signature that chains to the trusted certificate, "
+	                 "and when by trusted timestamps. The seals cover the records' content (WARC "
+	                 "headers and blocks), not the file's compression: a file recompressed at "
+	                 "another level has another SHA-256 and still verifies.",
+	[M_V_INTACT] = "<b>Intact, but not anchored.</b> The %llu records in %zu file%s agree with "
+	               "their own digests (every integrity check passed), but <b>nothing proves they "
+	               "were not rewritten</b>: who captured them and when is <b>not</b> anchored by a "
+	               "verified signature and trusted timestamp (anyone can recompute a digest): "
 	               "see &ldquo;Not checked&rdquo; in the appendix for the expert.",
 	[M_V_FAILED] = "<b>FAILED.</b> Something in these %zu file%s is not what was captured, or "
 	               "cannot be checked: see &ldquo;Failures&rdquo; below for the file, byte "
@@ -111,11 +114,12 @@ static const char *const msg_en[M_N] = {
 	[M_OTHER_PD] = "Other pages where personal data was found",
 	[M_OTHER_PD_PAGE] = "Page %zu",
 	[M_RENDERED_TAG] = "as rendered in a browser",
+	[M_UNSEALED_TAG] = "NOT sealed: after the last seal, the archive's own claim",
 	[M_URL] = "URL",
-	[M_TIME_SEALED] = "Capture time (WARC-Date, bound by the seal)",
-	[M_TIME_CLAIM] = "Capture time (WARC-Date, the archive's own claim)",
-	[M_RENDER_SEALED] = "Rendered at (WARC-Date, bound by the seal)",
-	[M_RENDER_CLAIM] = "Rendered at (WARC-Date, the archive's own claim)",
+	[M_TIME_SEALED] = "Capture time (WARC-Date, sealed: a verified seal covers this record)",
+	[M_TIME_CLAIM] = "Capture time (WARC-Date, NOT sealed: the archive's own claim)",
+	[M_RENDER_SEALED] = "Rendered at (WARC-Date, sealed: a verified seal covers this record)",
+	[M_RENDER_CLAIM] = "Rendered at (WARC-Date, NOT sealed: the archive's own claim)",
 	[M_SERVER] = "Server address",
 	[M_PROTOCOL] = "Protocol",
 	[M_STATUS] = "HTTP status",
@@ -226,10 +230,12 @@ static const char *const msg_zh[M_N] = {
 	[M_TITLE] = "证据报告",
 	[M_SUBTITLE] = "custody-verify report：由 custody-verify 核验的采集文件所能证明的内容",
 	[M_RUNHEAD] = "custody-verify 报告 · 案件 ",
-	[M_V_VERIFIED] = "<b>核验通过。</b>%llu 条记录（%zu 个文件%s）与采集时完全一致：此后未被修改、增加或删除。"
-	                 "由谁采集，由可追溯至受信任证书的数字签名证明；何时采集，由可信时间戳证明。",
-	[M_V_INTACT] = "<b>内容完整，但未锚定。</b>%llu 条记录（%zu 个文件%s）与采集时完全一致（全部完整性检查通过），"
-	               "但由谁、何时采集<b>未</b>经已核验的签名和可信时间戳锚定：见附录“未检查的项目”。",
+	[M_V_VERIFIED] = "<b>核验通过。</b>%llu 条记录（%zu 个文件%s）与封存时完全一致：封存之后未被修改、增加或删除。"
+	                 "由谁封存，由可追溯至受信任证书的数字签名证明；何时封存，由可信时间戳证明。"
+	                 "封印覆盖的是记录的内容（WARC 头部和正文），而不是文件的压缩方式：以其他压缩级别重新压缩的文件 SHA-256 不同，但仍能通过核验。",
+	[M_V_INTACT] = "<b>内容完整，但未锚定。</b>%llu 条记录（%zu 个文件%s）与其自身的摘要一致（全部完整性检查通过），"
+	               "但<b>没有任何东西能证明它们未被改写</b>：由谁、何时采集<b>未</b>经已核验的签名和可信时间戳锚定"
+	               "（任何人都能重新计算摘要）：见附录“未检查的项目”。",
 	[M_V_FAILED] = "<b>核验失败。</b>这些文件（%zu 个%s）中有内容与采集时不一致，或无法检查："
 	               "见下文“失败项”，其中列出文件、字节偏移、记录和检查项。",
 	[M_V_NOSEAL] = "本案件未封存：采集时间仅为归档文件自身的声明。",
@@ -263,11 +269,12 @@ static const char *const msg_zh[M_N] = {
 	[M_OTHER_PD] = "发现个人信息的其他页面",
 	[M_OTHER_PD_PAGE] = "页面 %zu",
 	[M_RENDERED_TAG] = "浏览器渲染后的页面",
+	[M_UNSEALED_TAG] = "未封存：位于最后一个封印之后，仅为归档自身声明",
 	[M_URL] = "网址",
-	[M_TIME_SEALED] = "采集时间（WARC-Date，受封存约束）",
-	[M_TIME_CLAIM] = "采集时间（WARC-Date，仅为归档自身声明）",
-	[M_RENDER_SEALED] = "渲染时间（WARC-Date，受封存约束）",
-	[M_RENDER_CLAIM] = "渲染时间（WARC-Date，仅为归档自身声明）",
+	[M_TIME_SEALED] = "采集时间（WARC-Date，已封存：有经核验的封印覆盖本记录）",
+	[M_TIME_CLAIM] = "采集时间（WARC-Date，未封存：仅为归档自身声明）",
+	[M_RENDER_SEALED] = "渲染时间（WARC-Date，已封存：有经核验的封印覆盖本记录）",
+	[M_RENDER_CLAIM] = "渲染时间（WARC-Date，未封存：仅为归档自身声明）",
 	[M_SERVER] = "服务器地址",
 	[M_PROTOCOL] = "协议",
 	[M_STATUS] = "HTTP 状态码",
@@ -447,22 +454,59 @@ static int is_keyword(const vf_finding_t *fd)
 
 /* ---------------------------------------------------------------- escaping and masking */
 
+/* A control shown as what it is, never acted on: "[U+009B]" marked. */
+static void visible_control(FILE *f, uint32_t cp)
+{
+	fprintf(f, "<span class=ctl>[U+%04X]</span>", (unsigned)cp);
+}
+
+/* The length of the UTF-8 sequence at s (n bytes left) and its code point;
+ * 0 if it is not UTF-8. */
+static size_t utf8_at(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3 : (s[0] >> 3) == 30 ? 4 : 0;
+	size_t k;
+
+	*cp = len == 1 ? s[0] : len == 2 ? s[0] & 0x1Fu : len == 3 ? s[0] & 0x0Fu : s[0] & 0x07u;
+	if (!len || len > n)
+		return 0;
+	for (k = 1; k < len; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[k] & 0x3Fu);
+	}
+	if ((len == 2 && *cp < 0x80) || (len == 3 && (*cp < 0x800 || (*cp >= 0xD800 && *cp < 0xE000))) ||
+	    (len == 4 && (*cp < 0x10000 || *cp > 0x10FFFF)))
+		return 0;
+	return len;
+}
+
 static void html_text(FILE *f, const char *s, size_t n)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, len;
+	uint32_t cp;
 
-	for (i = 0; i < n; i++) {
+	while (i < n) {
 		switch (s[i]) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default:
-			if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t')
-				fputc('?', f);
-			else
-				fputc(s[i], f);
+		case '&': fputs("&amp;", f); i++; continue;
+		case '<': fputs("&lt;", f); i++; continue;
+		case '>': fputs("&gt;", f); i++; continue;
+		case '"': fputs("&quot;", f); i++; continue;
+		case '\'': fputs("&#39;", f); i++; continue;
+		default: break;
+		}
+		len = utf8_at(u + i, n - i, &cp);
+		if (!len) {
+			fprintf(f, "<span class=ctl>[byte %02X]</span>", u[i]);
+			i++;
+		} else if ((len == 1 && cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F ||
+		           vf_is_control(cp)) {
+			visible_control(f, cp);
+			i += len;
+		} else {
+			fwrite(s + i, 1, len, f);
+			i += len;
 		}
 	}
 }
@@ -1066,6 +1110,13 @@ static void finding_row(const rp_t *r, const vf_finding_t *fd)
 }
 
 /* A page with personal data, in full: what it shows, then its proof. */
+/* Whether a verified seal covers this page's record: every seal verified,
+ * and the record not among those after the last seal. */
+static int page_sealed(const rp_t *r, const vf_page_t *x)
+{
+	return r->sealed && x->seq + r->res->anchors.unsealed_tail < r->res->records;
+}
+
 static void page_full(const rp_t *r, const vf_page_t *x, size_t n, int dox, const char *heading)
 {
 	FILE *f = r->f;
@@ -1087,10 +1138,10 @@ static void page_full(const rp_t *r, const vf_page_t *x, size_t n, int dox, cons
 	fputs("</p>\n<table>\n", f);
 	row(r, T(r, M_URL), x->url, "mono");
 	if (x->rendered) {
-		row(r, T(r, r->sealed ? M_RENDER_SEALED : M_RENDER_CLAIM), x->date, NULL);
+		row(r, T(r, page_sealed(r, x) ? M_RENDER_SEALED : M_RENDER_CLAIM), x->date, NULL);
 		rendering(r, x);
 	} else {
-		row(r, T(r, r->sealed ? M_TIME_SEALED : M_TIME_CLAIM), x->date, NULL);
+		row(r, T(r, page_sealed(r, x) ? M_TIME_SEALED : M_TIME_CLAIM), x->date, NULL);
 		row(r, T(r, M_SERVER), x->ip, "mono");
 		fprintf(f, "<tr><th>%s</th><td>%d</td></tr>\n", T(r, M_STATUS), x->status);
 		tls_rows(r, x);
@@ -1451,6 +1502,8 @@ static void compact_table(const rp_t *r, int resources)
 			fputs(T(r, M_REVISIT), f);
 		fputs("</td><td>", f);
 		put_time(r, p->date);
+		if (r->sealed && !page_sealed(r, p))
+			fprintf(f, "<br><span class=bad>%s</span>", T(r, M_UNSEALED_TAG));
 		fprintf(f, "</td><td>%d</td><td", p->status);
 		if (resources) {
 			fputs(" class=mono>", f);
@@ -1533,7 +1586,13 @@ static void expert(const rp_t *r)
 			fputs("</td><td>", f);
 			fprintf(f, T(r, M_SIGNED_N), (unsigned long long)s->signers[i].seals,
 			        plural(r, s->signers[i].seals));
-			fprintf(f, "</td><td>%s</td></tr>\n", state(r, s->signers[i].trusted));
+			fprintf(f, "</td><td>%s", state(r, s->signers[i].trusted));
+			if (s->signers[i].chain[0]) { /* the chain as checked */
+				fputs("<br><span class=mono>", f);
+				put(r, s->signers[i].chain);
+				fputs("</span>", f);
+			}
+			fputs("</td></tr>\n", f);
 		}
 		for (i = 0; i < s->ntimes; i++) {
 			fputs("<tr><td class=mono>", f);
@@ -1623,6 +1682,7 @@ static int rp_lists(const vf_result_t *res, size_t **dox, size_t *ndox, size_t *
 }
 
 static const char css[] =
+	".ctl{border:1px solid #a00;color:#a00;font:12px monospace;padding:0 .1em}\n"
 	"body{font:15px/1.5 'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','WenQuanYi Micro Hei',"
 	"'DejaVu Sans',sans-serif;max-width:64em;margin:2em auto;padding:0 1em;color:#111}\n"
 	"h1{font-size:1.7em;margin:.2em 0}.sub{color:#555;margin-top:0}\n"

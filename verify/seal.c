@@ -40,6 +40,7 @@
  * tail as sealed, or read a body beyond archive/'s bounds.
  */
 #include "seal.h"
+#include "verify.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,6 +52,11 @@
 
 #define VF_SEAL_MAX_SEALS   100000
 #define VF_SEAL_MAX_EXHIBIT 100000
+/* Time (issue 19, class 8): a record may be dated at most this much after the
+ * trusted time of the seal that covers it (the capture machine's clock ahead
+ * of the time-stamp authority's), and a tree head's own time this far from
+ * its token's before it is reported. */
+#define VF_SEAL_TIME_TOLERANCE 600
 
 typedef struct {
 	char *id;                       /* bare record id */
@@ -62,6 +68,8 @@ typedef struct {
 	size_t cms_len;
 	uint64_t offset;
 	void *ctx;
+	int64_t seg_max;                /* the latest WARC-Date of the records it was the first to cover */
+	char seg_id[96], seg_text[40];
 } seen_seal_t;
 
 typedef struct {
@@ -102,6 +110,14 @@ struct vf_seal {
 	uint64_t since_seal;            /* records after the last seal that a seal should cover */
 	uint64_t ex_over;               /* exhibit records past VF_SEAL_MAX_EXHIBIT */
 	char head_case[ARC_UUID_LEN];   /* the case named by the first signed head */
+	/* the latest WARC-Date among the records the next seal will cover */
+	int64_t seg_max_date;
+	/* id -> index + 1 of seals[] and ex[] (issue 19, class 14: a stamp or a proof entry
+	 * finds its record in constant time, not by a scan); NULL or *_linear after a
+	 * failure to grow them: a scan then, still correct */
+	arc_map_t *seal_ids, *ex_ids;
+	int seal_ids_linear, ex_ids_linear;
+	char seg_max_id[96], seg_max_text[40];
 	void *last_ctx;
 };
 
@@ -160,6 +176,7 @@ vf_seal_t *vf_seal_new(const seal_trust_t *trust, const seal_trust_t *tsa_trust,
 	s->rep = *rep;
 	s->first_gen = -1;
 	s->last_gen = -1;
+	s->seg_max_date = -1;
 	s->claimed_gen = -1;
 	s->last_kind = -1;
 	return s;
@@ -176,6 +193,10 @@ static void case_reset(vf_seal_t *s)
 	for (i = 0; i < s->nex; i++)
 		free(s->ex[i].id);
 	s->nseals = s->nex = 0;
+	arc_map_free(s->seal_ids, NULL);
+	arc_map_free(s->ex_ids, NULL);
+	s->seal_ids = s->ex_ids = NULL;
+	s->seal_ids_linear = s->ex_ids_linear = 0;
 	merkle_init(&s->tree);
 	s->started = s->broken = s->exhibit = s->have_prev = s->any_seal = 0;
 	s->case_id[0] = '\0';
@@ -184,6 +205,7 @@ static void case_reset(vf_seal_t *s)
 	s->last_kind = -1;
 	s->closed = s->legacy = 0;
 	s->captures_before_open = s->warcinfos = s->since_seal = s->ex_over = 0;
+	s->seg_max_date = -1;
 }
 
 void vf_seal_begin_case(vf_seal_t *s)
@@ -289,8 +311,10 @@ static void check_chain(vf_seal_t *s, void *ctx, uint64_t offset, const char *ri
 	if (seal_cms_verify(cms, cms_len, sth, sth_len, s->trust, when >= 0 ? when : s->at, &ci,
 	                    &e) == ARC_OK) {
 		pass(s, ctx);
-		if (ci.chain_ok)
+		if (ci.chain_ok) {
 			s->sum.seals_trusted++;
+			memcpy(s->sum.chain, ci.chain, sizeof s->sum.chain);
+		}
 		return;
 	}
 	if (when < 0 && ci.signature_ok && ci.chain_checked && !ci.chain_ok &&
@@ -411,6 +435,46 @@ static void check_structure(vf_seal_t *s, void *ctx, const warc_rec_t *rec, cons
 	s->closed = h->kind == SEAL_KIND_CLOSING;
 }
 
+/* Remember that index idx of seals[] or ex[] has id (the first one wins). */
+static void index_id(arc_map_t **m, int *linear, const char *id, size_t idx)
+{
+	if (*linear || !id)
+		return;
+	if (!*m)
+		*m = arc_map_new(0);
+	if (!*m || arc_map_put(*m, id, (void *)(uintptr_t)(idx + 1), NULL) < 0)
+		*linear = 1;
+}
+
+/* A seal with a trusted time: no record it covers may be dated after that
+ * time (beyond VF_SEAL_TIME_TOLERANCE): the record existed before the seal
+ * did. The head's own time (the capture machine's clock) far from the token's
+ * is reported, not failed: the clock is the operator's, not evidence. */
+static void check_times(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid,
+                        const seal_sth_t *h, int64_t gen)
+{
+	char g[SEAL_TIME_LEN];
+	int64_t ht;
+
+	seal_time_format(gen, g);
+	if (s->seg_max_date > gen + VF_SEAL_TIME_TOLERANCE)
+		failf(s, ctx, rec, rid, "record time",
+		      "record %s is dated %s, %lld s after the trusted time of this seal, which covers it "
+		      "(%s; tolerance VF_SEAL_TIME_TOLERANCE = %d s): its WARC-Date cannot be true",
+		      s->seg_max_id, s->seg_max_text, (long long)(s->seg_max_date - gen), g,
+		      VF_SEAL_TIME_TOLERANCE);
+	else if (s->seg_max_date >= 0)
+		pass(s, ctx);
+	if (seal_time_parse(h->time, strlen(h->time), &ht) == ARC_OK &&
+	    (ht - gen > VF_SEAL_TIME_TOLERANCE || gen - ht > VF_SEAL_TIME_TOLERANCE)) {
+		s->sum.clock_far++;
+		if (!s->sum.clock_example[0])
+			snprintf(s->sum.clock_example, sizeof s->sum.clock_example,
+			         "a tree head says %s, its trusted token %s (%+lld s)", h->time, g,
+			         (long long)(ht - gen));
+	}
+}
+
 static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *rid)
 {
 	seal_body_t b;
@@ -465,6 +529,7 @@ static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *
 			x = &s->seals[s->nseals++];
 			memset(x, 0, sizeof *x);
 			x->id = bare(warc_rec_get(rec, "WARC-Record-ID"));
+			index_id(&s->seal_ids, &s->seal_ids_linear, x->id, s->nseals - 1);
 			memcpy(x->sth, b.sth.data, b.sth.len);
 			x->sth_len = b.sth.len;
 			x->stamped = ok > 0;
@@ -476,6 +541,15 @@ static void on_seal(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char *
 		      "(VF_SEAL_MAX_SEALS); stamp records for later seals cannot be matched", VF_SEAL_MAX_SEALS);
 	}
 	check_signature(s, ctx, rec, rid, &b, gen, x);
+	if (gen >= 0 && !s->exhibit)
+		check_times(s, ctx, rec, rid, &b.sth_parsed, gen);
+	else if (x && !s->exhibit && s->seg_max_date >= 0) {
+		/* no trusted token yet: a later stamp record's time bounds these records */
+		x->seg_max = s->seg_max_date;
+		memcpy(x->seg_id, s->seg_max_id, sizeof x->seg_id);
+		memcpy(x->seg_text, s->seg_max_text, sizeof x->seg_text);
+	}
+	s->seg_max_date = -1;
 	if (s->exhibit) { /* the exhibit's proof refers to this seal's root */
 		s->have_prev = 1;
 		memcpy(s->prev_root, b.sth_parsed.root, MERKLE_HASH_LEN);
@@ -501,6 +575,10 @@ static seen_seal_t *find_seal(vf_seal_t *s, const char *id)
 {
 	size_t i;
 
+	if (!s->seal_ids_linear) {
+		void *v = id && s->seal_ids ? arc_map_get(s->seal_ids, id) : NULL;
+		return v ? &s->seals[(uintptr_t)v - 1] : NULL;
+	}
 	for (i = 0; id && i < s->nseals; i++)
 		if (s->seals[i].id && !strcmp(s->seals[i].id, id))
 			return &s->seals[i];
@@ -534,6 +612,16 @@ static void on_stamp(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char 
 		      "seal it names");
 	} else {
 		ok = check_tokens(s, ctx, rec, rid, &b, x->sth, x->sth_len, &trusted, &gen);
+		if (gen >= 0 && x->seg_id[0] && x->seg_max > gen + VF_SEAL_TIME_TOLERANCE) {
+			char g[SEAL_TIME_LEN];
+
+			seal_time_format(gen, g);
+			failf(s, ctx, rec, rid, "record time",
+			      "record %s is dated %s, %lld s after the trusted time of this stamp (%s; "
+			      "tolerance VF_SEAL_TIME_TOLERANCE = %d s), whose seal covers it: its WARC-Date "
+			      "cannot be true", x->seg_id, x->seg_text, (long long)(x->seg_max - gen), g,
+			      VF_SEAL_TIME_TOLERANCE);
+		}
 		if (ok) {
 			x->stamped = 1;
 			if (trusted)
@@ -590,9 +678,14 @@ static void on_proof(vf_seal_t *s, void *ctx, const warc_rec_t *rec, const char 
 		const char *id = json_string_value(idj);
 		int bad = 0;
 
-		for (j = 0; id && j < s->nex; j++)
-			if (!strcmp(s->ex[j].id, id))
-				x = &s->ex[j];
+		if (!s->ex_ids_linear) {
+			void *v = id && s->ex_ids ? arc_map_get(s->ex_ids, id) : NULL;
+			x = v ? &s->ex[(uintptr_t)v - 1] : NULL;
+		} else {
+			for (j = 0; id && j < s->nex; j++)
+				if (!strcmp(s->ex[j].id, id) && !x)
+					x = &s->ex[j];
+		}
 		if (!x || !json_is_integer(ix) || json_integer_value(ix) < 0 || !json_is_array(path) ||
 		    json_array_size(path) > MERKLE_MAX_PROOF) {
 			failf(s, ctx, rec, id ? id : rid, "inclusion proof",
@@ -670,6 +763,16 @@ void vf_seal_record(vf_seal_t *s, void *ctx, const warc_rec_t *rec)
 		if (s->any_seal && !allowed_after_close &&
 		    !(is_meta && ct && !strcmp(ct, SEAL_CT_STH)))
 			s->since_seal++;
+		if (!allowed_after_close && !(is_meta && ct && !strcmp(ct, SEAL_CT_STH))) {
+			int64_t when;
+			const char *wd = warc_rec_get(rec, "WARC-Date");
+
+			if (wd && vf_warc_date(wd, &when) == ARC_OK && when > s->seg_max_date) {
+				s->seg_max_date = when;
+				snprintf(s->seg_max_id, sizeof s->seg_max_id, "%.90s", rid ? rid : "?");
+				snprintf(s->seg_max_text, sizeof s->seg_max_text, "%.39s", wd);
+			}
+		}
 	}
 	if (is_meta && ct && !strcmp(ct, SEAL_CT_STH))
 		on_seal(s, ctx, rec, rid);
@@ -700,6 +803,7 @@ void vf_seal_record(vf_seal_t *s, void *ctx, const warc_rec_t *rec)
 			}
 			x = &s->ex[s->nex++];
 			x->id = rid ? strdup(rid) : strdup("");
+			index_id(&s->ex_ids, &s->ex_ids_linear, x->id, s->nex - 1);
 			x->proven = 0;
 			merkle_leaf_hash(rec->header, rec->header_len, x->leaf);
 		}
@@ -781,6 +885,9 @@ void vf_seal_end_case(vf_seal_t *s, vf_seal_summary_t *sum)
 			sum->cases = 1;
 		memcpy(sum->case_of, s->sum.case_of, sizeof sum->case_of);
 	}
+	sum->clock_far += s->sum.clock_far;
+	if (s->sum.clock_example[0] && !sum->clock_example[0])
+		memcpy(sum->clock_example, s->sum.clock_example, sizeof sum->clock_example);
 	if (s->sum.claimed_time[0] && !sum->claimed_time[0]) {
 		memcpy(sum->claimed_time, s->sum.claimed_time, sizeof sum->claimed_time);
 		memcpy(sum->claimed_tsa, s->sum.claimed_tsa, sizeof sum->claimed_tsa);
@@ -790,6 +897,8 @@ void vf_seal_end_case(vf_seal_t *s, vf_seal_summary_t *sum)
 		sum->signers = s->sum.signers;
 	if (s->sum.signer[0])
 		memcpy(sum->signer, s->sum.signer, sizeof sum->signer);
+	if (s->sum.chain[0])
+		memcpy(sum->chain, s->sum.chain, sizeof sum->chain);
 	if (s->sum.tsa[0])
 		memcpy(sum->tsa, s->sum.tsa, sizeof sum->tsa);
 	if (s->sum.first_time[0] && (!sum->first_time[0] || strcmp(s->sum.first_time, sum->first_time) < 0))
@@ -867,6 +976,13 @@ int vf_seal_verdict(const vf_seal_summary_t *m, int have_trust, int have_tsa_tru
 		     m->seals_no_token == 1 ? "ies" : "y", m->stamps ? "; a stamp record may add one" : "");
 	if (m->signers > 1)
 		NOTE("the seals were signed with %d different certificates", m->signers);
+	if (m->clock_far)
+		NOTE("the capture machine's clock: %llu seal%s' tree-head time differ%s from the trusted "
+		     "token's by more than %d s (VF_SEAL_TIME_TOLERANCE), e.g. %s; WARC-Date and the "
+		     "heads' times rest on that clock, the tokens' times do not",
+		     (unsigned long long)m->clock_far, m->clock_far == 1 ? "" : "s",
+		     m->clock_far == 1 ? "s" : "", VF_SEAL_TIME_TOLERANCE, m->clock_example);
+
 	if (m->cases > 1)
 		NOTE("the files given hold more than one case");
 	if (m->exhibits)

@@ -31,6 +31,7 @@ typedef struct {
 	int not_from_start;          /* the case's first file was not given: log not checked */
 	int signers;                 /* distinct signing certificates seen */
 	char signer[SEAL_SUBJECT_MAX];
+	char chain[SEAL_CHAIN_MAX];  /* the signer's chain to --trust as checked, signer first */
 	char tsa[SEAL_SUBJECT_MAX];
 	char first_time[SEAL_TIME_LEN], last_time[SEAL_TIME_LEN]; /* trusted times (genTime) */
 	uint64_t seals_no_token;     /* seals whose body carries no token */
@@ -45,6 +46,8 @@ typedef struct {
 	char case_of[ARC_UUID_LEN];  /* the case named by the signed heads */
 	char claimed_time[SEAL_TIME_LEN];   /* earliest time of a token not checked against --tsa-trust */
 	char claimed_tsa[SEAL_SUBJECT_MAX];
+	uint64_t clock_far;          /* seals whose head time is far from their trusted token's */
+	char clock_example[160];
 } vf_seal_summary_t;
 
 typedef struct vf_seal vf_seal_t;

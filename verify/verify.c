@@ -49,6 +49,49 @@
 
 static const char *progname = "custody-verify";
 
+/* Everything printed goes through here: the formatted text, line by line, as
+ * vf_printable shows it, so no byte from a case (a certificate subject, a file
+ * name, a message quoting a field) reaches the terminal as a control: C0, C1
+ * (U+009B is CSI) and the bidirectional controls are written visibly. */
+static void vtwrite(FILE *f, const char *fmt, va_list ap)
+{
+	char small[1024], *buf = small, *line, *nl, *p;
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(small, sizeof small, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof small) {
+		if (!(buf = malloc((size_t)n + 1)))
+			return;
+		vsnprintf(buf, (size_t)n + 1, fmt, ap);
+	}
+	for (line = buf; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		p = vf_printable(line, nl ? (size_t)(nl - line) : strlen(line));
+		if (p)
+			fputs(p, f);
+		free(p);
+		if (!nl)
+			break;
+		fputc('\n', f);
+	}
+	if (buf != small)
+		free(buf);
+}
+
+static void __attribute__((format(printf, 1, 2))) tprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vtwrite(stdout, fmt, ap);
+	va_end(ap);
+}
+
 static void __attribute__((noreturn, format(printf, 1, 2))) xerr(const char *fmt, ...)
 {
 	va_list ap;
@@ -56,7 +99,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) xerr(const char *fmt
 	fflush(stdout);
 	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, cli_tr(fmt), ap);
+	vtwrite(stderr, cli_tr(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(VF_EXIT_ERROR);
@@ -123,6 +166,16 @@ static void seal_gap(void *state, vf_ctx_t *c, size_t file, uint64_t offset)
 	vf_seal_break(((seal_hook_t *)state)->seal);
 }
 
+/* A name from a certificate as it is shown everywhere (text, JSON, report):
+ * its controls written visibly (vf_printable). */
+static void show(char *out, size_t outsz, const char *s)
+{
+	char *p = vf_printable(s, strlen(s));
+
+	snprintf(out, outsz, "%s", p ? p : "?");
+	free(p);
+}
+
 /* After each case: the summary so far becomes the anchors the verdict reads. */
 static void seal_group_end(void *state, vf_ctx_t *c)
 {
@@ -144,7 +197,8 @@ static void seal_group_end(void *state, vf_ctx_t *c)
 	a->anchored = ok;
 	a->nsigners = 0;
 	if (h->sum.signer[0]) {
-		snprintf(a->signers[0].subject, sizeof a->signers[0].subject, "%s", h->sum.signer);
+		show(a->signers[0].subject, sizeof a->signers[0].subject, h->sum.signer);
+		show(a->signers[0].chain, sizeof a->signers[0].chain, h->sum.chain);
 		a->signers[0].trusted = !h->have_trust ? 0 : h->sum.seals_trusted == h->sum.seals ? 1 : -1;
 		a->signers[0].seals = h->sum.seals;
 		a->nsigners = 1;
@@ -159,15 +213,24 @@ static void seal_group_end(void *state, vf_ctx_t *c)
 		snprintf(a->scope, sizeof a->scope, "case %s (named by its signed tree heads): %llu "
 		         "records sealed", h->sum.case_of, (unsigned long long)h->sum.records_sealed);
 	if (!h->sum.last_time[0] && h->sum.claimed_time[0])
-		snprintf(a->claimed, sizeof a->claimed, "a token that claims to come from %s says "
-		         "%.10s %.8s UTC (not checked: give --tsa-trust)", h->sum.claimed_tsa,
+	{
+		char tsa[sizeof h->sum.claimed_tsa * 2];
+
+		show(tsa, sizeof tsa, h->sum.claimed_tsa);
+		snprintf(a->claimed, sizeof a->claimed, "a token that claims to come from %.*s says "
+		         "%.10s %.8s UTC (not checked: give --tsa-trust)", (int)(sizeof a->claimed / 2), tsa,
 		         h->sum.claimed_time, h->sum.claimed_time + 11);
+	}
+	a->window[0] = '\0';
+	if (h->sum.first_time[0] && h->sum.last_time[0])
+		snprintf(a->window, sizeof a->window, "%.10s %.8s UTC to %.10s %.8s UTC", h->sum.first_time,
+		         h->sum.first_time + 11, h->sum.last_time, h->sum.last_time + 11);
 	a->ntimes = 0;
 	if (h->sum.last_time[0]) {
 		/* "2026-11-30T10:42:07Z" as a reader writes it: "2026-11-30 10:42:07 UTC" */
 		snprintf(a->times[0].time, sizeof a->times[0].time, "%.10s %.8s UTC", h->sum.last_time,
 		         h->sum.last_time + 11);
-		snprintf(a->times[0].tsa, sizeof a->times[0].tsa, "%s", h->sum.tsa);
+		show(a->times[0].tsa, sizeof a->times[0].tsa, h->sum.tsa);
 		a->times[0].trusted = !h->have_tsa_trust ? 0 : h->sum.seals_time_trusted == h->sum.seals ? 1 : -1;
 		a->ntimes = 1;
 	}
@@ -192,7 +255,10 @@ static int valid_time(const char *s)
 static void progress(void *arg, const char *file, uint64_t records)
 {
 	(void)arg;
-	fprintf(stderr, "\r%s: %llu records...\033[K", file, (unsigned long long)records);
+	char *f = vf_printable(file, strlen(file));
+
+	fprintf(stderr, "\r%s: %llu records...\033[K", f ? f : "?", (unsigned long long)records);
+	free(f);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -220,23 +286,23 @@ static void print_seal_line(const vf_anchors_t *s, int verified)
 	size_t i;
 
 	if (!verified && (s->nsigners || s->ntimes))
-		printf("%s", cli_tr(" (seals"));
+		tprintf("%s", cli_tr(" (seals"));
 	if (s->nsigners) {
 		/* TRANSLATORS: ":" and ";" are the punctuation between the parts of the first line */
-		printf(cli_tr("%s signed by %s"), verified ? cli_tr(":") : "", s->signers[0].subject);
+		tprintf(cli_tr("%s signed by %s"), verified ? cli_tr(":") : "", s->signers[0].subject);
 		for (i = 1; i < s->nsigners; i++)
-			printf(cli_tr(" and %s"), s->signers[i].subject);
+			tprintf(cli_tr(" and %s"), s->signers[i].subject);
 	}
 	if (s->ntimes) {
-		printf(cli_tr("%s existed no later than %s according to %s"), s->nsigners ? cli_tr(";") : cli_tr(":"),
-		       s->times[0].time, s->times[0].tsa);
+		tprintf(cli_tr("%s existed no later than %s according to %s"), s->nsigners ? cli_tr(";") : cli_tr(":"),
+		        s->times[0].time, s->times[0].tsa);
 		for (i = 1; i < s->ntimes; i++)
-			printf(cli_tr(" (and %s at %s)"), s->times[i].tsa, s->times[i].time);
+			tprintf(cli_tr(" (and %s at %s)"), s->times[i].tsa, s->times[i].time);
 	}
 	if (!s->ntimes && s->claimed[0])
-		printf("; %s", s->claimed);
+		tprintf("; %s", s->claimed);
 	if (!verified && (s->nsigners || s->ntimes))
-		printf("%s", cli_tr(", not anchored: see \"not checked\")"));
+		tprintf("%s", cli_tr(", not anchored: see \"not checked\")"));
 }
 
 static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
@@ -245,61 +311,75 @@ static void print_human(const vf_result_t *r, int quiet, const vf_env_t *env)
 	size_t i;
 
 	if (quiet) {
-		printf("%s\n", r->verdict);
+		tprintf("%s\n", r->verdict);
 		return;
 	}
-	printf(r->nfiles == 1 ? cli_tr("%s records in %zu file %s") : cli_tr("%s records in %zu files %s"),
-	       grouped(r->records, a), r->nfiles,
-	       !strcmp(r->verdict, "failed") ? cli_tr("FAILED") : cli_tr(r->verdict));
+	tprintf(r->nfiles == 1 ? cli_tr("%s records in %zu file %s") : cli_tr("%s records in %zu files %s"),
+	        grouped(r->records, a), r->nfiles,
+	        !strcmp(r->verdict, "failed") ? cli_tr("FAILED") : cli_tr(r->verdict));
 	print_seal_line(&r->anchors, !strcmp(r->verdict, "verified"));
-	printf(r->failures_total == 1 ? cli_tr("; %s failure\n") : cli_tr("; %s failures\n"),
-	       grouped(r->failures_total, b));
+	tprintf(r->failures_total == 1 ? cli_tr("; %s failure\n") : cli_tr("; %s failures\n"),
+	        grouped(r->failures_total, b));
 	for (i = 0; i < r->nfailures; i++) {
 		const vf_failure_t *x = &r->failures[i];
-		printf("FAILED %s: offset %llu%s%s: %s: %s\n", x->file, (unsigned long long)x->offset,
+		tprintf("FAILED %s: offset %llu%s%s: %s: %s\n", x->file, (unsigned long long)x->offset,
 		       *x->record ? ", record " : "", x->record, x->check, x->message);
 	}
 	if (r->failures_total > r->nfailures)
-		printf("FAILED ... and %llu more failures not listed (VF_MAX_FAILURES)\n",
+		tprintf("FAILED ... and %llu more failures not listed (VF_MAX_FAILURES)\n",
 		       (unsigned long long)(r->failures_total - r->nfailures));
 	for (i = 0; i < r->nfiles; i++) {
 		const vf_file_t *f = &r->files[i];
-		printf(cli_tr("file %s: %llu records, %llu checks passed, %llu failed\n"), f->name,
+		tprintf(cli_tr("file %s: %llu records, %llu checks passed, %llu failed\n"), f->name,
 		       (unsigned long long)f->records, (unsigned long long)f->passed,
 		       (unsigned long long)f->failed);
 	}
 	if (r->anchors.scope[0])
-		printf("%s\n", r->anchors.scope);
+		tprintf("%s\n", r->anchors.scope);
 	else if (r->case_id && *r->case_id)
-		printf(cli_tr("case: %s (named by an unsealed warcinfo field)\n"), r->case_id);
+		tprintf(cli_tr("case: %s (named by an unsealed warcinfo field)\n"), r->case_id);
+	if (r->anchors.window[0])
+		tprintf(cli_tr("trusted capture window: %s (the first and last trusted time stamp; every sealed "
+		               "record existed by the time of the seal that covers it)\n"), r->anchors.window);
+	for (i = 0; i < r->anchors.nsigners; i++) {
+		if (r->anchors.signers[i].chain[0])
+			tprintf(cli_tr("signer's chain: %s\n"), r->anchors.signers[i].chain);
+	}
 	if (r->findings_checked)
-		printf(cli_tr("findings: %llu fragments checked against the captured payloads\n"),
-		       (unsigned long long)r->findings_checked);
+		tprintf(cli_tr("findings: %llu fragments checked against the captured payloads\n"),
+		        (unsigned long long)r->findings_checked);
 	if (r->references_checked)
-		printf(cli_tr("references: %llu resolved to records of the right type\n"),
-		       (unsigned long long)r->references_checked);
+		tprintf(cli_tr("references: %llu resolved to records of the right type\n"),
+		        (unsigned long long)r->references_checked);
 	if (env && env->present) {
-		printf("%s", env->sealed ? cli_tr("environment: recorded before the first capture, sealed")
-		                         : cli_tr("environment: recorded before the first capture, NOT sealed"));
+		tprintf("%s", env->sealed ? cli_tr("environment: recorded before the first capture, sealed")
+		                          : cli_tr("environment: recorded before the first capture, NOT sealed"));
 		if (env->seal_clock)
-			printf(cli_tr("; clock %+" PRId64 " s against the time-stamp authority (genTime - local time)"),
-			       env->seal_offset_s);
-		printf(env->nanomalies == 1 ? cli_tr("; %zu anomaly\n") : cli_tr("; %zu anomalies\n"), env->nanomalies);
+			tprintf(cli_tr("; clock %+" PRId64 " s against the time-stamp authority (genTime - local time)"),
+			        env->seal_offset_s);
+		tprintf(env->nanomalies == 1 ? cli_tr("; %zu anomaly\n") : cli_tr("; %zu anomalies\n"), env->nanomalies);
 		for (i = 0; i < env->nanomalies; i++)
-			printf(cli_tr("environment: %s\n"), env->anomalies[i].message);
+			tprintf(cli_tr("environment: %s\n"), env->anomalies[i].message);
 	}
 	for (i = 0; i < r->nnot_checked; i++)
-		printf(cli_tr("not checked: %s\n"), r->not_checked[i]);
+		tprintf(cli_tr("not checked: %s\n"), r->not_checked[i]);
 	if (!strcmp(r->verdict, "failed"))
-		printf(r->failures_total == 1 ? cli_tr("verdict: failed (%llu check failed; see the FAILED lines)\n")
-		                              : cli_tr("verdict: failed (%llu checks failed; see the FAILED lines)\n"),
-		       (unsigned long long)r->failures_total);
+		tprintf(r->failures_total == 1 ? cli_tr("verdict: failed (%llu check failed; see the FAILED lines)\n")
+		                               : cli_tr("verdict: failed (%llu checks failed; see the FAILED lines)\n"),
+		        (unsigned long long)r->failures_total);
 	else if (!strcmp(r->verdict, "intact"))
-		printf(cli_tr("verdict: intact (%llu records: every integrity check passed; who captured it "
-		              "and when is not anchored)\n"), (unsigned long long)r->records);
+		tprintf(cli_tr("verdict: intact (%llu records agree with their own digests: every integrity "
+		               "check passed; nothing proves they were not rewritten: who captured them and "
+		               "when is not anchored)\n"), (unsigned long long)r->records);
+	else if (r->wacz_unchecked)
+		tprintf(cli_tr("verdict: verified (%llu records: every check passed, identity and time "
+		               "anchored; the seals cover the records' content, not the file's compression; "
+		               "the WACZ's own index and page list are not checked: see \"not "
+		               "checked\")\n"), (unsigned long long)r->records);
 	else
-		printf(cli_tr("verdict: verified (%llu records: every check passed, identity and time "
-		              "anchored)\n"), (unsigned long long)r->records);
+		tprintf(cli_tr("verdict: verified (%llu records: every check passed, identity and time "
+		               "anchored; the seals cover the records' content, not the file's compression)\n"),
+		        (unsigned long long)r->records);
 }
 
 static json_t *xjson(json_t *j)
@@ -324,6 +404,7 @@ static void print_json(const vf_result_t *r, const vf_env_t *env)
 	json_object_set_new(o, "references_checked",
 	                    xjson(json_integer((json_int_t)r->references_checked)));
 	json_object_set_new(o, "outside", xjson(json_integer((json_int_t)r->outside)));
+	json_object_set_new(o, "wacz_unchecked", xjson(json_integer((json_int_t)r->wacz_unchecked)));
 	json_object_set_new(o, "case_id", xjson(json_string(r->case_id ? r->case_id : "")));
 	for (i = 0; i < r->nfailures; i++) {
 		const vf_failure_t *x = &r->failures[i];
@@ -355,14 +436,16 @@ static void print_json(const vf_result_t *r, const vf_env_t *env)
 		char *cl = vf_printable(r->anchors.claimed, strlen(r->anchors.claimed));
 		json_object_set_new(seal, "scope", xjson(json_string(sc ? sc : "")));
 		json_object_set_new(seal, "claimed_time", xjson(json_string(cl ? cl : "")));
+		json_object_set_new(seal, "window", xjson(json_string(r->anchors.window)));
 		free(sc);
 		free(cl);
 	}
 	arr = xjson(json_array());
 	for (i = 0; i < r->anchors.nsigners; i++) {
 		char *subj = vf_printable(r->anchors.signers[i].subject, strlen(r->anchors.signers[i].subject));
-		json_array_append_new(arr, xjson(json_pack("{s:s, s:i}", "subject", subj ? subj : "",
-		                                           "trusted", r->anchors.signers[i].trusted)));
+		json_array_append_new(arr, xjson(json_pack("{s:s, s:i, s:s}", "subject", subj ? subj : "",
+		                                           "trusted", r->anchors.signers[i].trusted,
+		                                           "chain", r->anchors.signers[i].chain)));
 		free(subj);
 	}
 	json_object_set_new(seal, "signers", arr);
@@ -688,6 +771,8 @@ int main(int argc, char **argv)
 			xerr("cannot open %s: %s", argv[i], strerror(errno));
 		if (S_ISDIR(st.st_mode))
 			rc = vf_add_dir(c, argv[i], &e);
+		else if (!S_ISREG(st.st_mode))
+			xerr("%s: not a regular file (refused: it could block or never end)", argv[i]);
 		else if (strlen(argv[i]) > 5 && !strcmp(argv[i] + strlen(argv[i]) - 5, ".wacz"))
 			rc = vf_add_wacz(c, argv[i], &e);
 		else

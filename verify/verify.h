@@ -37,6 +37,8 @@
                                                   * (so findings need no re-read): this plus
                                                   * VF_WORK_FACTOR x input, never a failure */
 #define VF_MAX_RESYNC      64                   /* damaged frames skipped per file */
+#define VF_MAX_ID_SHOWN  200  /* bytes of a record id kept in a failure or page; more: "..." */
+#define VF_MAX_RECORD_ID 1024 /* a longer WARC-Record-ID fails ("record id") */
 #define VF_MAX_FAILURES    100000u              /* failures kept (the count goes on) */
 #define VF_MAX_NOT_CHECKED 16
 #define VF_REPORT_FINDINGS 500u                 /* findings kept per page for the report */
@@ -90,6 +92,7 @@ typedef struct {
 	int png_ok;             /* its block digest: 1 passed, -1 failed */
 	char *png_record;
 	char *mime;             /* the response's Content-Type (report: page or resource) */
+	uint64_t seq;           /* the response's position among the records read (0-based) */
 } vf_page_t;
 
 /* One failed check. */
@@ -124,6 +127,7 @@ typedef struct {
 #define VF_MAX_TIMES   8
 typedef struct {
 	char subject[SEAL_SUBJECT_MAX]; /* signer certificate subject, one line: "CN=..., O=..." */
+	char chain[SEAL_CHAIN_MAX];     /* the chain checked: "CN=Op <- CN=Org CA (in ca.pem)"; "" */
 	int trusted;        /* 1 chains to --trust at the token's time, 0 not checked, -1 failed */
 	uint64_t seals;     /* seals signed by this certificate */
 } vf_signer_t;
@@ -154,6 +158,9 @@ typedef struct {
 	/* a token time not checked against --tsa-trust: "a token that claims to come
 	 * from ... says ... (not checked)"; never shown as the time */
 	char claimed[SEAL_SUBJECT_MAX + 160];
+	/* the trusted capture window: "2026-11-30 10:42:07 UTC to 2026-11-30 11:02:31 UTC"
+	 * (the first and last genTime of tokens that chain to --tsa-trust); "" none */
+	char window[120];
 } vf_anchors_t;
 
 typedef struct {
@@ -166,6 +173,7 @@ typedef struct {
 	size_t npages;
 	uint64_t records, findings_checked, references_checked;
 	uint64_t outside;          /* references whose target lies outside the files given */
+	uint64_t wacz_unchecked;   /* WACZ entries other than archive/ WARC files: not checked */
 	vf_anchors_t anchors;      /* what the seal checker found (who and when) */
 	char *not_checked[VF_MAX_NOT_CHECKED];
 	size_t nnot_checked;
@@ -249,8 +257,14 @@ void vf_pass(vf_ctx_t *c, size_t file);
 void vf_not_checked(vf_ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 vf_anchors_t *vf_anchors(vf_ctx_t *c);
 
-/* s as printable UTF-8 (see the top comment); malloc'd, NULL only without memory. */
+/* s as printable UTF-8 (see the top comment): C0 controls, DEL and bytes that are
+ * not UTF-8 as \xNN, C1 and bidirectional controls (vf_is_control) as \u{XXXX};
+ * malloc'd, NULL only without memory. */
 char *vf_printable(const char *s, size_t n);
+int vf_is_control(uint32_t cp);
+/* A WARC-Date as seconds since the epoch: W3C-DTF "YYYY-MM-DDThh:mm:ss[.f]Z"
+ * with a real calendar date (seconds 00-59); ARC_EFORMAT otherwise. */
+int vf_warc_date(const char *warc_date, int64_t *out);
 
 /* ---------------------------------------------------------------- output */
 

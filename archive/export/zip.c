@@ -20,7 +20,7 @@
  * Must never: compress an entry, write an entry whose CRC or size it did not
  * compute over the bytes written, or read outside the file.
  */
-#include "archive.h"
+#include "archive_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -456,6 +456,24 @@ static int find_eocd(FILE *f, uint64_t fsize, uint64_t *at, unsigned char eocd[2
 	return found;
 }
 
+/* An entry's bytes in the file, local header through data (arc_zip_list). */
+typedef struct {
+	uint64_t from, to;
+	size_t idx;
+} zip_span_t;
+
+static int span_cmp(const void *a, const void *b)
+{
+	const zip_span_t *x = a, *y = b;
+
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int arc_zip_list(const char *path, arc_zip_entry_t **out, size_t *nout, arc_error_t *err)
 {
 	FILE *f;
@@ -463,16 +481,19 @@ int arc_zip_list(const char *path, arc_zip_entry_t **out, size_t *nout, arc_erro
 	unsigned char eocd[22], *cd = NULL;
 	uint64_t eocd_at = 0, cd_start, cd_size, n = 0, fsize, i, p;
 	arc_zip_entry_t *v = NULL;
+	zip_span_t *spans = NULL;
+	const char **names = NULL;
 	int rc = ARC_OK;
 
 	*out = NULL;
 	*nout = 0;
-	f = fopen(path, "rb");
+	f = arc_fopen_regular(path);
 	if (!f || fstat(fileno(f), &st) != 0) {
 		int e0 = errno;
 		if (f)
 			fclose(f);
-		return arc_fail(err, ARC_EIO, path, 0, NULL, "cannot open %s: %s", path, strerror(e0));
+		return arc_fail(err, ARC_EIO, path, 0, NULL, "cannot open %s: %s", path,
+		                e0 == EINVAL ? "not a regular file (refused)" : strerror(e0));
 	}
 	fsize = (uint64_t)st.st_size;
 #define ZBAD(off, ...) do { rc = arc_fail(err, ARC_EFORMAT, path, (off), NULL, __VA_ARGS__); goto done; } while (0)
@@ -502,7 +523,9 @@ int arc_zip_list(const char *path, arc_zip_entry_t **out, size_t *nout, arc_erro
 		     (unsigned long long)n, (unsigned long long)cd_size);
 	cd = malloc(cd_size ? (size_t)cd_size : 1);
 	v = calloc(n ? (size_t)n : 1, sizeof *v);
-	if (!cd || !v) {
+	spans = calloc(n ? (size_t)n : 1, sizeof *spans);
+	names = calloc(n ? (size_t)n : 1, sizeof *names);
+	if (!cd || !v || !spans || !names) {
 		rc = arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", path);
 		goto done;
 	}
@@ -558,12 +581,37 @@ int arc_zip_list(const char *path, arc_zip_entry_t **out, size_t *nout, arc_erro
 		e->offset = lho + 30 + get16(lh + 26) + get16(lh + 28);
 		if (e->offset > fsize || csize > fsize - e->offset)
 			ZBAD(lho, "%s: the data of %s lies outside the file", path, e->name);
+		if (e->offset + csize > cd_start)
+			ZBAD(lho, "%s: the data of %s runs into the central directory", path, e->name);
+		spans[i].from = lho;
+		spans[i].to = e->offset + csize;
+		spans[i].idx = (size_t)i;
 		p += 46 + (uint64_t)nl + xl + cl;
+	}
+	/* Each entry once, each byte in at most one entry (issue 19, class 14): a
+	 * directory that lists one stored entry 65 534 times, or entries sharing
+	 * bytes, makes a reader do the same work again and again, and lets two
+	 * names show one content. Sorted: linear after n log n. */
+	if (n > 1) {
+		qsort(spans, (size_t)n, sizeof *spans, span_cmp);
+		for (i = 1; i < n; i++)
+			if (spans[i].from < spans[i - 1].to)
+				ZBAD(spans[i].from, "%s: entries %s and %s overlap (one local header or its "
+				     "data inside another entry's): refused", path, v[spans[i - 1].idx].name,
+				     v[spans[i].idx].name);
+		for (i = 0; i < n; i++)
+			names[i] = v[i].name;
+		qsort(names, (size_t)n, sizeof *names, name_cmp);
+		for (i = 1; i < n; i++)
+			if (!strcmp(names[i], names[i - 1]))
+				ZBAD(cd_start, "%s: the entry %s is listed more than once: refused", path, names[i]);
 	}
 #undef ZBAD
 done:
 	fclose(f);
 	free(cd);
+	free(spans);
+	free(names);
 	if (rc != ARC_OK) {
 		free(v);
 		return rc;

@@ -114,6 +114,7 @@ int seal_time_parse(const char *s, size_t len, int64_t *out);
 /* ---------------------------------------------------------------- operator keys and CMS (sign.c) */
 
 #define SEAL_SUBJECT_MAX 512          /* subject text "CN=...,O=..." */
+#define SEAL_CHAIN_MAX 1200           /* a chain as text: up to two names and the anchor file */
 #define SEAL_MAX_CMS     (64u * 1024u) /* bytes of one CMS signature */
 
 typedef enum { SEAL_ALG_P256 = 0, SEAL_ALG_SM2 = 1, SEAL_ALG_ED25519 = 2 } seal_alg_t;
@@ -164,7 +165,13 @@ typedef struct {
 	char fingerprint[ARC_DIGEST_LEN]; /* sha256 of the signer certificate (DER) */
 	int64_t signing_time;      /* the signer's claim, -1 if absent */
 	int64_t not_before, not_after;
+	int purpose_ok;            /* the certificate is for signing (seal_signing_purpose) */
+	/* the chain that was checked, signer first: "CN=Op <- CN=Org CA (in
+	 * operator-ca.pem)"; "" when no trust store was given or it did not hold */
+	char chain[SEAL_CHAIN_MAX];
 } seal_cms_info_t;
+/* seal_cms_verify refuses a signer certificate that is not for signing:
+ * the policy is seal_signing_purpose's in seal_int.h (docs/THREATS.md). */
 /* "sha256:<hex>" of the DER of the first certificate of a PEM text, as
  * seal_cms_info_t.fingerprint. 0 or ARC_EFORMAT. */
 int seal_pem_fingerprint(const void *pem, size_t len, char fingerprint[ARC_DIGEST_LEN]);

@@ -335,6 +335,31 @@ static int add_ext(X509 *cert, X509 *issuer, X509_REQ *req, int nid, const char 
 	return ok;
 }
 
+/* The signing purpose custody's policy asks for (seal_signing_purpose), as a
+ * request: a CA that copies requested extensions issues a certificate that
+ * verifies; one that does not must be asked for these by hand (README). */
+#define SEAL_KEY_USAGE "critical,digitalSignature,nonRepudiation"
+#define SEAL_EXT_KEY_USAGE "1.3.6.1.5.5.7.3.36,emailProtection" /* documentSigning (RFC 9336) */
+
+static int req_purpose(X509_REQ *req)
+{
+	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+	X509V3_CTX ctx;
+	X509_EXTENSION *ku, *eku;
+	int ok;
+
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, NULL, NULL, req, NULL, 0);
+	ku = X509V3_EXT_conf_nid(NULL, &ctx, NID_key_usage, SEAL_KEY_USAGE);
+	eku = X509V3_EXT_conf_nid(NULL, &ctx, NID_ext_key_usage, SEAL_EXT_KEY_USAGE);
+	ok = exts && ku && eku && sk_X509_EXTENSION_push(exts, ku) && (ku = NULL, 1) &&
+	     sk_X509_EXTENSION_push(exts, eku) && (eku = NULL, 1) && X509_REQ_add_extensions(req, exts);
+	X509_EXTENSION_free(ku);
+	X509_EXTENSION_free(eku);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	return ok;
+}
+
 static int random_serial(X509 *cert)
 {
 	unsigned char b[16];
@@ -394,13 +419,15 @@ int seal_keygen(seal_alg_t alg, const char *subject, int days, seal_signer_t **o
 	    !X509_set_subject_name(s->cert, name) || !X509_set_issuer_name(s->cert, name) ||
 	    !X509_set_pubkey(s->cert, s->key) ||
 	    !add_ext(s->cert, s->cert, NULL, NID_basic_constraints, "critical,CA:FALSE") ||
-	    !add_ext(s->cert, s->cert, NULL, NID_key_usage, "critical,digitalSignature,nonRepudiation") ||
+	    !add_ext(s->cert, s->cert, NULL, NID_key_usage, SEAL_KEY_USAGE) ||
+	    !add_ext(s->cert, s->cert, NULL, NID_ext_key_usage, SEAL_EXT_KEY_USAGE) ||
 	    !add_ext(s->cert, s->cert, NULL, NID_subject_key_identifier, "hash") ||
 	    !add_ext(s->cert, s->cert, NULL, NID_authority_key_identifier, "keyid:always") ||
 	    !X509_sign(s->cert, s->key, alg_md(alg)))
 		goto fail;
 	if (!X509_REQ_set_version(s->csr, 0) || !X509_REQ_set_subject_name(s->csr, name) ||
-	    !X509_REQ_set_pubkey(s->csr, s->key) || !X509_REQ_sign(s->csr, s->key, alg_md(alg)))
+	    !X509_REQ_set_pubkey(s->csr, s->key) || !req_purpose(s->csr) ||
+	    !X509_REQ_sign(s->csr, s->key, alg_md(alg)))
 		goto fail;
 	name_text(name, s->subject, sizeof s->subject);
 	X509_NAME_free(name);
@@ -824,6 +851,65 @@ int seal_pem_fingerprint(const void *pem, size_t len, char fingerprint[ARC_DIGES
 	return fingerprint[0] ? ARC_OK : ARC_EFORMAT;
 }
 
+int seal_signing_purpose(X509 *x, char *why, size_t whysz)
+{
+	uint32_t flags = X509_get_extension_flags(x), ku = X509_get_key_usage(x);
+	EXTENDED_KEY_USAGE *eku;
+	int i, ok = 1;
+
+	why[0] = '\0';
+	if (X509_check_ca(x) > 0 && (flags & EXFLAG_BCONS) && (flags & EXFLAG_CA)) {
+		snprintf(why, whysz, "a CA certificate (basicConstraints CA:TRUE) does not sign seals");
+		return 0;
+	}
+	if (flags & EXFLAG_KUSAGE) {
+		if (!(ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION))) {
+			snprintf(why, whysz, "keyUsage has neither digitalSignature nor nonRepudiation "
+			         "(a certificate for %s)", ku & KU_KEY_ENCIPHERMENT ? "key encipherment"
+			                                   : ku & KU_KEY_AGREEMENT ? "key agreement" : "another use");
+			return 0;
+		}
+	} else if (!(flags & EXFLAG_SS)) {
+		snprintf(why, whysz, "a certificate issued by a CA must state keyUsage digitalSignature "
+		         "or nonRepudiation to sign seals; this one has no keyUsage");
+		return 0;
+	}
+	if (!(flags & EXFLAG_XKUSAGE))
+		return 1;
+	eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+	if (!eku) {
+		snprintf(why, whysz, "extendedKeyUsage cannot be read");
+		return 0;
+	}
+	ok = 0;
+	for (i = 0; i < sk_ASN1_OBJECT_num(eku) && !ok; i++) {
+		const ASN1_OBJECT *o = sk_ASN1_OBJECT_value(eku, i);
+		char txt[80];
+		int nid = OBJ_obj2nid(o);
+
+		OBJ_obj2txt(txt, sizeof txt, o, 1);
+		ok = nid == NID_email_protect || nid == NID_code_sign ||
+		     !strcmp(txt, "1.3.6.1.5.5.7.3.36"); /* id-kp-documentSigning, RFC 9336 */
+	}
+	if (!ok) {
+		size_t o = 0;
+
+		o += (size_t)snprintf(why, whysz, "extendedKeyUsage");
+		for (i = 0; i < sk_ASN1_OBJECT_num(eku) && o < whysz; i++) {
+			char txt[80];
+
+			OBJ_obj2txt(txt, sizeof txt, sk_ASN1_OBJECT_value(eku, i), 0);
+			o += (size_t)snprintf(why + o, whysz - o, "%s%s", i ? ", " : " ", txt);
+		}
+		if (o < whysz)
+			snprintf(why + o, whysz - o, " only: not for signing documents (documentSigning, "
+			         "emailProtection or codeSigning)");
+	}
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	ERR_clear_error();
+	return ok;
+}
+
 int seal_chain_check(const seal_trust_t *trust, X509 *x509, STACK_OF(X509) *untrusted_stack,
                      int64_t at, int purpose, char *why, size_t whysz)
 {
@@ -842,6 +928,41 @@ int seal_chain_check(const seal_trust_t *trust, X509 *x509, STACK_OF(X509) *untr
 	ok = X509_verify_cert(ctx) == 1;
 	if (!ok)
 		snprintf(why, whysz, "%s", X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+	X509_STORE_CTX_free(ctx);
+	ERR_clear_error();
+	return ok;
+}
+
+int seal_chain_check_text(const seal_trust_t *trust, X509 *x509, STACK_OF(X509) *untrusted_stack,
+                          int64_t at, char *why, size_t whysz, char *chain, size_t chainsz)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	STACK_OF(X509) *got = NULL;
+	int ok = 0, i;
+	size_t o = 0;
+
+	chain[0] = '\0';
+	if (!ctx || !X509_STORE_CTX_init(ctx, trust->store, x509, untrusted_stack)) {
+		snprintf(why, whysz, "out of memory");
+		X509_STORE_CTX_free(ctx);
+		return 0;
+	}
+	if (at >= 0)
+		X509_STORE_CTX_set_time(ctx, 0, (time_t)at);
+	ok = X509_verify_cert(ctx) == 1;
+	if (!ok)
+		snprintf(why, whysz, "%s", X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+	else if ((got = X509_STORE_CTX_get1_chain(ctx)) != NULL) {
+		for (i = 0; i < sk_X509_num(got) && o + 1 < chainsz; i++) {
+			char name[SEAL_SUBJECT_MAX];
+
+			name_text(X509_get_subject_name(sk_X509_value(got, i)), name, sizeof name);
+			o += (size_t)snprintf(chain + o, chainsz - o, "%s%s", i ? " <- " : "", name);
+		}
+		if (o + 1 < chainsz)
+			snprintf(chain + o, chainsz - o, " (in %s)", trust->path);
+		certs_free(got);
+	}
 	X509_STORE_CTX_free(ctx);
 	ERR_clear_error();
 	return ok;
@@ -917,10 +1038,17 @@ int seal_cms_verify(const void *cms_der, size_t cms_len, const void *data, size_
 			info->signing_time = seal_asn1_time(ty->value.asn1_string);
 	}
 	info->signature_ok = 1;
+	if (!seal_signing_purpose(signer, why, sizeof why)) {
+		rc = arc_fail(err, ARC_EDIGEST, "", 0, NULL, "signer %s: not a certificate for signing "
+		              "seals: %s", info->subject, why);
+		goto done;
+	}
+	info->purpose_ok = 1;
 	if (trust) {
 		certs = CMS_get1_certs(cms);
 		info->chain_checked = 1;
-		if (!seal_chain_check(trust, signer, certs, at, 0, why, sizeof why)) {
+		if (!seal_chain_check_text(trust, signer, certs, at, why, sizeof why, info->chain,
+		                           sizeof info->chain)) {
 			char t[SEAL_TIME_LEN] = "now";
 			if (at >= 0)
 				seal_time_format(at, t);

@@ -11,8 +11,9 @@
  * verifier's error messages depend on that). Skippable frames are skipped; a
  * dictionary frame (magic 0x184D2A5D) at the start of the file is loaded. In
  * strict mode (the verifier's) every byte must belong to a record: a
- * skippable or dictionary frame, a frame without content checksum, or CR/LF
- * between plain records is an error naming its offset.
+ * skippable or dictionary frame, a frame without content checksum, a gzip
+ * member header with FEXTRA, FNAME or FCOMMENT, or CR/LF between plain
+ * records is an error naming its offset.
  * Each frame must hold exactly one whole record: a version line, named
  * fields, a Content-Length-sized block and CRLF CRLF — a frame that holds
  * less (truncation) or more (two records) is an error, because a record
@@ -26,7 +27,7 @@
  * bytes). It never prints, never loops without consuming input, and after an
  * error it stays finished.
  */
-#include "archive.h"
+#include "archive_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -831,6 +832,35 @@ static int next_member(warc_reader_t *r, warc_rec_t *rec, arc_error_t *err)
 	if (in_avail(r) < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b)
 		return rfail(r, err, ARC_EFORMAT, start,
 		             "expected a gzip member (1f 8b), found other bytes (bytes inserted?)");
+	/* In strict mode every byte belongs to a record: a member header with an
+	 * extra field, a file name or a comment carries bytes outside every record
+	 * (kilobytes each), as a zstd skippable frame does; FHCRC (2 bytes, a CRC)
+	 * and FTEXT are allowed. FLG is the header's fourth byte (RFC 1952). */
+	if (r->strict) {
+		unsigned flg;
+
+		if (in_need(r, 10))
+			return io_fail(r, err);
+		if (in_avail(r) < 10)
+			return rfail(r, err, ARC_EFORMAT, start, "file ends inside a gzip member header");
+		flg = r->in[r->in_pos + 3];
+		if (flg & (0x04 | 0x08 | 0x10 | 0xE0)) {
+			char what[120];
+			size_t o = 0;
+
+			what[0] = '\0';
+			if (flg & 0x04)
+				o += (size_t)snprintf(what + o, sizeof what - o, "an extra field (FEXTRA)");
+			if (flg & 0x08)
+				o += (size_t)snprintf(what + o, sizeof what - o, "%sa file name (FNAME)", o ? ", " : "");
+			if (flg & 0x10)
+				o += (size_t)snprintf(what + o, sizeof what - o, "%sa comment (FCOMMENT)", o ? ", " : "");
+			if (flg & 0xE0)
+				snprintf(what + o, sizeof what - o, "%sreserved flags", o ? ", " : "");
+			return rfail(r, err, ARC_EFORMAT, start,
+			             "gzip member header carries %s: bytes that belong to no record", what);
+		}
+	}
 	if (inflateReset(&r->zs) != Z_OK)
 		return rfail(r, err, ARC_EFORMAT, start, "gzip decoder reset failed");
 	r->rec_len = 0;
@@ -1018,9 +1048,11 @@ warc_reader_t *warc_reader_open_range(const char *path, uint64_t offset, uint64_
 		arc_fail(err, ARC_ENOMEM, path, 0, NULL, "%s: out of memory", path);
 		return NULL;
 	}
-	r->f = fopen(path, "rb");
+	r->f = arc_fopen_regular(path);
 	if (!r->f) {
-		arc_fail(err, ARC_EIO, path, 0, NULL, "cannot open %s: %s", path, strerror(errno));
+		arc_fail(err, ARC_EIO, path, 0, NULL, "cannot open %s: %s", path,
+		         errno == EINVAL ? "not a regular file (refused: it could block or never end)"
+		                         : strerror(errno));
 		warc_reader_free(r);
 		return NULL;
 	}
