@@ -165,6 +165,8 @@ static void report_json(const char *file, const detect_result_t *r)
 		                      "score", f->score, "sha256", f->sha256, "xpath", f->xpath);
 		if (o && f->watch)
 			json_object_set_new(o, "watch", json_true());
+		if (o && f->disguise[0])
+			json_object_set_new(o, "disguise", json_string(f->disguise));
 		if (o)
 			print_json_line(o);
 	}

@@ -17,6 +17,7 @@
  * but payload[start,end).
  */
 #include "detect_int.h"
+#include "disguise_int.h"
 #include "textmap.h"
 
 #include <iconv.h>
@@ -203,6 +204,58 @@ static int json_keys(const detect_rules_t *rules, const textmap_t *m, scan_key_t
 	return 0;
 }
 
+/* ---------------------------------------------------------------- disguises */
+
+/* Disguise bits read from the bytes as seen (UTF-8), the finding's xpath and
+ * the text before it in the de-disguised map. */
+static uint16_t seen_disguise(const char *seen, const char *xpath, int type,
+                              const textmap_t *n, size_t ts)
+{
+	uint16_t bits = 0;
+	size_t len = strlen(seen);
+	for (size_t i = 0; i < len;) {
+		size_t adv;
+		uint32_t c = dt_utf8_at(seen, len, i, &adv);
+		if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF || c == 0xAD)
+			bits |= DG_ZERO_WIDTH;
+		else if (c >= 0xFF01 && c <= 0xFF5E)
+			bits |= DG_FULLWIDTH;
+		else if (c == 0x3000 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F)
+			bits |= DG_SEPARATORS;
+		else if (c == '<')
+			bits |= DG_SPLIT_MARKUP;
+		else if (c == '&') {
+			static const char *const zw[] = {"&#8203;", "&#x200b;", "&#8204;", "&#x200c;",
+			                                 "&#8205;", "&#x200d;", "&zwj;", "&zwnj;",
+			                                 "&#8288;", "&#x2060;", "&#65279;", "&#xfeff;",
+			                                 "&shy;", "&#173;"};
+			for (size_t k = 0; k < sizeof zw / sizeof zw[0]; k++)
+				if (!strncasecmp(seen + i, zw[k], strlen(zw[k])))
+					bits |= DG_ZERO_WIDTH;
+		}
+		i += adv;
+	}
+	if (xpath && (strstr(xpath, "/@data-") || strstr(xpath, "/@value") ||
+	              strstr(xpath, "comment()") || strstr(xpath, "noscript")))
+		bits |= DG_HIDDEN;
+	if (type == DT_WECHAT || type == DT_QQ || type == DT_SOCIAL) {
+		/* the context word is an alias (薇信, 扣扣, 企鹅号 ...) */
+		static const char *const alias[] = {"薇信", "威信", "V信", "v信", "卫星", "绿泡泡",
+		                                    "微芯", "喂信", "扣扣", "企鹅", "Q号", "q号",
+		                                    "球球", "VX", "vx", "Vx", "wei信", "V:", "v:"};
+		size_t a = ts > 24 ? ts - 24 : 0;
+		for (size_t k = 0; k < sizeof alias / sizeof alias[0]; k++) {
+			size_t l = strlen(alias[k]);
+			for (size_t p = a; p + l <= ts; p++)
+				if (!memcmp(n->text + p, alias[k], l)) {
+					bits |= DG_ALIAS;
+					break;
+				}
+		}
+	}
+	return bits;
+}
+
 /* ---------------------------------------------------------------- payload */
 
 static void finding_free(detect_finding_t *f)
@@ -230,11 +283,19 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 	memset(out, 0, sizeof *out);
 	if (!rules || (!payload && len))
 		return arc_fail(err, ARC_EINVAL, "", 0, NULL, "detect_payload: no rules or payload");
-	textmap_t m;
-	memset(&m, 0, sizeof m);
-	int rc = textmap_build(content_type, payload, len, &m, err);
+	textmap_t m0;
+	memset(&m0, 0, sizeof m0);
+	int rc = textmap_build(content_type, payload, len, &m0, err);
 	if (rc)
 		return rc;
+	/* the disguises undone (disguise.c): the scan runs on that text, whose map
+	 * still points at the payload bytes as captured */
+	textmap_t m;
+	uint16_t *dis = NULL;
+	rc = dg_normalize(&m0, &m, &dis);
+	textmap_free(&m0);
+	if (rc)
+		return arc_fail(err, rc, "", 0, NULL, "detect: out of memory normalizing %zu bytes", len);
 	scan_result_t s;
 	scan_key_t *keys;
 	size_t nkeys;
@@ -244,6 +305,7 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 	free(keys);
 	if (rc) {
 		textmap_free(&m);
+		free(dis);
 		return arc_fail(err, rc, "", 0, NULL, "detect: out of memory scanning %zu bytes", len);
 	}
 	snprintf(out->charset, sizeof out->charset, "%s", m.charset);
@@ -284,6 +346,12 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 		f->xpath = strdup(sg >= 0 && m.seg[sg].xpath ? m.seg[sg].xpath : "");
 		f->context = context_of(&m, sm->ts, sm->te);
 		f->watch = watch && sm->type != DT_DOX ? detect_watch_match(watch, f->type, f->value) : 0;
+		if (f->text && f->xpath) {
+			uint16_t bits = seen_disguise(f->text, f->xpath, sm->type, &m, sm->ts);
+			for (size_t k = sm->ts; k < sm->te; k++)
+				bits |= dis[k];
+			dg_names_of(bits, f->disguise, sizeof f->disguise);
+		}
 		out->n++;
 		if (!f->value || !f->text || !f->xpath || !f->context) {
 			rc = arc_fail(err, ARC_ENOMEM, "", 0, NULL, "detect: out of memory");
@@ -294,6 +362,7 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 done:
 	dt_scan_free(&s);
 	textmap_free(&m);
+	free(dis);
 	if (rc)
 		detect_result_free(out);
 	return rc;
@@ -371,6 +440,8 @@ static char *findings_dump(const detect_result_t *r, const char *target_record_i
 			bad |= set_new(o, "score", json_real(f->score));
 			if (f->watch)
 				bad |= set_new(o, "watch", json_true());
+			if (f->disguise[0])
+				bad |= set_new(o, "disguise", json_string(f->disguise));
 			bad |= json_array_append_new(arr, o);
 		}
 		bad |= set_new(root, "findings", arr);
