@@ -689,6 +689,12 @@ static size_t scan_word(scan_t *sc, size_t i)
 		emit(sc, DT_WECHAT, i, jw, S_WX_CTX, v);
 		return jw;
 	}
+	/* "抖音号：abc_123": a platform's account after its name (context.social_handle) */
+	if ((ctx & DR_CTX_BIT(DT_SOCIAL)) && !is_alnum(at(sc, jw)) && jw - i >= 3 && jw - i <= 30 &&
+	    ctx_adjacent(sc, i, DR_CTX_BIT(DT_SOCIAL))) {
+		emit(sc, DT_SOCIAL, i, jw, S_HANDLE, NULL);
+		return jw;
+	}
 	/* a context word glued to its number: "QQ12345678", "tel13912345678" */
 	size_t lw = i;
 	while (lw < ja && is_letter(at(sc, lw)))
