@@ -340,8 +340,15 @@ static size_t dg_chain(dg_t *g, size_t i)
 			if (join && ngaps && !all_usual)
 				bits |= DG_SEPARATORS;
 		} else if (ngaps) {
-			if (any_nl || all_usual)
+			/* blanks, '-' and '.' group numbers anyway (the scanner reads
+			 * 138 0013 8000 and rejects 1-866-673-6996 and 199.232.28.133
+			 * itself): joined only between every digit (1-8-5-0…); a line
+			 * break (175<br>0488<br>6598) when the whole reads as one
+			 * identifier with its check */
+			if (any_nl)
 				join = (nd >= 7 && singles * 2 >= ngroups) || (ngaps >= 2 && valid_joined(d, nd));
+			else if (all_usual)
+				join = nd >= 7 && singles * 2 >= ngroups;
 			else
 				join = nd >= 7 && ngaps >= 1 && maxgrp <= 8 && (ngaps >= 2 || valid_joined(d, nd));
 			if (join)
