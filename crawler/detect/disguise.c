@@ -254,7 +254,7 @@ static size_t dg_chain(dg_t *g, size_t i)
 	const textmap_t *m = g->in;
 	dg_dig_t dv[DG_MAX_DIGITS + 2];
 	size_t nd = 0, ngaps = 0, singles = 0, grp = 0, maxgrp = 0, ngroups = 1;
-	size_t nonascii = 0, spoken = 0;
+	size_t nonascii = 0, spoken = 0, keycaps = 0;
 	int all_usual = 1, any_emoji = 0, any_nl = 0, any_space_only = 1;
 	char gap0[DG_MAX_GAP + 1];
 	size_t gap0n = 0;
@@ -274,6 +274,10 @@ static size_t dg_chain(dg_t *g, size_t i)
 			if (!a2 || !is_ignorable(c2))
 				break;
 			b += a2;
+		}
+		if (b > q + adv && !kind) {
+			kind = DG_CIRCLED;  /* 1️⃣: a keycap, or a digit with a variation selector */
+			keycaps++;
 		}
 		dv[nd++] = (dg_dig_t){q, b, (char)('0' + v), kind};
 		if (kind)
@@ -333,7 +337,11 @@ static size_t dg_chain(dg_t *g, size_t i)
 	int join = 0;
 	uint16_t bits = 0;
 	if (nd <= DG_MAX_DIGITS && nd >= 5) {
-		if (nonascii) {
+		if (nonascii && nonascii == keycaps + (nd - nonascii) && keycaps) {
+			join = 1;  /* ASCII digits dressed as keycaps */
+			if (ngaps)
+				bits |= all_usual ? 0 : (any_emoji ? DG_EMOJI : DG_SEPARATORS);
+		} else if (nonascii) {
 			/* Chinese or spoken numerals: a run long enough to be a number, not
 			 * 一二 or 两三 in a sentence (and not spoken readings alone) */
 			join = nd >= 7 && (nonascii >= 3 || nd - nonascii >= 4) && spoken < nd;
@@ -350,7 +358,8 @@ static size_t dg_chain(dg_t *g, size_t i)
 			else if (all_usual)
 				join = nd >= 7 && singles * 2 >= ngroups;
 			else
-				join = nd >= 7 && ngaps >= 1 && maxgrp <= 8 && (ngaps >= 2 || valid_joined(d, nd));
+				join = nd >= 7 && ngaps >= 1 && (maxgrp <= 8 || any_emoji) &&
+				       (ngaps >= 2 || valid_joined(d, nd));
 			if (join)
 				bits |= any_emoji ? DG_EMOJI : DG_SEPARATORS;
 			if (join && any_nl)
@@ -455,9 +464,13 @@ static size_t dg_fillers(dg_t *g, size_t i, size_t adv)
 			return 0;
 		size_t a3;
 		uint32_t c3 = cp_at(m, q, &a3);
-		if (a3 && is_cjk(c3))
+		int runs_on = a3 && is_cjk(c3);
+		/* 陈·丽 (two parts) when nothing follows; not 约翰·史密斯 */
+		if (k == 2 && (runs_on || f0[0] == ' '))
+			return 0;
+		if (k >= 3 && runs_on)
 			k--;  /* the last part runs on: 张·子轩 style, keep to the parts before */
-		if (k < 3)
+		if (k < 2)
 			return 0;
 		size_t ib = i;
 		if (ib > 0) {
@@ -493,9 +506,13 @@ static int lc_is(const textmap_t *m, size_t i, const char *w)
 	size_t n = strlen(w);
 	if (i + n > m->len)
 		return 0;
-	for (size_t k = 0; k < n; k++)
-		if ((m->text[i + k] | 0x20) != w[k])
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)m->text[i + k];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c | 0x20);
+		if (c != (unsigned char)w[k])
 			return 0;
+	}
 	return 1;
 }
 
@@ -606,6 +623,14 @@ static size_t dg_email(dg_t *g, size_t i)
 
 /* ---------------------------------------------------------------- driver */
 
+/* The last character of an address part: 省 市 区 區 县 縣 镇 鎮 乡 鄉 路 街 道 段. */
+static int addr_unit(uint32_t c)
+{
+	return c == 0x7701 || c == 0x5E02 || c == 0x533A || c == 0x5340 || c == 0x53BF ||
+	       c == 0x7E23 || c == 0x9547 || c == 0x93AE || c == 0x4E61 || c == 0x9109 ||
+	       c == 0x8DEF || c == 0x8857 || c == 0x9053 || c == 0x6BB5;
+}
+
 static int fix_segments(dg_t *g)
 {
 	const textmap_t *m = g->in;
@@ -678,6 +703,20 @@ int dg_normalize(const textmap_t *in, textmap_t *out, uint16_t **dis)
 			continue;
 		}
 		if (is_cjk(cp)) {
+			/* 湖北省　武漢市　洪山區: an ideographic space (folded to ' ' by
+			 * the text map, 2+ source bytes) after an address unit */
+			if (i + adv + 1 < in->len && t[i + adv] == ' ' &&
+			    in->src_end[i + adv] - in->src_start[i + adv] >= 2 && addr_unit(cp)) {
+				size_t a2;
+				uint32_t c2 = dt_utf8_at(t, in->len, i + adv + 1, &a2);
+				if (is_cjk(c2)) {
+					copy(&g, i, i + adv);
+					mark(&g, i + adv, i + adv + 1);
+					g.dis[g.out->len - 1] |= DG_SEPARATORS;
+					i += adv + 1;
+					continue;
+				}
+			}
 			size_t e = dg_fillers(&g, i, adv);
 			if (e) {
 				i = e;
