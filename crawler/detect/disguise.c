@@ -30,7 +30,8 @@ typedef struct {
 	textmap_t *out;
 	uint16_t *dis;
 	size_t cap;
-	size_t *o2n;          /* input byte -> output position */
+	size_t *bnd, *bout;   /* segment edges in the input (in order), their output positions */
+	size_t nb, bi;
 	int oom;
 } dg_t;
 
@@ -81,23 +82,43 @@ static void put(dg_t *g, const char *p, size_t n, size_t a, size_t b, uint16_t b
 /* Copy input bytes [a,b) as they are (maps kept byte by byte). */
 static void copy(dg_t *g, size_t a, size_t b)
 {
-	if (g->oom || dg_reserve(g, b - a))
+	if (b <= a || g->oom || dg_reserve(g, b - a))
 		return;
 	textmap_t *o = g->out;
-	for (size_t i = a; i < b; i++) {
-		g->o2n[i] = o->len;
-		o->text[o->len] = g->in->text[i];
-		o->src_start[o->len] = g->in->src_start[i];
-		o->src_end[o->len] = g->in->src_end[i];
-		g->dis[o->len] = 0;
-		o->len++;
-	}
+	size_t n = b - a;
+	memcpy(o->text + o->len, g->in->text + a, n);
+	memcpy(o->src_start + o->len, g->in->src_start + a, n * sizeof *o->src_start);
+	memcpy(o->src_end + o->len, g->in->src_end + a, n * sizeof *o->src_end);
+	memset(g->dis + o->len, 0, n * sizeof *g->dis);
+	o->len += n;
 }
 
+/* Input bytes [a,b) produced nothing of their own (a gap, a filler). */
 static void mark(dg_t *g, size_t a, size_t b)
 {
-	for (size_t i = a; i < b; i++)
-		g->o2n[i] = g->out->len;
+	(void)g;
+	(void)a;
+	(void)b;
+}
+
+/* Segment edges at or before input position i are at the output's end now. */
+static void sync(dg_t *g, size_t i)
+{
+	while (g->bi < g->nb && g->bnd[g->bi] <= i)
+		g->bout[g->bi++] = g->out->len;
+}
+
+/* copy() split at segment edges, each edge synced where it falls. */
+static void copy_sync(dg_t *g, size_t a, size_t b)
+{
+	while (a < b && !g->oom) {
+		sync(g, a);
+		size_t e = g->bi < g->nb && g->bnd[g->bi] < b ? g->bnd[g->bi] : b;
+		if (e <= a)
+			e = b;
+		copy(g, a, e);
+		a = e;
+	}
 }
 
 static uint32_t cp_at(const textmap_t *m, size_t i, size_t *adv)
@@ -368,7 +389,7 @@ static size_t dg_chain(dg_t *g, size_t i)
 	}
 	if (!join) {
 		/* as written, the whole chain (never joined from its middle) */
-		copy(g, i, last_end > i ? last_end : i + 1);
+		copy_sync(g, i, last_end > i ? last_end : i + 1);
 		return last_end > i ? last_end : i + 1;
 	}
 	for (size_t k = 0; k < nd; k++) {
@@ -603,9 +624,10 @@ static size_t dg_email(dg_t *g, size_t i)
 	size_t end = labe[nl - 1];
 	if (end < m->len && (is_alnum((unsigned char)m->text[end]) || m->text[end] == '_'))
 		return 0;
+	size_t base0 = g->out->len;
 	copy(g, i, le);
-	for (size_t k = i; k < le; k++)
-		g->dis[g->o2n[k]] = DG_EMAIL;
+	for (size_t z = base0; z < g->out->len && !g->oom; z++)
+		g->dis[z] = DG_EMAIL;
 	mark(g, le, ae);
 	put(g, "@", 1, le, ae, DG_EMAIL);
 	for (size_t k = 0; k < nl; k++) {
@@ -640,7 +662,7 @@ static int fix_segments(dg_t *g)
 		return ARC_ENOMEM;
 	size_t k = 0;
 	for (size_t s = 0; s < m->nseg; s++) {
-		size_t a = g->o2n[m->seg[s].text_start], b = g->o2n[m->seg[s].text_end];
+		size_t a = g->bout[2 * s], b = g->bout[2 * s + 1];
 		if (k > 0 && (a == 0 || o->text[a - 1] != '\n') && o->seg[k - 1].text_end <= a) {
 			/* its separator was joined into a number: one segment with the one before */
 			o->seg[k - 1].text_end = b;
@@ -661,10 +683,16 @@ int dg_normalize(const textmap_t *in, textmap_t *out, uint16_t **dis)
 {
 	memset(out, 0, sizeof *out);
 	*dis = NULL;
-	dg_t g = {in, out, NULL, 0, NULL, 0};
-	g.o2n = malloc((in->len + 1) * sizeof *g.o2n);
-	if (!g.o2n || dg_reserve(&g, in->len + 16)) {
-		free(g.o2n);
+	dg_t g = {in, out, NULL, 0, NULL, NULL, 2 * in->nseg, 0, 0};
+	g.bnd = malloc((g.nb + 1) * sizeof *g.bnd);
+	g.bout = malloc((g.nb + 1) * sizeof *g.bout);
+	for (size_t s = 0; g.bnd && s < in->nseg; s++) {
+		g.bnd[2 * s] = in->seg[s].text_start;
+		g.bnd[2 * s + 1] = in->seg[s].text_end;
+	}
+	if (!g.bnd || !g.bout || dg_reserve(&g, in->len + 16)) {
+		free(g.bnd);
+		free(g.bout);
 		textmap_free(out);
 		free(g.dis);
 		return ARC_ENOMEM;
@@ -672,10 +700,15 @@ int dg_normalize(const textmap_t *in, textmap_t *out, uint16_t **dis)
 	const char *t = in->text;
 	size_t i = 0;
 	while (i < in->len && !g.oom) {
+		sync(&g, i);
 		unsigned char c = (unsigned char)t[i];
-		if (c < 0x80 && !(c >= '0' && c <= '9') && !is_alnum(c)) {
-			copy(&g, i, i + 1);
-			i++;
+		if (c < 0x80 && !is_alnum(c)) {
+			size_t e = i + 1;
+			while (e < in->len && (unsigned char)t[e] < 0x80 && !is_alnum((unsigned char)t[e]) &&
+			       (g.bi >= g.nb || g.bnd[g.bi] > e))
+				e++;
+			copy(&g, i, e);
+			i = e;
 			continue;
 		}
 		if (c < 0x80 && is_alnum(c) && !(c >= '0' && c <= '9')) {
@@ -727,11 +760,12 @@ int dg_normalize(const textmap_t *in, textmap_t *out, uint16_t **dis)
 		i += adv;
 	}
 	if (!g.oom) {
-		g.o2n[in->len] = out->len;
+		sync(&g, in->len);
 		out->text[out->len] = '\0';
 	}
 	int rc = g.oom ? ARC_ENOMEM : fix_segments(&g);
-	free(g.o2n);
+	free(g.bnd);
+	free(g.bout);
 	if (rc) {
 		textmap_free(out);
 		free(g.dis);
