@@ -293,7 +293,12 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 	textmap_t m;
 	uint16_t *dis = NULL;
 	rc = dg_normalize(&m0, &m, &dis);
-	textmap_free(&m0);
+	if (rc == 1) {
+		m = m0;  /* nothing disguised: the map as built */
+		rc = 0;
+	} else {
+		textmap_free(&m0);
+	}
 	if (rc)
 		return arc_fail(err, rc, "", 0, NULL, "detect: out of memory normalizing %zu bytes", len);
 	scan_result_t s;
@@ -348,7 +353,7 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 		f->watch = watch && sm->type != DT_DOX ? detect_watch_match(watch, f->type, f->value) : 0;
 		if (f->text && f->xpath) {
 			uint16_t bits = seen_disguise(f->text, f->xpath, sm->type, &m, sm->ts);
-			for (size_t k = sm->ts; k < sm->te; k++)
+			for (size_t k = sm->ts; dis && k < sm->te; k++)
 				bits |= dis[k];
 			dg_names_of(bits, f->disguise, sizeof f->disguise);
 		}

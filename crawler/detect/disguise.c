@@ -32,6 +32,7 @@ typedef struct {
 	size_t cap;
 	size_t *bnd, *bout;   /* segment edges in the input (in order), their output positions */
 	size_t nb, bi;
+	int lazy;             /* nothing changed yet: out->len counts input bytes, nothing stored */
 	int oom;
 } dg_t;
 
@@ -63,10 +64,29 @@ static int dg_reserve(dg_t *g, size_t more)
 	return 0;
 }
 
+/* The first change: store what was copied so far (input [0, out->len)). */
+static int materialize(dg_t *g)
+{
+	if (!g->lazy)
+		return g->oom ? -1 : 0;
+	g->lazy = 0;
+	size_t n = g->out->len;
+	g->out->len = 0;
+	if (dg_reserve(g, g->in->len + 16))
+		return -1;
+	textmap_t *o = g->out;
+	memcpy(o->text, g->in->text, n);
+	memcpy(o->src_start, g->in->src_start, n * sizeof *o->src_start);
+	memcpy(o->src_end, g->in->src_end, n * sizeof *o->src_end);
+	memset(g->dis, 0, n * sizeof *g->dis);
+	o->len = n;
+	return 0;
+}
+
 /* Emit bytes p[0,n) standing for input text bytes [a,b), with disguise bits. */
 static void put(dg_t *g, const char *p, size_t n, size_t a, size_t b, uint16_t bits)
 {
-	if (g->oom || dg_reserve(g, n))
+	if (g->oom || materialize(g) || dg_reserve(g, n))
 		return;
 	textmap_t *o = g->out;
 	uint32_t ss = g->in->src_start[a], se = g->in->src_end[b - 1];
@@ -82,7 +102,13 @@ static void put(dg_t *g, const char *p, size_t n, size_t a, size_t b, uint16_t b
 /* Copy input bytes [a,b) as they are (maps kept byte by byte). */
 static void copy(dg_t *g, size_t a, size_t b)
 {
-	if (b <= a || g->oom || dg_reserve(g, b - a))
+	if (b <= a || g->oom)
+		return;
+	if (g->lazy) {
+		g->out->len += b - a;  /* == b: nothing dropped before the first change */
+		return;
+	}
+	if (dg_reserve(g, b - a))
 		return;
 	textmap_t *o = g->out;
 	size_t n = b - a;
@@ -624,6 +650,8 @@ static size_t dg_email(dg_t *g, size_t i)
 	size_t end = labe[nl - 1];
 	if (end < m->len && (is_alnum((unsigned char)m->text[end]) || m->text[end] == '_'))
 		return 0;
+	if (materialize(g))
+		return 0;
 	size_t base0 = g->out->len;
 	copy(g, i, le);
 	for (size_t z = base0; z < g->out->len && !g->oom; z++)
@@ -683,14 +711,14 @@ int dg_normalize(const textmap_t *in, textmap_t *out, uint16_t **dis)
 {
 	memset(out, 0, sizeof *out);
 	*dis = NULL;
-	dg_t g = {in, out, NULL, 0, NULL, NULL, 2 * in->nseg, 0, 0};
+	dg_t g = {in, out, NULL, 0, NULL, NULL, 2 * in->nseg, 0, 1, 0};
 	g.bnd = malloc((g.nb + 1) * sizeof *g.bnd);
 	g.bout = malloc((g.nb + 1) * sizeof *g.bout);
 	for (size_t s = 0; g.bnd && s < in->nseg; s++) {
 		g.bnd[2 * s] = in->seg[s].text_start;
 		g.bnd[2 * s + 1] = in->seg[s].text_end;
 	}
-	if (!g.bnd || !g.bout || dg_reserve(&g, in->len + 16)) {
+	if (!g.bnd || !g.bout) {
 		free(g.bnd);
 		free(g.bout);
 		textmap_free(out);
@@ -742,7 +770,7 @@ int dg_normalize(const textmap_t *in, textmap_t *out, uint16_t **dis)
 			    in->src_end[i + adv] - in->src_start[i + adv] >= 2 && addr_unit(cp)) {
 				size_t a2;
 				uint32_t c2 = dt_utf8_at(t, in->len, i + adv + 1, &a2);
-				if (is_cjk(c2)) {
+				if (is_cjk(c2) && !materialize(&g)) {
 					copy(&g, i, i + adv);
 					mark(&g, i + adv, i + adv + 1);
 					g.dis[g.out->len - 1] |= DG_SEPARATORS;
@@ -758,6 +786,13 @@ int dg_normalize(const textmap_t *in, textmap_t *out, uint16_t **dis)
 		}
 		copy(&g, i, i + adv);
 		i += adv;
+	}
+	if (g.lazy && !g.oom) {
+		/* nothing was disguised: the caller keeps reading in */
+		free(g.bnd);
+		free(g.bout);
+		memset(out, 0, sizeof *out);
+		return 1;
 	}
 	if (!g.oom) {
 		sync(&g, in->len);

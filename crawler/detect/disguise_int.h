@@ -28,7 +28,8 @@ enum {
 /* The de-disguised map of in: out's text has the disguises undone, its maps
  * point at in's payload bytes, its segments are in's (joined where a number
  * ran across a break). *dis: per output byte, the DG_* bits (malloc'd).
- * 0 or ARC_ENOMEM (out then empty). */
+ * 0, 1 when nothing was disguised (out left empty, *dis NULL: read in
+ * itself), or ARC_ENOMEM (out then empty). */
 int dg_normalize(const textmap_t *in, textmap_t *out, uint16_t **dis);
 /* "cn_numerals,separators" for bits into out; returns the length. */
 size_t dg_names_of(uint16_t bits, char *out, size_t outsz);
