@@ -298,6 +298,12 @@ static void page(FILE *f, const vf_page_t *x, size_t n, const vf_report_opts_t *
 
 		fputs("<tr><td>", f);
 		esc(f, fd->type);
+		if (fd->disguise && *fd->disguise) {
+			/* how the poster wrote it to get past filters (detector's "disguise") */
+			fputs("<br><small class=disguise>written as: ", f);
+			esc(f, fd->disguise);
+			fputs("</small>", f);
+		}
 		fputs("</td><td class=mono>", f);
 		if (o->redact) {
 			char *m = vf_mask(fd->value);

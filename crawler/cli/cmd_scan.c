@@ -194,8 +194,9 @@ static void report_human(const char *file, const detect_result_t *r, int reveal)
 			fputs(f->value, stdout);
 		else
 			print_masked(stdout, f->type, f->value);
-		printf("  bytes %llu-%llu  score %.2f%s\n", (unsigned long long)f->start,
-		       (unsigned long long)f->end, f->score, f->watch ? "  WATCHLIST" : "");
+		printf("  bytes %llu-%llu  score %.2f%s%s%s\n", (unsigned long long)f->start,
+		       (unsigned long long)f->end, f->score, f->watch ? "  WATCHLIST" : "",
+		       f->disguise[0] ? "  written as " : "", f->disguise);
 	}
 }
 
