@@ -363,6 +363,18 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 			goto done;
 		}
 	}
+	/* a dox keyword written in disguise (开❤盒, 人❤肉) was hidden from filters on
+	 * purpose: never the ordinary sense of an ambiguous word, so a strong one */
+	for (size_t i = 0; dis && i < s.n; i++) {
+		scan_match_t *sm = &s.v[i];
+		if (sm->type != DT_DOX || sm->score >= DETECT_SCORE_DOX || sm->te > m.len)
+			continue;
+		uint16_t bits = 0;
+		for (size_t k = sm->ts; k < sm->te; k++)
+			bits |= dis[k];
+		if (bits & (DG_EMOJI | DG_SEPARATORS))
+			sm->score = DETECT_SCORE_DOX;
+	}
 	dt_verdict(rules, s.v, s.n, &out->doxing, &out->score);
 done:
 	dt_scan_free(&s);

@@ -507,8 +507,6 @@ static size_t dg_fillers(dg_t *g, size_t i, size_t adv)
 	/* a blank-or-dot filler needs at least three single characters, every
 	 * part one character (约翰·史密斯 is a name written properly) */
 	if (!emoji_any) {
-		if (k < 3)
-			return 0;
 		size_t a3;
 		uint32_t c3 = cp_at(m, q, &a3);
 		int runs_on = a3 && is_cjk(c3);

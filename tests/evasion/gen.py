@@ -323,7 +323,7 @@ def address_page(r, cat):
     else:
         p, c, d, s = r.choice(TC_CN)
         a = "\u3000".join([p, c, d, s + str(r.randint(1, 500)) + "號"])
-    pg.add(r.choice(["住址：", "家住", "地址："]) + a, "cn_address", a.replace("\u3000", ""))
+    pg.add(r.choice(["住址：", "家住", "现住址：", "家庭住址："]) + a, "cn_address", a.replace("\u3000", ""))
     m = mobile(r)
     pg.add("電話：" + m, "cn_mobile", m, "plain")
     return pg, True
