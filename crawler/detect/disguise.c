@@ -456,7 +456,7 @@ static size_t filler_at(const textmap_t *m, size_t i, int *emoji)
 		}
 		if (is_emoji(c))
 			*emoji = 1;
-		else if (!(c == 0xB7 || c == 0x4E36 || c == 0x2022 || c == '*' || c == ' ' ||
+		else if (!(c == 0xB7 || c == 0x4E36 || c == 0x2022 || c == 0x3001 || c == ' ' ||
 		           c == 0x30FB || c == 0x2027 || c == '~' || c == '_' || c == '-' || c == '.' ||
 		           c == '/' || c == '|' || c == '^' || c == 0x2219))
 			break;
@@ -517,16 +517,6 @@ static size_t dg_fillers(dg_t *g, size_t i, size_t adv)
 			k--;  /* the last part runs on: 张·子轩 style, keep to the parts before */
 		if (k < 2)
 			return 0;
-		size_t ib = i;
-		if (ib > 0) {
-			size_t pb = ib - 1;
-			while (pb > 0 && ((unsigned char)m->text[pb] & 0xC0) == 0x80)
-				pb--;
-			size_t a4;
-			uint32_t c4 = cp_at(m, pb, &a4);
-			if (is_cjk(c4) && k < 4)
-				return 0;  /* 你好·世·界: the first part is longer than one */
-		}
 	}
 	for (size_t j = 0; j < k; j++) {
 		mark(g, pos[j], pos[j] + len[j]);

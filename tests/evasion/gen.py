@@ -279,7 +279,7 @@ def context_page(r, cat):
     pg = Page(cat)
     nm = name(r)
     pg.add("姓名：" + nm, "person_name", nm, "plain")
-    e = r.choice(EMOJI + ["*", "·", " "])
+    e = r.choice(EMOJI + ["·", " "])
     i = rid15(r)
     pg.add(e.join("身份证") + "：" + i, "cn_resident_id", i)
     q = qq(r)
@@ -291,7 +291,7 @@ def name_page(r, cat):
     pg = Page(cat)
     if cat == "name_separators":
         nm = name(r)
-        s = r.choice(["❤", "·", "丶", "•", "*", " ", "🔥", "、"])
+        s = r.choice(["❤", "·", "丶", "•", " ", "🔥", "、"])  # not '*': 高*敏 may be masked
         pg.add(esc(r.choice(NAME_CTX) + s.join(nm)), "person_name", nm)
     else:
         py = r.choice(PINYIN_S) + " " + r.choice(PINYIN_G)
