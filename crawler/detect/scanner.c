@@ -1009,6 +1009,20 @@ static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end, int 
 	    dt_rules_match(sc->r, sc->t, sc->n, g, DR_BIT(DR_NAME_TITLE), NULL))
 		return;  /* 王经理, 李老师: a form of address, not a name */
 	int given = 0;
+	/* "姓名：罗 强": a surname, one blank, one given character ending the run
+	 * (after a name context word only; the value drops the blank) */
+	if (score >= S_NAME_CTX && !need_sep && at(sc, g) == ' ' && g + 1 < sc->n) {
+		size_t a1, a2;
+		uint32_t c1 = cp_at(sc, g + 1, &a1);
+		size_t h = g + 1 + a1;
+		if (is_cjk(c1) && !dt_rules_match(sc->r, sc->t, sc->n, g + 1,
+		                                  DR_RECORD_MASK | DR_BIT(DR_NAME_STOP), NULL) &&
+		    (h >= sc->n || !is_cjk(cp_at(sc, h, &a2)))) {
+			if (!not_a_name(sc, q, L, h))
+				emit(sc, DT_NAME, q, h, score, NULL);
+			return;
+		}
+	}
 	while (given < 2 && g < sc->n) {
 		uint32_t cp = cp_at(sc, g, &adv);
 		if (!is_cjk(cp) ||

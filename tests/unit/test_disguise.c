@@ -118,6 +118,7 @@ int main(void)
 	quiet("<p>约翰·史密斯和张·子轩</p>", "person_name");
 	quiet("<p>姓名：高*敏</p>", "person_name");  /* may be masked: never completed */
 	expect("<p>名字叫刘·子·磊</p>", "person_name", "刘子磊", "刘·子·磊", "separators");
+	expect("<p>真名：罗 强</p>", "person_name", "罗强", "罗 强", NULL);
 	expect("<p>姓名：王、艳</p>", "person_name", "王艳", "王、艳", "separators");
 	detect_rules_free(R);
 	TU_END();
