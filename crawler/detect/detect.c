@@ -313,6 +313,28 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 		free(dis);
 		return arc_fail(err, rc, "", 0, NULL, "detect: out of memory scanning %zu bytes", len);
 	}
+	/* an 18-digit number shaped like a resident ID (a region, a birth date)
+	 * whose ID check failed is a mistyped or made-up ID, not a card: after
+	 * de-disguising (一一〇一〇五…) it is never reported as one */
+	for (size_t i = 0, k = 0; dis && i < s.n; i++) {
+		scan_match_t *sm = &s.v[i];
+		int drop = 0;
+		if (sm->type == DT_BANK_CARD && sm->value && strlen(sm->value) == 18 && sm->te <= m.len) {
+			uint16_t bits = 0;
+			for (size_t z = sm->ts; z < sm->te; z++)
+				bits |= dis[z];
+			const char *v = sm->value;
+			int y = (v[6] - '0') * 1000 + (v[7] - '0') * 100 + (v[8] - '0') * 10 + (v[9] - '0');
+			int mo = (v[10] - '0') * 10 + (v[11] - '0'), d = (v[12] - '0') * 10 + (v[13] - '0');
+			drop = bits && v[0] >= '1' && v[0] <= '8' && dt_valid_date(y, mo, d, dt_today());
+		}
+		if (drop)
+			free(sm->value);
+		else
+			s.v[k++] = *sm;
+		if (i + 1 == s.n)
+			s.n = k;
+	}
 	snprintf(out->charset, sizeof out->charset, "%s", m.charset);
 	out->scanned_bytes = m.src_len;
 	out->truncated = m.src_len < len;

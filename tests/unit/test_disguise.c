@@ -112,6 +112,8 @@ int main(void)
 	quiet("<p>手机 138****8000，身份证 110105********0627</p>", "cn_mobile");
 	quiet("<p>身份证 110105********0627</p>", "cn_resident_id");
 	quiet("<p>编号：一一〇一〇五一九八五〇八三〇一〇六七</p>", "cn_resident_id");
+	/* 420106198712288831 fails the ID check but passes Luhn: not a card either */
+	quiet("<p>编号：四二〇一〇六一九八七一二二八八八三一</p>", "cn_bank_card");
 	quiet("<p>二〇二四年三月五日，第一二三四五六七章，三五成群</p>", "cn_mobile");
 	quiet("<p>Customer service (US): 1-866-673-6996, CDN 199.232.28.133</p>", "cn_mobile");
 	quiet("<p>订单号：2024030512345678901 发布于 2024-03-05 12:30:45</p>", "cn_mobile");
