@@ -172,6 +172,36 @@ static int json_key_of(const char *xp, const char **key, size_t *klen)
 	return 1;
 }
 
+/* The key an HTML attribute value lends itself: "@data-phone" -> "phone",
+ * "input[1][@name='idcard']/@value" -> "idcard" (html_text.c writes the
+ * name as a predicate). 0 when neither. */
+static int attr_key_of(const char *xp, const char **key, size_t *klen)
+{
+	const char *a = strrchr(xp, '@');
+	if (!a || a == xp || a[-1] != '/')
+		return 0;
+	if (!strncmp(a + 1, "data-", 5) && a[6]) {
+		*key = a + 6;
+		*klen = strlen(a + 6);
+		return 1;
+	}
+	size_t n = strlen(a);
+	if (strcmp(a, "@value") || n == 0)
+		return 0;
+	/* ...[@name='X']/@value */
+	const char *e = a - 1;   /* the '/' */
+	if (e - xp < 4 || e[-1] != ']' || e[-2] != '\'')
+		return 0;
+	const char *q = e - 3;
+	while (q > xp && *q != '\'')
+		q--;
+	if (q - xp < 7 || strncmp(q - 7, "[@name=", 7))
+		return 0;
+	*key = q + 1;
+	*klen = (size_t)(e - 2 - (q + 1));
+	return *klen > 0;
+}
+
 /* Key context for the JSON value segments of m (NULL with *n == 0 when none). */
 static int json_keys(const detect_rules_t *rules, const textmap_t *m, scan_key_t **out, size_t *n)
 {
@@ -182,7 +212,8 @@ static int json_keys(const detect_rules_t *rules, const textmap_t *m, scan_key_t
 		const textmap_seg_t *sg = &m->seg[i];
 		const char *k;
 		size_t kl;
-		if (!sg->xpath || sg->text_end <= sg->text_start || !json_key_of(sg->xpath, &k, &kl))
+		if (!sg->xpath || sg->text_end <= sg->text_start ||
+		    (!json_key_of(sg->xpath, &k, &kl) && !attr_key_of(sg->xpath, &k, &kl)))
 			continue;
 		uint32_t cats = dt_rules_json_key(rules, k, kl);
 		if (!cats)

@@ -758,10 +758,30 @@ static size_t start_tag(html_t *s, size_t j)
 	if (s->b->oom)
 		return n;
 	for (size_t k = 0; k < nta && f; k++) {
-		char suffix[24] = "/@"; /* room for 2 + 15 + NUL */
+		char suffix[72] = "/@";
+		size_t so = 0;
+		/* <input name="phone" value="...">: the name as an XPath predicate
+		 * ("input[1][@name='phone']/@value"), read by detect.c as the
+		 * value's key (context, as a JSON key is) */
+		if (!strcmp(ta[k].name, "value") && has_meta_name && meta_name_b > meta_name_a &&
+		    meta_name_b - meta_name_a <= 32) {
+			int plain = 1;
+			for (size_t z = meta_name_a; z < meta_name_b; z++)
+				plain &= (d[z] >= 'a' && d[z] <= 'z') || (d[z] >= 'A' && d[z] <= 'Z') ||
+				         (d[z] >= '0' && d[z] <= '9') || d[z] == '_' || d[z] == '-';
+			if (plain) {
+				memcpy(suffix, "[@name='", 8);
+				memcpy(suffix + 8, d + meta_name_a, meta_name_b - meta_name_a);
+				so = 8 + meta_name_b - meta_name_a;
+				memcpy(suffix + so, "']", 2);
+				so += 2;
+			}
+		}
 		size_t al = strlen(ta[k].name); /* <= 15: "data-..." */
-		memcpy(suffix + 2, ta[k].name, al);
-		suffix[2 + al] = 0;
+		suffix[so] = '/';
+		suffix[so + 1] = '@';
+		memcpy(suffix + so + 2, ta[k].name, al);
+		suffix[so + 2 + al] = 0;
 		char *x = xpath_dup(s->prefix, s->path, s->fr[f].pathlen, suffix);
 		if (!x) {
 			s->b->oom = 1;

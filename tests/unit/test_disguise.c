@@ -99,6 +99,9 @@ int main(void)
 	       "110105491231002", NULL);
 	expect("<div><span data-copy=\"13800138000\">复制</span></div>", "cn_mobile", "13800138000",
 	       "13800138000", "hidden_markup");
+	expect("<p><input name=\"phone\" value=\"13800138000\"></p><p><input name=idcard "
+	       "value=\"110105491231002\"></p>", "cn_resident_id", "110105491231002", "110105491231002",
+	       "hidden_markup");
 	expect("<div><input type=hidden value=\"13800138000\"></div>", "cn_mobile", "13800138000",
 	       "13800138000", "hidden_markup");
 	expect("<p>住址<!-- 手机 13800138000 --></p>", "cn_mobile", "13800138000", "13800138000",
