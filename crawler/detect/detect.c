@@ -202,6 +202,28 @@ static int attr_key_of(const char *xp, const char **key, size_t *klen)
 	return *klen > 0;
 }
 
+/* A data-* attribute that holds a platform's own number (data-mid, data-uid,
+ * data-id, data-ts, data-count ...): never personal data, not reported. */
+static int platform_data_attr(const char *xp)
+{
+	const char *a = strstr(xp, "/@data-");
+	if (!a)
+		return 0;
+	const char *k = a + 7;
+	size_t n = strlen(k);
+	if ((n >= 2 && !strcasecmp(k + n - 2, "id")) || (n >= 3 && !strcasecmp(k + n - 3, "ids")))
+		return 1;
+	static const char *const words[] = {"ts", "time", "timestamp", "date", "created", "updated",
+	                                    "count", "index", "idx", "page", "rank", "score", "price",
+	                                    "sort", "order", "seq", "num-id", "pos", "offset", "size",
+	                                    "width", "height", "version", "hash", "key", "src", "href",
+	                                    "url", "mid", "oid", "rid", "sku"};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (!strcasecmp(k, words[i]))
+			return 1;
+	return 0;
+}
+
 /* Key context for the JSON value segments of m (NULL with *n == 0 when none). */
 static int json_keys(const detect_rules_t *rules, const textmap_t *m, scan_key_t **out, size_t *n)
 {
@@ -375,12 +397,17 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 		goto done;
 	}
 	for (size_t i = 0; i < s.n; i++) {
-		const scan_match_t *sm = &s.v[i];
+		scan_match_t *sm = &s.v[i];
 		if (sm->te <= sm->ts || sm->te > m.len)
 			continue;
 		uint64_t a = m.src_start[sm->ts], b = m.src_end[sm->te - 1];
 		if (b <= a || b > len)
 			continue;  /* a map we cannot prove is not reported */
+		long psg = textmap_seg_at(&m, sm->ts);
+		if (psg >= 0 && m.seg[psg].xpath && platform_data_attr(m.seg[psg].xpath)) {
+			sm->type = DT__COUNT;  /* a platform's number: left out of the verdict too */
+			continue;
+		}
 		/* the same type over the same bytes twice (matches come sorted by text
 		 * position, and the map is monotonic, so look back over equal starts only) */
 		int dup = 0;

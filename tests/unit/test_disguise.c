@@ -121,7 +121,11 @@ int main(void)
 	quiet("<p>Customer service (US): 1-866-673-6996, CDN 199.232.28.133</p>", "cn_mobile");
 	quiet("<p>订单号：2024030512345678901 发布于 2024-03-05 12:30:45</p>", "cn_mobile");
 	quiet("<p>约翰·史密斯和张·子轩</p>", "person_name");
-	quiet("<p>姓名：高*敏</p>", "person_name");  /* may be masked: never completed */
+	quiet("<p>姓名：高*敏</p>", "person_name");
+	/* a platform's own numbers in data-* attributes (6222020000000007: Luhn-valid) */
+	quiet("<div data-mid=\"6222020000000007\" data-uid=\"13800138000\" data-ts=\"13800138000\">x</div>",
+	      "cn_bank_card");
+	quiet("<div data-uid=\"13800138000\" data-ts=\"13800138000\">x</div>", "cn_mobile");  /* may be masked: never completed */
 	expect("<p>名字叫刘·子·磊</p>", "person_name", "刘子磊", "刘·子·磊", "separators");
 	expect("<p>真名：罗 强</p>", "person_name", "罗强", "罗 强", NULL);
 	expect("<p>姓名：王、艳</p>", "person_name", "王艳", "王、艳", "separators");
