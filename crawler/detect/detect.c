@@ -104,11 +104,27 @@ static size_t fwd_chars(const char *t, size_t len, size_t pos, int k)
 	return pos;
 }
 
-static char *context_of(const textmap_t *m, size_t ts, size_t te)
+/* seen: for a disguised finding, its text as written, put in the window in
+ * place of the de-disguised identifier (so a reader, and the report's
+ * highlight, find it as captured); NULL: the text map's own. */
+static char *context_of(const textmap_t *m, size_t ts, size_t te, const char *seen)
 {
 	size_t a = back_chars(m->text, ts, DETECT_CONTEXT_CHARS);
 	size_t b = fwd_chars(m->text, m->len, te, DETECT_CONTEXT_CHARS);
-	char *c = utf8_clean(m->text + a, b - a);
+	char *c;
+	if (seen) {
+		size_t sl = strlen(seen);
+		char *w = malloc((ts - a) + sl + (b - te) + 1);
+		if (!w)
+			return NULL;
+		memcpy(w, m->text + a, ts - a);
+		memcpy(w + (ts - a), seen, sl);
+		memcpy(w + (ts - a) + sl, m->text + te, b - te);
+		c = utf8_clean(w, (ts - a) + sl + (b - te));
+		free(w);
+	} else {
+		c = utf8_clean(m->text + a, b - a);
+	}
 	if (c)
 		for (char *p = c; *p; p++)
 			if (*p == '\n' || *p == '\r' || *p == '\t')
@@ -429,7 +445,7 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 			f->text = utf8_clean(m.text + sm->ts, sm->te - sm->ts);
 		long sg = textmap_seg_at(&m, sm->ts);
 		f->xpath = strdup(sg >= 0 && m.seg[sg].xpath ? m.seg[sg].xpath : "");
-		f->context = context_of(&m, sm->ts, sm->te);
+		f->context = NULL;
 		f->watch = watch && sm->type != DT_DOX ? detect_watch_match(watch, f->type, f->value) : 0;
 		if (f->text && f->xpath) {
 			uint16_t bits = seen_disguise(f->text, f->xpath, sm->type, &m, sm->ts);
@@ -437,6 +453,7 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 				bits |= dis[k];
 			dg_names_of(bits, f->disguise, sizeof f->disguise);
 		}
+		f->context = context_of(&m, sm->ts, sm->te, f->disguise[0] && f->text ? f->text : NULL);
 		out->n++;
 		if (!f->value || !f->text || !f->xpath || !f->context) {
 			rc = arc_fail(err, ARC_ENOMEM, "", 0, NULL, "detect: out of memory");
