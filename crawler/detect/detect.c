@@ -222,11 +222,23 @@ static int attr_key_of(const char *xp, const char **key, size_t *klen)
  * data-id, data-ts, data-count ...): never personal data, not reported. */
 static int platform_data_attr(const char *xp)
 {
+	const char *k;
+	size_t n;
+	char kb[40];
 	const char *a = strstr(xp, "/@data-");
-	if (!a)
+	if (a) {
+		k = a + 7;
+		n = strlen(k);
+	} else if (strstr(xp, "']/@value") && attr_key_of(xp, &k, &n) && n < sizeof kb) {
+		/* <input name="csrf_token|uid|item_id|ts" value=...> likewise */
+		memcpy(kb, k, n);
+		kb[n] = 0;
+		k = kb;
+		if (strstr(kb, "token") || strstr(kb, "csrf") || strstr(kb, "nonce"))
+			return 1;
+	} else {
 		return 0;
-	const char *k = a + 7;
-	size_t n = strlen(k);
+	}
 	if ((n >= 2 && !strcasecmp(k + n - 2, "id")) || (n >= 3 && !strcasecmp(k + n - 3, "ids")))
 		return 1;
 	static const char *const words[] = {"ts", "time", "timestamp", "date", "created", "updated",

@@ -125,7 +125,10 @@ int main(void)
 	/* a platform's own numbers in data-* attributes (6222020000000007: Luhn-valid) */
 	quiet("<div data-mid=\"6222020000000007\" data-uid=\"13800138000\" data-ts=\"13800138000\">x</div>",
 	      "cn_bank_card");
-	quiet("<div data-uid=\"13800138000\" data-ts=\"13800138000\">x</div>", "cn_mobile");  /* may be masked: never completed */
+	quiet("<div data-uid=\"13800138000\" data-ts=\"13800138000\">x</div>", "cn_mobile");
+	quiet("<form><input type=hidden name=csrf_token value=\"6222020000000007\">"
+	      "<input name=user_id value=\"13800138000\"></form>", "cn_bank_card");
+	quiet("<form><input name=user_id value=\"13800138000\"></form>", "cn_mobile");  /* may be masked: never completed */
 	expect("<p>名字叫刘·子·磊</p>", "person_name", "刘子磊", "刘·子·磊", "separators");
 	expect("<p>真名：罗 强</p>", "person_name", "罗强", "罗 强", NULL);
 	expect("<p>姓名：王、艳</p>", "person_name", "王艳", "王、艳", "separators");
