@@ -910,6 +910,7 @@ static int check_findings(vf_ctx_t *c, size_t fidx, const warc_rec_t *rec, const
 			fd->text = pdup(c, jstr(item, "text"));
 			fd->context = vf_printable(ctx ? ctx : "", cl);
 			fd->sha256 = pdup(c, want ? want : "");
+			fd->disguise = jstr(item, "disguise") ? pdup(c, jstr(item, "disguise")) : NULL;
 			fd->start = s > 0 ? (uint64_t)s : 0;
 			fd->end = en > 0 ? (uint64_t)en : 0;
 			fd->ok = ok ? 1 : -1;
@@ -2072,6 +2073,7 @@ void vf_free(vf_ctx_t *c)
 			free(p->findings[j].text);
 			free(p->findings[j].context);
 			free(p->findings[j].sha256);
+			free(p->findings[j].disguise);
 		}
 		free(p->findings);
 		free(p->file);

@@ -1093,7 +1093,14 @@ static void finding_row(const rp_t *r, const vf_finding_t *fd)
 
 	fprintf(f, "<tr><td>%s <small class=code>", kind_name(r, fd->type));
 	put(r, fd->type);
-	fputs("</small></td><td class=mono>", f);
+	fputs("</small>", f);
+	if (fd->disguise && *fd->disguise) {
+		/* how the poster wrote it to get past filters (the detector's "disguise") */
+		fprintf(f, "<br><small class=disguise>%s", r->zh ? "伪装写法：" : "written as: ");
+		put(r, fd->disguise);
+		fputs("</small>", f);
+	}
+	fputs("</td><td class=mono>", f);
 	if (r->redact)
 		put_mask(f, fd->value);
 	else

@@ -51,6 +51,7 @@
 /* One finding, as re-checked against the payload (report only). */
 typedef struct {
 	char *type, *value, *text, *context, *sha256;
+	char *disguise;  /* how it was written ("cn_numerals,separators"), NULL when plain */
 	uint64_t start, end;
 	int ok;          /* 1: inside the payload and sha256 matched; -1 failed */
 } vf_finding_t;

@@ -165,6 +165,8 @@ static void report_json(const char *file, const detect_result_t *r)
 		                      "score", f->score, "sha256", f->sha256, "xpath", f->xpath);
 		if (o && f->watch)
 			json_object_set_new(o, "watch", json_true());
+		if (o && f->disguise[0])
+			json_object_set_new(o, "disguise", json_string(f->disguise));
 		if (o)
 			print_json_line(o);
 	}
@@ -192,8 +194,9 @@ static void report_human(const char *file, const detect_result_t *r, int reveal)
 			fputs(f->value, stdout);
 		else
 			print_masked(stdout, f->type, f->value);
-		printf("  bytes %llu-%llu  score %.2f%s\n", (unsigned long long)f->start,
-		       (unsigned long long)f->end, f->score, f->watch ? "  WATCHLIST" : "");
+		printf("  bytes %llu-%llu  score %.2f%s%s%s\n", (unsigned long long)f->start,
+		       (unsigned long long)f->end, f->score, f->watch ? "  WATCHLIST" : "",
+		       f->disguise[0] ? "  written as " : "", f->disguise);
 	}
 }
 

@@ -17,6 +17,7 @@
  * but payload[start,end).
  */
 #include "detect_int.h"
+#include "disguise_int.h"
 #include "textmap.h"
 
 #include <iconv.h>
@@ -103,11 +104,27 @@ static size_t fwd_chars(const char *t, size_t len, size_t pos, int k)
 	return pos;
 }
 
-static char *context_of(const textmap_t *m, size_t ts, size_t te)
+/* seen: for a disguised finding, its text as written, put in the window in
+ * place of the de-disguised identifier (so a reader, and the report's
+ * highlight, find it as captured); NULL: the text map's own. */
+static char *context_of(const textmap_t *m, size_t ts, size_t te, const char *seen)
 {
 	size_t a = back_chars(m->text, ts, DETECT_CONTEXT_CHARS);
 	size_t b = fwd_chars(m->text, m->len, te, DETECT_CONTEXT_CHARS);
-	char *c = utf8_clean(m->text + a, b - a);
+	char *c;
+	if (seen) {
+		size_t sl = strlen(seen);
+		char *w = malloc((ts - a) + sl + (b - te) + 1);
+		if (!w)
+			return NULL;
+		memcpy(w, m->text + a, ts - a);
+		memcpy(w + (ts - a), seen, sl);
+		memcpy(w + (ts - a) + sl, m->text + te, b - te);
+		c = utf8_clean(w, (ts - a) + sl + (b - te));
+		free(w);
+	} else {
+		c = utf8_clean(m->text + a, b - a);
+	}
 	if (c)
 		for (char *p = c; *p; p++)
 			if (*p == '\n' || *p == '\r' || *p == '\t')
@@ -171,6 +188,70 @@ static int json_key_of(const char *xp, const char **key, size_t *klen)
 	return 1;
 }
 
+/* The key an HTML attribute value lends itself: "@data-phone" -> "phone",
+ * "input[1][@name='idcard']/@value" -> "idcard" (html_text.c writes the
+ * name as a predicate). 0 when neither. */
+static int attr_key_of(const char *xp, const char **key, size_t *klen)
+{
+	const char *a = strrchr(xp, '@');
+	if (!a || a == xp || a[-1] != '/')
+		return 0;
+	if (!strncmp(a + 1, "data-", 5) && a[6]) {
+		*key = a + 6;
+		*klen = strlen(a + 6);
+		return 1;
+	}
+	size_t n = strlen(a);
+	if (strcmp(a, "@value") || n == 0)
+		return 0;
+	/* ...[@name='X']/@value */
+	const char *e = a - 1;   /* the '/' */
+	if (e - xp < 4 || e[-1] != ']' || e[-2] != '\'')
+		return 0;
+	const char *q = e - 3;
+	while (q > xp && *q != '\'')
+		q--;
+	if (q - xp < 7 || strncmp(q - 7, "[@name=", 7))
+		return 0;
+	*key = q + 1;
+	*klen = (size_t)(e - 2 - (q + 1));
+	return *klen > 0;
+}
+
+/* A data-* attribute that holds a platform's own number (data-mid, data-uid,
+ * data-id, data-ts, data-count ...): never personal data, not reported. */
+static int platform_data_attr(const char *xp)
+{
+	const char *k;
+	size_t n;
+	char kb[40];
+	const char *a = strstr(xp, "/@data-");
+	if (a) {
+		k = a + 7;
+		n = strlen(k);
+	} else if (strstr(xp, "']/@value") && attr_key_of(xp, &k, &n) && n < sizeof kb) {
+		/* <input name="csrf_token|uid|item_id|ts" value=...> likewise */
+		memcpy(kb, k, n);
+		kb[n] = 0;
+		k = kb;
+		if (strstr(kb, "token") || strstr(kb, "csrf") || strstr(kb, "nonce"))
+			return 1;
+	} else {
+		return 0;
+	}
+	if ((n >= 2 && !strcasecmp(k + n - 2, "id")) || (n >= 3 && !strcasecmp(k + n - 3, "ids")))
+		return 1;
+	static const char *const words[] = {"ts", "time", "timestamp", "date", "created", "updated",
+	                                    "count", "index", "idx", "page", "rank", "score", "price",
+	                                    "sort", "order", "seq", "num-id", "pos", "offset", "size",
+	                                    "width", "height", "version", "hash", "key", "src", "href",
+	                                    "url", "mid", "oid", "rid", "sku"};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (!strcasecmp(k, words[i]))
+			return 1;
+	return 0;
+}
+
 /* Key context for the JSON value segments of m (NULL with *n == 0 when none). */
 static int json_keys(const detect_rules_t *rules, const textmap_t *m, scan_key_t **out, size_t *n)
 {
@@ -181,7 +262,8 @@ static int json_keys(const detect_rules_t *rules, const textmap_t *m, scan_key_t
 		const textmap_seg_t *sg = &m->seg[i];
 		const char *k;
 		size_t kl;
-		if (!sg->xpath || sg->text_end <= sg->text_start || !json_key_of(sg->xpath, &k, &kl))
+		if (!sg->xpath || sg->text_end <= sg->text_start ||
+		    (!json_key_of(sg->xpath, &k, &kl) && !attr_key_of(sg->xpath, &k, &kl)))
 			continue;
 		uint32_t cats = dt_rules_json_key(rules, k, kl);
 		if (!cats)
@@ -201,6 +283,58 @@ static int json_keys(const detect_rules_t *rules, const textmap_t *m, scan_key_t
 		(*out)[(*n)++] = (scan_key_t){sg->text_start, sg->text_end, cats};
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------- disguises */
+
+/* Disguise bits read from the bytes as seen (UTF-8), the finding's xpath and
+ * the text before it in the de-disguised map. */
+static uint16_t seen_disguise(const char *seen, const char *xpath, int type,
+                              const textmap_t *n, size_t ts)
+{
+	uint16_t bits = 0;
+	size_t len = strlen(seen);
+	for (size_t i = 0; i < len;) {
+		size_t adv;
+		uint32_t c = dt_utf8_at(seen, len, i, &adv);
+		if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF || c == 0xAD)
+			bits |= DG_ZERO_WIDTH;
+		else if (c >= 0xFF01 && c <= 0xFF5E)
+			bits |= DG_FULLWIDTH;
+		else if (c == 0x3000 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F)
+			bits |= DG_SEPARATORS;
+		else if (c == '<')
+			bits |= DG_SPLIT_MARKUP;
+		else if (c == '&') {
+			static const char *const zw[] = {"&#8203;", "&#x200b;", "&#8204;", "&#x200c;",
+			                                 "&#8205;", "&#x200d;", "&zwj;", "&zwnj;",
+			                                 "&#8288;", "&#x2060;", "&#65279;", "&#xfeff;",
+			                                 "&shy;", "&#173;"};
+			for (size_t k = 0; k < sizeof zw / sizeof zw[0]; k++)
+				if (!strncasecmp(seen + i, zw[k], strlen(zw[k])))
+					bits |= DG_ZERO_WIDTH;
+		}
+		i += adv;
+	}
+	if (xpath && (strstr(xpath, "/@data-") || strstr(xpath, "/@value") ||
+	              strstr(xpath, "comment()") || strstr(xpath, "noscript")))
+		bits |= DG_HIDDEN;
+	if (type == DT_WECHAT || type == DT_QQ || type == DT_SOCIAL) {
+		/* the context word is an alias (薇信, 扣扣, 企鹅号 ...) */
+		static const char *const alias[] = {"薇信", "威信", "V信", "v信", "卫星", "绿泡泡",
+		                                    "微芯", "喂信", "扣扣", "企鹅", "Q号", "q号",
+		                                    "球球", "VX", "vx", "Vx", "wei信", "V:", "v:"};
+		size_t a = ts > 24 ? ts - 24 : 0;
+		for (size_t k = 0; k < sizeof alias / sizeof alias[0]; k++) {
+			size_t l = strlen(alias[k]);
+			for (size_t p = a; p + l <= ts; p++)
+				if (!memcmp(n->text + p, alias[k], l)) {
+					bits |= DG_ALIAS;
+					break;
+				}
+		}
+	}
+	return bits;
 }
 
 /* ---------------------------------------------------------------- payload */
@@ -230,11 +364,24 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 	memset(out, 0, sizeof *out);
 	if (!rules || (!payload && len))
 		return arc_fail(err, ARC_EINVAL, "", 0, NULL, "detect_payload: no rules or payload");
-	textmap_t m;
-	memset(&m, 0, sizeof m);
-	int rc = textmap_build(content_type, payload, len, &m, err);
+	textmap_t m0;
+	memset(&m0, 0, sizeof m0);
+	int rc = textmap_build(content_type, payload, len, &m0, err);
 	if (rc)
 		return rc;
+	/* the disguises undone (disguise.c): the scan runs on that text, whose map
+	 * still points at the payload bytes as captured */
+	textmap_t m;
+	uint16_t *dis = NULL;
+	rc = dg_normalize(&m0, &m, &dis);
+	if (rc == 1) {
+		m = m0;  /* nothing disguised: the map as built */
+		rc = 0;
+	} else {
+		textmap_free(&m0);
+	}
+	if (rc)
+		return arc_fail(err, rc, "", 0, NULL, "detect: out of memory normalizing %zu bytes", len);
 	scan_result_t s;
 	scan_key_t *keys;
 	size_t nkeys;
@@ -244,7 +391,30 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 	free(keys);
 	if (rc) {
 		textmap_free(&m);
+		free(dis);
 		return arc_fail(err, rc, "", 0, NULL, "detect: out of memory scanning %zu bytes", len);
+	}
+	/* an 18-digit number shaped like a resident ID (a region, a birth date)
+	 * whose ID check failed is a mistyped or made-up ID, not a card: after
+	 * de-disguising (一一〇一〇五…) it is never reported as one */
+	for (size_t i = 0, k = 0; dis && i < s.n; i++) {
+		scan_match_t *sm = &s.v[i];
+		int drop = 0;
+		if (sm->type == DT_BANK_CARD && sm->value && strlen(sm->value) == 18 && sm->te <= m.len) {
+			uint16_t bits = 0;
+			for (size_t z = sm->ts; z < sm->te; z++)
+				bits |= dis[z];
+			const char *v = sm->value;
+			int y = (v[6] - '0') * 1000 + (v[7] - '0') * 100 + (v[8] - '0') * 10 + (v[9] - '0');
+			int mo = (v[10] - '0') * 10 + (v[11] - '0'), d = (v[12] - '0') * 10 + (v[13] - '0');
+			drop = bits && v[0] >= '1' && v[0] <= '8' && dt_valid_date(y, mo, d, dt_today());
+		}
+		if (drop)
+			free(sm->value);
+		else
+			s.v[k++] = *sm;
+		if (i + 1 == s.n)
+			s.n = k;
 	}
 	snprintf(out->charset, sizeof out->charset, "%s", m.charset);
 	out->scanned_bytes = m.src_len;
@@ -255,12 +425,17 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 		goto done;
 	}
 	for (size_t i = 0; i < s.n; i++) {
-		const scan_match_t *sm = &s.v[i];
+		scan_match_t *sm = &s.v[i];
 		if (sm->te <= sm->ts || sm->te > m.len)
 			continue;
 		uint64_t a = m.src_start[sm->ts], b = m.src_end[sm->te - 1];
 		if (b <= a || b > len)
 			continue;  /* a map we cannot prove is not reported */
+		long psg = textmap_seg_at(&m, sm->ts);
+		if (psg >= 0 && m.seg[psg].xpath && platform_data_attr(m.seg[psg].xpath)) {
+			sm->type = DT__COUNT;  /* a platform's number: left out of the verdict too */
+			continue;
+		}
 		/* the same type over the same bytes twice (matches come sorted by text
 		 * position, and the map is monotonic, so look back over equal starts only) */
 		int dup = 0;
@@ -282,18 +457,38 @@ int detect_payload(const detect_rules_t *rules, const detect_watch_t *watch,
 			f->text = utf8_clean(m.text + sm->ts, sm->te - sm->ts);
 		long sg = textmap_seg_at(&m, sm->ts);
 		f->xpath = strdup(sg >= 0 && m.seg[sg].xpath ? m.seg[sg].xpath : "");
-		f->context = context_of(&m, sm->ts, sm->te);
+		f->context = NULL;
 		f->watch = watch && sm->type != DT_DOX ? detect_watch_match(watch, f->type, f->value) : 0;
+		if (f->text && f->xpath) {
+			uint16_t bits = seen_disguise(f->text, f->xpath, sm->type, &m, sm->ts);
+			for (size_t k = sm->ts; dis && k < sm->te; k++)
+				bits |= dis[k];
+			dg_names_of(bits, f->disguise, sizeof f->disguise);
+		}
+		f->context = context_of(&m, sm->ts, sm->te, f->disguise[0] && f->text ? f->text : NULL);
 		out->n++;
 		if (!f->value || !f->text || !f->xpath || !f->context) {
 			rc = arc_fail(err, ARC_ENOMEM, "", 0, NULL, "detect: out of memory");
 			goto done;
 		}
 	}
+	/* a dox keyword written in disguise (开❤盒, 人❤肉) was hidden from filters on
+	 * purpose: never the ordinary sense of an ambiguous word, so a strong one */
+	for (size_t i = 0; dis && i < s.n; i++) {
+		scan_match_t *sm = &s.v[i];
+		if (sm->type != DT_DOX || sm->score >= DETECT_SCORE_DOX || sm->te > m.len)
+			continue;
+		uint16_t bits = 0;
+		for (size_t k = sm->ts; k < sm->te; k++)
+			bits |= dis[k];
+		if (bits & (DG_EMOJI | DG_SEPARATORS))
+			sm->score = DETECT_SCORE_DOX;
+	}
 	dt_verdict(rules, s.v, s.n, &out->doxing, &out->score);
 done:
 	dt_scan_free(&s);
 	textmap_free(&m);
+	free(dis);
 	if (rc)
 		detect_result_free(out);
 	return rc;
@@ -371,6 +566,8 @@ static char *findings_dump(const detect_result_t *r, const char *target_record_i
 			bad |= set_new(o, "score", json_real(f->score));
 			if (f->watch)
 				bad |= set_new(o, "watch", json_true());
+			if (f->disguise[0])
+				bad |= set_new(o, "disguise", json_string(f->disguise));
 			bad |= json_array_append_new(arr, o);
 		}
 		bad |= set_new(root, "findings", arr);

@@ -80,6 +80,10 @@ typedef struct {
 	char *context;        /* a short window of text around it, UTF-8 (owned) */
 	double score;         /* 0..1 */
 	int watch;            /* 1: matched the watchlist */
+	char disguise[160];   /* how it was written to dodge filters: "" or comma-separated
+	                         names (cn_numerals, spoken_digits, circled_digits, fullwidth,
+	                         separators, emoji, zero_width, split_markup, hidden_markup,
+	                         alias, obfuscated_email); docs/DETECTION.md */
 } detect_finding_t;
 
 typedef struct {

@@ -701,8 +701,12 @@ static size_t start_tag(html_t *s, size_t j)
 		} else {
 			va = vb = nb; /* no value */
 		}
+		/* and what pages hide or hand to copy buttons (issue 21): data-*
+		 * attributes (names up to 15 bytes), value (<input>, <button>, <option>) */
 		if (name_is(d, na, nb, "alt") || name_is(d, na, nb, "title") ||
-		    name_is(d, na, nb, "placeholder") || name_is(d, na, nb, "aria-label")) {
+		    name_is(d, na, nb, "placeholder") || name_is(d, na, nb, "aria-label") ||
+		    name_is(d, na, nb, "value") ||
+		    (nb - na > 5 && nb - na < 16 && name_is(d, na, na + 5, "data-"))) {
 			if (nta < MAX_TEXT_ATTRS && vb > va) {
 				size_t l = nb - na;
 				for (size_t k = 0; k < l; k++)
@@ -754,10 +758,30 @@ static size_t start_tag(html_t *s, size_t j)
 	if (s->b->oom)
 		return n;
 	for (size_t k = 0; k < nta && f; k++) {
-		char suffix[24] = "/@";
-		size_t al = strlen(ta[k].name); /* <= 10: "aria-label" */
-		memcpy(suffix + 2, ta[k].name, al);
-		suffix[2 + al] = 0;
+		char suffix[72] = "/@";
+		size_t so = 0;
+		/* <input name="phone" value="...">: the name as an XPath predicate
+		 * ("input[1][@name='phone']/@value"), read by detect.c as the
+		 * value's key (context, as a JSON key is) */
+		if (!strcmp(ta[k].name, "value") && has_meta_name && meta_name_b > meta_name_a &&
+		    meta_name_b - meta_name_a <= 32) {
+			int plain = 1;
+			for (size_t z = meta_name_a; z < meta_name_b; z++)
+				plain &= (d[z] >= 'a' && d[z] <= 'z') || (d[z] >= 'A' && d[z] <= 'Z') ||
+				         (d[z] >= '0' && d[z] <= '9') || d[z] == '_' || d[z] == '-';
+			if (plain) {
+				memcpy(suffix, "[@name='", 8);
+				memcpy(suffix + 8, d + meta_name_a, meta_name_b - meta_name_a);
+				so = 8 + meta_name_b - meta_name_a;
+				memcpy(suffix + so, "']", 2);
+				so += 2;
+			}
+		}
+		size_t al = strlen(ta[k].name); /* <= 15: "data-..." */
+		suffix[so] = '/';
+		suffix[so + 1] = '@';
+		memcpy(suffix + so + 2, ta[k].name, al);
+		suffix[so + 2 + al] = 0;
 		char *x = xpath_dup(s->prefix, s->path, s->fr[f].pathlen, suffix);
 		if (!x) {
 			s->b->oom = 1;
@@ -830,6 +854,29 @@ static void end_tag(html_t *s, size_t j, const char *name, size_t nlen, uint64_t
 	}
 }
 
+/* The text of a comment d[a,b) (the comment starts at j): pages hide data
+ * there (issue 21). Emitted like an inline attribute, after the text of the
+ * block it sits in, so a comment inside a number never cuts it; xpath
+ * ".../comment()". Short comments and huge ones (templates) are skipped. */
+#define MAX_COMMENT_TEXT 4096
+static void comment_text(html_t *s, size_t j, size_t a, size_t b)
+{
+	if (b < a + 5 || b - a > MAX_COMMENT_TEXT || s->b->oom)
+		return;
+	size_t blk = s->fr[s->depth].blk;
+	char *x = xpath_dup(s->prefix, s->path, s->fr[blk].pathlen, "/comment()");
+	if (!x) {
+		s->b->oom = 1;
+		return;
+	}
+	if (s->npend == TM_MAX_PENDING_ATTR)
+		flush_pending(s, j);
+	s->pend[s->npend].va = a;
+	s->pend[s->npend].vb = b;
+	s->pend[s->npend].xpath = x;
+	s->npend++;
+}
+
 /* Markup at d[j] == '<'; returns the index to continue at. */
 static size_t markup(html_t *s, size_t j)
 {
@@ -852,8 +899,10 @@ static size_t markup(html_t *s, size_t j)
 				if (!m)
 					return n;
 				k = (size_t)(m - d);
-				if (k + 2 < n && d[k + 1] == '-' && d[k + 2] == '>')
+				if (k + 2 < n && d[k + 1] == '-' && d[k + 2] == '>') {
+					comment_text(s, j, j + 4, k);
 					return k + 3;
+				}
 				if (k + 3 < n && d[k + 1] == '-' && d[k + 2] == '!' && d[k + 3] == '>')
 					return k + 4;
 				k++;

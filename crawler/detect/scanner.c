@@ -689,6 +689,12 @@ static size_t scan_word(scan_t *sc, size_t i)
 		emit(sc, DT_WECHAT, i, jw, S_WX_CTX, v);
 		return jw;
 	}
+	/* "抖音号：abc_123": a platform's account after its name (context.social_handle) */
+	if ((ctx & DR_CTX_BIT(DT_SOCIAL)) && !is_alnum(at(sc, jw)) && jw - i >= 3 && jw - i <= 30 &&
+	    ctx_adjacent(sc, i, DR_CTX_BIT(DT_SOCIAL))) {
+		emit(sc, DT_SOCIAL, i, jw, S_HANDLE, NULL);
+		return jw;
+	}
 	/* a context word glued to its number: "QQ12345678", "tel13912345678" */
 	size_t lw = i;
 	while (lw < ja && is_letter(at(sc, lw)))
@@ -926,12 +932,62 @@ static int not_a_name(const scan_t *sc, size_t s, size_t L, size_t e)
  * the name must end where a word ends — before a non-CJK character, a
  * [name_stop]/[name_title] word or a context word — as after 名叫/叫做, which
  * name places and shops too (名叫郭守敬纪念馆的景点: no name). */
+/* Common surnames in pinyin (Hanyu, capitalized as written in names). */
+static const char *const pinyin_surnames[] = {
+	"Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun",
+	"Ma", "Zhu", "Hu", "Guo", "He", "Gao", "Lin", "Luo", "Zheng", "Liang", "Xie", "Song", "Tang",
+	"Han", "Feng", "Deng", "Cao", "Peng", "Zeng", "Xiao", "Tian", "Dong", "Yuan", "Pan", "Cai",
+	"Jiang", "Yu", "Du", "Ye", "Cheng", "Wei", "Su", "Lu", "Ding", "Ren", "Shen", "Yao", "Jiao",
+	"Jin", "Fu", "Qian", "Tan", "Fan", "Shi", "Bai", "Kong", "Cui", "Mao", "Qiu", "Qin", "Gu",
+	"Hou", "Shao", "Meng", "Long", "Wan", "Duan", "Lei", "Qian", "Tang", "Yin", "Yan", "Xiong",
+};
+
+static int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+
+/* "姓名：Wu Mengyao": a pinyin surname, a blank, a capitalized given name
+ * (2-14 letters, optionally a second syllable group after a blank or '-'),
+ * right after a strict name context word. Returns the end, or 0. */
+static size_t pinyin_name(const scan_t *sc, size_t q)
+{
+	size_t e = q;
+	if (!is_upper(at(sc, e)))
+		return 0;
+	e++;
+	while (e < sc->n && is_lower(at(sc, e)) && e - q < 7)
+		e++;
+	int ok = 0;
+	for (size_t k = 0; k < sizeof pinyin_surnames / sizeof pinyin_surnames[0] && !ok; k++)
+		ok = strlen(pinyin_surnames[k]) == e - q && !memcmp(sc->t + q, pinyin_surnames[k], e - q);
+	if (!ok || at(sc, e) != ' ' || !is_upper(at(sc, e + 1)))
+		return 0;
+	size_t g = e + 2;
+	while (g < sc->n && is_lower(at(sc, g)) && g - e < 15)
+		g++;
+	if (g - (e + 1) < 2 || is_letter(at(sc, g)) || is_digit(at(sc, g)))
+		return 0;
+	if ((at(sc, g) == '-' || at(sc, g) == ' ') && is_upper(at(sc, g + 1)) && is_lower(at(sc, g + 2))) {
+		size_t h = g + 2;
+		while (h < sc->n && is_lower(at(sc, h)) && h - g < 10)
+			h++;
+		if (!is_letter(at(sc, h)) && at(sc, h) != ' ')
+			g = h;
+	}
+	return g;
+}
+
 static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end, int need_sep,
                       int need_end)
 {
 	size_t q = whole_end ? p : skip_seps(sc, p);
 	if (need_sep && q == p)
 		return;  /* "当事人和证人": a loose context word needs "当事人：王伟" */
+	if (score >= S_NAME_CTX && !need_sep && q > p) {
+		size_t pe = pinyin_name(sc, q);
+		if (pe) {
+			emit(sc, DT_NAME, q, pe, score, NULL);
+			return;
+		}
+	}
 	size_t L = dt_rules_match(sc->r, sc->t, sc->n, q, DR_BIT(DR_SURNAME), NULL);
 	if (!L)
 		return;
@@ -953,6 +1009,20 @@ static void scan_name(scan_t *sc, size_t p, double score, size_t whole_end, int 
 	    dt_rules_match(sc->r, sc->t, sc->n, g, DR_BIT(DR_NAME_TITLE), NULL))
 		return;  /* 王经理, 李老师: a form of address, not a name */
 	int given = 0;
+	/* "姓名：罗 强": a surname, one blank, one given character ending the run
+	 * (after a name context word only; the value drops the blank) */
+	if (score >= S_NAME_CTX && !need_sep && at(sc, g) == ' ' && g + 1 < sc->n) {
+		size_t a1, a2;
+		uint32_t c1 = cp_at(sc, g + 1, &a1);
+		size_t h = g + 1 + a1;
+		if (is_cjk(c1) && !dt_rules_match(sc->r, sc->t, sc->n, g + 1,
+		                                  DR_RECORD_MASK | DR_BIT(DR_NAME_STOP), NULL) &&
+		    (h >= sc->n || !is_cjk(cp_at(sc, h, &a2)))) {
+			if (!not_a_name(sc, q, L, h))
+				emit(sc, DT_NAME, q, h, score, NULL);
+			return;
+		}
+	}
 	while (given < 2 && g < sc->n) {
 		uint32_t cp = cp_at(sc, g, &adv);
 		if (!is_cjk(cp) ||

@@ -43,7 +43,12 @@
  *   children gets the nearest block ancestor's path; attributes
  *   ".../img[1]/@alt" (alt, title, placeholder, aria-label, and <meta
  *   name=description|keywords|author / property=og:title|og:description>
- *   ".../meta[1]/@content"); a document-root text "/". JSON: "$.user.phone",
+ *   ".../meta[1]/@content"); also (issue 21) data-* attributes (names up to
+ *   15 bytes) ".../span[1]/@data-copy", value ".../input[1][@name='phone']/@value"
+ *   (the name, when plain, as an XPath predicate: detect.c takes it as the
+ *   value's key), and comment text ".../p[2]/comment()" (5 to 4096 bytes),
+ *   emitted after the block's text like inline attributes;
+ *   a document-root text "/". JSON: "$.user.phone",
  *   "$.items[3].id" (0-based), odd keys "$['a.b']"; JSON numbers are
  *   segments too (as written); keys are not text, the key of a value is the
  *   last step of its xpath (context for qq/wechat: "$.user.qq").

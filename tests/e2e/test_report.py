@@ -129,6 +129,25 @@ def main():
             f"TLS page: certificate subject, issuer and verification shown (crawl exit "
             f"{r.returncode})")
 
+    # issue 21: a number written in disguise is checked like any finding and the report
+    # says how it was written (unsigned: exit 3, intact but not anchored)
+    dwww = os.path.join(tmp, "dwww")
+    os.makedirs(dwww)
+    with open(os.path.join(dwww, "index.html"), "wb") as fh:
+        fh.write("<html><head><meta charset=utf-8></head><body><p>姓名：张三</p>"
+                 "<p>电话：一三八〇〇一三八〇〇一</p></body></html>\n".encode())
+    _, dport = lib.start_http_server(dwww)
+    dcase = os.path.join(tmp, "disguised")
+    lib.custody("crawl", "-o", dcase, "--ignore-robots", "--depth", "0",
+                f"http://127.0.0.1:{dport}/index.html")
+    drep = os.path.join(tmp, "disguised.html")
+    r = subprocess.run([lib.CUSTODY_VERIFY, "--report", drep, dcase], capture_output=True)
+    dhtml = open(drep, encoding="utf-8").read() if os.path.exists(drep) else ""
+    T.check(r.returncode == 3 and "written as: cn_numerals" in dhtml and PERSON_PHONE in dhtml
+            and "一三八〇〇一三八〇〇一" in dhtml,
+            f"a disguised number: checked, its value and the disguise shown (verify exit "
+            f"{r.returncode}) {r.stderr[-300:]}")
+
     exe = chromium()
     if not exe:
         print("skip  chromium not installed (tests/bootstrap.sh installs it): no rendering check")

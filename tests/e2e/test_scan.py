@@ -326,10 +326,48 @@ def sample_site(tmp):
     check(spans and not over, f"sample site: no overlapping dox_keyword signals ({over[:3]})")
 
 
+def disguises(tmp):
+    """Issue 21: the seeded evasion corpus (tests/evasion/gen.py) scanned with its goals,
+    every finding's range re-checked against the file bytes, the disguise named, and a
+    GB18030 page with a disguised number mapped in its own bytes."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    d = os.path.join(tmp, "evasion")
+    g = subprocess.run([sys.executable, os.path.join(top, "tests", "evasion", "gen.py"), d,
+                        "--pages-per-category", "20"], capture_output=True, timeout=120)
+    check(g.returncode == 0, f"evasion corpus generated: {g.stderr[-300:]}")
+    pages = sorted(os.path.join(d, "pages", n) for n in os.listdir(os.path.join(d, "pages")))
+    r = run(["scan", "--json"] + pages)
+    check(r.returncode == 0, "scan of the evasion corpus")
+    lines = jsonl(r.stdout)
+    check_offsets(lines, "evasion corpus")
+    with open(os.path.join(d, "findings.jsonl"), "wb") as f:
+        f.write(r.stdout)
+    sc = subprocess.run([sys.executable, os.path.join(top, "tests", "evasion", "score.py"), "--check",
+                         os.path.join(d, "labels.jsonl"), os.path.join(d, "findings.jsonl")],
+                        capture_output=True, timeout=120)
+    out = sc.stdout.decode()
+    check(sc.returncode == 0, "evasion goals (recall >= 0.95 per category, precision >= 0.97, "
+          "page recall >= 0.97):\n" + "\n".join(l for l in out.splitlines() if "missed" not in l))
+    named = {o.get("disguise") for o in lines if o.get("kind") == "finding"}
+    for want in ("cn_numerals", "spoken_digits", "separators", "split_markup", "alias",
+                 "obfuscated_email", "hidden_markup", "emoji", "circled_digits", "zero_width"):
+        check(any(n and want in n.split(",") for n in named), f"disguise {want} named")
+    # a disguised number in a GB18030 page: offsets in GB18030 bytes
+    page = "<html><head><meta charset=gb18030></head><body><p>电话：幺三八洞洞幺三八洞洞洞</p></body></html>"
+    p = os.path.join(tmp, "gb.html")
+    with open(p, "wb") as f:
+        f.write(page.encode("gb18030"))
+    lines = jsonl(run(["scan", "--json", p]).stdout)
+    hit = [o for o in lines if o.get("type") == "cn_mobile"]
+    check(len(hit) == 1 and hit[0]["value"] == "13800138000" and hit[0]["text"] == "幺三八洞洞幺三八洞洞洞"
+          and "spoken_digits" in hit[0].get("disguise", ""), f"GB18030 spoken digits: {hit}")
+    check_offsets(lines, "GB18030 disguised page")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="custody-scan-")
     try:
-        for step in (corpus, fixtures, watch, cli, bounds_and_keys, sample_site):
+        for step in (corpus, fixtures, watch, cli, bounds_and_keys, sample_site, disguises):
             try:
                 step(tmp) if step is not fixtures else step()
             except Exception as e:  # a crash of one step is a failure, not the end

@@ -142,10 +142,19 @@ static void test_utf8_html(void)
 	CHECK(build("text/html; charset=utf-8", h, strlen(h), &m) == 0, "build");
 	CHECK_STR(m.charset, "UTF-8");
 	CHECK_STR(m.kind, "html");
-	CHECK(invariants(&m, strlen(h), 1), "invariants");
+	/* comment text is read (issue 21: pages hide data there) as its own
+	 * segment after its block, like an inline attribute, so the map steps back
+	 * there: monotonic within every segment, and strictly up to the comment */
+	CHECK(invariants(&m, strlen(h), 0), "invariants");
+	size_t cpos = find(&m, "13700137000");
+	CHECK(cpos != (size_t)-1, "comment text read: %s", m.text);
+	for (size_t i = 1; cpos != (size_t)-1 && i < cpos; i++)
+		CHECK(m.src_start[i] >= m.src_start[i - 1], "monotonic before the comment at %zu", i);
+	long csg = cpos == (size_t)-1 ? -1 : textmap_seg_at(&m, cpos);
+	CHECK(csg >= 0 && strstr(m.seg[csg].xpath, "/comment()"), "comment xpath: %s",
+	      csg >= 0 ? m.seg[csg].xpath : "");
 	CHECK(find(&m, "13800138000") != (size_t)-1, "split identifier joined: %s", m.text);
 	CHECK(find(&m, "13900139000") == (size_t)-1, "script code skipped");
-	CHECK(find(&m, "13700137000") == (size_t)-1, "comment skipped");
 	CHECK(find(&m, "color") == (size_t)-1, "style skipped");
 	CHECK(find(&m, "third text") != (size_t)-1, "text around a comment: %s", m.text);
 	uint64_t s, e;
