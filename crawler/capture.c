@@ -11,6 +11,11 @@
  *             the first record) when the same payload is already in the case,
  *             kept self-contained (whole message in the block, as
  *             archive/warc/writer.c documents) so every digest stays checkable;
+ *             with lean_revisits (custody watch) the block is the headers as
+ *             received (not chunked only) and the payload digest, computed over
+ *             the body received this time, names the original's identical
+ *             payload (WARC 1.1 identical-payload-digest): the verifier checks
+ *             the block digest here and the payload digest on the original;
  *   metadata  application/vnd.custody.capture+json, WARC-Concurrent-To the
  *             response: address, TLS chain and verification, timings, client
  *             versions, whether the message is complete and why not;
@@ -195,7 +200,7 @@ static json_t *hex_string(const unsigned char *p, size_t n)
  * request record holds as sha256:<hex> ("Cookie, Authorization"), or NULL. */
 static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
                           const char *req_id, const char *resp_id, int complete,
-                          const char *why, int depth, const char *secrets, size_t too_long)
+                          const char *why, int depth, const char *secrets, size_t too_long, int compact)
 {
 	json_t *o = json_object();
 	if (!o)
@@ -262,8 +267,9 @@ static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 	json_object_set_new(tm, "starttransfer", json_integer(x->t_starttransfer));
 	json_object_set_new(tm, "total", json_integer(x->t_total));
 	json_object_set_new(o, "timings_us", tm);
-	set_str(o, "client", c->versions);
-	char *s = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (!compact) /* a lean revisit's: the warcinfo's software line names it */
+		set_str(o, "client", c->versions);
+	char *s = json_dumps(o, (compact ? JSON_COMPACT : JSON_INDENT(1)) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return s;
 }
@@ -704,7 +710,14 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 		r.type = prev ? "revisit" : "response";
 		r.block = x->resp.data;
 		r.block_len = x->resp.len;
-		if (x->spool && x->spool_len) {
+		int lean = prev && c->lean_revisits && x->hdr_len && x->hdr_len <= x->resp.len &&
+		           !http_is_chunked(x->resp.data, x->hdr_len);
+		if (lean) {
+			/* --lean revisits (custody watch): the headers as received; the
+			 * payload is the original's (same digest), the block digest is
+			 * over what is stored */
+			r.block_len = x->hdr_len;
+		} else if (x->spool && x->spool_len) {
 			/* the body past the scan window waits on disk: read once, compressed */
 			if (fseek(x->spool, 0, SEEK_SET)) {
 				rc = arc_fail(err, ARC_EIO, "", 0, "", "%s: cannot read the spooled body back: %s",
@@ -714,7 +727,7 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 			r.block_rest = x->spool;
 			r.block_rest_len = x->spool_len;
 		}
-		r.block_digest = x->hdr_len ? out->block_d : NULL;
+		r.block_digest = x->hdr_len && !lean ? out->block_d : NULL;
 		r.payload_digest = payload_d; /* "" = omit: payload not delimited */
 		r.nfields = nf;
 		if ((rc = write_rec(c, &r, &w, out, err)))
@@ -731,7 +744,7 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 	/* 3. capture metadata */
 	{
 		char *body = capture_json(c, x, req_id, out->response_id, complete, why, out->depth, secrets,
-		                          out->links_too_long);
+		                          out->links_too_long, c->lean_revisits && out->wrote_response == 2);
 		if (!body) {
 			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
 			goto out;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -55,6 +56,11 @@ struct watch {
 	watch_alert_t *pending;
 	size_t npending, cappending;
 	arc_map_t *delivered;       /* only while watch_open reads the case */
+	/* kept between rounds, so a round does not read the whole case again */
+	crawl_dedup_t *dedup;       /* the payloads the case holds */
+	arc_case_state_t cstate;    /* the case's log as the last round's close left it */
+	time_t indexed;             /* index.cdxj last rebuilt (0: not by this run) */
+	int index_stale;            /* a round's close left it out */
 	int scan_err;
 };
 
@@ -260,9 +266,14 @@ void watch_close(watch_t *w)
 {
 	if (!w)
 		return;
+	if (w->index_stale) {
+		arc_error_t e;
+		cdxj_rebuild(w->o->crawl.case_dir, &e); /* derived: a failure here loses nothing */
+	}
 	tl_free(w->tl);
 	tl_rules_free(w->rules);
 	arc_map_free(w->delivered, NULL);
+	crawl_dedup_free(w->dedup);
 	for (size_t i = 0; i < w->npending; i++)
 		free(w->pending[i].url);
 	free(w->pending);
@@ -549,6 +560,13 @@ int watch_round(watch_t *w, watch_round_t *out, crawl_progress_fn fn, void *fnct
 	o.nseeds = ns;
 	o.resume = 1;          /* continue the case: torn tail cut, payloads known */
 	o.revisit_all = 1;     /* but fetch every URL again */
+	o.lean_revisits = 1;   /* an unchanged page: headers and a compact capture record */
+	o.dedup_keep = &w->dedup;
+	/* index.cdxj (derived, never evidence) is rebuilt from every file: at most
+	 * every WATCH_INDEX_EVERY s while watching, and when the watch stops */
+	time_t now = time(NULL);
+	o.skip_index = w->indexed && now - w->indexed < WATCH_INDEX_EVERY;
+	o.case_state = &w->cstate;
 	o.round_end = round_end;
 	o.round_end_ctx = &rd;
 	/* every origin backing off: nothing is fetched, nothing written, the
@@ -584,6 +602,12 @@ int watch_round(watch_t *w, watch_round_t *out, crawl_progress_fn fn, void *fnct
 		}
 	}
 	out->ran = ns > 0;
+	if (ns && o.skip_index)
+		w->index_stale = 1;
+	else if (ns) {
+		w->indexed = now;
+		w->index_stale = 0;
+	}
 	if (rd.wrote)
 		w->next_round++;
 	backoff_update(w);

@@ -26,6 +26,7 @@
 
 #define WATCH_MAX_UNREACHED 10000u   /* URLs listed in one watch record */
 #define WATCH_MAX_ALERTS    10000u   /* alerts in one round */
+#define WATCH_INDEX_EVERY   600      /* s between two rebuilds of index.cdxj while watching */
 
 typedef struct {
 	crawl_opts_t crawl;           /* seeds, case_dir, depth, scope, politeness, sealing, watch_path */
