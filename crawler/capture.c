@@ -206,26 +206,33 @@ static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 	if (!o)
 		return NULL;
 	char msg[CURL_ERROR_SIZE + 512];
-	set_str(o, "url", x->url);
+	/* compact (a lean revisit's): what the revisit's own WARC fields say
+	 * (URL, date, protocol, address) and nulls are left out */
+	if (!compact)
+		set_str(o, "url", x->url);
 	/* link hops from a seed: lets --resume rebuild the frontier from the case */
 	json_object_set_new(o, "depth", depth >= 0 ? json_integer(depth) : json_null());
-	set_str(o, "date", x->started);
+	if (!compact)
+		set_str(o, "date", x->started);
 	set_str(o, "request_record", req_id);
 	set_str(o, "response_record", resp_id);
 	json_object_set_new(o, "complete", json_boolean(complete));
-	set_str(o, "incomplete_reason", why);
-	set_str(o, "truncated", trunc_name(x->truncated));
+	if (!compact || why)
+		set_str(o, "incomplete_reason", why);
+	if (!compact || trunc_name(x->truncated))
+		set_str(o, "truncated", trunc_name(x->truncated));
 	json_object_set_new(o, "curl_result", json_integer(x->result));
 	if (x->result) {
 		crawl_xfer_error(x, msg, sizeof msg);
 		set_str(o, "error", msg);
-	} else {
+	} else if (!compact) {
 		json_object_set_new(o, "error", json_null());
 	}
 	json_object_set_new(o, "status", x->status ? json_integer(x->status) : json_null());
 	char proto[16];
 	http_protocol(x->resp.data, x->hdr_len, proto, sizeof proto);
-	set_str(o, "http_version", proto);
+	if (!compact)
+		set_str(o, "http_version", proto);
 	json_object_set_new(o, "bytes_received", json_integer((json_int_t)(x->resp.len + x->spool_len)));
 	json_object_set_new(o, "body_bytes", json_integer((json_int_t)x->body_len));
 	if (x->interim.len) {
@@ -239,7 +246,8 @@ static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 		set_str(o, "request_headers_hashed", secrets);
 	if (too_long) /* links custody does not follow, said rather than dropped */
 		json_object_set_new(o, "links_not_followed_too_long", json_integer((json_int_t)too_long));
-	set_str(o, "ip", x->ip);
+	if (!compact)
+		set_str(o, "ip", x->ip);
 	json_object_set_new(o, "port", x->port ? json_integer(x->port) : json_null());
 
 	if (x->tls) {
@@ -255,9 +263,17 @@ static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 		json_object_set_new(t, "insecure", json_boolean(c->insecure));
 		set_str(t, "peer_subject", x->peer_subject);
 		set_str(t, "peer_issuer", x->peer_issuer);
-		set_str(t, "chain_pem", x->chain_pem);
+		if (compact && x->chain_pem) {
+			/* a lean revisit's: the chain named by digest (the capture record
+			 * of the original, or of any earlier visit, holds the PEM) */
+			char d[ARC_DIGEST_LEN];
+			arc_sha256_hex(x->chain_pem, strlen(x->chain_pem), d);
+			set_str(t, "chain_pem_sha256", d);
+		} else {
+			set_str(t, "chain_pem", x->chain_pem);
+		}
 		json_object_set_new(o, "tls", t);
-	} else {
+	} else if (!compact) {
 		json_object_set_new(o, "tls", json_null());
 	}
 	json_t *tm = json_object();
