@@ -207,14 +207,16 @@ static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 		return NULL;
 	char msg[CURL_ERROR_SIZE + 512];
 	/* compact (a lean revisit's): what the revisit's own WARC fields say
-	 * (URL, date, protocol, address) and nulls are left out */
+	 * (URL, date, protocol, address), the request id (its request record's
+	 * WARC-Concurrent-To links the two) and nulls are left out */
 	if (!compact)
 		set_str(o, "url", x->url);
 	/* link hops from a seed: lets --resume rebuild the frontier from the case */
 	json_object_set_new(o, "depth", depth >= 0 ? json_integer(depth) : json_null());
 	if (!compact)
 		set_str(o, "date", x->started);
-	set_str(o, "request_record", req_id);
+	if (!compact) /* a lean revisit's request names it by WARC-Concurrent-To */
+		set_str(o, "request_record", req_id);
 	set_str(o, "response_record", resp_id);
 	json_object_set_new(o, "complete", json_boolean(complete));
 	if (!compact || why)
@@ -263,15 +265,8 @@ static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 		json_object_set_new(t, "insecure", json_boolean(c->insecure));
 		set_str(t, "peer_subject", x->peer_subject);
 		set_str(t, "peer_issuer", x->peer_issuer);
-		if (compact && x->chain_pem) {
-			/* a lean revisit's: the chain named by digest (the capture record
-			 * of the original, or of any earlier visit, holds the PEM) */
-			char d[ARC_DIGEST_LEN];
-			arc_sha256_hex(x->chain_pem, strlen(x->chain_pem), d);
-			set_str(t, "chain_pem_sha256", d);
-		} else {
-			set_str(t, "chain_pem", x->chain_pem);
-		}
+		/* kept on every visit, lean or not: a renewed certificate must be on record */
+		set_str(t, "chain_pem", x->chain_pem);
 		json_object_set_new(o, "tls", t);
 	} else if (!compact) {
 		json_object_set_new(o, "tls", json_null());
