@@ -19,7 +19,10 @@
  * Each visit's trusted time is the seal that covers it (the first seal record
  * whose tree size counts it): the tree head's time and, when the seal carries
  * an RFC 3161 token, the token's genTime (read, not judged: custody-verify
- * judges the TSA's chain).
+ * judges the TSA's chain); a seal stamped later (a stamp record, custody
+ * stamp) gives that genTime to every visit it covers that had none or a later
+ * one. A removal notice is matched in the payload as UTF-8, a GB18030 (gbk,
+ * gb2312) or Big5 page decoded first by its declared charset.
  */
 #ifndef CUSTODY_TIMELINE_H
 #define CUSTODY_TIMELINE_H

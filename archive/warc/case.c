@@ -23,6 +23,11 @@
  * at least one record after its warcinfo, so no file is ever warcinfo-only
  * except the one an empty session leaves. Records never span files.
  *
+ * A process that opens the same case again and again (custody watch) can
+ * hand over the log from one close to the next open (arc_case_state_t): the
+ * files are then not read again, provided the newest file is still the one
+ * that close left, at the size it left (anything else: rebuilt from the files).
+ *
  * Must never: overwrite an existing capture file, write a record to a file
  * that does not start with a warcinfo record, or report success for a write
  * that did not reach the kernel.
