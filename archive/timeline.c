@@ -15,6 +15,8 @@
  * verifier does), or read more of a body than TL_MAX_SCAN / TL_MAX_JSON.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -291,6 +293,15 @@ typedef struct {
 	int slot;             /* 0 first_present, 1 last_present, 2 removed, 3 last, 4+ history */
 } pend_t;
 
+typedef struct {
+	char id[ARC_UUID_LEN + 4];
+	uint64_t size;
+	arc_buf_t sth;
+} unstamped_t;
+
+/* unstamped seals remembered: a watch without a TSA keeps only the latest few */
+#define TL_MAX_UNSTAMPED(keep) ((keep) ? 65536u : 64u)
+
 struct tl {
 	const tl_rules_t *rules;
 	int keep;
@@ -313,6 +324,12 @@ struct tl {
 	unsigned long pos_num;
 	uint64_t pos_off;
 	int stopped;          /* a damaged file stopped the reading: nothing after it is read */
+	tl_alert_fn alert_fn;
+	void *alert_ctx;
+	/* seals read without a token, for a stamp record (custody stamp) that
+	 * completes one later: its tokens are over the seal's tree-head bytes */
+	unstamped_t *us;
+	size_t nus, capus;
 };
 
 tl_t *tl_new(const tl_rules_t *rules, int keep_history)
@@ -335,6 +352,9 @@ void tl_free(tl_t *t)
 {
 	if (!t)
 		return;
+	for (size_t k = 0; k < t->nus; k++)
+		arc_buf_free(&t->us[k].sth);
+	free(t->us);
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->v[i].url);
 		free(t->v[i].hist);
@@ -371,6 +391,12 @@ uint32_t tl_last_round(const tl_t *t)
 uint64_t tl_records(const tl_t *t)
 {
 	return t->nrec;
+}
+
+void tl_set_alert_fn(tl_t *t, tl_alert_fn fn, void *ctx)
+{
+	t->alert_fn = fn;
+	t->alert_ctx = ctx;
 }
 
 uint64_t tl_next_generation(tl_t *t)
@@ -526,6 +552,106 @@ static void field(char *out, size_t outsz, const char *v)
 	snprintf(out, outsz, "%s", v ? v : "");
 }
 
+/* ---------------------------------------------------------------- charsets */
+
+/* The iconv name of a charset label custody decodes before matching notices
+ * (the Chinese legacy ones; WHATWG maps gbk, gb2312 ... to GB18030), NULL for
+ * any other label (matched as UTF-8). */
+static const char *legacy_charset(const char *l, size_t n)
+{
+	static const char *const gb[] = {"gbk", "gb2312", "gb18030", "x-gbk", "cp936", "chinese", "csgb2312",
+	                                 "iso-ir-58", "gb_2312", "gb_2312-80", "csiso58gb231280", "windows-936",
+	                                 "euc-cn", NULL};
+	static const char *const big5[] = {"big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5", NULL};
+	for (int i = 0; gb[i]; i++)
+		if (strlen(gb[i]) == n && !strncasecmp(l, gb[i], n))
+			return "GB18030";
+	for (int i = 0; big5[i]; i++)
+		if (strlen(big5[i]) == n && !strncasecmp(l, big5[i], n))
+			return "BIG5-HKSCS";
+	return NULL;
+}
+
+/* "charset=LABEL" in s (a Content-Type value or the head of a page):
+ * *label and *n, or 0. */
+static int find_charset(const unsigned char *s, size_t len, const char **label, size_t *n)
+{
+	for (size_t i = 0; i + 7 <= len; i++) {
+		if (strncasecmp((const char *)s + i, "charset", 7))
+			continue;
+		size_t j = i + 7;
+		while (j < len && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		if (j >= len || s[j] != '=')
+			continue;
+		j++;
+		while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '"' || s[j] == '\''))
+			j++;
+		size_t k = j;
+		while (k < len && k - j < 40 && (isalnum(s[k]) || s[k] == '-' || s[k] == '_' || s[k] == ':' || s[k] == '.'))
+			k++;
+		if (k > j) {
+			*label = (const char *)s + j;
+			*n = k - j;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int utf8_valid(const unsigned char *p, size_t n)
+{
+	json_t *j = json_stringn((const char *)p, n);
+	int ok = j != NULL;
+	json_decref(j);
+	return ok;
+}
+
+/* The page's text as UTF-8 for matching notices: GB18030 (gbk, gb2312) and
+ * Big5 pages decoded by the charset the HTTP header or the page declares (a
+ * page declaring none that is not UTF-8 is tried as GB18030). *out NULL: use
+ * the payload as it is. Undecodable bytes are skipped. */
+static int to_utf8(const unsigned char *hdr, size_t hl, const unsigned char *p, size_t n, unsigned char **out,
+                   size_t *outn)
+{
+	*out = NULL;
+	*outn = 0;
+	char ct[512] = "";
+	const char *label = NULL, *cs = NULL;
+	size_t ln = 0;
+	http_header_get(hdr, hl, "Content-Type", ct, sizeof ct);
+	if (find_charset((const unsigned char *)ct, strlen(ct), &label, &ln) ||
+	    find_charset(p, n < 4096 ? n : 4096, &label, &ln))
+		cs = legacy_charset(label, ln);
+	else if (!utf8_valid(p, n))
+		cs = "GB18030";
+	if (!cs)
+		return 0;
+	iconv_t cd = iconv_open("UTF-8", cs);
+	if (cd == (iconv_t)-1)
+		return 0; /* no converter on this system: matched as it is */
+	size_t cap = 2 * n + 16;
+	unsigned char *o = malloc(cap);
+	if (!o) {
+		iconv_close(cd);
+		return ARC_ENOMEM;
+	}
+	char *in = (char *)p, *op = (char *)o;
+	size_t inl = n, ol = cap;
+	while (inl) {
+		if (iconv(cd, &in, &inl, &op, &ol) != (size_t)-1)
+			break;
+		if (errno == E2BIG)
+			break; /* cannot happen: 2n covers every GB18030/Big5 sequence */
+		in++; /* EILSEQ, EINVAL: a byte skipped */
+		inl--;
+	}
+	iconv_close(cd);
+	*out = o;
+	*outn = (size_t)(op - (char *)o);
+	return 0;
+}
+
 static int on_capture(tl_t *t, const warc_rec_t *rec, const char *type, const char *uri,
                       uint64_t index)
 {
@@ -567,8 +693,16 @@ static int on_capture(tl_t *t, const warc_rec_t *rec, const char *type, const ch
 			int partial = 0;
 			arc_error_t e;
 			if (http_decoded_payload(rec->block, (size_t)rec->block_len, TL_MAX_SCAN, &pl, &pn,
-			                         &partial, &e) == 0)
-				t->cur_notice = tl_rules_notice(t->rules, pl, pn);
+			                         &partial, &e) == 0) {
+				unsigned char *u8 = NULL;
+				size_t un = 0;
+				if (to_utf8(rec->block, hl, pl, pn, &u8, &un)) {
+					free(pl);
+					return ARC_ENOMEM;
+				}
+				t->cur_notice = u8 ? tl_rules_notice(t->rules, u8, un) : tl_rules_notice(t->rules, pl, pn);
+				free(u8);
+			}
 			free(pl);
 			if (v->digest[0]) {
 				facts_t *nf = calloc(1, sizeof *nf);
@@ -642,6 +776,97 @@ static void on_findings(tl_t *t, const warc_rec_t *rec)
 	}
 }
 
+static int same_id(const char *a, const char *b)
+{
+	if (!a || !b)
+		return 0;
+	a += *a == '<';
+	b += *b == '<';
+	size_t na = strcspn(a, ">"), nb = strcspn(b, ">");
+	return na == nb && !memcmp(a, b, na);
+}
+
+/* The earliest genTime among tokens over sth whose imprint and signature
+ * hold (trust not judged), into stamp ("" none). */
+static void first_stamp(const seal_body_t *b, const void *sth, size_t len, char stamp[24])
+{
+	stamp[0] = '\0';
+	for (size_t i = 0; i < b->ntokens; i++) {
+		seal_tsr_info_t info;
+		memset(&info, 0, sizeof info);
+		arc_error_t te;
+		seal_tsr_verify(b->tokens[i].tsr.data, b->tokens[i].tsr.len, sth, len, NULL, -1, &info, &te);
+		if (info.gen_time >= 0 && info.imprint_ok && info.signature_ok &&
+		    (!stamp[0] || strcmp(info.gen_time_text, stamp) < 0))
+			snprintf(stamp, 24, "%s", info.gen_time_text);
+	}
+}
+
+static void restamp(tl_visit_t *v, uint64_t size, const char *stamp)
+{
+	if (v->sealed && v->index < size && (!v->stamp_time[0] || strcmp(stamp, v->stamp_time) < 0))
+		snprintf(v->stamp_time, sizeof v->stamp_time, "%s", stamp);
+}
+
+/* A stamp record: the seal it completes now has a trusted time, and so has
+ * every visit that seal covers and that had none (or a later one). */
+static void stamp_resolve(tl_t *t, const warc_rec_t *rec)
+{
+	seal_body_t b;
+	arc_error_t e;
+	if (rec->block_len > SEAL_MAX_BODY ||
+	    seal_body_parse(rec->block, (size_t)rec->block_len, 1, &b, &e) != 0)
+		return;
+	const char *to = warc_rec_get(rec, "WARC-Refers-To");
+	size_t k;
+	for (k = 0; k < t->nus; k++)
+		if (same_id(t->us[k].id, b.seal_id) || same_id(t->us[k].id, to))
+			break;
+	if (k < t->nus && t->us[k].size == b.sth_parsed.tree_size) {
+		char stamp[24];
+		first_stamp(&b, t->us[k].sth.data, t->us[k].sth.len, stamp);
+		uint64_t size = t->us[k].size;
+		if (stamp[0]) {
+			for (size_t i = 0; i < t->n; i++) {
+				tl_url_t *u = &t->v[i];
+				restamp(&u->first_present, size, stamp);
+				restamp(&u->last_present, size, stamp);
+				restamp(&u->removed, size, stamp);
+				restamp(&u->last, size, stamp);
+				for (size_t h = 0; h < u->nhist; h++)
+					restamp(&u->hist[h], size, stamp);
+			}
+			arc_buf_free(&t->us[k].sth);
+			memmove(&t->us[k], &t->us[k + 1], (t->nus - k - 1) * sizeof *t->us);
+			t->nus--;
+		}
+	}
+	seal_body_free(&b);
+}
+
+static void seal_remember(tl_t *t, const warc_rec_t *rec, const seal_body_t *b)
+{
+	const char *id = warc_rec_get(rec, "WARC-Record-ID");
+	if (!id || strlen(id) >= sizeof t->us[0].id)
+		return;
+	if (t->nus >= TL_MAX_UNSTAMPED(t->keep)) {
+		arc_buf_free(&t->us[0].sth);
+		memmove(&t->us[0], &t->us[1], (t->nus - 1) * sizeof *t->us);
+		t->nus--;
+	}
+	if (arc_vec_reserve((void **)&t->us, &t->capus, t->nus + 1, sizeof *t->us, 0))
+		return; /* no memory: a later stamp of it is not reflected, nothing worse */
+	unstamped_t *u = &t->us[t->nus];
+	memset(u, 0, sizeof *u);
+	snprintf(u->id, sizeof u->id, "%s", id);
+	u->size = b->sth_parsed.tree_size;
+	if (arc_buf_append(&u->sth, b->sth.data, b->sth.len)) {
+		arc_buf_free(&u->sth);
+		return;
+	}
+	t->nus++;
+}
+
 static void seal_resolve(tl_t *t, const warc_rec_t *rec)
 {
 	seal_body_t b;
@@ -649,16 +874,10 @@ static void seal_resolve(tl_t *t, const warc_rec_t *rec)
 	if (rec->block_len > SEAL_MAX_BODY ||
 	    seal_body_parse(rec->block, (size_t)rec->block_len, 0, &b, &e) != 0)
 		return;
-	char stamp[24] = "";
-	for (size_t i = 0; i < b.ntokens && !stamp[0]; i++) {
-		seal_tsr_info_t info;
-		memset(&info, 0, sizeof info);
-		arc_error_t te;
-		seal_tsr_verify(b.tokens[i].tsr.data, b.tokens[i].tsr.len, b.sth.data, b.sth.len, NULL, -1,
-		                &info, &te);
-		if (info.gen_time >= 0 && info.imprint_ok && info.signature_ok)
-			snprintf(stamp, sizeof stamp, "%s", info.gen_time_text);
-	}
+	char stamp[24];
+	first_stamp(&b, b.sth.data, b.sth.len, stamp);
+	if (!stamp[0])
+		seal_remember(t, rec, &b);
 	uint64_t size = b.sth_parsed.tree_size;
 	size_t keep = 0;
 	for (size_t i = 0; i < t->npend; i++) {
@@ -756,6 +975,23 @@ static int on_alert(tl_t *t, const warc_rec_t *rec)
 		const char *why = json_string_value(json_object_get(j, "reason"));
 		if (why && !strcmp(why, "doxing"))
 			u->alerted_doxing = 1;
+		if (t->alert_fn) {
+			uint32_t bits = 0;
+			json_array_foreach(json_object_get(j, "types"), i, ty) {
+				int b = tl_type_bit(json_string_value(ty));
+				if (b >= 0)
+					bits |= (uint32_t)1 << b;
+			}
+			json_t *r = json_object_get(j, "round");
+			uint32_t round = json_is_integer(r) && json_integer_value(r) > 0 &&
+			                 json_integer_value(r) < UINT32_MAX ? (uint32_t)json_integer_value(r) : 0;
+			const char *id = warc_rec_get(rec, "WARC-Record-ID");
+			const char *resp = json_string_value(json_object_get(j, "record"));
+			const char *date = warc_rec_get(rec, "WARC-Date");
+			if (id)
+				t->alert_fn(t->alert_ctx, id, url, resp ? resp : "", round, why ? why : "watched", bits,
+				            date ? date : "");
+		}
 	}
 	json_decref(j);
 	return rc == ARC_ELIMIT ? 0 : rc;
@@ -781,6 +1017,9 @@ int tl_feed(tl_t *t, const warc_rec_t *rec, arc_error_t *err)
 	} else if (!strcmp(type, "metadata") && arc_ct_is(ct, ARC_CT_SEAL)) {
 		if (!(rc = close_open(t)))
 			seal_resolve(t, rec);
+	} else if (!strcmp(type, "metadata") && arc_ct_is(ct, ARC_CT_STAMP)) {
+		if (!(rc = close_open(t)))
+			stamp_resolve(t, rec);
 	} else if (!strcmp(type, "metadata") && arc_ct_is(ct, TL_CT_WATCH)) {
 		if (!(rc = close_open(t)))
 			rc = on_watch(t, rec, index);

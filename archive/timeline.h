@@ -19,7 +19,10 @@
  * Each visit's trusted time is the seal that covers it (the first seal record
  * whose tree size counts it): the tree head's time and, when the seal carries
  * an RFC 3161 token, the token's genTime (read, not judged: custody-verify
- * judges the TSA's chain).
+ * judges the TSA's chain); a seal stamped later (a stamp record, custody
+ * stamp) gives that genTime to every visit it covers that had none or a later
+ * one. A removal notice is matched in the payload as UTF-8, a GB18030 (gbk,
+ * gb2312) or Big5 page decoded first by its declared charset.
  */
 #ifndef CUSTODY_TIMELINE_H
 #define CUSTODY_TIMELINE_H
@@ -126,6 +129,13 @@ int tl_end(tl_t *t);
  * reads only that round. A torn or damaged tail stops the read there
  * (*damaged = 1, err says where); 0 or <0 (no such case, no memory). */
 int tl_read_case(tl_t *t, const char *dir, int *damaged, arc_error_t *err);
+/* Called for every alert record fed (custody watch finds the alerts it has
+ * not delivered yet): record its id, the URL, the response it names, round,
+ * reason ("watched"/"doxing"), finding-type bits, WARC-Date. All borrowed
+ * for the call. NULL: none. */
+typedef void (*tl_alert_fn)(void *ctx, const char *record, const char *url, const char *response,
+                            uint32_t round, const char *reason, uint32_t types, const char *date);
+void tl_set_alert_fn(tl_t *t, tl_alert_fn fn, void *ctx);
 /* Start a new generation: visits fed from now on mark their URLs touched. */
 uint64_t tl_next_generation(tl_t *t);
 size_t tl_count(const tl_t *t);

@@ -11,6 +11,11 @@
  *             the first record) when the same payload is already in the case,
  *             kept self-contained (whole message in the block, as
  *             archive/warc/writer.c documents) so every digest stays checkable;
+ *             with lean_revisits (custody watch) the block is the headers as
+ *             received (not chunked only) and the payload digest, computed over
+ *             the body received this time, names the original's identical
+ *             payload (WARC 1.1 identical-payload-digest): the verifier checks
+ *             the block digest here and the payload digest on the original;
  *   metadata  application/vnd.custody.capture+json, WARC-Concurrent-To the
  *             response: address, TLS chain and verification, timings, client
  *             versions, whether the message is complete and why not;
@@ -195,32 +200,41 @@ static json_t *hex_string(const unsigned char *p, size_t n)
  * request record holds as sha256:<hex> ("Cookie, Authorization"), or NULL. */
 static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
                           const char *req_id, const char *resp_id, int complete,
-                          const char *why, int depth, const char *secrets, size_t too_long)
+                          const char *why, int depth, const char *secrets, size_t too_long, int compact)
 {
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
 	char msg[CURL_ERROR_SIZE + 512];
-	set_str(o, "url", x->url);
+	/* compact (a lean revisit's): what the revisit's own WARC fields say
+	 * (URL, date, protocol, address), the request id (its request record's
+	 * WARC-Concurrent-To links the two) and nulls are left out */
+	if (!compact)
+		set_str(o, "url", x->url);
 	/* link hops from a seed: lets --resume rebuild the frontier from the case */
 	json_object_set_new(o, "depth", depth >= 0 ? json_integer(depth) : json_null());
-	set_str(o, "date", x->started);
-	set_str(o, "request_record", req_id);
+	if (!compact)
+		set_str(o, "date", x->started);
+	if (!compact) /* a lean revisit's request names it by WARC-Concurrent-To */
+		set_str(o, "request_record", req_id);
 	set_str(o, "response_record", resp_id);
 	json_object_set_new(o, "complete", json_boolean(complete));
-	set_str(o, "incomplete_reason", why);
-	set_str(o, "truncated", trunc_name(x->truncated));
+	if (!compact || why)
+		set_str(o, "incomplete_reason", why);
+	if (!compact || trunc_name(x->truncated))
+		set_str(o, "truncated", trunc_name(x->truncated));
 	json_object_set_new(o, "curl_result", json_integer(x->result));
 	if (x->result) {
 		crawl_xfer_error(x, msg, sizeof msg);
 		set_str(o, "error", msg);
-	} else {
+	} else if (!compact) {
 		json_object_set_new(o, "error", json_null());
 	}
 	json_object_set_new(o, "status", x->status ? json_integer(x->status) : json_null());
 	char proto[16];
 	http_protocol(x->resp.data, x->hdr_len, proto, sizeof proto);
-	set_str(o, "http_version", proto);
+	if (!compact)
+		set_str(o, "http_version", proto);
 	json_object_set_new(o, "bytes_received", json_integer((json_int_t)(x->resp.len + x->spool_len)));
 	json_object_set_new(o, "body_bytes", json_integer((json_int_t)x->body_len));
 	if (x->interim.len) {
@@ -234,7 +248,8 @@ static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 		set_str(o, "request_headers_hashed", secrets);
 	if (too_long) /* links custody does not follow, said rather than dropped */
 		json_object_set_new(o, "links_not_followed_too_long", json_integer((json_int_t)too_long));
-	set_str(o, "ip", x->ip);
+	if (!compact)
+		set_str(o, "ip", x->ip);
 	json_object_set_new(o, "port", x->port ? json_integer(x->port) : json_null());
 
 	if (x->tls) {
@@ -250,9 +265,10 @@ static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 		json_object_set_new(t, "insecure", json_boolean(c->insecure));
 		set_str(t, "peer_subject", x->peer_subject);
 		set_str(t, "peer_issuer", x->peer_issuer);
+		/* kept on every visit, lean or not: a renewed certificate must be on record */
 		set_str(t, "chain_pem", x->chain_pem);
 		json_object_set_new(o, "tls", t);
-	} else {
+	} else if (!compact) {
 		json_object_set_new(o, "tls", json_null());
 	}
 	json_t *tm = json_object();
@@ -262,8 +278,9 @@ static char *capture_json(const crawl_capture_ctx_t *c, const crawl_xfer_t *x,
 	json_object_set_new(tm, "starttransfer", json_integer(x->t_starttransfer));
 	json_object_set_new(tm, "total", json_integer(x->t_total));
 	json_object_set_new(o, "timings_us", tm);
-	set_str(o, "client", c->versions);
-	char *s = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (!compact) /* a lean revisit's: the warcinfo's software line names it */
+		set_str(o, "client", c->versions);
+	char *s = json_dumps(o, (compact ? JSON_COMPACT : JSON_INDENT(1)) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return s;
 }
@@ -704,7 +721,14 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 		r.type = prev ? "revisit" : "response";
 		r.block = x->resp.data;
 		r.block_len = x->resp.len;
-		if (x->spool && x->spool_len) {
+		int lean = prev && c->lean_revisits && x->hdr_len && x->hdr_len <= x->resp.len &&
+		           !http_is_chunked(x->resp.data, x->hdr_len);
+		if (lean) {
+			/* --lean revisits (custody watch): the headers as received; the
+			 * payload is the original's (same digest), the block digest is
+			 * over what is stored */
+			r.block_len = x->hdr_len;
+		} else if (x->spool && x->spool_len) {
 			/* the body past the scan window waits on disk: read once, compressed */
 			if (fseek(x->spool, 0, SEEK_SET)) {
 				rc = arc_fail(err, ARC_EIO, "", 0, "", "%s: cannot read the spooled body back: %s",
@@ -714,7 +738,7 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 			r.block_rest = x->spool;
 			r.block_rest_len = x->spool_len;
 		}
-		r.block_digest = x->hdr_len ? out->block_d : NULL;
+		r.block_digest = x->hdr_len && !lean ? out->block_d : NULL;
 		r.payload_digest = payload_d; /* "" = omit: payload not delimited */
 		r.nfields = nf;
 		if ((rc = write_rec(c, &r, &w, out, err)))
@@ -731,7 +755,7 @@ int crawl_capture_write(crawl_capture_ctx_t *c, crawl_xfer_t *x, crawl_captured_
 	/* 3. capture metadata */
 	{
 		char *body = capture_json(c, x, req_id, out->response_id, complete, why, out->depth, secrets,
-		                          out->links_too_long);
+		                          out->links_too_long, c->lean_revisits && out->wrote_response == 2);
 		if (!body) {
 			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "%s: out of memory", x->url);
 			goto out;

@@ -97,6 +97,7 @@ typedef struct {
 	crawl_scope_t *scope;
 	crawl_fetch_t *fetch;
 	crawl_capture_ctx_t cc;
+	int dedup_kept;                /* cc.dedup is the watcher's (crawl_opts_t.dedup_keep) */
 	host_t *hosts;
 	size_t nhosts, caphosts;
 	arc_map_t *hidx;         /* origin -> host index + 1 */
@@ -1408,7 +1409,9 @@ static int crawl_prepare(crawl_t *c, arc_error_t *err)
 		c->fr = crawl_frontier_new();
 	}
 	c->scope = crawl_scope_new(o->scope);
-	c->cc.dedup = crawl_dedup_new();
+	c->cc.dedup = o->dedup_keep && *o->dedup_keep ? *o->dedup_keep : crawl_dedup_new();
+	c->dedup_kept = o->dedup_keep && *o->dedup_keep;
+	c->cc.lean_revisits = o->lean_revisits;
 	if (!c->fr || !c->scope || !c->cc.dedup)
 		return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
 	for (size_t i = 0; i < o->nseeds; i++) {
@@ -1469,7 +1472,8 @@ static int crawl_queue_seeds(crawl_t *c, arc_error_t *err)
 	const crawl_opts_t *o = c->o;
 	int rc;
 
-	if (o->resume && (rc = resume_scan(c)) < 0)
+	/* a watch round after the first: the payloads are known already */
+	if (o->resume && !(o->revisit_all && c->dedup_kept) && (rc = resume_scan(c)) < 0)
 		return arc_fail(err, rc, o->case_dir, 0, "", "%s: out of memory reading the case to resume",
 		                o->case_dir);
 	for (size_t i = 0; i < o->nseeds; i++) {
@@ -1531,7 +1535,8 @@ static int crawl_open_case(crawl_t *c, arc_error_t *err)
 	                      .extra_info = c->extra_info,
 	                      .hostname = o->private_env ? crawl_env_hostname(c->env) : NULL,
 	                      .command_line = o->command_line, .robots = c->robots_policy, .note = o->note,
-	                      .cut_torn_tail = o->resume,
+	                      .cut_torn_tail = o->resume, .state = o->case_state,
+	                      .skip_index = o->skip_index,
 	                      .operator_ = o->signer ? seal_signer_subject(o->signer) : NULL};
 
 	c->cc.cas = arc_case_open(o->case_dir, &co, err);
@@ -1740,7 +1745,10 @@ static void crawl_cleanup(crawl_t *c)
 	crawl_fetch_free(c->fetch);
 	crawl_frontier_free(c->fr);
 	crawl_scope_free(c->scope);
-	crawl_dedup_free(c->cc.dedup);
+	if (c->o->dedup_keep && c->cc.dedup)
+		*c->o->dedup_keep = c->cc.dedup; /* the watcher's, for its next round */
+	else
+		crawl_dedup_free(c->cc.dedup);
 	detect_rules_free((detect_rules_t *)c->cc.rules);
 	detect_watch_free((detect_watch_t *)c->cc.watch);
 	if (c->big_scan_init)

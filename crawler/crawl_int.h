@@ -289,6 +289,7 @@ typedef struct {
 	int focus;                     /* --focus: score links (link_sig, page_signal) */
 	int insecure;                  /* recorded with the TLS facts */
 	const char *versions;          /* crawl_versions() */
+	int lean_revisits;             /* crawl_opts_t.lean_revisits */
 } crawl_capture_ctx_t;
 
 /* What capturing one transfer produced. */

@@ -117,6 +117,14 @@ typedef struct {
 	int revisit_all;            /* with resume: URLs the case holds are fetched again (an
 	                               unchanged payload is written as a revisit); only the
 	                               payloads are read back from the case, not the frontier */
+	int lean_revisits;          /* a revisit holds the response's headers only (its payload is
+	                               the original's, named by digest) and its capture record is
+	                               compact JSON: bytes per unchanged visit (custody watch) */
+	struct crawl_dedup **dedup_keep; /* a watch: the payloads known, kept between rounds (NULL
+	                               at first: read from the case, then left here; set: used,
+	                               the case's payloads are not read again) */
+	arc_case_state_t *case_state; /* a watch: the case's log between rounds (arc_case_opts_t) */
+	int skip_index;             /* a watch: the close leaves index.cdxj alone (arc_case_opts_t) */
 	int (*round_end)(void *ctx, arc_case_t *cas, const crawl_stats_t *st, arc_error_t *err);
 	void *round_end_ctx;        /* round_end: called once every URL is written, before the
 	                               case is closed (its records get the closing seal); <0 is

@@ -258,6 +258,21 @@ void seal_body_free(seal_body_t *b);
 /* The case's Merkle log, kept by arc_case: every record written (warcinfo
  * included) is a leaf; opening an existing case rebuilds it from the files. */
 const merkle_tree_t *arc_case_tree(const arc_case_t *c);
+/* What arc_case_close leaves for the next arc_case_open of the same case in
+ * the same process (arc_case_opts_t.state): the log, the last seal, the case
+ * id, and the newest file's number and size. The open uses it only when
+ * that file is still the newest and has exactly that size (else it reads
+ * the files, as always). */
+typedef struct arc_case_state {
+	int valid;
+	merkle_tree_t tree;
+	int have_seal;
+	uint64_t seal_size;
+	unsigned char seal_root[MERKLE_HASH_LEN];
+	char case_id[ARC_UUID_LEN];
+	unsigned long last_num;
+	uint64_t last_size;
+} arc_case_state_t;
 /* Capture files the case's log spans, the one being written included. */
 uint64_t arc_case_file_count(const arc_case_t *c);
 /* 1 and the size and root of the tree the last seal covered, 0 if none. */

@@ -23,6 +23,11 @@
  * at least one record after its warcinfo, so no file is ever warcinfo-only
  * except the one an empty session leaves. Records never span files.
  *
+ * A process that opens the same case again and again (custody watch) can
+ * hand over the log from one close to the next open (arc_case_state_t): the
+ * files are then not read again, provided the newest file is still the one
+ * that close left, at the size it left (anything else: rebuilt from the files).
+ *
  * Must never: overwrite an existing capture file, write a record to a file
  * that does not start with a warcinfo record, or report success for a write
  * that did not reach the kernel.
@@ -63,6 +68,8 @@ struct arc_case {
 	arc_case_hook_fn hook;             /* the sealer, or NULL */
 	void *hook_ctx;
 	int in_hook;                       /* the hook is writing: no hooks, no rotation */
+	arc_case_state_t *state;           /* opts->state: filled at close */
+	int skip_index;                    /* opts->skip_index */
 };
 
 static char *dup_or_null(const char *s, int *oom)
@@ -392,13 +399,28 @@ arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_erro
 	}
 	if (files.n)
 		maxnum = (long)files.v[files.n - 1].num;
-	if (case_id_read(&files, c->case_id) != ARC_OK && arc_uuid(c->case_id) != ARC_OK) {
-		arc_case_files_free(&files);
-		arc_fail(err, ARC_EIO, dir, 0, NULL, "%s: no randomness for the case id", dir);
-		case_free(c);
-		return NULL;
+	c->state = opts ? opts->state : NULL;
+	c->skip_index = opts ? opts->skip_index : 0;
+	struct stat st;
+	if (c->state && c->state->valid && files.n && files.v[files.n - 1].num == c->state->last_num &&
+	    stat(files.v[files.n - 1].path, &st) == 0 && (uint64_t)st.st_size == c->state->last_size) {
+		/* the files are as this process's last close left them: the log is known */
+		c->tree = c->state->tree;
+		c->have_seal = c->state->have_seal;
+		c->seal_size = c->state->seal_size;
+		memcpy(c->seal_root, c->state->seal_root, MERKLE_HASH_LEN);
+		memcpy(c->case_id, c->state->case_id, ARC_UUID_LEN);
+	} else {
+		if (c->state)
+			c->state->valid = 0;
+		if (case_id_read(&files, c->case_id) != ARC_OK && arc_uuid(c->case_id) != ARC_OK) {
+			arc_case_files_free(&files);
+			arc_fail(err, ARC_EIO, dir, 0, NULL, "%s: no randomness for the case id", dir);
+			case_free(c);
+			return NULL;
+		}
+		log_rebuild(c, &files, opts ? opts->cut_torn_tail : 0);
 	}
-	log_rebuild(c, &files, opts ? opts->cut_torn_tail : 0);
 	arc_case_files_free(&files);
 	memcpy(c->short_id, c->case_id + 9, 8); /* "urn:uuid:" + 8 hex digits */
 	c->short_id[8] = '\0';
@@ -550,8 +572,22 @@ int arc_case_close(arc_case_t *c, arc_error_t *err)
 	else
 		arc_case_sync(c, NULL);
 	close_file(c);
+	if (c->state) {
+		struct stat st;
+		arc_case_state_t *s = c->state;
+		s->valid = rc == ARC_OK && stat(c->path, &st) == 0;
+		if (s->valid) {
+			s->tree = c->tree;
+			s->have_seal = c->have_seal;
+			s->seal_size = c->seal_size;
+			memcpy(s->seal_root, c->seal_root, MERKLE_HASH_LEN);
+			memcpy(s->case_id, c->case_id, ARC_UUID_LEN);
+			s->last_num = c->num;
+			s->last_size = (uint64_t)st.st_size;
+		}
+	}
 	/* the index is rebuilt even after a sync failure: it describes what is there */
-	rc2 = cdxj_rebuild(c->dir, rc == ARC_OK ? err : NULL);
+	rc2 = c->skip_index ? ARC_OK : cdxj_rebuild(c->dir, rc == ARC_OK ? err : NULL);
 	case_free(c);
 	return rc != ARC_OK ? rc : rc2;
 }

@@ -206,6 +206,11 @@ typedef struct {
 	                             by a crash) is cut back to its last whole record */
 	const char *hostname;     /* warcinfo's hostname (NULL: gethostname(); a hash with
 	                             --private-environment) */
+	struct arc_case_state *state; /* in/out (custody watch, sealing.h): the log as the last
+	                             close left it, so the next open need not read every file
+	                             again; used only if the files are as that close left them */
+	int skip_index;           /* close does not rebuild index.cdxj (custody watch rebuilds it
+	                             at most every few minutes and when it stops) */
 } arc_case_opts_t;
 
 /* Creates dir if needed (0755); new files continue the numbering of any already there. */

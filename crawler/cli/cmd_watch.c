@@ -397,6 +397,30 @@ static void run_on_alert(const char *cmd, const char *event, size_t len)
 		        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/* One alert out (stdout, --log, --on-alert), then marked delivered: it is in
+ * the case already, so a kill before the mark delivers it again at restart. */
+static void deliver(watch_cli_t *c, watch_t *w, const watch_alert_t *a)
+{
+	arc_buf_t ev = {0};
+	if (watch_alert_json(a, &ev) == 0) {
+		fwrite(ev.data, 1, ev.len, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+		if (c->log) {
+			fwrite(ev.data, 1, ev.len, c->log);
+			fputc('\n', c->log);
+			fflush(c->log);
+		}
+		if (c->on_alert)
+			run_on_alert(c->on_alert, (const char *)ev.data, ev.len);
+		arc_error_t err;
+		memset(&err, 0, sizeof err);
+		if (watch_delivered(w, a, &err))
+			fprintf(stderr, "custody watch: %s (the alert may be delivered again at restart)\n", err.msg);
+	}
+	arc_buf_free(&ev);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -522,6 +546,13 @@ int cmd_watch(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	const watch_alert_t *late = NULL;
+	size_t nlate = watch_undelivered(w, &late);
+	if (nlate && !c.quiet)
+		fprintf(stderr, "custody watch: %zu alert%s recorded by an earlier run but not delivered: "
+		        "delivering now\n", nlate, nlate == 1 ? "" : "s");
+	for (size_t i = 0; i < nlate; i++)
+		deliver(&c, w, &late[i]);
 	srandom((unsigned)(getpid() ^ (unsigned)time(NULL)));
 	for (long long done = 0; !g_stop && (!c.rounds || done < c.rounds); done++) {
 		double start = now_s();
@@ -537,22 +568,8 @@ int cmd_watch(int argc, char **argv)
 			rc = 2;
 			break;
 		}
-		for (size_t i = 0; i < r.nalerts; i++) {
-			arc_buf_t ev = {0};
-			if (watch_alert_json(&r.alerts[i], &ev) == 0) {
-				fwrite(ev.data, 1, ev.len, stdout);
-				fputc('\n', stdout);
-				fflush(stdout);
-				if (c.log) {
-					fwrite(ev.data, 1, ev.len, c.log);
-					fputc('\n', c.log);
-					fflush(c.log);
-				}
-				if (c.on_alert)
-					run_on_alert(c.on_alert, (const char *)ev.data, ev.len);
-			}
-			arc_buf_free(&ev);
-		}
+		for (size_t i = 0; i < r.nalerts; i++)
+			deliver(&c, w, &r.alerts[i]);
 		if (c.log) {
 			json_t *lo = json_object();
 			json_object_set_new(lo, "kind", json_string(r.ran ? "round" : "backoff"));

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -49,6 +50,18 @@ struct watch {
 	uint32_t next_round;
 	origin_t *orig;
 	size_t norig, caporig;
+	/* alerts recorded in the case but not yet delivered (watch.delivered
+	 * does not name them): a watcher killed between a round's close and the
+	 * delivery delivers them when it starts again */
+	watch_alert_t *pending;
+	size_t npending, cappending;
+	arc_map_t *delivered;       /* only while watch_open reads the case */
+	/* kept between rounds, so a round does not read the whole case again */
+	crawl_dedup_t *dedup;       /* the payloads the case holds */
+	arc_case_state_t cstate;    /* the case's log as the last round's close left it */
+	time_t indexed;             /* index.cdxj last rebuilt (0: not by this run) */
+	int index_stale;            /* a round's close left it out */
+	int scan_err;
 };
 
 /* one round in progress */
@@ -103,6 +116,86 @@ void watch_unlock(int fd)
 		close(fd); /* the lock goes with the descriptor */
 }
 
+/* ---------------------------------------------------------------- delivery */
+
+#define WATCH_DELIVERED "watch.delivered"
+#define WATCH_MAX_DELIVERED_FILE ((off_t)64 << 20)
+
+static void on_alert_record(void *ctx, const char *record, const char *url, const char *response,
+                            uint32_t round, const char *reason, uint32_t types, const char *date)
+{
+	watch_t *w = ctx;
+	if (w->scan_err || (w->delivered && arc_map_find(w->delivered, record, NULL) == 1))
+		return;
+	if (w->npending >= WATCH_MAX_ALERTS ||
+	    arc_vec_reserve((void **)&w->pending, &w->cappending, w->npending + 1, sizeof *w->pending, 0)) {
+		w->scan_err = ARC_ENOMEM;
+		return;
+	}
+	watch_alert_t *a = &w->pending[w->npending];
+	memset(a, 0, sizeof *a);
+	if (!(a->url = strdup(url))) {
+		w->scan_err = ARC_ENOMEM;
+		return;
+	}
+	snprintf(a->record, sizeof a->record, "%s", response);
+	snprintf(a->alert_record, sizeof a->alert_record, "%s", record);
+	a->reason = !strcmp(reason, "doxing") ? "doxing" : "watched";
+	a->types = types;
+	a->round = round;
+	a->late = 1;
+	snprintf(a->time, sizeof a->time, "%s", date);
+	w->npending++;
+}
+
+/* watch.delivered: one alert record id a line, each appended once its
+ * event went out. Read into w->delivered. */
+static int delivered_load(watch_t *w, arc_error_t *err)
+{
+	char path[4096];
+	if (snprintf(path, sizeof path, "%s/%s", w->o->crawl.case_dir, WATCH_DELIVERED) >= (int)sizeof path)
+		return arc_fail(err, ARC_EINVAL, "", 0, "", "path too long");
+	if (!(w->delivered = arc_map_new(0)))
+		return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? 0 : arc_fail(err, ARC_EIO, path, 0, "", "%s: %s", path, strerror(errno));
+	char line[256];
+	int rc = 0;
+	while (!rc && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] && arc_map_put(w->delivered, line, NULL, NULL) < 0)
+			rc = arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+	}
+	fclose(f);
+	return rc;
+}
+
+int watch_delivered(watch_t *w, const watch_alert_t *a, arc_error_t *err)
+{
+	char path[4096];
+	if (!a->alert_record[0])
+		return 0;
+	if (snprintf(path, sizeof path, "%s/%s", w->o->crawl.case_dir, WATCH_DELIVERED) >= (int)sizeof path)
+		return arc_fail(err, ARC_EINVAL, "", 0, "", "path too long");
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return arc_fail(err, ARC_EIO, path, 0, "", "%s: %s", path, strerror(errno));
+	char line[ARC_UUID_LEN + 16];
+	int n = snprintf(line, sizeof line, "%s\n", a->alert_record);
+	int rc = 0;
+	if (n <= 0 || n >= (int)sizeof line || write(fd, line, (size_t)n) != n || fsync(fd))
+		rc = arc_fail(err, ARC_EIO, path, 0, "", "%s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+size_t watch_undelivered(const watch_t *w, const watch_alert_t **v)
+{
+	*v = w->pending;
+	return w->npending;
+}
+
 /* ---------------------------------------------------------------- open, close */
 
 watch_t *watch_open(const watch_opts_t *o, arc_error_t *err)
@@ -131,9 +224,37 @@ watch_t *watch_open(const watch_opts_t *o, arc_error_t *err)
 		arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
 		goto fail;
 	}
-	int damaged = 0;
-	if (tl_read_case(w->tl, o->crawl.case_dir, &damaged, err) < 0)
+	if (delivered_load(w, err))
 		goto fail;
+	tl_set_alert_fn(w->tl, on_alert_record, w);
+	int damaged = 0;
+	int rc = tl_read_case(w->tl, o->crawl.case_dir, &damaged, err);
+	tl_set_alert_fn(w->tl, NULL, NULL);
+	arc_map_free(w->delivered, NULL);
+	w->delivered = NULL;
+	if (rc < 0)
+		goto fail;
+	if (w->scan_err) {
+		arc_fail(err, w->scan_err, "", 0, "", "out of memory");
+		goto fail;
+	}
+	/* the trusted time of the page each undelivered alert names */
+	for (size_t i = 0; i < w->npending; i++) {
+		watch_alert_t *a = &w->pending[i];
+		const tl_url_t *u = tl_find(w->tl, a->url);
+		const tl_visit_t *v = NULL;
+		if (u && !strcmp(u->last.record, a->record))
+			v = &u->last;
+		else if (u && u->has_last && !strcmp(u->last_present.record, a->record))
+			v = &u->last_present;
+		if (v) {
+			snprintf(a->time, sizeof a->time, "%s", v->date);
+			if (v->sealed) {
+				snprintf(a->seal_time, sizeof a->seal_time, "%s", v->seal_time);
+				snprintf(a->stamp_time, sizeof a->stamp_time, "%s", v->stamp_time);
+			}
+		}
+	}
 	w->next_round = tl_last_round(w->tl) + 1;
 	return w;
 fail:
@@ -145,8 +266,17 @@ void watch_close(watch_t *w)
 {
 	if (!w)
 		return;
+	if (w->index_stale) {
+		arc_error_t e;
+		cdxj_rebuild(w->o->crawl.case_dir, &e); /* derived: a failure here loses nothing */
+	}
 	tl_free(w->tl);
 	tl_rules_free(w->rules);
+	arc_map_free(w->delivered, NULL);
+	crawl_dedup_free(w->dedup);
+	for (size_t i = 0; i < w->npending; i++)
+		free(w->pending[i].url);
+	free(w->pending);
 	for (size_t i = 0; i < w->norig; i++)
 		free(w->orig[i].origin);
 	free(w->orig);
@@ -430,6 +560,13 @@ int watch_round(watch_t *w, watch_round_t *out, crawl_progress_fn fn, void *fnct
 	o.nseeds = ns;
 	o.resume = 1;          /* continue the case: torn tail cut, payloads known */
 	o.revisit_all = 1;     /* but fetch every URL again */
+	o.lean_revisits = 1;   /* an unchanged page: headers and a compact capture record */
+	o.dedup_keep = &w->dedup;
+	/* index.cdxj (derived, never evidence) is rebuilt from every file: at most
+	 * every WATCH_INDEX_EVERY s while watching, and when the watch stops */
+	time_t now = time(NULL);
+	o.skip_index = w->indexed && now - w->indexed < WATCH_INDEX_EVERY;
+	o.case_state = &w->cstate;
 	o.round_end = round_end;
 	o.round_end_ctx = &rd;
 	/* every origin backing off: nothing is fetched, nothing written, the
@@ -465,6 +602,12 @@ int watch_round(watch_t *w, watch_round_t *out, crawl_progress_fn fn, void *fnct
 		}
 	}
 	out->ran = ns > 0;
+	if (ns && o.skip_index)
+		w->index_stale = 1;
+	else if (ns) {
+		w->indexed = now;
+		w->index_stale = 0;
+	}
 	if (rd.wrote)
 		w->next_round++;
 	backoff_update(w);
@@ -503,6 +646,8 @@ int watch_alert_json(const watch_alert_t *a, arc_buf_t *out)
 	put_str(o, "time", a->time);
 	put_str(o, "sealed", a->seal_time[0] ? a->seal_time : NULL);
 	put_str(o, "trusted_time", a->stamp_time[0] ? a->stamp_time : NULL);
+	if (a->late)
+		json_object_set_new(o, "late", json_true());
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!s)

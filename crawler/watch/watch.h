@@ -26,6 +26,7 @@
 
 #define WATCH_MAX_UNREACHED 10000u   /* URLs listed in one watch record */
 #define WATCH_MAX_ALERTS    10000u   /* alerts in one round */
+#define WATCH_INDEX_EVERY   600      /* s between two rebuilds of index.cdxj while watching */
 
 typedef struct {
 	crawl_opts_t crawl;           /* seeds, case_dir, depth, scope, politeness, sealing, watch_path */
@@ -42,6 +43,7 @@ typedef struct {
 	char seal_time[24];             /* the round's seal covering it ("" none) */
 	char stamp_time[24];            /* its RFC 3161 genTime ("" none) */
 	uint32_t round;
+	int late;                       /* recorded by an earlier run that was killed before delivering it */
 } watch_alert_t;
 
 typedef struct {
@@ -69,9 +71,20 @@ void watch_close(watch_t *w);
 /* The next round's number. */
 uint32_t watch_next_round(const watch_t *w);
 
+/* Delivery: an alert is recorded in the case (and sealed) before its event
+ * goes out; once it went out (stdout, --log, --on-alert) the front end calls
+ * watch_delivered, which appends its alert record id to CASE/watch.delivered
+ * (fsync'd). Alerts of the case that file does not name, found by
+ * watch_open, are the undelivered ones (watch_undelivered: borrowed until
+ * watch_close): the front end delivers them first. At least once: a watcher
+ * killed between delivering and watch_delivered delivers that one again. */
+int watch_delivered(watch_t *w, const watch_alert_t *a, arc_error_t *err);
+size_t watch_undelivered(const watch_t *w, const watch_alert_t **v);
+
 /* The alert event (one JSON object, no newline): {"kind":"alert", "url",
  * "reason", "types", "record", "alert_record", "round", "time", "sealed",
- * "trusted_time"}. */
+ * "trusted_time"} and "late": true for an alert an earlier run recorded but
+ * did not deliver. */
 int watch_alert_json(const watch_alert_t *a, arc_buf_t *out);
 
 /* The URLs of case dir whose last present capture was judged doxing

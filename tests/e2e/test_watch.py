@@ -68,6 +68,16 @@ class Forum(http.server.BaseHTTPRequestHandler):
             return self.send(404, "<html><body>Not Found</body></html>")
         if self.path == "/t/2" and s >= 3:
             return self.send(200, T2)
+        if self.path in ("/gbk/1", "/gbk/2"):  # removal notices in GBK, charset in the header / the page
+            hdr = self.path == "/gbk/1"
+            b = (("<html><head>" + ("" if hdr else "<meta http-equiv=\"Content-Type\" content=\"text/html; "
+                  "charset=gb2312\">") + "</head><body><p>" + ("该帖子已被删除" if hdr else "帖子不存在") +
+                  "</p></body></html>").encode("gbk"))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=GBK" if hdr else "text/html")
+            self.send_header("Content-Length", str(len(b)))
+            self.end_headers()
+            return self.wfile.write(b)
         return self.send(404, "<html><body>Not Found</body></html>")
 
 
@@ -261,6 +271,64 @@ def main():
     p = run("timeline", "--json", "--url", t1, case)
     j1 = json.loads(p.stdout)
     check(len(j1["urls"]) == 1 and j1["rounds"] == rounds_before + 2, f"--url: one URL; rounds {j1.get('rounds')}")
+
+    # kill -9 between a round's close and the alert's delivery: the alert is in the case (sealed)
+    # before it goes out, and the next start delivers it (the --on-alert hook kills the watcher
+    # the first time, before it could mark the alert delivered)
+    case2 = os.path.join(work, "case2")
+    flag = os.path.join(work, "killed-once")
+    got2 = os.path.join(work, "alerts2")
+    hook2 = f"if [ -e '{flag}' ]; then cat >> '{got2}'; else touch '{flag}'; kill -9 $PPID; sleep 5; fi"
+    state["s"] = 3
+    cmd2 = [lib.CUSTODY, "watch", "-o", case2, "--every", "0s", "--delay", "0", "--ignore-robots", "--tsa", tsa,
+            "--watch", wl, "--on-alert", hook2, "--timeout", "10", "--connect-timeout", "3", "-q", t2]
+    p = subprocess.run(cmd2 + ["--rounds", "1"], capture_output=True, text=True, env=env, timeout=300)
+    check(p.returncode == -9 and os.path.exists(flag), f"killed by -9 while delivering: rc {p.returncode} {p.stderr[-300:]}")
+    check(not os.path.exists(got2), "nothing delivered before the kill")
+    alert_ids = [rec.get("WARC-Record-ID") for rec in lib.case_records(case2)
+                 if rec.type == "metadata" and "alert" in rec.get("Content-Type", "")]
+    check(len(alert_ids) == 1, f"the alert was recorded in the case before the delivery: {alert_ids}")
+    p = subprocess.run(cmd2 + ["--rounds", "1"], capture_output=True, text=True, env=env, timeout=300)
+    check(p.returncode == 0, f"restarted: {p.stderr[-300:]}")
+    got = open(got2).read().splitlines() if os.path.exists(got2) else []
+    ev = json.loads(got[0]) if len(got) == 1 else {}
+    check(len(got) == 1 and ev.get("late") is True and ev.get("url") == t2 and alert_ids and
+          ev.get("alert_record") == alert_ids[0] and ev.get("trusted_time"),
+          f"the undelivered alert is delivered at restart, once, with its trusted time: {got}")
+    outl = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+    check(len(outl) == 1 and outl[0].get("alert_record") == ev.get("alert_record"),
+          f"stdout has it too, and no new alert for the same page: {outl}")
+    check(WATCHED not in "\n".join(got) + p.stdout, "no plaintext identifier in the late alert")
+    p = subprocess.run(cmd2 + ["--rounds", "1"], capture_output=True, text=True, env=env, timeout=300)
+    got = open(got2).read().splitlines() if os.path.exists(got2) else []
+    check(p.returncode == 0 and len(got) == 1 and not p.stdout.strip(), f"a delivered alert is not delivered again: {got}")
+    rc, j = lib.verify(case2, args=("--trust", crt, "--tsa-trust", tsa_ca))
+    check(rc == 0 and j.get("verdict") == "verified", f"case2 verifies: {rc} {j.get('errors', j)}"[:600])
+
+    # GBK-encoded removal notices; a case watched without a TSA, stamped later (custody stamp):
+    # the timeline's trusted times follow the stamps
+    case3 = os.path.join(work, "case3")
+    g1, g2 = base + "/gbk/1", base + "/gbk/2"
+    p = run("watch", "-o", case3, "--every", "0s", "--delay", "0", "--ignore-robots", "-q", "--rounds", "2",
+            g1, g2, env=env)
+    check(p.returncode == 0, f"watch without --tsa: {p.stderr[-300:]}")
+    p = run("timeline", "--json", case3)
+    by3 = {u["url"]: u for u in json.loads(p.stdout)["urls"]} if p.returncode == 0 else {}
+    for u, phrase in ((g1, "帖子已被删除"), (g2, "帖子不存在")):
+        r3 = by3.get(u, {}).get("removed") or {}
+        check(by3.get(u, {}).get("state") == "removed" and r3.get("how", "").startswith("notice: ") and phrase in r3.get("how", ""),
+              f"GBK notice found ({u}): {by3.get(u)}")
+        check(r3.get("sealed") and r3.get("trusted_time") is None, f"sealed, no trusted time yet: {r3}")
+    p = run("stamp", case3, "--tsa", tsa, env=env)
+    check(p.returncode == 0, f"custody stamp: {p.stdout} {p.stderr}")
+    p = run("timeline", "--json", case3)
+    by3 = {u["url"]: u for u in json.loads(p.stdout)["urls"]} if p.returncode == 0 else {}
+    hist = [h for u in by3.values() for h in u.get("history", [])]
+    check(hist and all(h.get("trusted_time") for h in hist) and
+          all((by3[u].get("removed") or {}).get("trusted_time") for u in by3),
+          f"after custody stamp every visit has its trusted time: {[h.get('trusted_time') for h in hist]}")
+    rc, j = lib.verify(case3, args=("--trust", crt, "--tsa-trust", tsa_ca))
+    check(rc == 0 and j.get("verdict") == "verified", f"case3 verifies after stamping: {rc} {j.get('errors', j)}"[:600])
     T.finish()
 
 

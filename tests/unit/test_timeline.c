@@ -212,9 +212,79 @@ static void test_timeline(void)
 	arc_buf_free(&mem);
 }
 
+/* Removal notices in GBK/GB2312/GB18030 and Big5: decoded by the charset the
+ * header or the page declares (or, declaring none, tried as GB18030). */
+static void test_legacy_charsets(void)
+{
+	arc_buf_t mem = {0};
+	arc_sink_t sink;
+	arc_error_t err;
+	arc_sink_mem(&sink, &mem);
+	w = warc_writer_new(&sink, NULL);
+	CHECK(w != NULL, "writer");
+	if (!w)
+		return;
+	/* 该帖子已被删除 in GBK */
+	static const char gbk_notice[] = "\xb8\xc3\xcc\xfb\xd7\xd3\xd2\xd1\xb1\xbb\xc9\xbe\xb3\xfd";
+	/* 帖子不存在 in GBK */
+	static const char gbk_notice2[] = "\xcc\xfb\xd7\xd3\xb2\xbb\xb4\xe6\xd4\xda";
+	/* 此內容已被刪除 in Big5 */
+	static const char big5_notice[] = "\xa6\xb9\xa4\xba\xae\x65\xa4\x77\xb3\x51\xa7\x52\xb0\xa3";
+	char b[2048];
+	put("warcinfo", NULL, ARC_CT_WARC_FIELDS, "software: t\r\n", NULL, 0, NULL);
+	snprintf(b, sizeof b, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=GBK\r\n\r\n<p>%s</p>", gbk_notice);
+	put("response", "http://g.example/1", ARC_CT_HTTP_RESPONSE, b, NULL, 0, NULL);
+	snprintf(b, sizeof b, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<meta http-equiv=\"Content-Type\" "
+	         "content=\"text/html; charset=gb2312\"><p>%s</p>", gbk_notice2);
+	put("response", "http://g.example/2", ARC_CT_HTTP_RESPONSE, b, NULL, 0, NULL);
+	snprintf(b, sizeof b, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>%s</p>", gbk_notice);
+	put("response", "http://g.example/3", ARC_CT_HTTP_RESPONSE, b, NULL, 0, NULL);
+	snprintf(b, sizeof b, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=big5\r\n\r\n<p>%s</p>", big5_notice);
+	put("response", "http://g.example/4", ARC_CT_HTTP_RESPONSE, b, NULL, 0, NULL);
+	/* windows-1252 declared: not decoded as GBK, no notice read into it */
+	snprintf(b, sizeof b, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=windows-1252\r\n\r\n<p>%s!</p>",
+	         gbk_notice);
+	put("response", "http://g.example/5", ARC_CT_HTTP_RESPONSE, b, NULL, 0, NULL);
+	/* a truncated GBK sequence at the end is skipped, not fatal */
+	snprintf(b, sizeof b, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=gb18030\r\n\r\n<p>%s</p>\xb8",
+	         gbk_notice2);
+	put("response", "http://g.example/6", ARC_CT_HTTP_RESPONSE, b, NULL, 0, NULL);
+	warc_writer_free(w);
+
+	tl_rules_t *rules = tl_rules_load(NULL, &err);
+	tl_t *t = tl_new(rules, 0);
+	warc_reader_t *r = warc_reader_open_mem(mem.data, mem.len, "mem", NULL, &err);
+	warc_rec_t rec;
+	int n, bad = 0;
+	while (r && (n = warc_reader_next(r, &rec, &err)) == 1)
+		bad |= tl_feed(t, &rec, &err) != 0;
+	CHECK(!bad && tl_end(t) == 0, "fed every record");
+	warc_reader_free(r);
+	static const struct {
+		const char *url, *how;
+	} want[] = {
+		{"http://g.example/1", "帖子已被删除"},
+		{"http://g.example/2", "notice: 帖子不存在"},
+		{"http://g.example/3", "帖子已被删除"},
+		{"http://g.example/4", "notice: 此內容已被刪除"},
+		{"http://g.example/6", "notice: 帖子不存在"},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		const tl_url_t *u = tl_find(t, want[i].url);
+		CHECK(u && u->last.state == TL_REMOVED && strstr(u->last.how, want[i].how), "%s: %s", want[i].url,
+		      u ? u->last.how : "(missing)");
+	}
+	const tl_url_t *u5 = tl_find(t, "http://g.example/5");
+	CHECK(u5 && u5->last.state == TL_PRESENT, "windows-1252 page: present (%s %s)", u5 ? tl_state_name(u5->last.state) : "-", u5 ? u5->last.how : "");
+	tl_free(t);
+	tl_rules_free(rules);
+	arc_buf_free(&mem);
+}
+
 int main(void)
 {
 	test_rules();
 	test_timeline();
+	test_legacy_charsets();
 	TU_END();
 }
