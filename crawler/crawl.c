@@ -1679,6 +1679,8 @@ static int crawl_close_case(crawl_t *c, int rc, arc_error_t *err)
 	c->cc.cas = NULL;
 	if (!crc)
 		crawl_sync_shared(c, 1); /* closed means synced */
+	if (!crc && crawl_frontier_pg_closed(c->fr, o->case_dir, &cerr)) /* the crawl seal's input */
+		emit(c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, cerr.msg);
 	if (c->sealer) {
 		st->seals = seal_writer_stats(c->sealer)->seals;
 		st->unstamped = o->ntsa ? seal_writer_stats(c->sealer)->unstamped : st->seals;
