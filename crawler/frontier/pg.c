@@ -609,7 +609,8 @@ int crawl_frontier_pg_closed(crawl_frontier_t *f, const char *dir, arc_error_t *
 	if (!f || f->ops != &pg_ops || !p->host)
 		return 0;
 	if (seal_case_closing(dir, 1, NULL, &h, err) != ARC_OK)
-		return ARC_EFORMAT;
+		return arc_fail(err, ARC_EFORMAT, dir, 0, "", "the case has no closing seal (crawled "
+		                "without a key?): custody crawl-seal cannot name this host");
 	snprintf(size, sizeof size, "%llu", (unsigned long long)h.tree_size);
 	snprintf(recs, sizeof recs, "%llu", (unsigned long long)h.records);
 	const char *params[7] = {p->crawl, p->host, h.case_id, size, recs, h.root, h.seal_sha256};
