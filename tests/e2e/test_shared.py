@@ -49,6 +49,12 @@ def start_postgres(work):
     return data, port
 
 
+def restart_postgres(work, data, port):
+    sock = os.path.join(work, "pgsock")
+    return as_pg([pg_bin("pg_ctl"), "-D", data, "-l", os.path.join(work, "pg.log"), "-w", "-o",
+                  f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]).returncode
+
+
 def stop_postgres(data):
     as_pg([pg_bin("pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"])
 
@@ -234,6 +240,28 @@ shutil.copy(seal_file + ".tsr", forged + ".tsr")
 open(forged, "w").write(re.sub(r"records=(\d+)", lambda m: f"records={int(m.group(1)) + 1}", head, count=1))
 v = subprocess.run([lib.CUSTODY_VERIFY, *trust, *cases, forged], capture_output=True, text=True, timeout=900)
 T.check(v.returncode == 1 and "FAILED" in v.stdout, f"a crawl seal head altered: failed ({v.returncode})")
+
+# -- the database down mid-crawl: two hosts wait while it is away and finish when it is back, nothing lost
+pcases = [os.path.join(work, f"pause{i}") for i in range(2)]
+pcommon = ["--state", conn, "--crawl", "pause", "--lease-seconds", "10", "--concurrency", "4", *seeds]
+pp = [crawl("-o", pcases[0], "--key", keys[0] + ".key", "--create-crawl", *pcommon)]
+time.sleep(1.0)
+pp.append(crawl("-o", pcases[1], "--key", keys[1] + ".key", *pcommon))
+lib.wait_until(lambda: int(psql(port, "SELECT count(*) FROM custody_url WHERE crawl = 'pause' AND state = 'done'")
+                           or 0) > len(expected) // 5, "a fifth of the URLs done", 300)
+stop_postgres(data)
+time.sleep(4)
+T.check(all(p.poll() is None for p in pp), "with the database down, the hosts wait (neither exits)")
+T.check(restart_postgres(pgwork, data, port) == 0, "the database is back")
+pouts = [p.communicate(timeout=900) for p in pp]
+for i, p in enumerate(pp):
+    T.check(p.returncode == 0, f"pause host {i} finished after the database came back: {pouts[i][1][-300:]}")
+pgot = set()
+for c in pcases:
+    pgot |= captured_urls(c)
+T.check(not (expected - pgot), f"database down mid-crawl: nothing lost ({len(expected - pgot)} missing)")
+left = psql(port, "SELECT count(*) FROM custody_url WHERE crawl = 'pause' AND state <> 'done'")
+T.check(left == "0", f"the database has nothing left to do after the outage ({left})")
 
 # -- a host that comes back after its lease moved on: its capture is a duplicate
 _, hport = lib.start_reporting([sys.executable, os.path.join(lib.HERE, "servers", "httpd.py"), "0"],
