@@ -60,6 +60,9 @@ crawl_frontier_t *crawl_frontier_pg_open(const char *conninfo, const char *crawl
 /* The case at dir is closed: a shared frontier records its closing head
  * (seal_case_closing) for the crawl seal. Any other backend: 0. */
 int crawl_frontier_pg_closed(crawl_frontier_t *f, const char *dir, arc_error_t *err);
+/* 1 while a shared frontier's database does not answer (its last query
+ * failed; the host is waiting to try again), else 0. */
+int crawl_frontier_pg_waiting(const crawl_frontier_t *f);
 /* One host of a shared crawl, for custody crawl-seal. */
 typedef struct {
 	char host_id[256];

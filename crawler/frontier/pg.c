@@ -82,6 +82,7 @@ typedef struct {
 	                          * heartbeat renews only leases from then on, never those a
 	                          * killed earlier run of the same host left (they must expire) */
 	uint64_t roundtrips, duplicates;
+	int down;                /* the last query found no connection (the crawl waits) */
 	char last_error[256];
 } pg_t;
 
@@ -112,6 +113,7 @@ static PGresult *pg_exec(pg_t *p, const char *sql, int n, const char *const *par
 			snprintf(p->last_error, sizeof p->last_error, "the database does not answer: %s",
 			         PQerrorMessage(p->db));
 			p->retry_at = pg_now() + PG_RETRY_S;
+			p->down = 1;
 			return NULL;
 		}
 	}
@@ -121,8 +123,10 @@ static PGresult *pg_exec(pg_t *p, const char *sql, int n, const char *const *par
 		snprintf(p->last_error, sizeof p->last_error, "%s", PQresultErrorMessage(r));
 		PQclear(r);
 		p->retry_at = pg_now() + PG_RETRY_S;
+		p->down = PQstatus(p->db) != CONNECTION_OK;
 		return NULL;
 	}
+	p->down = 0;
 	return r;
 }
 
@@ -591,6 +595,11 @@ static int has_password(const char *conninfo)
 			pw = 1;
 	PQconninfoFree(opts);
 	return pw;
+}
+
+int crawl_frontier_pg_waiting(const crawl_frontier_t *f)
+{
+	return f && f->ops == &pg_ops && ((const pg_t *)f)->down;
 }
 
 /* The case at dir is closed: its closing head goes in custody_closing (a

@@ -8,6 +8,10 @@ pg_ctl on 127.0.0.1, as the unprivileged user postgres when the test runs as roo
     every URL is captured at least once, none lost, each host's case verifies
   - a host stopped past its lease (SIGSTOP) while another takes its URL over: when it
     comes back its capture is kept and listed as a duplicate, in its summary and the database
+  - the database stopped for 4 s mid-crawl: the hosts say they wait, go on when it is back,
+    nothing lost
+  - the crawl seal (custody crawl-seal) over the three hosts: verifies with every folder,
+    intact and MISSING with one left out, failed when its head is altered
   - bad input: the database down at start, a crawl name that does not exist, a second
     --create-crawl of the same name, a password in the connection string (refused: it would
     show in the process list and the case)"""
@@ -256,6 +260,8 @@ T.check(restart_postgres(pgwork, data, port) == 0, "the database is back")
 pouts = [p.communicate(timeout=900) for p in pp]
 for i, p in enumerate(pp):
     T.check(p.returncode == 0, f"pause host {i} finished after the database came back: {pouts[i][1][-300:]}")
+T.check(any("database does not answer: this host waits" in e and "answers again" in e for _, e in pouts),
+        f"the hosts say they wait for the database, and when it is back: {pouts[0][1][-300:]}")
 pgot = set()
 for c in pcases:
     pgot |= captured_urls(c)
