@@ -39,7 +39,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "config.h"
-#include "crawl_int.h"
+#include "crawler.h"
 #include "keys.h"
 
 static const cli_opt_t cs_opts[] = {

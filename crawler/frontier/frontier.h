@@ -63,16 +63,6 @@ int crawl_frontier_pg_closed(crawl_frontier_t *f, const char *dir, arc_error_t *
 /* 1 while a shared frontier's database does not answer (its last query
  * failed; the host is waiting to try again), else 0. */
 int crawl_frontier_pg_waiting(const crawl_frontier_t *f);
-/* One host of a shared crawl, for custody crawl-seal. */
-typedef struct {
-	char host_id[256];
-	int closed;               /* a closing head is recorded */
-	seal_closing_t head;
-	unsigned long long duplicates, done, not_done; /* not_done: the whole crawl's */
-} crawl_pg_head_t;
-/* Every host of the crawl, in host_id byte order (*out freed by the caller). */
-int crawl_pg_heads(const char *conninfo, const char *crawl_name, crawl_pg_head_t **out, size_t *n,
-                   arc_error_t *err);
 /* Queue url (copied) unless already seen. 1 queued, 0 already seen, <0 arc_code. */
 int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hops,
                         int priority, int kind);
