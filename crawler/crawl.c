@@ -1620,6 +1620,7 @@ static void crawl_loop(crawl_t *c)
 {
 	const crawl_opts_t *o = c->o;
 	double last = 0, last_sync = 0;
+	int db_down = 0; /* the shared crawl's database did not answer at the last look */
 	int rc = 0;
 
 	workers_start(c);
@@ -1658,6 +1659,13 @@ static void crawl_loop(crawl_t *c)
 		if (o->state && t - last_sync >= 1.0) {
 			last_sync = t;
 			crawl_sync_shared(c, 0);
+			if (crawl_frontier_pg_waiting(c->fr) != db_down) { /* said once each way */
+				db_down = !db_down;
+				emit(c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, db_down
+				     ? "the shared crawl's database does not answer: this host waits and tries "
+				       "again every second (nothing is lost)"
+				     : "the shared crawl's database answers again: the crawl goes on");
+			}
 		}
 		if (t - last >= 0.25) {
 			last = t;
@@ -1684,6 +1692,8 @@ static int crawl_close_case(crawl_t *c, int rc, arc_error_t *err)
 	c->cc.cas = NULL;
 	if (!crc)
 		crawl_sync_shared(c, 1); /* closed means synced */
+	if (!crc && crawl_frontier_pg_closed(c->fr, o->case_dir, &cerr)) /* the crawl seal's input */
+		emit(c, CRAWL_EV_ERROR, NULL, 0, 0, -1, 0, cerr.msg);
 	if (c->sealer) {
 		st->seals = seal_writer_stats(c->sealer)->seals;
 		st->unstamped = o->ntsa ? seal_writer_stats(c->sealer)->unstamped : st->seals;

@@ -295,4 +295,18 @@ void crawl_env_free(crawl_env_t *e);
 struct sockaddr;
 int crawl_env_addr_private(const struct sockaddr *sa);
 
+/* ---------------------------------------------------------------- shared crawl (frontier/pg.c) */
+
+/* One host of a shared crawl, for custody crawl-seal. */
+typedef struct {
+	char host_id[256];
+	int closed;               /* a closing head is recorded */
+	seal_closing_t head;
+	unsigned long long duplicates, done, not_done; /* not_done: the whole crawl's */
+} crawl_pg_head_t;
+/* Every host of the shared crawl crawl_name at conninfo (issue 23), in host_id
+ * byte order (*out freed by the caller). */
+int crawl_pg_heads(const char *conninfo, const char *crawl_name, crawl_pg_head_t **out, size_t *n,
+                   arc_error_t *err);
+
 #endif

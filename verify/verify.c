@@ -24,6 +24,7 @@
 #include "verify.h"
 #include "seal.h"
 #include "cli/i18n.h"
+#include "crawlseal.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -679,7 +680,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *trust = NULL, *tsa_trust = NULL, *report = NULL, *summary = NULL;
+	const char *trust = NULL, *tsa_trust = NULL, *report = NULL, *summary = NULL, *crawl_seal = NULL;
+	arc_buf_t cs_text = { 0 };
 	int no_date = 0;
 	seal_trust_t *trust_t = NULL, *tsa_trust_t = NULL;
 	seal_hook_t sh;
@@ -762,6 +764,9 @@ int main(int argc, char **argv)
 	if (!(envh = vf_env_hook_new()) || vf_env_hook_add(envh, c) != 0)
 		xerr("out of memory");
 
+	/* DIR1 DIR2 ... FILE: the last one a crawl seal (crawlseal.c, issue 23) */
+	if (argc >= 2 && vf_crawl_seal_is(argv[argc - 1]))
+		crawl_seal = argv[--argc];
 	/* Resolve every PATH first: a missing input is an I/O error (2), not a
 	 * verification failure. */
 	for (i = 0; i < argc; i++) {
@@ -788,6 +793,16 @@ int main(int argc, char **argv)
 	if (rc == ARC_ENOMEM)
 		xerr("out of memory");
 	res = vf_result(c);
+	if (crawl_seal) {
+		/* the crawl seal can only lower the verdict: a host missing -> intact, a head that differs -> failed */
+		int cs = vf_crawl_seal_check(crawl_seal, argv, (size_t)argc, trust_t, tsa_trust_t, at, &cs_text);
+		if (cs < 0)
+			xerr("out of memory");
+		if (cs == VF_CS_FAILED)
+			((vf_result_t *)res)->verdict = "failed";
+		else if (cs == VF_CS_INTACT && !strcmp(res->verdict, "verified"))
+			((vf_result_t *)res)->verdict = "intact";
+	}
 	exit_code = !strcmp(res->verdict, "failed")   ? VF_EXIT_FAILED
 	            : !strcmp(res->verdict, "verified") ? VF_EXIT_VERIFIED
 	                                               : VF_EXIT_INTACT;
@@ -802,6 +817,9 @@ int main(int argc, char **argv)
 	}
 	if (summary && vf_report_json(summary, res, &ro) != 0)
 		xerr("cannot write %s: %s", summary, strerror(errno));
+	if (crawl_seal && !json)
+		tprintf("%.*s", (int)cs_text.len, (const char *)cs_text.data); /* controls shown, never sent */
+	arc_buf_free(&cs_text);
 	if (json)
 		print_json(res, vf_env_hook_result(envh));
 	else

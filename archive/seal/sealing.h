@@ -321,4 +321,21 @@ const seal_writer_stats_t *seal_writer_stats(const seal_writer_t *s);
 int seal_write_body(arc_case_t *c, const seal_body_t *b, int stamp, const char *refers_to,
                     warc_written_t *out, arc_error_t *err);
 
+
+/* ---------------------------------------------------------------- a case's closing head (closing.c)
+ * What a crawl seal (custody crawl-seal, issue 23) names for each host. */
+typedef struct {
+	char case_id[ARC_UUID_LEN];
+	uint64_t tree_size, records;
+	char root[2 * MERKLE_HASH_LEN + 1];       /* hex */
+	char seal_sha256[ARC_DIGEST_LEN];         /* "sha256:<hex>" of the closing seal record's block */
+	int wanted_found;                         /* want_sha256 is one of the case's closing seals */
+	int after_closing;                        /* a later seal follows the last closing one */
+} seal_closing_t;
+/* The last closing seal of the case folder dir (only its last capture file
+ * when last_file_only). want_sha256 (may be NULL): also say whether any
+ * closing seal's block has that hash. 0, ARC_EFORMAT (none), ARC_EIO. */
+int seal_case_closing(const char *dir, int last_file_only, const char *want_sha256,
+                      seal_closing_t *out, arc_error_t *err);
+
 #endif

@@ -13,6 +13,7 @@ int cmd_scan(int argc, char **argv);        /* cmd_scan.c */
 int cmd_watch_hash(int argc, char **argv);  /* cmd_watch_hash.c */
 int cmd_keygen(int argc, char **argv);      /* cmd_keygen.c */
 int cmd_stamp(int argc, char **argv);       /* cmd_stamp.c */
+int cmd_crawl_seal(int argc, char **argv);  /* cmd_crawl_seal.c */
 int cmd_watch(int argc, char **argv);       /* cmd_watch.c */
 int cmd_timeline(int argc, char **argv);    /* cmd_timeline.c */
 int cmd_export(int argc, char **argv);      /* cmd_export.c */

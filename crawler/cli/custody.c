@@ -27,6 +27,7 @@ static const struct {
 	{"watch", cmd_watch, "revisit pages on a schedule into one case; alert on watched data"},
 	{"timeline", cmd_timeline, "how long each page of a case stayed up, and when it was removed"},
 	{"stamp", cmd_stamp, "time-stamp the seals a TSA could not stamp during the crawl"},
+	{"crawl-seal", cmd_crawl_seal, "seal a crawl shared by several hosts (--state)"},
 };
 
 static void usage(FILE *f)

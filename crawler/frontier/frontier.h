@@ -57,6 +57,12 @@ int crawl_frontier_set_host(crawl_frontier_t *f, const char *host_id, arc_error_
  * connection string holds a password. */
 crawl_frontier_t *crawl_frontier_pg_open(const char *conninfo, const char *crawl_name,
                                          int create, long lease_s, arc_error_t *err);
+/* The case at dir is closed: a shared frontier records its closing head
+ * (seal_case_closing) for the crawl seal. Any other backend: 0. */
+int crawl_frontier_pg_closed(crawl_frontier_t *f, const char *dir, arc_error_t *err);
+/* 1 while a shared frontier's database does not answer (its last query
+ * failed; the host is waiting to try again), else 0. */
+int crawl_frontier_pg_waiting(const crawl_frontier_t *f);
 /* Queue url (copied) unless already seen. 1 queued, 0 already seen, <0 arc_code. */
 int crawl_frontier_push(crawl_frontier_t *f, const char *url, int depth, int hops,
                         int priority, int kind);

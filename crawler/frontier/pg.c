@@ -82,6 +82,7 @@ typedef struct {
 	                          * heartbeat renews only leases from then on, never those a
 	                          * killed earlier run of the same host left (they must expire) */
 	uint64_t roundtrips, duplicates;
+	int down;                /* the last query found no connection (the crawl waits) */
 	char last_error[256];
 } pg_t;
 
@@ -112,6 +113,7 @@ static PGresult *pg_exec(pg_t *p, const char *sql, int n, const char *const *par
 			snprintf(p->last_error, sizeof p->last_error, "the database does not answer: %s",
 			         PQerrorMessage(p->db));
 			p->retry_at = pg_now() + PG_RETRY_S;
+			p->down = 1;
 			return NULL;
 		}
 	}
@@ -121,8 +123,10 @@ static PGresult *pg_exec(pg_t *p, const char *sql, int n, const char *const *par
 		snprintf(p->last_error, sizeof p->last_error, "%s", PQresultErrorMessage(r));
 		PQclear(r);
 		p->retry_at = pg_now() + PG_RETRY_S;
+		p->down = PQstatus(p->db) != CONNECTION_OK;
 		return NULL;
 	}
+	p->down = 0;
 	return r;
 }
 
@@ -571,6 +575,11 @@ static const char *const pg_schema[] = {
 	"CREATE INDEX IF NOT EXISTS custody_url_claim ON custody_url (crawl, state, priority DESC, depth, seq)",
 	"CREATE TABLE IF NOT EXISTS custody_duplicate (crawl text NOT NULL, url_sha256 text NOT NULL, "
 	"url text NOT NULL, host_id text NOT NULL, record_id text, at timestamptz NOT NULL DEFAULT now())",
+	/* each host's closing tree head, written when its case closes (the crawl seal's input) */
+	"CREATE TABLE IF NOT EXISTS custody_closing (crawl text NOT NULL, host_id text NOT NULL, "
+	"case_id text NOT NULL, tree_size bigint NOT NULL, records bigint NOT NULL, root text NOT NULL, "
+	"seal_sha256 text NOT NULL, closed_at timestamptz NOT NULL DEFAULT now(), "
+	"PRIMARY KEY (crawl, host_id))",
 };
 
 /* 1 when the connection string carries a password (key=value or URI form). */
@@ -586,6 +595,108 @@ static int has_password(const char *conninfo)
 			pw = 1;
 	PQconninfoFree(opts);
 	return pw;
+}
+
+int crawl_frontier_pg_waiting(const crawl_frontier_t *f)
+{
+	return f && f->ops == &pg_ops && ((const pg_t *)f)->down;
+}
+
+/* The case at dir is closed: its closing head goes in custody_closing (a
+ * --resume that closes it again replaces it). A frontier that is not this
+ * backend: nothing to do. Tried until the database answers or PG_CLOSE_TRIES
+ * pass (the case is closed either way; crawl-seal then names the host as not
+ * closed, and a --resume records it). */
+#define PG_CLOSE_TRIES 30
+int crawl_frontier_pg_closed(crawl_frontier_t *f, const char *dir, arc_error_t *err)
+{
+	pg_t *p = (pg_t *)f;
+	seal_closing_t h;
+	char size[32], recs[32];
+	PGresult *r = NULL;
+
+	if (!f || f->ops != &pg_ops || !p->host)
+		return 0;
+	if (seal_case_closing(dir, 1, NULL, &h, err) != ARC_OK)
+		return arc_fail(err, ARC_EFORMAT, dir, 0, "", "the case has no closing seal (crawled "
+		                "without a key?): custody crawl-seal cannot name this host");
+	snprintf(size, sizeof size, "%llu", (unsigned long long)h.tree_size);
+	snprintf(recs, sizeof recs, "%llu", (unsigned long long)h.records);
+	const char *params[7] = {p->crawl, p->host, h.case_id, size, recs, h.root, h.seal_sha256};
+	for (int i = 0; i < PG_CLOSE_TRIES && !r; i++) {
+		r = pg_exec(p, "INSERT INTO custody_closing (crawl, host_id, case_id, tree_size, records, "
+		               "root, seal_sha256) VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6, $7) "
+		               "ON CONFLICT (crawl, host_id) DO UPDATE SET case_id = EXCLUDED.case_id, "
+		               "tree_size = EXCLUDED.tree_size, records = EXCLUDED.records, "
+		               "root = EXCLUDED.root, seal_sha256 = EXCLUDED.seal_sha256, closed_at = now()",
+		            7, params, PGRES_COMMAND_OK);
+		if (!r) {
+			struct timespec ts = {1, 0};
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (!r)
+		return arc_fail(err, ARC_EIO, "", 0, "", "the closing head could not be recorded in the "
+		                "shared crawl's database (%s): `custody crawl --resume` records it",
+		                p->last_error);
+	PQclear(r);
+	return 0;
+}
+
+/* Every host of the crawl with its closing head (closed = 0: none recorded)
+ * and its duplicates, in host_id order, for custody crawl-seal. */
+int crawl_pg_heads(const char *conninfo, const char *crawl_name, crawl_pg_head_t **out, size_t *n,
+                   arc_error_t *err)
+{
+	crawl_frontier_t *f = crawl_frontier_pg_open(conninfo, crawl_name, 0, 0, err);
+	pg_t *p = (pg_t *)f;
+	PGresult *r;
+	const char *params[1] = {crawl_name};
+
+	*out = NULL;
+	*n = 0;
+	if (!f)
+		return ARC_EIO;
+	r = pg_exec(p,
+		"SELECT h.host_id, c.case_id, c.tree_size, c.records, c.root, c.seal_sha256, "
+		"(SELECT count(*) FROM custody_duplicate d WHERE d.crawl = h.crawl AND d.host_id = h.host_id), "
+		"(SELECT count(*) FROM custody_url u WHERE u.crawl = h.crawl AND u.done_by = h.host_id), "
+		"(SELECT count(*) FROM custody_url u WHERE u.crawl = h.crawl AND u.state <> 'done') "
+		"FROM custody_host h LEFT JOIN custody_closing c ON c.crawl = h.crawl AND c.host_id = h.host_id "
+		"WHERE h.crawl = $1 ORDER BY h.host_id COLLATE \"C\"",
+		1, params, PGRES_TUPLES_OK);
+	if (!r) {
+		arc_fail(err, ARC_EIO, "", 0, "", "the shared crawl's database: %s", p->last_error);
+		pg_free(f);
+		return ARC_EIO;
+	}
+	int rows = PQntuples(r);
+	crawl_pg_head_t *v = rows ? calloc((size_t)rows, sizeof *v) : NULL;
+	if (rows && !v) {
+		PQclear(r);
+		pg_free(f);
+		return arc_fail(err, ARC_ENOMEM, "", 0, "", "out of memory");
+	}
+	for (int i = 0; i < rows; i++) {
+		crawl_pg_head_t *h = &v[i];
+		snprintf(h->host_id, sizeof h->host_id, "%s", PQgetvalue(r, i, 0));
+		h->closed = !PQgetisnull(r, i, 1);
+		if (h->closed) {
+			snprintf(h->head.case_id, sizeof h->head.case_id, "%s", PQgetvalue(r, i, 1));
+			h->head.tree_size = strtoull(PQgetvalue(r, i, 2), NULL, 10);
+			h->head.records = strtoull(PQgetvalue(r, i, 3), NULL, 10);
+			snprintf(h->head.root, sizeof h->head.root, "%s", PQgetvalue(r, i, 4));
+			snprintf(h->head.seal_sha256, sizeof h->head.seal_sha256, "%s", PQgetvalue(r, i, 5));
+		}
+		h->duplicates = strtoull(PQgetvalue(r, i, 6), NULL, 10);
+		h->done = strtoull(PQgetvalue(r, i, 7), NULL, 10);
+		h->not_done = strtoull(PQgetvalue(r, i, 8), NULL, 10);
+	}
+	PQclear(r);
+	pg_free(f);
+	*out = v;
+	*n = (size_t)rows;
+	return 0;
 }
 
 crawl_frontier_t *crawl_frontier_pg_open(const char *conninfo, const char *crawl_name, int create,
