@@ -43,7 +43,8 @@ typedef enum {
 	ARC_EZSTD = -5,   /* zstd frame corrupt or truncated */
 	ARC_EDIGEST = -6, /* a digest did not match */
 	ARC_EINVAL = -7,  /* caller passed something unusable */
-	ARC_ENOSPC = -8   /* disk full: what was written before stays readable */
+	ARC_ENOSPC = -8,  /* disk full: what was written before stays readable */
+	ARC_EBUSY = -9    /* the case is being written by another process (its lock) */
 } arc_code;
 
 typedef struct {

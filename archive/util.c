@@ -34,6 +34,7 @@ const char *arc_strerror(int code)
 	case ARC_EDIGEST: return "digest mismatch";
 	case ARC_EINVAL: return "invalid argument";
 	case ARC_ENOSPC: return "no space left on device";
+	case ARC_EBUSY: return "the case is being written by another process";
 	default: return "unknown error";
 	}
 }

@@ -33,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -618,6 +620,11 @@ static const char help_text[] =
 "        server address, TLS certificate and whether it verified, HTTP\n"
 "        status, digests with their check results, and every finding\n"
 "        highlighted in its context with type, byte range and SHA-256.\n"
+"        An existing FILE is not replaced unless --force; a name that is\n"
+"        evidence (.warc, .warc.gz, .warc.zst, .wacz, index.cdxj) or a path\n"
+"        inside a folder being verified is refused always.\n"
+"    --force\n"
+"        Let --report and --summary replace an existing file (never evidence).\n"
 "    --redact\n"
 "        In the report, mask every identifier found anywhere in the case\n"
 "        (every finding's value and text, on every page, in URLs, titles\n"
@@ -657,6 +664,63 @@ static const char help_text[] =
 "    custody-verify --report share.html --redact case-2026-001/\n";
 
 /* The help, translated paragraph by paragraph (cli_tr_text). */
+static int ends_with_ci(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+/* What custody-verify writes never replaces evidence: a name that is a
+ * capture file, an index or an archive, or a path inside a folder being
+ * verified, is refused always; an existing file unless --force. Checked
+ * before anything is read, so a slip (--report capture-*.warc.zst, taking
+ * --report for a switch) costs nothing. */
+static void output_ok(const char *opt, const char *path, int force, char **inputs, int ninputs)
+{
+	static const char *const evidence[] = { ".warc", ".warc.gz", ".warc.zst", ".wacz", ".cdxj", ".zst",
+	                                        ".gz", ".p7s", ".tsr" };
+	char real_out[PATH_MAX], real_in[PATH_MAX], dir[PATH_MAX];
+	struct stat st;
+	size_t k;
+
+	for (k = 0; k < sizeof evidence / sizeof *evidence; k++)
+		if (ends_with_ci(path, evidence[k]))
+			xerr("%s %s: refused: that name is evidence (a capture file, index or archive), never "
+			     "replaced; give the report a name of its own, e.g. %s report.html", opt, path, opt);
+	/* the folder it would go in, resolved */
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snprintf(dir, sizeof dir, ".");
+	if (realpath(dir, real_out)) {
+		for (int i = 0; i < ninputs; i++) {
+			char idir[PATH_MAX];
+			if (stat(inputs[i], &st) != 0)
+				continue;
+			/* a folder given, or the folder of a file given */
+			snprintf(idir, sizeof idir, "%s", inputs[i]);
+			if (!S_ISDIR(st.st_mode)) {
+				char *sl = strrchr(idir, '/');
+				if (sl)
+					*(sl == idir ? sl + 1 : sl) = '\0';
+				else
+					snprintf(idir, sizeof idir, ".");
+			}
+			if (!realpath(idir, real_in))
+				continue;
+			size_t n = strlen(real_in);
+			if (!strncmp(real_out, real_in, n) && (real_out[n] == '\0' || real_out[n] == '/'))
+				xerr("%s %s: refused: it is inside %s, the folder of what is being verified "
+				     "(evidence is never written into); write it somewhere else", opt, path, real_in);
+		}
+	}
+	if (!force && lstat(path, &st) == 0)
+		xerr("%s %s: the file exists: nothing was written. Give another name, or add --force to "
+		     "replace it", opt, path);
+}
+
 static void help(void)
 {
 	cli_tr_text(stdout, help_text);
@@ -674,6 +738,7 @@ int main(int argc, char **argv)
 		{ "lang", required_argument, NULL, 'L' },
 		{ "summary", required_argument, NULL, 'S' },
 		{ "no-date", no_argument, NULL, 'D' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
@@ -682,7 +747,7 @@ int main(int argc, char **argv)
 	};
 	const char *trust = NULL, *tsa_trust = NULL, *report = NULL, *summary = NULL, *crawl_seal = NULL;
 	arc_buf_t cs_text = { 0 };
-	int no_date = 0;
+	int no_date = 0, force = 0;
 	seal_trust_t *trust_t = NULL, *tsa_trust_t = NULL;
 	seal_hook_t sh;
 	vf_seal_report_t srep = { seal_fail, seal_pass };
@@ -718,6 +783,7 @@ int main(int argc, char **argv)
 		case 'L': ro.lang = optarg; break;
 		case 'S': summary = optarg; break;
 		case 'D': no_date = 1; break;
+		case 'F': force = 1; break;
 		case 'a': o.at = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'V': printf("%s\n", VF_VERSION); return 0;
@@ -729,6 +795,10 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		usage();
+	if (report)
+		output_ok("--report", report, force, argv, argc);
+	if (summary)
+		output_ok("--summary", summary, force, argv, argc);
 	if (ro.redact && !report && !summary)
 		xerr("--redact applies to --report: give --report FILE.html too");
 	/* --lang (zh, zh_TW or en) was read by cli_i18n_init; the report has zh and en */

@@ -39,13 +39,16 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CASE_NAME_MAX ARC_CASE_NAME_MAX
 
 struct arc_case {
 	char *dir;
+	int lock_fd;            /* CASE/.lock, flock'd while this writer has the case */
 	uint64_t max_file_size;
 	int level;
 	char *software, *command_line, *operator_, *robots, *note, *extra_info;
@@ -254,11 +257,61 @@ static void close_file(arc_case_t *c)
 	}
 }
 
+/* One writer per case: an exclusive flock on CASE/.lock, which the kernel
+ * drops when the process ends however it ends (kill -9 leaves no stale lock).
+ * The holder writes who it is into the file, so a second writer can say who
+ * has the case. Returns the fd, or -1 with err set (nothing written). */
+static int case_lock(const char *dir, const char *command, arc_error_t *err)
+{
+	char path[PATH_MAX], who[600];
+	int fd;
+
+	if (snprintf(path, sizeof path, "%s/.lock", dir) >= (int)sizeof path) {
+		arc_fail(err, ARC_EINVAL, dir, 0, NULL, "%s: the path is too long", dir);
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		int e = errno;
+		arc_fail(err, ARC_EIO, path, 0, NULL, "cannot open %s: %s", path, strerror(e));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		ssize_t n = e == EWOULDBLOCK ? pread(fd, who, sizeof who - 1, 0) : -1;
+		who[n > 0 ? n : 0] = '\0';
+		who[strcspn(who, "\n")] = '\0';
+		close(fd);
+		if (e == EWOULDBLOCK)
+			arc_fail(err, ARC_EBUSY, dir, 0, NULL,
+			         "%s is being written by another custody process (%s): nothing was written; "
+			         "wait until it ends, or stop it (Ctrl-C in its terminal) and run `custody crawl "
+			         "--resume` later", dir, who[0] ? who : "unknown process");
+		else
+			arc_fail(err, ARC_EIO, path, 0, NULL, "cannot lock %s: %s", path, strerror(e));
+		return -1;
+	}
+	{
+		char when[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tm));
+		int n = snprintf(who, sizeof who, "pid %ld, since %s: %.400s\n", (long)getpid(), when,
+		                 command && *command ? command : "custody");
+		if (ftruncate(fd, 0) != 0 || pwrite(fd, who, (size_t)n, 0) != n) {
+			/* the lock holds even if its note cannot be written */
+		}
+	}
+	return fd;
+}
+
 static void case_free(arc_case_t *c)
 {
 	if (!c)
 		return;
 	close_file(c);
+	if (c->lock_fd > 0)
+		close(c->lock_fd); /* the lock goes with the descriptor */
 	warc_writer_free(c->w);
 	free(c->dir);
 	free(c->software);
@@ -367,6 +420,11 @@ arc_case_t *arc_case_open(const char *dir, const arc_case_opts_t *opts, arc_erro
 	c = calloc(1, sizeof *c);
 	if (!c) {
 		arc_fail(err, ARC_ENOMEM, dir, 0, NULL, "%s: out of memory", dir);
+		return NULL;
+	}
+	/* before anything is read or cut: one writer per case */
+	if ((c->lock_fd = case_lock(dir, opts ? opts->command_line : NULL, err)) < 0) {
+		free(c);
 		return NULL;
 	}
 	c->dir = dup_or_null(dir, &oom);

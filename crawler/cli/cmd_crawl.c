@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <fcntl.h>
@@ -34,8 +35,9 @@
 #include "keys.h"
 
 static const cli_opt_t crawl_opts[] = {
-	{"output", 'o', "CASE_DIR", "Case directory to write (created if missing; new capture files continue "
-	                            "the numbering of any already there). Required."},
+	{"output", 'o', "CASE_DIR", "Case directory to write (created if missing). A folder that already "
+	                            "holds a case is refused unless --resume continues it, and a case "
+	                            "another custody process is writing is refused always. Required."},
 	{"resume", 0, NULL, "Continue an interrupted crawl into an existing CASE_DIR (give the same URLs or "
 	                    "--seeds again): URLs already captured there are not fetched again, the links of "
 	                    "captured pages are queued again at the depth recorded with them, URLs that failed "
@@ -765,6 +767,30 @@ int cmd_crawl(int argc, char **argv)
 		        !c.o.case_dir ? "-o CASE_DIR is required" : "no URL given (URL... or --seeds FILE)");
 		rc = 2;
 		goto out;
+	}
+	{ /* the case folder: a folder, and new unless --resume continues it */
+		struct stat cst;
+		arc_case_files_t cf;
+		arc_error_t ce;
+		if (stat(c.o.case_dir, &cst) == 0 && !S_ISDIR(cst.st_mode)) {
+			fprintf(stderr, "custody crawl: -o %s is a file, not a folder: give the folder the case "
+			        "goes in (it is made if missing)\n", c.o.case_dir);
+			rc = 2;
+			goto out;
+		}
+		if (!c.o.resume && stat(c.o.case_dir, &cst) == 0 &&
+		    arc_case_files(c.o.case_dir, &cf, &ce) == ARC_OK) {
+			size_t n = cf.n;
+			arc_case_files_free(&cf);
+			if (n) {
+				fprintf(stderr, "custody crawl: %s already holds a case (%zu capture file%s): nothing was "
+				        "written. To continue it, add --resume (URLs already captured are not fetched "
+				        "again); to record a new visit of the same pages, use another -o folder or "
+				        "`custody watch`\n", c.o.case_dir, n, n == 1 ? "" : "s");
+				rc = 2;
+				goto out;
+			}
+		}
 	}
 	c.cmdline = join_args(&c, argc, argv);
 	c.o.seeds = c.seeds;

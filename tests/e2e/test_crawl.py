@@ -192,12 +192,17 @@ def test_site():
     ok, out = lib.check_cdxj(caser)
     T.check(ok, f"--resume: check-cdxj {out[-300:]}")
 
-    # a second crawl into the same case continues the numbering, leaves the first file alone
+    # a second crawl into the same case without --resume is refused, nothing written (issue 25);
+    # with --resume it continues the numbering and leaves the first file alone
     first = lib.capture_files(case)[0]
     before = open(first, "rb").read()
     r2 = lib.custody("crawl", "-q", "-o", case, "--depth", "0", base + "/p/1.html")
+    T.check(r2.returncode == 2 and "--resume" in r2.stderr and len(lib.capture_files(case)) == 1
+            and open(first, "rb").read() == before,
+            f"site: a second crawl without --resume is refused, nothing written ({r2.returncode}, {r2.stderr[-200:]})")
+    r2 = lib.custody("crawl", "-q", "-o", case, "--resume", "--depth", "0", base + "/p/1.html")
     T.check(r2.returncode == 0 and len(lib.capture_files(case)) == 2 and open(first, "rb").read() == before,
-            f"site: second crawl appends a new file ({r2.returncode}, {lib.capture_files(case)})")
+            f"site: --resume appends a new file ({r2.returncode}, {lib.capture_files(case)})")
 
 
 def test_python_server():
@@ -498,18 +503,22 @@ def test_torn_file():
     size = os.path.getsize(first)
     with open(first, "r+b") as f:
         f.truncate(size - 50)
+    # a crawl into it without --resume is refused (issue 25): nothing written, the torn file as it is
     r = lib.custody("crawl", "--depth", "0", "-o", case, f"http://127.0.0.1:{port}/chunked")
-    T.check(r.returncode == 1, f"torn: second crawl exits 1, got {r.returncode}")
-    T.check(name0 in r.stderr and "damaged" in r.stderr,
-            f"torn: the damaged file is named: {r.stderr[-300:]}")
-    T.check(os.path.getsize(first) == size - 50, "torn: the torn file is left as it is")
+    T.check(r.returncode == 2 and "--resume" in r.stderr, f"torn: a crawl without --resume is refused: "
+            f"{r.returncode} {r.stderr[-300:]}")
+    T.check(os.path.getsize(first) == size - 50 and len(lib.capture_files(case)) == 1,
+            "torn: the torn file is left as it is, nothing added")
+    v = subprocess.run([os.environ.get("CUSTODY_VERIFY", "custody-verify"), case], capture_output=True, text=True)
+    T.check(v.returncode == 1 and name0 in v.stdout + v.stderr,
+            "torn: custody-verify reports the torn file")
+    # --resume cuts the torn frame off and captures into a new, clean file
+    r = lib.custody("crawl", "--resume", "--depth", "0", "-o", case, f"http://127.0.0.1:{port}/chunked")
+    T.check(r.returncode in (0, 1), f"torn: --resume captures: {r.returncode} {r.stderr[-300:]}")
     second = os.path.join(case, name0.replace("-00000.", "-00001."))
     T.check(os.path.exists(second) and lib.check_warc(second)[0], "torn: the new capture is in a new, clean file")
     index = open(os.path.join(case, "index.cdxj"), encoding="utf-8").read()
     T.check("/chunked" in index, "torn: the new capture is indexed")
-    v = subprocess.run([os.environ.get("CUSTODY_VERIFY", "custody-verify"), case], capture_output=True, text=True)
-    T.check(v.returncode == 1 and name0 in v.stdout + v.stderr,
-            "torn: custody-verify reports the torn file")
 
 
 def test_undetected():

@@ -213,7 +213,7 @@ p = run(lib.CUSTODY_VERIFY, "-q", case, env=zh_env)
 T.check(p.stdout.strip() == "intact", f"-q prints the verdict's word as it is, for scripts: {p.stdout!r}")
 p = run(lib.CUSTODY_VERIFY, "--json", case, env=zh_env)
 T.check('"verdict": "intact"' in p.stdout or '"verdict":"intact"' in p.stdout, "--json stays English")
-p = run(lib.CUSTODY_VERIFY, "--lang", "en", "--report", report, case, env=zh_env)
+p = run(lib.CUSTODY_VERIFY, "--lang", "en", "--force", "--report", report, case, env=zh_env)  # replaces the first
 T.check(p.stdout.split("\n")[0].endswith("; 0 failures") and "<html lang=en" in open(report).read(),
         f"--lang en: English verdict and report: {p.stdout[:200]}")
 p = run(lib.CUSTODY_VERIFY, os.path.join(work, "不存在"), env=zh_env)
