@@ -697,6 +697,30 @@ static void put(const rp_t *r, const char *s)
 	putn(r, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* A proof's name: a record id (<urn:uuid:...>) or a capture file's path.
+ * custody made these names, so redaction never masks them (a masked
+ * "capture-xxxx-****.warc.zst" would send a court to a file that does not
+ * exist); only the folders above the file, which the user named and may
+ * carry a person's name, go through redaction. */
+static void put_proof(const rp_t *r, const char *s)
+{
+	const char *base;
+
+	if (!s)
+		return;
+	if (s[0] == '<' || !strncmp(s, "urn:uuid:", 9)) {
+		html_text(r->f, s, strlen(s));
+		return;
+	}
+	base = strrchr(s, '/');
+	base = base ? base + 1 : s;
+	putn(r, s, (size_t)(base - s));
+	if (!strncmp(base, "capture-", 8))
+		html_text(r->f, base, strlen(base));
+	else
+		put(r, base);
+}
+
 /* A URL that may break only after a '/', '?' or '&' (a table cell keeps
  * "thread/101.html" whole). */
 static void put_url(const rp_t *r, const char *s)
@@ -1069,7 +1093,7 @@ static void screenshot(const rp_t *r, const vf_page_t *x)
 	if (!x->png_total)
 		return;
 	fprintf(f, "<figure><figcaption>%s: ", T(r, M_SHOT));
-	put(r, x->png_record);
+	put_proof(r, x->png_record);
 	fprintf(f, ", %llu %s, %s %s", (unsigned long long)x->png_total, r->zh ? "字节" : "bytes",
 	        T(r, M_BLOCK), state(r, x->png_ok));
 	if (!x->png)
@@ -1199,9 +1223,9 @@ static void page_full(const rp_t *r, const vf_page_t *x, size_t n, int dox, cons
 
 	fprintf(f, "<h4>%s</h4>\n<table class=proof>\n<tr><th>%s</th><td class=mono>", T(r, M_PROOF),
 	        T(r, M_RECORD));
-	put(r, x->record_id);
+	put_proof(r, x->record_id);
 	fputs("<br>", f);
-	put(r, x->file);
+	put_proof(r, x->file);
 	fprintf(f, ", %s %llu</td></tr>\n<tr><th>%s</th><td class=mono>", T(r, M_BYTES_AT),
 	        (unsigned long long)x->offset, T(r, M_BLOCK));
 	put(r, x->block_digest && *x->block_digest ? x->block_digest : "-");
@@ -1438,9 +1462,9 @@ static void failures(const rp_t *r)
 		const vf_failure_t *x = &res->failures[i];
 
 		fputs("<tr><td class=mono>", f);
-		put(r, x->file);
+		put_proof(r, x->file);
 		fprintf(f, "</td><td>%llu</td><td class=mono>", (unsigned long long)x->offset);
-		put(r, x->record);
+		put_proof(r, x->record);
 		fputs("</td><td class=bad>", f);
 		put(r, x->check);
 		fputs("</td><td>", f);
@@ -1531,9 +1555,9 @@ static void compact_table(const rp_t *r, int resources)
 			}
 		}
 		fputs("</td><td class=\"mono small\">", f);
-		put(r, p->record_id);
+		put_proof(r, p->record_id);
 		fputs("<br>", f);
-		put(r, p->file);
+		put_proof(r, p->file);
 		fprintf(f, " @%llu %s %s</td></tr>\n", (unsigned long long)p->offset, T(r, M_BLOCK),
 		        state(r, p->block_ok));
 	}
