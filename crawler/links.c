@@ -36,6 +36,29 @@ static const struct {
 	{"video", "src"},   {"audio", "src"},   {"video", "poster"},
 };
 
+/* Whether a <link rel=...> embeds what it names in the page a person saw
+ * (a style sheet, an icon, a preloaded script or font, a manifest); the
+ * others (canonical, next, prev, alternate, search, prefetch ...) name other
+ * documents and are hyperlinks, never requisites. rel is a space-separated
+ * token list, case-insensitive; a missing rel embeds nothing. */
+static int link_rel_embeds(const char *rel)
+{
+	static const char *const embeds[] = {"stylesheet", "icon", "apple-touch-icon",
+	                                     "apple-touch-icon-precomposed", "preload",
+	                                     "modulepreload", "manifest", "mask-icon"};
+	const char *p = rel;
+	while (p && *p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f')
+			p++;
+		size_t n = strcspn(p, " \t\n\r\f");
+		for (size_t i = 0; n && i < sizeof embeds / sizeof embeds[0]; i++)
+			if (strlen(embeds[i]) == n && !strncasecmp(p, embeds[i], n))
+				return 1;
+		p += n;
+	}
+	return 0;
+}
+
 /* Next node in document order, without recursion. */
 static xmlNodePtr next_node(xmlNodePtr n)
 {
@@ -464,13 +487,20 @@ static int links_walk(const unsigned char *html, size_t len, const char *page_ur
 			char *abs = NULL;
 			if (too_long && !skip_scheme((const char *)v) && strlen((const char *)v) > CRAWL_MAX_URL)
 				(*too_long)++; /* not followed: said in the capture metadata */
+			/* a <link> that embeds nothing is reported as "link-rel": a hyperlink */
+			const char *tag = (const char *)n->name;
+			if (!strcasecmp(tag, "link")) {
+				xmlChar *rel = xmlGetProp(n, (const xmlChar *)"rel");
+				if (!link_rel_embeds((const char *)rel))
+					tag = "link-rel";
+				xmlFree(rel);
+			}
 			if (!skip_scheme((const char *)v) && v[0] &&
 			    crawl_url_normalize(resolve_from, (const char *)v, &abs) == 0) {
 				count++;
 				if (tfn)
 					link_text(n, text);
-				if (tfn ? tfn(ctx, abs, (const char *)n->name, text->s, text->n)
-				        : fn(ctx, abs, (const char *)n->name))
+				if (tfn ? tfn(ctx, abs, tag, text->s, text->n) : fn(ctx, abs, tag))
 					rc = 1;
 				free(abs);
 			}
@@ -515,7 +545,8 @@ int crawl_is_text_type(const char *ct)
 
 int crawl_link_is_requisite(const char *tag)
 {
-	return strcasecmp(tag, "a") && strcasecmp(tag, "area") && strcasecmp(tag, "meta");
+	return strcasecmp(tag, "a") && strcasecmp(tag, "area") && strcasecmp(tag, "meta") &&
+	       strcasecmp(tag, "link-rel");
 }
 
 int crawl_is_html_type(const char *ct)

@@ -86,9 +86,12 @@ static const cli_opt_t crawl_opts[] = {
 	                   "keyword in its anchor text, title or alt (+1 a weak one); half its source page's "
 	                   "priority when that is more. Style sheets and scripts get 0. Higher first, "
 	                   "equal ones breadth-first; a link found again with a higher priority moves up."},
-	{"requisites", 'p', NULL, "Also capture what the pages embed (images, scripts, style sheets, frames) "
-	                          "when it is hosted outside the scope, e.g. a photo on a CDN; nothing is "
-	                          "followed from there. Within the scope they are captured anyway."},
+	{"requisites", 'p', NULL, "Capture what every page embeds (images, scripts, style sheets, icons, "
+	                          "frames; of <link>s only rel stylesheet, icon, preload, modulepreload, "
+	                          "manifest) at every depth, the last one too (as wget -p), also when it is "
+	                          "hosted outside the scope, e.g. a photo on a CDN; nothing is followed from "
+	                          "there. Without it, in-scope resources are captured only as links within "
+	                          "--depth, so the pages of the last depth come without them."},
 	{"note", 0, "TEXT", "A case note, recorded in the warcinfo record of every capture file."},
 	{"max-file-size", 0, "SIZE", "Start a new capture file after SIZE bytes (suffix K, M, G; default 1G)."},
 	{"level", 0, "N", "zstd compression level (default 3)."},

@@ -441,6 +441,31 @@ static void test_link_text(void)
 	CHECK(crawl_links_html((const unsigned char *)html, strlen(html), "http://h.example/", 100, collect, &pl) == 8,
 	      "plain extraction: same count");
 	links_free(&pl);
+
+	/* issue 20 defect 3: only a <link> that embeds is a requisite */
+	const char *rels = "<html><head><link rel=stylesheet href=a.css><link rel=\"shortcut ICON\" href=f.ico>"
+	                   "<link rel=modulepreload href=m.js><link rel=manifest href=w.json>"
+	                   "<link rel=canonical href=c.html><link rel=next href=n.html>"
+	                   "<link rel=search href=s.xml><link rel=prefetch href=p.html><link href=norel.html>"
+	                   "</head><body></body></html>";
+	memset(&l, 0, sizeof l);
+	crawl_links_html_text((const unsigned char *)rels, strlen(rels), "http://h.example/", 100, collect_text, &l);
+	CHECK(l.n == 9, "link rels: %d links", l.n);
+	static const char *const emb[] = {"a.css", "f.ico", "m.js", "w.json"};
+	static const char *const nav[] = {"c.html", "n.html", "s.xml", "p.html", "norel.html"};
+	char u[64];
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(u, sizeof u, "http://h.example/%s", emb[i]);
+		t = tlink(&l, u);
+		CHECK(t && crawl_link_is_requisite(t->tag), "embedding link %s is a requisite (%s)", emb[i],
+		      t ? t->tag : "-");
+	}
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(u, sizeof u, "http://h.example/%s", nav[i]);
+		t = tlink(&l, u);
+		CHECK(t && !crawl_link_is_requisite(t->tag), "hyperlink <link> %s is not a requisite (%s)", nav[i],
+		      t ? t->tag : "-");
+	}
 }
 
 static void test_focus_score(void)
