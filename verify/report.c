@@ -1402,6 +1402,22 @@ static void summary(const rp_t *r, const size_t *dox, size_t ndox, size_t nother
 	}
 	fputs("</td></tr>\n", f);
 	asked_for(r);
+	{ /* the capture environment's anomalies: facts the reader should weigh, on page one */
+		const vf_env_t *env = r->o->env;
+		if (env && env->present && env->nanomalies) {
+			fprintf(f, "<tr><th>%s</th><td><span class=bad>", r->zh ? "采集环境" : "Capture environment");
+			fprintf(f, "%zu %s", env->nanomalies, r->zh ? "项需要权衡的事实"
+			        : env->nanomalies == 1 ? "fact the reader should weigh" : "facts the reader should weigh");
+			fputs("</span>: ", f);
+			for (size_t k = 0; k < env->nanomalies; k++) {
+				if (k)
+					fputs("; ", f);
+				put(r, env->anomalies[k].message);
+			}
+			fprintf(f, " %s</td></tr>\n", r->zh ? "（不是证据的失败；见“采集环境”）"
+			                                     : "(not failures of the evidence; see &ldquo;Environment of the capture&rdquo;)");
+		}
+	}
 	if (res->info_note && *res->info_note)
 		row(r, T(r, M_NOTE), res->info_note, NULL);
 	if (r->o->generated)

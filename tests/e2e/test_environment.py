@@ -225,6 +225,9 @@ def main():
         html = open(report, encoding="utf-8").read() if os.path.exists(report) else ""
         check(re.search(r"this machine's clock was (10 min 0|9 min 5\d) s behind", html),
               "the report says it in words")
+        summ = html.split("<h2", 1)[0]  # page one, before the first section
+        check("fact the reader should weigh" in summ and re.search(r"clock was (10 min 0|9 min 5\d) s behind", summ),
+              "the anomaly is on the report's summary page, as a fact to weigh")
     else:
         print("SKIP clock skew: faketime is not installed (tests/bootstrap.sh installs it)")
 
