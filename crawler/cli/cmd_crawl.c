@@ -43,7 +43,9 @@ static const cli_opt_t crawl_opts[] = {
 	                    "captured pages are queued again at the depth recorded with them, URLs that failed "
 	                    "are tried again. The state is read from the capture files themselves."},
 	{"seeds", 0, "FILE", "Read seed URLs from FILE, one per line; empty lines and lines starting with # "
-	                     "are ignored. May be combined with URLs on the command line."},
+	                     "are ignored, a UTF-8 BOM and CRLF line ends are fine, and a line that is not "
+	                     "an http:// or https:// URL is named by its number and skipped (the run then "
+	                     "ends with status 1). May be combined with URLs on the command line."},
 	{"depth", 'd', "N", "Follow links up to N hops from a seed (default 5). 0 captures only the seeds "
 	                    "(and their redirects)."},
 	{"max-pages", 0, "N", "Fetch at most N pages (redirect hops and robots.txt not counted; default 0 = no limit)."},
@@ -245,6 +247,7 @@ typedef struct {
 	const char *key, *cert, *pass_file;
 	const char *tsa[SEAL_MAX_TOKENS];
 	size_t ntsa;
+	unsigned long bad_seeds;   /* lines of --seeds skipped as not a URL: the run ends non-zero */
 } crawl_cli_t;
 
 static volatile int g_stop;
@@ -324,6 +327,8 @@ static int read_seeds(crawl_cli_t *c, const char *path)
 	while (fgets(line, sizeof line, f)) {
 		n++;
 		char *p = line;
+		if (n == 1 && !memcmp(p, "\xEF\xBB\xBF", 3))
+			p += 3; /* a UTF-8 byte order mark (Windows Notepad) */
 		while (*p == ' ' || *p == '\t')
 			p++;
 		size_t len = strcspn(p, "\r\n");
@@ -332,6 +337,12 @@ static int read_seeds(crawl_cli_t *c, const char *path)
 		p[len] = '\0';
 		if (!*p || *p == '#')
 			continue;
+		if (strncasecmp(p, "http://", 7) && strncasecmp(p, "https://", 8)) {
+			fprintf(stderr, "custody crawl: %s line %lu: not an http:// or https:// URL, skipped: %.80s\n",
+			        path, n, p);
+			c->bad_seeds++;
+			continue;
+		}
 		char *u = strdup(p);
 		if (!u || add_seed(c, u)) {
 			free(u);
@@ -339,7 +350,6 @@ static int read_seeds(crawl_cli_t *c, const char *path)
 			break;
 		}
 	}
-	(void)n;
 	if (f != stdin)
 		fclose(f);
 	return 0;
@@ -871,7 +881,11 @@ int cmd_crawl(int argc, char **argv)
 			                "readable in %s\n", c.o.case_dir);
 		rc = 2;
 	} else {
-		rc = (st.failed || st.damaged_files) ? 1 : 0;
+		rc = (st.failed || st.damaged_files || c.bad_seeds) ? 1 : 0;
+		if (c.bad_seeds)
+			fprintf(stderr, "custody crawl: %lu line%s of the seeds file skipped (named above): correct "
+			        "%s and run the same command again with --resume\n", c.bad_seeds,
+			        c.bad_seeds == 1 ? "" : "s", c.bad_seeds == 1 ? "it" : "them");
 	}
 	if (g_stop && crc >= 0)
 		fprintf(stderr, "custody crawl: interrupted; the case was closed cleanly\n");

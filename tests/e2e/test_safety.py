@@ -11,6 +11,8 @@ custody does after the slip may lose or alter evidence, and the message names th
   - custody-verify --report onto a capture file (--report taken for a switch), onto the
     index, into the case folder, onto an existing file: refused before anything is read,
     every byte of the case as before; --force replaces an ordinary existing file only
+  - a seed list saved by Windows Notepad (BOM, CRLF) with a bad line: the good URLs are
+    captured, the bad line named by its number and skipped, the run ends non-zero
 Last line: "N passed, N failed"."""
 import glob, hashlib, os, signal, subprocess, sys, time
 
@@ -105,4 +107,17 @@ T.check(r.returncode in (0, 3) and "<html" in open(existing).read(), f"--force r
 r = subprocess.run([lib.CUSTODY_VERIFY, "--force", "--report", cap[0], *cap], capture_output=True, text=True,
                    timeout=120)
 T.check(r.returncode == 2 and digest_case(case) == before, "--force never replaces evidence")
+# -- a seed list saved by Notepad: BOM, CRLF, blank lines, comments; a bad line named and skipped
+seeds = os.path.join(work, "seeds.txt")
+with open(seeds, "wb") as fh:
+    fh.write(b"\xef\xbb\xbf" + f"{seed}\r\n\r\n# a comment\r\nwww.example.com/no-scheme\r\n"
+             f"http://127.0.0.1:{port}/forum.html\r\n".encode())
+case3 = os.path.join(work, "case3")
+r = subprocess.run([lib.CUSTODY, "crawl", "-q", "--depth", "0", "-o", case3, "--seeds", seeds],
+                   capture_output=True, text=True, timeout=300)
+got = {rec.uri for rec in lib.case_records(case3) if rec.type == "response"}
+T.check(seed in got and f"http://127.0.0.1:{port}/forum.html" in got,
+        f"a BOM/CRLF seed list: both URLs captured ({sorted(got)})")
+T.check(r.returncode == 1 and "line 4" in r.stderr and "no-scheme" in r.stderr and "--resume" in r.stderr,
+        f"the bad line is named by its number and skipped, the run ends non-zero: {r.returncode} {r.stderr[-300:]}")
 T.finish()
