@@ -204,7 +204,8 @@ static const cli_cmd_t crawl_cmd = {
 	"it got; the crawl goes on.\n\n"
 	"Exit status: 0 every URL captured (HTTP errors such as 404 are captured responses), 1 some URLs "
 	"failed, or a capture file already in the case is damaged, but the case is usable, 2 usage error or the case could not be written (what was written "
-	"before stays readable).",
+	"before stays readable), 130 stopped by Ctrl-C (the case is closed cleanly; the same command with "
+	"--resume continues it).",
 	crawl_opts,
 	"custody crawl -o case1 https://forum.example/thread/123\n"
 	"custody crawl -o case1 --depth 0 URL1 URL2        (only these pages)\n"
@@ -887,8 +888,11 @@ int cmd_crawl(int argc, char **argv)
 			        "%s and run the same command again with --resume\n", c.bad_seeds,
 			        c.bad_seeds == 1 ? "" : "s", c.bad_seeds == 1 ? "it" : "them");
 	}
-	if (g_stop && crc >= 0)
-		fprintf(stderr, "custody crawl: interrupted; the case was closed cleanly\n");
+	if (g_stop && crc >= 0) {
+		fprintf(stderr, "custody crawl: interrupted; the case was closed cleanly. To go on, run the same "
+		        "command again with --resume (what is captured is not fetched again)\n");
+		rc = 130;
+	}
 	if (!c.quiet && crc >= 0) {
 		char b[32], resumed[64] = "", undetected[96] = "";
 		human_bytes(st.bytes, b, sizeof b);

@@ -364,7 +364,8 @@ def test_python_server():
     except subprocess.TimeoutExpired:
         p.kill()
         out, errs = p.communicate()
-    T.check(p.returncode in (0, 1) and "interrupted" in errs, f"SIGINT: exit {p.returncode}: {errs[-300:]}")
+    T.check(p.returncode == 130 and "interrupted" in errs and "--resume" in errs,
+            f"SIGINT: exit 130, says how to go on (issue 25): {p.returncode}: {errs[-300:]}")
     T.check(os.path.exists(os.path.join(case5, "index.cdxj")), "SIGINT: index.cdxj written")
     ok, out = lib.check_warc(*lib.capture_files(case5))
     T.check(ok, f"SIGINT: records whole: {out[-300:]}")
